@@ -1,0 +1,223 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/campusbiz/campusbiz/internal/accounts"
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/labstack/echo/v4"
+)
+
+// SessionCookie carries the token for browser-loaded pages (Asynqmon).
+const SessionCookie = "campusbiz_session"
+
+const (
+	ctxAccount = "account"
+	ctxSession = "session"
+)
+
+// AccountView is an account as the API shows it.
+type AccountView struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	CollegeID *string   `json:"college_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func accountView(a models.Account) AccountView {
+	return AccountView{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, CollegeID: a.CollegeID, CreatedAt: a.CreatedAt.UTC()}
+}
+
+// RegisterRequest is the body of POST /auth/register.
+type RegisterRequest struct {
+	Email    string `json:"email" validate:"required,email,max=254"`
+	Password string `json:"password" validate:"required,min=10,max=128"`
+	Name     string `json:"name" validate:"required,max=100,nocontrol"`
+}
+
+// LoginRequest is the body of POST /auth/login.
+type LoginRequest struct {
+	Email    string `json:"email" validate:"required,max=254"`
+	Password string `json:"password" validate:"required,max=128"`
+}
+
+// LoginResponse answers a successful login.
+type LoginResponse struct {
+	Token     string      `json:"token"`
+	ExpiresAt time.Time   `json:"expires_at"`
+	Account   AccountView `json:"account"`
+}
+
+// CreateAccountRequest is the body of POST /admin/accounts.
+type CreateAccountRequest struct {
+	Email     string  `json:"email" validate:"required,email,max=254"`
+	Password  string  `json:"password" validate:"required,min=10,max=128"`
+	Name      string  `json:"name" validate:"required,max=100,nocontrol"`
+	Role      string  `json:"role" validate:"required,oneof=reviewer admin"`
+	CollegeID *string `json:"college_id" validate:"omitempty,uuid"`
+}
+
+func (s *server) register(c echo.Context) error {
+	var req RegisterRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	acct, err := accounts.Create(c.Request().Context(), s.db, accounts.NewAccount{
+		Email: req.Email, Password: req.Password, Name: req.Name, Role: models.RoleApplicant,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, accountView(acct))
+}
+
+func (s *server) login(c echo.Context) error {
+	var req LoginRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	if ok, wait := s.loginIP.allow(c.RealIP()); !ok {
+		return rateLimited(c.Response().Header(), wait)
+	}
+	if ok, wait := s.loginAcct.allow(accounts.NormalizeEmail(req.Email)); !ok {
+		return rateLimited(c.Response().Header(), wait)
+	}
+	ctx := c.Request().Context()
+	acct, err := accounts.Authenticate(ctx, s.db, req.Email, req.Password)
+	if errors.Is(err, accounts.ErrBadCredentials) {
+		return newError(http.StatusUnauthorized, "wrong e-mail or password")
+	}
+	if err != nil {
+		return err
+	}
+	tok, err := accounts.StartSession(ctx, s.db, acct.ID, s.cfg.SessionTTL)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: SessionCookie, Value: tok.Value, Path: "/", Expires: tok.ExpiresAt,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode,
+	})
+	return c.JSON(http.StatusOK, LoginResponse{Token: tok.Value, ExpiresAt: tok.ExpiresAt, Account: accountView(acct)})
+}
+
+func (s *server) logout(c echo.Context) error {
+	if err := accounts.Revoke(c.Request().Context(), s.db, c.Get(ctxSession).(string)); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *server) me(c echo.Context) error {
+	return c.JSON(http.StatusOK, accountView(current(c)))
+}
+
+func (s *server) createAccount(c echo.Context) error {
+	var req CreateAccountRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if req.CollegeID != nil {
+		var n int64
+		if err := s.db.WithContext(ctx).Model(&models.College{}).Where("id = ?", *req.CollegeID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return fieldErrors(map[string]string{"college_id": "is not a partner college"})
+		}
+	}
+	acct, err := accounts.Create(ctx, s.db, accounts.NewAccount{
+		Email: req.Email, Password: req.Password, Name: req.Name, Role: req.Role, CollegeID: req.CollegeID,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, accountView(acct))
+}
+
+// authenticate requires a bearer token. The JSON API never takes the
+// cookie, so a third-party page cannot make a browser act through it.
+func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return s.resolve(c, bearer(c.Request()), next)
+	}
+}
+
+// authenticateWithCookie takes a bearer token or the SameSite=Strict session
+// cookie; it guards pages a browser loads itself (Asynqmon).
+func (s *server) authenticateWithCookie(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := bearer(c.Request())
+		if token == "" {
+			if ck, err := c.Cookie(SessionCookie); err == nil {
+				token = ck.Value
+			}
+		}
+		return s.resolve(c, token, next)
+	}
+}
+
+func (s *server) resolve(c echo.Context, token string, next echo.HandlerFunc) error {
+	if token == "" {
+		return errUnauthenticated
+	}
+	acct, sessionID, err := accounts.Resolve(c.Request().Context(), s.db, token)
+	if errors.Is(err, accounts.ErrInvalidToken) {
+		return newError(http.StatusUnauthorized, "the token is invalid, expired or signed out; sign in again")
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(ctxAccount, acct)
+	c.Set(ctxSession, sessionID)
+	return next(c)
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get(echo.HeaderAuthorization)
+	if scheme, token, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(token)
+	}
+	return ""
+}
+
+// current is the signed-in account; only routes behind authenticate call it.
+func current(c echo.Context) models.Account {
+	return c.Get(ctxAccount).(models.Account)
+}
+
+// only lets through accounts whose role is one of roles.
+func only(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			role := current(c).Role
+			for _, r := range roles {
+				if role == r {
+					return next(c)
+				}
+			}
+			return errForbidden
+		}
+	}
+}
+
+// canRead is the ownership rule for a workflow resource: its owner, an
+// admin, or a reviewer assigned to it.
+func canRead(acct models.Account, ownerID string, assignedReviewer bool) bool {
+	switch acct.Role {
+	case models.RoleAdmin:
+		return true
+	case models.RoleReviewer:
+		return assignedReviewer
+	default:
+		return acct.ID == ownerID
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/campusbiz/campusbiz/internal/accounts"
+	"github.com/campusbiz/campusbiz/internal/config"
+	"github.com/campusbiz/campusbiz/internal/seed"
+	"github.com/campusbiz/campusbiz/models"
+	"golang.org/x/sync/errgroup"
+)
+
+func runServe(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	sys, err := openSystem(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer sys.close()
+	return sys.serveHTTP(ctx)
+}
+
+func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	sys, err := openSystem(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer sys.close()
+	return sys.work(ctx)
+}
+
+func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	return migrate(ctx, cfg, log)
+}
+
+func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	created, err := models.EnsureDatabase(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if created {
+		log.Info("created the database", "url", redacted(cfg.DatabaseURL))
+	}
+	db, err := models.Open(ctx, cfg.DatabaseURL, models.PoolConfig{MaxOpenConns: 2})
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	defer models.Close(db)
+	return models.Migrate(ctx, db, log)
+}
+
+func runSeed(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.AdminEmail == "" {
+		return errors.New("ADMIN_EMAIL, ADMIN_PASSWORD: seed needs the first admin's credentials")
+	}
+	return seedAll(ctx, cfg, log)
+}
+
+func seedAll(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	db, err := models.Open(ctx, cfg.DatabaseURL, models.PoolConfig{MaxOpenConns: 2})
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	defer models.Close(db)
+	n, err := seed.LoadColleges(ctx, db)
+	if err != nil {
+		return err
+	}
+	log.Info("seed: colleges", "inserted", n)
+	created, err := accounts.EnsureAdmin(ctx, db, cfg.AdminEmail, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	log.Info("seed: first admin", "created", created)
+	return nil
+}
+
+// runDev migrates, seeds and runs the API and the workers in one process.
+// Without ADMIN_EMAIL it makes up an admin and keeps its password in DEV_DIR.
+func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if err := migrate(ctx, cfg, log); err != nil {
+		return err
+	}
+	if cfg.AdminEmail == "" {
+		pw, err := devSecret(cfg.DevDir, "admin-password")
+		if err != nil {
+			return err
+		}
+		cfg.AdminEmail, cfg.AdminPassword = "admin@campusbiz.local", pw
+	}
+	if err := seedAll(ctx, cfg, log); err != nil {
+		return err
+	}
+	fmt.Printf("\ncampusbiz dev is starting on %s\n  admin e-mail:    %s\n  admin password:  %s\n  API contract:    %s/api/v1/openapi.yaml\n  Asynqmon:        %s/monitoring/ (sign in as the admin first)\n\n",
+		cfg.PublicBaseURL, cfg.AdminEmail, cfg.AdminPassword, cfg.PublicBaseURL, cfg.PublicBaseURL)
+	sys, err := openSystem(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer sys.close()
+	// HTTP stops first (its context is the signal), then the workers finish
+	// their running tasks.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var g errgroup.Group
+	g.Go(func() error { return sys.work(workCtx) })
+	httpErr := sys.serveHTTP(ctx)
+	stopWork()
+	return errors.Join(httpErr, g.Wait())
+}
+
+// devSecret reads a generated secret from dir/name, creating it on first use.
+func devSecret(dir, name string) (string, error) {
+	path := filepath.Join(dir, name)
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	raw := make([]byte, 18)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	secret := base64.RawURLEncoding.EncodeToString(raw)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("DEV_DIR: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("DEV_DIR: %w", err)
+	}
+	return secret, nil
+}
+
+func redacted(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,95 @@
+// Command campusbiz is the one binary of the campusbiz workflow backend.
+//
+//	campusbiz serve     HTTP API
+//	campusbiz worker    Asynq workers, outbox relay and reconciler
+//	campusbiz migrate   create the database if missing and apply migrations
+//	campusbiz seed      partner colleges and the first admin (idempotent)
+//	campusbiz dev       migrate, seed, serve and worker in one process
+//
+// Configuration comes from environment variables; see the README.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/campusbiz/campusbiz/internal/config"
+	"github.com/campusbiz/campusbiz/internal/logging"
+)
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, cfg config.Config, log *slog.Logger) error
+}
+
+var commands = []command{
+	{"serve", "run the HTTP API", runServe},
+	{"worker", "run the Asynq workers, the outbox relay and the reconciler", runWorker},
+	{"migrate", "create the database if missing and apply the embedded migrations", runMigrate},
+	{"seed", "load partner colleges and the first admin (idempotent)", runSeed},
+	{"dev", "migrate, seed, then serve and work in one process: what a newcomer runs first", runDev},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "campusbiz:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return errors.New("name a subcommand")
+		}
+		return flag.ErrHelp
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		fs.SetOutput(stdout)
+		fs.Usage = func() {
+			fmt.Fprintf(stdout, "usage: campusbiz %s\n\n%s.\n\nConfigured by environment variables (DATABASE_URL, REDIS_URL, HTTP_ADDR, ...);\nthe README's configuration table lists them all.\n", c.name, c.summary)
+		}
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return fmt.Errorf("%s takes no arguments, got %q", c.name, fs.Args())
+		}
+		cfg, err := config.Load()
+		if err != nil {
+			return err
+		}
+		log := logging.New(stderr, cfg.LogLevel)
+		slog.SetDefault(log)
+		return c.run(ctx, cfg, log)
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown subcommand %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: campusbiz <subcommand> [--help]")
+	fmt.Fprintln(w)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+}

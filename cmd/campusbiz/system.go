@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/internal/config"
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workers"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynq/x/metrics"
+	"github.com/hibiken/asynqmon"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+	"gorm.io/gorm"
+)
+
+// system is the set of connections every long-running subcommand shares.
+type system struct {
+	cfg       config.Config
+	log       *slog.Logger
+	db        *gorm.DB
+	redisOpt  asynq.RedisConnOpt
+	redis     redis.UniversalClient
+	client    *asynq.Client
+	inspector *asynq.Inspector
+	metrics   *prometheus.Registry
+}
+
+func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
+	redisOpt, err := asynq.ParseRedisURI(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	db, err := models.Open(ctx, cfg.DatabaseURL, models.PoolConfig{MaxOpenConns: cfg.DBMaxOpenConns})
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	rc, ok := redisOpt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		_ = models.Close(db)
+		return nil, errors.New("REDIS_URL: unsupported Redis client")
+	}
+	s := &system{
+		cfg: cfg, log: log, db: db, redisOpt: redisOpt, redis: rc,
+		client: asynq.NewClientFromRedisClient(rc), inspector: asynq.NewInspectorFromRedisClient(rc),
+		metrics: prometheus.NewRegistry(),
+	}
+	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		metrics.NewQueueMetricsCollector(s.inspector))
+	return s, nil
+}
+
+func (s *system) close() {
+	if err := s.redis.Close(); err != nil {
+		s.log.Warn("closing redis", "err", err)
+	}
+	if err := models.Close(s.db); err != nil {
+		s.log.Warn("closing postgres", "err", err)
+	}
+}
+
+func (s *system) relay() *workflows.Relay {
+	return &workflows.Relay{DB: s.db, Client: s.client, Log: s.log, ListenDSN: s.cfg.DatabaseURL}
+}
+
+// serveHTTP runs the API until ctx ends, then drains it.
+func (s *system) serveHTTP(ctx context.Context) error {
+	monitoring := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: s.redisOpt})
+	defer monitoring.Close()
+	trusted := make([]netip.Prefix, 0, len(s.cfg.TrustedProxies))
+	for _, p := range s.cfg.TrustedProxies {
+		trusted = append(trusted, netip.MustParsePrefix(strings.TrimSpace(p))) // validated by config
+	}
+	base, _ := url.Parse(s.cfg.PublicBaseURL) // validated by config
+	e := api.New(api.Deps{
+		DB: s.db, Redis: s.redis, Relay: s.relay(), Inspector: s.inspector, Monitoring: monitoring,
+		Metrics: s.metrics, Log: s.log,
+		Config: api.Config{
+			RequestTimeout: s.cfg.RequestTimeout, SessionTTL: s.cfg.SessionTTL,
+			TrustedProxies: trusted, SecureCookies: base.Scheme == "https",
+		},
+	})
+	srv := &http.Server{
+		Addr: s.cfg.HTTPAddr, Handler: e,
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	s.log.Info("http: listening", "addr", s.cfg.HTTPAddr, "public_url", s.cfg.PublicBaseURL)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("http: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+// work runs the Asynq server, the relay and the reconciler until ctx ends,
+// then lets running tasks finish.
+func (s *system) work(ctx context.Context) error {
+	var mailer *workers.Mailer
+	if s.cfg.SMTPURL != "" {
+		m, err := workers.NewMailer(s.cfg.SMTPURL)
+		if err != nil {
+			return err
+		}
+		mailer = m
+	}
+	taskCtx, cancelTasks := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelTasks()
+	srv := workers.NewServer(taskCtx, s.redisOpt, workers.ServerConfig{Concurrency: s.cfg.WorkerConcurrency}, s.log)
+	mux := workers.NewMux(workers.Deps{DB: s.db, Log: s.log, Mailer: mailer, Metrics: s.metrics})
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("start asynq server: %w", err)
+	}
+	s.log.Info("worker: started", "concurrency", s.cfg.WorkerConcurrency, "queues", workflows.QueueWeights)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.relay().Run(gctx) })
+	g.Go(func() error {
+		rec := &workflows.Reconciler{DB: s.db, Client: s.client, Inspector: s.inspector, Log: s.log,
+			Grace: s.cfg.ReconcileGrace, Interval: s.cfg.ReconcileInterval}
+		return rec.Run(gctx)
+	})
+	err := g.Wait()
+	s.log.Info("worker: shutting down; waiting for running tasks")
+	srv.Shutdown()
+	return err
+}

@@ -1,0 +1,154 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+	"gorm.io/gorm"
+)
+
+// Errors of this package.
+var (
+	// ErrEmailTaken: an account with that e-mail exists.
+	ErrEmailTaken = errors.New("e-mail already registered")
+	// ErrBadCredentials: unknown e-mail or wrong password (never says which).
+	ErrBadCredentials = errors.New("wrong e-mail or password")
+	// ErrInvalidToken: unknown, expired or revoked token.
+	ErrInvalidToken = errors.New("invalid or expired token")
+)
+
+// NewAccount is what creating an account needs.
+type NewAccount struct {
+	Email, Password, Name, Role string
+	CollegeID                   *string
+}
+
+// Create stores a new account with a hashed password.
+func Create(ctx context.Context, db *gorm.DB, in NewAccount) (models.Account, error) {
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return models.Account{}, err
+	}
+	acct := models.Account{
+		ID: models.NewID(), Email: NormalizeEmail(in.Email), PasswordHash: hash,
+		Name: strings.TrimSpace(in.Name), Role: in.Role, CollegeID: in.CollegeID,
+	}
+	err = db.WithContext(ctx).Create(&acct).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return models.Account{}, ErrEmailTaken
+	}
+	if err != nil {
+		return models.Account{}, fmt.Errorf("create account: %w", err)
+	}
+	return acct, nil
+}
+
+// NormalizeEmail trims and lower-cases an e-mail address.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// dummyHash is checked against when the e-mail is unknown, so that a login
+// takes as long whether or not the account exists.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("campusbiz-dummy-password")
+	return h
+})
+
+// Authenticate checks an e-mail and password.
+func Authenticate(ctx context.Context, db *gorm.DB, email, password string) (models.Account, error) {
+	var acct models.Account
+	err := db.WithContext(ctx).Where("lower(email) = ?", NormalizeEmail(email)).Take(&acct).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		_, _ = CheckPassword(dummyHash(), password)
+		return models.Account{}, ErrBadCredentials
+	}
+	if err != nil {
+		return models.Account{}, fmt.Errorf("load account: %w", err)
+	}
+	ok, err := CheckPassword(acct.PasswordHash, password)
+	if err != nil {
+		return models.Account{}, fmt.Errorf("check password of %s: %w", acct.ID, err)
+	}
+	if !ok {
+		return models.Account{}, ErrBadCredentials
+	}
+	return acct, nil
+}
+
+// Token is a new session's secret, shown to the client once.
+type Token struct {
+	Value     string
+	ExpiresAt time.Time
+}
+
+// StartSession creates a session for acct and returns its token. Only the
+// token's SHA-256 is stored.
+func StartSession(ctx context.Context, db *gorm.DB, accountID string, ttl time.Duration) (Token, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return Token{}, fmt.Errorf("token: %w", err)
+	}
+	tok := Token{Value: base64.RawURLEncoding.EncodeToString(raw), ExpiresAt: time.Now().UTC().Add(ttl).Truncate(time.Second)}
+	sum := sha256.Sum256([]byte(tok.Value))
+	s := models.Session{ID: models.NewID(), AccountID: accountID, TokenHash: sum[:], ExpiresAt: tok.ExpiresAt}
+	if err := db.WithContext(ctx).Create(&s).Error; err != nil {
+		return Token{}, fmt.Errorf("start session: %w", err)
+	}
+	return tok, nil
+}
+
+// Resolve returns the account and session id behind a live token.
+func Resolve(ctx context.Context, db *gorm.DB, token string) (models.Account, string, error) {
+	if token == "" || len(token) > 100 {
+		return models.Account{}, "", ErrInvalidToken
+	}
+	sum := sha256.Sum256([]byte(token))
+	var row struct {
+		models.Account
+		SessionID string
+	}
+	res := db.WithContext(ctx).Raw(`SELECT a.*, s.id AS session_id FROM sessions s JOIN accounts a ON a.id = s.account_id
+		WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > now()`, sum[:]).Scan(&row)
+	if res.Error != nil {
+		return models.Account{}, "", fmt.Errorf("resolve token: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return models.Account{}, "", ErrInvalidToken
+	}
+	return row.Account, row.SessionID, nil
+}
+
+// Revoke ends a session at once.
+func Revoke(ctx context.Context, db *gorm.DB, sessionID string) error {
+	err := db.WithContext(ctx).Exec(`UPDATE sessions SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL`, sessionID).Error
+	if err != nil {
+		return fmt.Errorf("revoke session %s: %w", sessionID, err)
+	}
+	return nil
+}
+
+// EnsureAdmin creates the admin account email when no account has that
+// e-mail. It reports whether it created one.
+func EnsureAdmin(ctx context.Context, db *gorm.DB, email, password string) (bool, error) {
+	var n int64
+	if err := db.WithContext(ctx).Model(&models.Account{}).Where("lower(email) = ?", NormalizeEmail(email)).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("look up admin: %w", err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	_, err := Create(ctx, db, NewAccount{Email: email, Password: password, Name: "Administrator", Role: models.RoleAdmin})
+	if errors.Is(err, ErrEmailTaken) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -1,0 +1,175 @@
+// Package config reads campusbiz's settings from the environment and checks
+// them once, at start-up, so that a bad setting stops the process with one line
+// that names the variable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config holds every setting of the campusbiz binary. Field tags name the
+// environment variable and its default; the README's configuration table lists
+// the same variables.
+type Config struct {
+	// DatabaseURL is the Postgres connection URL.
+	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/campusbiz?sslmode=disable"`
+	// DBMaxOpenConns caps the Postgres connection pool.
+	DBMaxOpenConns int `env:"DB_MAX_OPEN_CONNS" envDefault:"20"`
+	// RedisURL is the Redis URL used by Asynq.
+	RedisURL string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	// HTTPAddr is where serve and dev listen.
+	HTTPAddr string `env:"HTTP_ADDR" envDefault:":8080"`
+	// PublicBaseURL is used in links, e-mails and certificate QR codes.
+	PublicBaseURL string `env:"PUBLIC_BASE_URL" envDefault:"http://localhost:8080"`
+	// AdminEmail and AdminPassword describe the first admin account.
+	AdminEmail    string `env:"ADMIN_EMAIL"`
+	AdminPassword string `env:"ADMIN_PASSWORD"`
+	// CertSigningKey is the base64 Ed25519 seed used to sign certificates.
+	CertSigningKey string `env:"CERT_SIGNING_KEY"`
+	// ShopVerification is "fetch" or "manual".
+	ShopVerification string `env:"SHOP_VERIFICATION" envDefault:"fetch"`
+	// SMTPURL enables e-mail notifications (smtp://user:pass@host:port?from=addr).
+	SMTPURL string `env:"SMTP_URL"`
+	// WorkerConcurrency is the number of tasks one worker process runs at once.
+	WorkerConcurrency int `env:"WORKER_CONCURRENCY" envDefault:"20"`
+	// RequestTimeout bounds every HTTP request's handler.
+	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" envDefault:"10s"`
+	// SessionTTL is how long a login token lives.
+	SessionTTL time.Duration `env:"SESSION_TTL" envDefault:"168h"`
+	// TrustedProxies lists the CIDRs whose X-Forwarded-For header is believed.
+	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	// ReconcileInterval is how often the reconciler sweeps the outbox.
+	ReconcileInterval time.Duration `env:"RECONCILE_INTERVAL" envDefault:"30s"`
+	// ReconcileGrace is how long a dispatched task may stay unfinished before
+	// the reconciler asks Asynq about it.
+	ReconcileGrace time.Duration `env:"RECONCILE_GRACE" envDefault:"2m"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
+	// DevDir is where dev keeps state it generates (the signing key).
+	DevDir string `env:"DEV_DIR" envDefault:".dev"`
+}
+
+// Load reads the configuration from the environment and validates it.
+func Load() (Config, error) {
+	return LoadFrom(nil)
+}
+
+// LoadFrom reads the configuration from environ (nil: the process
+// environment) and validates it.
+func LoadFrom(environ map[string]string) (Config, error) {
+	var cfg Config
+	opts := env.Options{Environment: environ}
+	if err := env.ParseWithOptions(&cfg, opts); err != nil {
+		return Config{}, describeParseError(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Validate checks every setting and names the first bad variable.
+func (c Config) Validate() error {
+	if err := checkURL("DATABASE_URL", c.DatabaseURL, "postgres", "postgresql"); err != nil {
+		return err
+	}
+	if err := checkURL("REDIS_URL", c.RedisURL, "redis", "rediss"); err != nil {
+		return err
+	}
+	if err := checkURL("PUBLIC_BASE_URL", c.PublicBaseURL, "http", "https"); err != nil {
+		return err
+	}
+	if c.SMTPURL != "" {
+		if err := checkURL("SMTP_URL", c.SMTPURL, "smtp", "smtps"); err != nil {
+			return err
+		}
+	}
+	if c.HTTPAddr == "" {
+		return errors.New("HTTP_ADDR: must not be empty (for example :8080)")
+	}
+	switch c.ShopVerification {
+	case "fetch", "manual":
+	default:
+		return fmt.Errorf("SHOP_VERIFICATION: %q is not one of fetch, manual", c.ShopVerification)
+	}
+	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 1000 {
+		return fmt.Errorf("WORKER_CONCURRENCY: %d is outside 1..1000", c.WorkerConcurrency)
+	}
+	if c.DBMaxOpenConns < 2 || c.DBMaxOpenConns > 1000 {
+		return fmt.Errorf("DB_MAX_OPEN_CONNS: %d is outside 2..1000", c.DBMaxOpenConns)
+	}
+	if c.RequestTimeout <= 0 {
+		return errors.New("REQUEST_TIMEOUT: must be positive (for example 10s)")
+	}
+	if c.SessionTTL < time.Minute {
+		return errors.New("SESSION_TTL: must be at least 1m")
+	}
+	if c.ReconcileInterval <= 0 || c.ReconcileGrace <= 0 {
+		return errors.New("RECONCILE_INTERVAL, RECONCILE_GRACE: must be positive")
+	}
+	for _, cidr := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(strings.TrimSpace(cidr)); err != nil {
+			return fmt.Errorf("TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", cidr)
+		}
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		return errors.New("ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither")
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
+		return errors.New("ADMIN_PASSWORD: must be at least 10 characters")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	return nil
+}
+
+func checkURL(name, raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%s: %q is not a URL with a host", name, redactURL(raw))
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: scheme %q is not one of %s", name, u.Scheme, strings.Join(schemes, ", "))
+}
+
+// redactURL hides a password in a URL so that errors can quote it.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}
+
+// describeParseError turns the env library's field-named errors into lines
+// that name the environment variable.
+func describeParseError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) || len(agg.Errors) == 0 {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	first := agg.Errors[0]
+	var perr env.ParseError
+	if errors.As(first, &perr) {
+		if f, ok := reflect.TypeFor[Config]().FieldByName(perr.Name); ok {
+			name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+			return fmt.Errorf("%s: not a valid %s: %v", name, perr.Type, perr.Err)
+		}
+	}
+	return fmt.Errorf("configuration: %w", first)
+}

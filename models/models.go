@@ -1,0 +1,127 @@
+// Package models holds campusbiz's GORM models, its versioned SQL migrations
+// and the few helpers that open and prepare the database.
+package models
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// NewID returns a new time-ordered (UUIDv7) id. Ordered ids keep index pages
+// hot and make "WHERE id > cursor ORDER BY id" the natural cursor.
+func NewID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+// Roles of an account.
+const (
+	RoleApplicant = "applicant"
+	RoleReviewer  = "reviewer"
+	RoleAdmin     = "admin"
+)
+
+// College is a partner college.
+type College struct {
+	ID           string    `gorm:"type:uuid;primaryKey"`
+	Name         string    `gorm:"not null"`
+	NameEN       string    `gorm:"column:name_en;not null"`
+	Province     string    `gorm:"not null"`
+	EmailDomains []string  `gorm:"serializer:json;type:jsonb;not null"`
+	CreatedAt    time.Time `gorm:"not null"`
+}
+
+// Account is a person who can sign in: an applicant, a reviewer or an admin.
+type Account struct {
+	ID           string  `gorm:"type:uuid;primaryKey"`
+	Email        string  `gorm:"not null"`
+	PasswordHash string  `gorm:"not null"`
+	Name         string  `gorm:"not null"`
+	Role         string  `gorm:"not null"`
+	CollegeID    *string `gorm:"type:uuid"`
+	CreatedAt    time.Time
+}
+
+// Session is a login. Only the SHA-256 of its token is stored.
+type Session struct {
+	ID        string `gorm:"type:uuid;primaryKey"`
+	AccountID string `gorm:"type:uuid;not null"`
+	TokenHash []byte `gorm:"not null"`
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+// OutboxRow is one unit of background work written in the transaction of the
+// state change that needs it.
+type OutboxRow struct {
+	ID             string `gorm:"type:uuid;primaryKey"`
+	TaskType       string
+	Payload        []byte `gorm:"type:jsonb"`
+	Queue          string
+	ProcessAt      time.Time
+	MaxRetry       int
+	TimeoutSeconds int
+	CreatedAt      time.Time
+	DispatchedAt   *time.Time
+	DispatchCount  int
+	CompletedAt    *time.Time
+	FailedAt       *time.Time
+	LastError      *string
+}
+
+// TableName is the outbox table's name.
+func (OutboxRow) TableName() string { return "outbox" }
+
+// WorkflowEvent is one state change of one workflow entity.
+type WorkflowEvent struct {
+	ID         int64 `gorm:"primaryKey;->"`
+	EntityType string
+	EntityID   string `gorm:"type:uuid"`
+	FromState  string
+	ToState    string
+	Actor      string
+	Reason     string
+	TaskID     *string `gorm:"type:uuid"`
+	Attempt    int
+	At         time.Time
+}
+
+// Notification is an in-app message to one account about one event.
+type Notification struct {
+	ID         string `gorm:"type:uuid;primaryKey"`
+	AccountID  string `gorm:"type:uuid"`
+	EventID    int64
+	EntityType string
+	EntityID   string `gorm:"type:uuid"`
+	Title      string
+	Body       string
+	CreatedAt  time.Time
+	EmailedAt  *time.Time
+}
+
+// Reason explains one problem found while checking a submission.
+type Reason struct {
+	Field   string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// StudentProfile is an applicant's onboarding submission and its state.
+type StudentProfile struct {
+	ID             string `gorm:"type:uuid;primaryKey"`
+	AccountID      string `gorm:"type:uuid"`
+	CollegeID      string `gorm:"type:uuid"`
+	StudentNumber  string
+	FullName       string
+	EnrollmentYear int
+	Major          string
+	CollegeEmail   string
+	Phone          string
+	Status         string
+	Reasons        []Reason `gorm:"serializer:json;type:jsonb"`
+	Revision       int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	VerifiedAt     *time.Time
+}

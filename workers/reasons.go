@@ -1,0 +1,17 @@
+package workers
+
+import (
+	"encoding/json"
+
+	"github.com/campusbiz/campusbiz/models"
+	"gorm.io/gorm"
+)
+
+// reasonsJSON is a column value for a jsonb reasons list (never NULL).
+func reasonsJSON(reasons []models.Reason) any {
+	if reasons == nil {
+		reasons = []models.Reason{}
+	}
+	b, _ := json.Marshal(reasons) // a slice of string fields always marshals
+	return gorm.Expr("?::jsonb", string(b))
+}

@@ -1,0 +1,138 @@
+// Package workers runs campusbiz's Asynq tasks: the server set-up, the
+// handler runner that gives every task exactly-once effects, and one handler
+// file per task family.
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/hibiken/asynq"
+	"gorm.io/gorm"
+)
+
+// Run is what a step knows about the task it runs.
+type Run struct {
+	// TaskID is the Asynq task id, which is also the outbox row id.
+	TaskID string
+	// Type is the task type.
+	Type string
+	// Attempt counts earlier failed runs: 0 on the first delivery.
+	Attempt int
+	// MaxRetry is how many retries the task has in all.
+	MaxRetry int
+	// Payload is the task's JSON payload.
+	Payload []byte
+}
+
+// Transition fills in the task's share of a workflow event.
+func (r Run) Transition(entityID, from, to, reason string) workflows.Transition {
+	return workflows.Transition{
+		EntityID: entityID, From: from, To: to, Reason: reason,
+		Actor: workflows.ActorTask(r.Type), TaskID: r.TaskID, Attempt: r.Attempt,
+	}
+}
+
+// LastAttempt reports whether a failure now would exhaust the retries.
+func (r Run) LastAttempt() bool { return r.Attempt >= r.MaxRetry }
+
+// Step does one task's work inside the runner's transaction: lock the entity,
+// return nil if the step is no longer due, else apply the transition, record
+// the event and enqueue follow-up work through the outbox. Errors marked
+// workflows.Permanent are not retried.
+type Step func(ctx context.Context, tx *gorm.DB, run Run) error
+
+// Failure records on the entity why its task gave up (a permanent error, or
+// the last retry failed). It runs in its own transaction.
+type Failure func(ctx context.Context, tx *gorm.DB, run Run, cause error) error
+
+// Runner wraps steps into Asynq handlers with exactly-once effects: the
+// outbox row is locked for the whole transaction, so duplicate deliveries
+// serialise, and the second finds the row completed and does nothing.
+type Runner struct {
+	// DB is the database the steps run against.
+	DB *gorm.DB
+	// Log receives one line per failure.
+	Log *slog.Logger
+}
+
+// errAlreadyDone stops a duplicate delivery without writing anything.
+var errAlreadyDone = errors.New("task already completed")
+
+// Handler turns step (and an optional onFailure) into an Asynq handler.
+func (r *Runner) Handler(step Step, onFailure Failure) asynq.HandlerFunc {
+	return func(ctx context.Context, task *asynq.Task) error {
+		return r.Execute(ctx, runOf(ctx, task), step, onFailure)
+	}
+}
+
+// Execute runs step for run in one transaction with the outbox row locked,
+// completes the row, and classifies a failure: permanent errors and the
+// last retry are recorded (onFailure, outbox row) and, when permanent,
+// wrapped with asynq.SkipRetry.
+func (r *Runner) Execute(ctx context.Context, run Run, step Step, onFailure Failure) error {
+	if run.TaskID == "" {
+		return fmt.Errorf("%s: no task id in context: %w", run.Type, asynq.SkipRetry)
+	}
+	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row struct{ CompletedAt *time.Time }
+		res := tx.Raw(`SELECT completed_at FROM outbox WHERE id = ? FOR UPDATE`, run.TaskID).Scan(&row)
+		if res.Error != nil {
+			return fmt.Errorf("lock outbox row: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return workflows.Permanentf("task %s has no outbox row: enqueue through workflows.Enqueue", run.TaskID)
+		}
+		if row.CompletedAt != nil {
+			return errAlreadyDone
+		}
+		if err := step(ctx, tx, run); err != nil {
+			return err
+		}
+		err := tx.Exec(`UPDATE outbox SET completed_at = now(), failed_at = NULL, last_error = NULL WHERE id = ?`, run.TaskID).Error
+		if err != nil {
+			return fmt.Errorf("complete outbox row: %w", err)
+		}
+		return nil
+	})
+	switch {
+	case err == nil, errors.Is(err, errAlreadyDone):
+		return nil
+	case ctx.Err() != nil:
+		return err // shutting down or timed out: Asynq runs it again
+	case workflows.IsPermanent(err):
+		r.giveUp(ctx, run, err, onFailure)
+		return fmt.Errorf("%s %s: %w: %w", run.Type, run.TaskID, err, asynq.SkipRetry)
+	case run.LastAttempt():
+		r.giveUp(ctx, run, err, onFailure)
+	}
+	return fmt.Errorf("%s %s: %w", run.Type, run.TaskID, err)
+}
+
+// giveUp records the failure on the entity and the outbox row. If that fails
+// too, the reconciler still sees the archived task and reports it.
+func (r *Runner) giveUp(ctx context.Context, run Run, cause error, onFailure Failure) {
+	r.Log.WarnContext(ctx, "task gave up", "type", run.Type, "task_id", run.TaskID, "attempt", run.Attempt, "err", cause)
+	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if onFailure != nil {
+			if err := onFailure(ctx, tx, run, cause); err != nil {
+				return fmt.Errorf("record failure on entity: %w", err)
+			}
+		}
+		return workflows.MarkFailed(ctx, tx, run.TaskID, cause.Error())
+	})
+	if err != nil {
+		r.Log.ErrorContext(ctx, "recording a failed task", "type", run.Type, "task_id", run.TaskID, "err", err)
+	}
+}
+
+func runOf(ctx context.Context, task *asynq.Task) Run {
+	id, _ := asynq.GetTaskID(ctx)
+	attempt, _ := asynq.GetRetryCount(ctx)
+	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	return Run{TaskID: id, Type: task.Type(), Attempt: attempt, MaxRetry: maxRetry, Payload: task.Payload()}
+}

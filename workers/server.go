@@ -1,0 +1,128 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
+)
+
+// Deps are what the task handlers need.
+type Deps struct {
+	DB  *gorm.DB
+	Log *slog.Logger
+	// Mailer sends e-mail notifications; nil: in-app only.
+	Mailer *Mailer
+	// Now is the clock. Defaults to time.Now.
+	Now func() time.Time
+	// Metrics registers task metrics when set.
+	Metrics prometheus.Registerer
+}
+
+// NewMux registers every task type's handler.
+func NewMux(d Deps) *asynq.ServeMux {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	runner := &Runner{DB: d.DB, Log: d.Log}
+	onboarding := &Onboarding{Now: d.Now}
+	notify := &Notify{Mailer: d.Mailer}
+
+	mux := asynq.NewServeMux()
+	mux.Use(logTasks(d.Log))
+	if d.Metrics != nil {
+		mux.Use(taskMetrics(d.Metrics))
+	}
+	mux.Handle(workflows.TypeOnboardingVerify, runner.Handler(onboarding.Verify, nil))
+	mux.Handle(workflows.TypeNotifySend, runner.Handler(notify.Send, nil))
+	return mux
+}
+
+// ServerConfig sizes the Asynq server.
+type ServerConfig struct {
+	// Concurrency is how many tasks run at once. Defaults to 20.
+	Concurrency int
+	// ShutdownTimeout is how long running tasks get to finish. Defaults to 20s.
+	ShutdownTimeout time.Duration
+}
+
+// NewServer returns an Asynq server on the weighted queues (critical 6,
+// default 3, low 1) whose handlers get ctx as their base context.
+func NewServer(ctx context.Context, redis asynq.RedisConnOpt, cfg ServerConfig, log *slog.Logger) *asynq.Server {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 20
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 20 * time.Second
+	}
+	return asynq.NewServer(redis, asynq.Config{
+		Concurrency:              cfg.Concurrency,
+		BaseContext:              func() context.Context { return ctx },
+		Queues:                   workflows.QueueWeights,
+		RetryDelayFunc:           retryDelay,
+		ShutdownTimeout:          cfg.ShutdownTimeout,
+		Logger:                   slogAdapter{log.With("component", "asynq")},
+		LogLevel:                 asynq.WarnLevel,
+		TaskCheckInterval:        100 * time.Millisecond,
+		DelayedTaskCheckInterval: time.Second,
+	})
+}
+
+// retryDelay backs off exponentially from one second, capped at ten minutes.
+func retryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+	d := time.Second << min(n, 10)
+	return min(d, 10*time.Minute)
+}
+
+func logTasks(log *slog.Logger) asynq.MiddlewareFunc {
+	return func(next asynq.Handler) asynq.Handler {
+		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+			start := time.Now()
+			err := next.ProcessTask(ctx, t)
+			id, _ := asynq.GetTaskID(ctx)
+			attempt, _ := asynq.GetRetryCount(ctx)
+			if err != nil {
+				log.WarnContext(ctx, "task failed", "type", t.Type(), "task_id", id, "attempt", attempt,
+					"duration", time.Since(start), "err", err)
+			} else {
+				log.DebugContext(ctx, "task done", "type", t.Type(), "task_id", id, "attempt", attempt, "duration", time.Since(start))
+			}
+			return err
+		})
+	}
+}
+
+func taskMetrics(reg prometheus.Registerer) asynq.MiddlewareFunc {
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "campusbiz_task_duration_seconds",
+		Help:    "Time to run one task, by type and outcome.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+	}, []string{"type", "outcome"})
+	reg.MustRegister(duration)
+	return func(next asynq.Handler) asynq.Handler {
+		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+			start := time.Now()
+			err := next.ProcessTask(ctx, t)
+			outcome := "ok"
+			if err != nil {
+				outcome = "error"
+			}
+			duration.WithLabelValues(t.Type(), outcome).Observe(time.Since(start).Seconds())
+			return err
+		})
+	}
+}
+
+// slogAdapter lets Asynq log through log/slog.
+type slogAdapter struct{ log *slog.Logger }
+
+func (a slogAdapter) Debug(args ...any) { a.log.Debug(fmt.Sprint(args...)) }
+func (a slogAdapter) Info(args ...any)  { a.log.Info(fmt.Sprint(args...)) }
+func (a slogAdapter) Warn(args ...any)  { a.log.Warn(fmt.Sprint(args...)) }
+func (a slogAdapter) Error(args ...any) { a.log.Error(fmt.Sprint(args...)) }
+func (a slogAdapter) Fatal(args ...any) { a.log.Error(fmt.Sprint(args...)); panic(fmt.Sprint(args...)) }

@@ -1,0 +1,133 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// OnboardingForm is an applicant's onboarding submission, already checked
+// for shape by the caller.
+type OnboardingForm struct {
+	CollegeID      string
+	StudentNumber  string
+	FullName       string
+	EnrollmentYear int
+	Major          string
+	CollegeEmail   string
+	Phone          string
+}
+
+// Submitted is the result of a submission: the entity and the outbox rows
+// written with it, which the caller may dispatch at once after commit.
+type Submitted[T any] struct {
+	Entity    T
+	OutboxIDs []string
+}
+
+// SubmitOnboarding creates accountID's profile, pending, and enqueues its
+// verification. An account has one profile: a second submission is a conflict.
+func SubmitOnboarding(ctx context.Context, db *gorm.DB, accountID string, f OnboardingForm) (Submitted[models.StudentProfile], error) {
+	var out Submitted[models.StudentProfile]
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := checkCollege(tx, f.CollegeID); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		prof := models.StudentProfile{
+			ID: models.NewID(), AccountID: accountID, Status: OnboardingPending, Revision: 1,
+			Reasons: []models.Reason{}, CreatedAt: now, UpdatedAt: now,
+		}
+		applyForm(&prof, f)
+		err := tx.Create(&prof).Error
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("you already have a student profile; resubmit it with PUT /api/v1/onboarding/{id}: %w", ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("create profile: %w", err)
+		}
+		id, err := startOnboarding(ctx, tx, prof, "", accountID)
+		if err != nil {
+			return err
+		}
+		out = Submitted[models.StudentProfile]{Entity: prof, OutboxIDs: []string{id}}
+		return nil
+	})
+	return out, err
+}
+
+// ResubmitOnboarding replaces the form of a rejected or needs_info profile
+// owned by accountID and sends it back to pending.
+func ResubmitOnboarding(ctx context.Context, db *gorm.DB, accountID, profileID string, f OnboardingForm) (Submitted[models.StudentProfile], error) {
+	var out Submitted[models.StudentProfile]
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var prof models.StudentProfile
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&prof, "id = ? AND account_id = ?", profileID, accountID).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("lock profile %s: %w", profileID, err)
+		}
+		if !OnboardingMachine.Allows(prof.Status, OnboardingPending) {
+			return fmt.Errorf("a %s profile cannot be resubmitted: %w", prof.Status, ErrConflict)
+		}
+		if err := checkCollege(tx, f.CollegeID); err != nil {
+			return err
+		}
+		from := prof.Status
+		applyForm(&prof, f)
+		prof.Status, prof.Reasons, prof.Revision, prof.UpdatedAt = OnboardingPending, []models.Reason{}, prof.Revision+1, time.Now().UTC()
+		if err := tx.Save(&prof).Error; err != nil {
+			return fmt.Errorf("save profile %s: %w", prof.ID, err)
+		}
+		id, err := startOnboarding(ctx, tx, prof, from, accountID)
+		if err != nil {
+			return err
+		}
+		out = Submitted[models.StudentProfile]{Entity: prof, OutboxIDs: []string{id}}
+		return nil
+	})
+	return out, err
+}
+
+func startOnboarding(ctx context.Context, tx *gorm.DB, prof models.StudentProfile, from, accountID string) (string, error) {
+	_, err := Record(ctx, tx, OnboardingMachine, Transition{
+		EntityID: prof.ID, From: from, To: OnboardingPending, Actor: ActorAccount(accountID),
+	})
+	if err != nil {
+		return "", err
+	}
+	return Enqueue(ctx, tx, NewOnboardingVerifyTask(prof.ID, prof.Revision))
+}
+
+func applyForm(p *models.StudentProfile, f OnboardingForm) {
+	p.CollegeID = f.CollegeID
+	p.StudentNumber = strings.TrimSpace(f.StudentNumber)
+	p.FullName = strings.TrimSpace(f.FullName)
+	p.EnrollmentYear = f.EnrollmentYear
+	p.Major = strings.TrimSpace(f.Major)
+	p.CollegeEmail = strings.ToLower(strings.TrimSpace(f.CollegeEmail))
+	p.Phone = strings.TrimSpace(f.Phone)
+}
+
+func checkCollege(tx *gorm.DB, collegeID string) error {
+	if _, err := uuid.Parse(collegeID); err != nil {
+		return Invalid("college_id", "is not a college id; pick one from GET /api/v1/colleges")
+	}
+	var n int64
+	if err := tx.Model(&models.College{}).Where("id = ?", collegeID).Count(&n).Error; err != nil {
+		return fmt.Errorf("look up college %s: %w", collegeID, err)
+	}
+	if n == 0 {
+		return Invalid("college_id", "is not a partner college; pick one from GET /api/v1/colleges")
+	}
+	return nil
+}
