@@ -1,0 +1,151 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workers"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/hibiken/asynq"
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
+)
+
+// app is the real Echo app on a test's own schema and Redis DB.
+type app struct {
+	t      *testing.T
+	e      *echo.Echo
+	schema testenv.Schema
+	redis  testenv.RedisDB
+	client *asynq.Client
+}
+
+type appOption func(*api.Deps)
+
+func newApp(t *testing.T, opts ...appOption) *app {
+	t.Helper()
+	a := &app{t: t, schema: testenv.Postgres(t), redis: testenv.Redis(t)}
+	a.client = asynq.NewClient(a.redis.Opt)
+	inspector := asynq.NewInspector(a.redis.Opt)
+	t.Cleanup(func() {
+		_ = a.client.Close()
+		_ = inspector.Close()
+	})
+	deps := api.Deps{
+		DB: a.schema.DB, Redis: a.redis.Client, Inspector: inspector, Log: testenv.Logger(t),
+		Relay: &workflows.Relay{DB: a.schema.DB, Client: a.client, Log: testenv.Logger(t)},
+	}
+	for _, o := range opts {
+		o(&deps)
+	}
+	a.e = api.New(deps)
+	return a
+}
+
+// startWorkers processes the app's tasks in-process until the test ends.
+func (a *app) startWorkers() {
+	a.t.Helper()
+	log := testenv.Logger(a.t)
+	srv := workers.NewServer(context.Background(), a.redis.Opt, workers.ServerConfig{Concurrency: 5, ShutdownTimeout: 5 * time.Second}, log)
+	require.NoError(a.t, srv.Start(workers.NewMux(workers.Deps{DB: a.schema.DB, Log: log})))
+	ctx, cancel := context.WithCancel(context.Background())
+	relay := &workflows.Relay{DB: a.schema.DB, Client: a.client, Log: log, ListenDSN: a.schema.DSN, PollInterval: 100 * time.Millisecond}
+	done := make(chan error, 1)
+	go func() { done <- relay.Run(ctx) }()
+	a.t.Cleanup(func() {
+		cancel()
+		<-done
+		srv.Shutdown()
+	})
+}
+
+// response is a decoded answer.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a map.
+func (r response) JSON(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(r.Body, &m), "body: %s", r.Body)
+	return m
+}
+
+// Error returns the API.md error object of an error answer.
+func (r response) Error(t *testing.T) map[string]any {
+	t.Helper()
+	m := r.JSON(t)
+	e, ok := m["error"].(map[string]any)
+	require.True(t, ok, "error body expected, got %s", r.Body)
+	require.NotEmpty(t, e["code"])
+	require.NotEmpty(t, e["message"])
+	return e
+}
+
+// do sends a request; body may be nil, a string (sent raw) or a value
+// marshalled to JSON.
+func (a *app) do(method, path, token string, body any) response {
+	a.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		require.NoError(a.t, err)
+		rd = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	a.e.ServeHTTP(rec, req)
+	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+}
+
+// user creates an account with role and returns it with a token.
+func (a *app) user(role string) (models.Account, string) {
+	a.t.Helper()
+	acct := fixtures.Account(a.t, a.schema.DB, role)
+	return acct, fixtures.Token(a.t, a.schema.DB, acct)
+}
+
+// count runs a counting query on the app's schema.
+func (a *app) count(query string, args ...any) int {
+	a.t.Helper()
+	var n int
+	require.NoError(a.t, a.schema.DB.Raw(query, args...).Row().Scan(&n))
+	return n
+}
+
+// eventually polls cond until it holds or timeout passes.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
