@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/campusbiz/campusbiz/workflows"
@@ -80,6 +81,8 @@ type server struct {
 	validator  *validator.Validate
 	loginIP    *limiter
 	loginAcct  *limiter
+	// dispatchFailedAt is when the fast dispatch path last failed (Unix ns).
+	dispatchFailedAt atomic.Int64
 }
 
 // BodyLimit is the largest request body accepted (413 beyond).

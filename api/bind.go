@@ -36,6 +36,11 @@ func (s *server) bindJSON(c echo.Context, v any) error {
 		}
 		return newError(http.StatusBadRequest, "could not read the request body")
 	}
+	return s.decode(body, v)
+}
+
+// decode is DecodeJSON followed by validation.
+func (s *server) decode(body []byte, v any) error {
 	if err := DecodeJSON(body, v); err != nil {
 		return err
 	}

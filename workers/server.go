@@ -22,6 +22,11 @@ type Deps struct {
 	Now func() time.Time
 	// Metrics registers task metrics when set.
 	Metrics prometheus.Registerer
+	// CertificateKeys sign certificates; without a signing key,
+	// certificate:issue fails permanently with the reason.
+	CertificateKeys workflows.CertificateKeys
+	// PublicBaseURL issues certificates and roots their verify URLs.
+	PublicBaseURL string
 }
 
 // NewMux registers every task type's handler.
@@ -32,6 +37,7 @@ func NewMux(d Deps) *asynq.ServeMux {
 	runner := &Runner{DB: d.DB, Log: d.Log}
 	onboarding := &Onboarding{Now: d.Now}
 	notify := &Notify{Mailer: d.Mailer}
+	training := &Training{Keys: d.CertificateKeys, PublicBaseURL: d.PublicBaseURL, Now: d.Now}
 
 	mux := asynq.NewServeMux()
 	mux.Use(logTasks(d.Log))
@@ -40,6 +46,7 @@ func NewMux(d Deps) *asynq.ServeMux {
 	}
 	mux.Handle(workflows.TypeOnboardingVerify, runner.Handler(onboarding.Verify, nil))
 	mux.Handle(workflows.TypeNotifySend, runner.Handler(notify.Send, nil))
+	mux.Handle(workflows.TypeCertificateIssue, runner.Handler(training.IssueCertificate, training.IssueFailed))
 	return mux
 }
 

@@ -1,0 +1,111 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Training issues the certificates that passed enrollments earn.
+type Training struct {
+	// Keys hold the signing key; without one, issuance fails permanently.
+	Keys workflows.CertificateKeys
+	// PublicBaseURL is the issuer's URL and the root of the verify URL.
+	PublicBaseURL string
+	// Now is the clock; it dates certificates.
+	Now func() time.Time
+}
+
+// IssueCertificate is the certificate:issue step: a random serial, the
+// signed credential and the certificate row, then the enrollment moves to
+// certified. The enrollment lock, its state check and the unique
+// enrollment id of certificates make it issue once however often it runs.
+func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) error {
+	var p workflows.CertificateIssuePayload
+	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+		return err
+	}
+	var e models.Enrollment
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&e, "id = ?", p.EnrollmentID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return workflows.Permanentf("enrollment %s does not exist", p.EnrollmentID)
+	}
+	if err != nil {
+		return fmt.Errorf("lock enrollment %s: %w", p.EnrollmentID, err)
+	}
+	if e.Status != workflows.EnrollmentPassed {
+		return nil // already certified
+	}
+	key, ok := h.Keys.Signing()
+	if !ok {
+		return workflows.Permanent(workflows.ErrNoSigningKey)
+	}
+	var course models.Course
+	if err := tx.Take(&course, "id = ?", e.CourseID).Error; err != nil {
+		return fmt.Errorf("load course %s: %w", e.CourseID, err)
+	}
+	var prof models.StudentProfile
+	err = tx.Take(&prof, "account_id = ? AND status = ?", e.AccountID, workflows.OnboardingVerified).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return workflows.Permanentf("account %s has no verified student profile to take the holder's name from", e.AccountID)
+	}
+	if err != nil {
+		return fmt.Errorf("load profile of %s: %w", e.AccountID, err)
+	}
+	serial, err := certificates.NewSerial()
+	if err != nil {
+		return err
+	}
+	now := h.Now().UTC()
+	in := workflows.CertificateInput(serial, prof.FullName, course, h.PublicBaseURL, now)
+	signed, err := certificates.Sign(key, certificates.NewCredential(in))
+	if err != nil {
+		return workflows.Permanent(fmt.Errorf("sign certificate of enrollment %s: %w", e.ID, err))
+	}
+	cert := models.Certificate{
+		ID: models.NewID(), Serial: serial, EnrollmentID: e.ID, AccountID: e.AccountID, CourseID: e.CourseID,
+		Status: workflows.CertificateValid, Credential: signed.Credential, KeyID: signed.KeyID,
+		Signature: signed.Signature, IssuedAt: in.IssuedAt, CreatedAt: now,
+	}
+	if err := tx.Create(&cert).Error; err != nil {
+		return fmt.Errorf("store certificate of enrollment %s: %w", e.ID, err)
+	}
+	if _, err := workflows.Record(ctx, tx, workflows.CertificateMachine, run.Transition(cert.ID, "", workflows.CertificateValid, "issued for enrollment "+e.ID)); err != nil {
+		return err
+	}
+	err = tx.Table("enrollments").Where("id = ?", e.ID).
+		Updates(map[string]any{"status": workflows.EnrollmentCertified, "reasons": reasonsJSON(nil), "updated_at": now}).Error
+	if err != nil {
+		return fmt.Errorf("certify enrollment %s: %w", e.ID, err)
+	}
+	return advance(ctx, tx, workflows.EnrollmentMachine, e.AccountID,
+		run.Transition(e.ID, e.Status, workflows.EnrollmentCertified, "certificate "+serial+" issued; verify it at "+workflows.VerifyURL(h.PublicBaseURL, serial)))
+}
+
+// IssueFailed records on the enrollment why its certificate could not be
+// issued, so that the student and admins see it; the task stays archived in
+// Asynqmon for ops to re-run.
+func (h *Training) IssueFailed(ctx context.Context, tx *gorm.DB, run Run, cause error) error {
+	var p workflows.CertificateIssuePayload
+	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+		return nil // nothing to record it on
+	}
+	msg := "the certificate could not be issued yet; the programme's staff have been alerted and will issue it"
+	if workflows.IsPermanent(cause) { // a reason we wrote ourselves, not a driver's error
+		msg += " (" + cause.Error() + ")"
+	}
+	reasons := []models.Reason{{Code: "certificate_not_issued", Message: msg}}
+	err := tx.Table("enrollments").Where("id = ? AND status = ?", p.EnrollmentID, workflows.EnrollmentPassed).
+		Updates(map[string]any{"reasons": reasonsJSON(reasons), "updated_at": h.Now().UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("record issue failure on enrollment %s: %w", p.EnrollmentID, err)
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package workflows
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDecideOnboarding(t *testing.T) {
+	t.Parallel()
+	valid := OnboardingCheck{
+		CollegeDomains: []string{"zju.edu.cn"}, CollegeEmail: "li@zju.edu.cn", StudentNumber: "3210101234",
+		EnrollmentYear: 2024, CurrentYear: 2026,
+	}
+	cases := []struct {
+		name   string
+		change func(*OnboardingCheck)
+		state  string
+		fields []string
+	}{
+		{"valid", func(*OnboardingCheck) {}, OnboardingVerified, nil},
+		{"subdomain e-mail", func(c *OnboardingCheck) { c.CollegeEmail = "li@mail.zju.edu.cn" }, OnboardingVerified, nil},
+		{"upper-case e-mail", func(c *OnboardingCheck) { c.CollegeEmail = "LI@ZJU.EDU.CN" }, OnboardingVerified, nil},
+		{"look-alike domain", func(c *OnboardingCheck) { c.CollegeEmail = "li@evilzju.edu.cn" }, OnboardingNeedsInfo, []string{"college_email"}},
+		{"other domain", func(c *OnboardingCheck) { c.CollegeEmail = "li@qq.com" }, OnboardingNeedsInfo, []string{"college_email"}},
+		{"short number", func(c *OnboardingCheck) { c.StudentNumber = "123" }, OnboardingNeedsInfo, []string{"student_number"}},
+		{"number with spaces", func(c *OnboardingCheck) { c.StudentNumber = "321 0101" }, OnboardingNeedsInfo, []string{"student_number"}},
+		{"future year", func(c *OnboardingCheck) { c.EnrollmentYear = 2027 }, OnboardingNeedsInfo, []string{"enrollment_year"}},
+		{"graduated long ago", func(c *OnboardingCheck) { c.EnrollmentYear = 2017 }, OnboardingNeedsInfo, []string{"enrollment_year"}},
+		{"oldest allowed year", func(c *OnboardingCheck) { c.EnrollmentYear = 2018 }, OnboardingVerified, nil},
+		{"several problems", func(c *OnboardingCheck) { c.CollegeEmail = "x@qq.com"; c.EnrollmentYear = 2030 }, OnboardingNeedsInfo, []string{"college_email", "enrollment_year"}},
+		{"duplicate student", func(c *OnboardingCheck) { c.DuplicateVerified = true; c.CollegeEmail = "x@qq.com" }, OnboardingRejected, []string{"student_number"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := valid
+			tc.change(&c)
+			state, reasons := DecideOnboarding(c)
+			require.Equal(t, tc.state, state)
+			var fields []string
+			for _, r := range reasons {
+				require.NotEmpty(t, r.Message)
+				require.NotEmpty(t, r.Code)
+				fields = append(fields, r.Field)
+			}
+			require.Equal(t, tc.fields, fields)
+		})
+	}
+}
+
+func TestEmailInDomains(t *testing.T) {
+	t.Parallel()
+	d := []string{"pku.edu.cn", "stu.pku.edu.cn"}
+	require.True(t, EmailInDomains("a@pku.edu.cn", d))
+	require.True(t, EmailInDomains("a@stu.pku.edu.cn", d))
+	require.False(t, EmailInDomains("a@pku.edu.cn.evil.com", d))
+	require.False(t, EmailInDomains("pku.edu.cn", d))
+	require.False(t, EmailInDomains("a@", d))
+	require.False(t, EmailInDomains("@pku.edu.cn", d))
+	require.False(t, EmailInDomains("a@pku.edu.cn", nil))
+}
+
+func TestOnboardingMachine(t *testing.T) {
+	t.Parallel()
+	m := OnboardingMachine
+	require.True(t, m.Allows("", OnboardingPending))
+	require.False(t, m.Allows("", OnboardingVerified))
+	require.True(t, m.Allows(OnboardingPending, OnboardingVerified))
+	require.True(t, m.Allows(OnboardingNeedsInfo, OnboardingPending))
+	require.False(t, m.Allows(OnboardingVerified, OnboardingPending), "a verified profile is final")
+	require.ErrorIs(t, m.Check(OnboardingVerified, OnboardingRejected), ErrConflict)
+	require.True(t, m.IsFinal(OnboardingVerified))
+	require.False(t, m.IsFinal(OnboardingPending))
+}
+
+func TestNotificationText(t *testing.T) {
+	t.Parallel()
+	title, body := NotificationText("onboarding", OnboardingNeedsInfo, "use your college e-mail")
+	require.Equal(t, "Student verification: needs info", title)
+	require.Equal(t, "Your student verification is now needs info. use your college e-mail", body)
+}

@@ -1,0 +1,258 @@
+package workflows
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/certificates"
+)
+
+// Enrollment states.
+const (
+	EnrollmentEnrolled  = "enrolled"
+	EnrollmentPassed    = "passed"
+	EnrollmentFailed    = "failed"
+	EnrollmentCertified = "certified"
+)
+
+// EnrollmentMachine is a course enrollment's workflow: the training
+// platform's result passes or fails it, and a pass earns a certificate.
+var EnrollmentMachine = Machine{
+	Entity:  "enrollment",
+	Initial: EnrollmentEnrolled,
+	Transitions: map[string][]string{
+		EnrollmentEnrolled: {EnrollmentPassed, EnrollmentFailed},
+		EnrollmentPassed:   {EnrollmentCertified},
+	},
+	Final: []string{EnrollmentFailed, EnrollmentCertified},
+}
+
+// Certificate states.
+const (
+	CertificateValid   = "valid"
+	CertificateRevoked = "revoked"
+)
+
+// CertificateMachine is a certificate's workflow: issued valid, possibly
+// revoked by an admin later.
+var CertificateMachine = Machine{
+	Entity:      "certificate",
+	Initial:     CertificateValid,
+	Transitions: map[string][]string{CertificateValid: {CertificateRevoked}},
+	Final:       []string{CertificateRevoked},
+}
+
+// MaxScore is the top of the score scale of courses and results (0..MaxScore).
+const MaxScore = 100
+
+// CertificateIssuePayload names the passed enrollment to certify.
+type CertificateIssuePayload struct {
+	EnrollmentID string `json:"enrollment_id"`
+}
+
+// NewCertificateIssueTask issues the certificate of the passed enrollment
+// enrollmentID.
+func NewCertificateIssueTask(enrollmentID string) Task {
+	return Task{
+		Type:     TypeCertificateIssue,
+		Payload:  CertificateIssuePayload{EnrollmentID: enrollmentID},
+		Queue:    QueueDefault,
+		MaxRetry: 10,
+		Timeout:  time.Minute,
+	}
+}
+
+// DecideResult applies a course's pass score to a result: passed when score
+// reaches passScore, else failed with the reason.
+func DecideResult(score, passScore int) (state string, reasons []models.Reason) {
+	if score >= passScore {
+		return EnrollmentPassed, nil
+	}
+	return EnrollmentFailed, []models.Reason{{
+		Field: "score", Code: "below_pass_score",
+		Message: fmt.Sprintf("the score %d is below the course's pass score %d; you may enrol again", score, passScore),
+	}}
+}
+
+// CertificateKeys are the certificate signing key and the published public
+// keys, by key id. The published set is the signing key's public key plus
+// older keys kept for rotation, so certificates they signed still verify.
+// The zero value has no keys: it issues nothing and verifies nothing.
+type CertificateKeys struct {
+	signing   *certificates.KeyPair
+	published []PublishedKey
+}
+
+// PublishedKey is one public key that verifies certificates.
+type PublishedKey struct {
+	// ID is certificates.KeyID of the key.
+	ID string
+	// Public is the Ed25519 public key.
+	Public ed25519.PublicKey
+	// Current is true for the key that signs new certificates.
+	Current bool
+}
+
+// NewCertificateKeys parses the signing key (the standard base64 Ed25519
+// seed of CERT_SIGNING_KEY; empty: none) and older public keys (standard
+// base64, from CERT_PUBLIC_KEYS; blanks ignored, duplicates dropped).
+func NewCertificateKeys(signingSeed string, olderPublic []string) (CertificateKeys, error) {
+	var k CertificateKeys
+	if strings.TrimSpace(signingSeed) != "" {
+		kp, err := certificates.ParseSigningKey(signingSeed)
+		if err != nil {
+			return CertificateKeys{}, fmt.Errorf("CERT_SIGNING_KEY: %w", err)
+		}
+		k.signing = &kp
+		k.published = append(k.published, PublishedKey{ID: kp.ID, Public: kp.Public, Current: true})
+	}
+	for i, raw := range olderPublic {
+		if strings.TrimSpace(raw) == "" {
+			continue
+		}
+		pub, err := certificates.ParsePublicKey(raw)
+		if err != nil {
+			return CertificateKeys{}, fmt.Errorf("CERT_PUBLIC_KEYS: key %d: %w", i+1, err)
+		}
+		if _, ok := k.PublicKey(certificates.KeyID(pub)); !ok {
+			k.published = append(k.published, PublishedKey{ID: certificates.KeyID(pub), Public: pub})
+		}
+	}
+	return k, nil
+}
+
+// Signing returns the key that signs new certificates, if one is configured.
+func (k CertificateKeys) Signing() (certificates.KeyPair, bool) {
+	if k.signing == nil {
+		return certificates.KeyPair{}, false
+	}
+	return *k.signing, true
+}
+
+// PublicKey returns the published key with id.
+func (k CertificateKeys) PublicKey(id string) (ed25519.PublicKey, bool) {
+	for _, p := range k.published {
+		if p.ID == id {
+			return p.Public, true
+		}
+	}
+	return nil, false
+}
+
+// Published lists the published keys, the current signing key first.
+func (k CertificateKeys) Published() []PublishedKey {
+	return append([]PublishedKey(nil), k.published...)
+}
+
+// ErrNoSigningKey means certificates cannot be issued because no signing
+// key is configured.
+var ErrNoSigningKey = errors.New("no certificate signing key is configured: set CERT_SIGNING_KEY (campusbiz dev generates one) and re-run the task from /monitoring")
+
+// CertificateIssuerName is the issuer printed on certificates and named in
+// their credentials.
+const CertificateIssuerName = certificates.ProgrammeName + " (" + certificates.ProgrammeNameZH + ") programme"
+
+// VerifyURL is where a certificate is checked online: baseURL/verify/serial.
+// It is what the PDF's QR code encodes.
+func VerifyURL(baseURL, serial string) string {
+	return strings.TrimRight(baseURL, "/") + "/verify/" + serial
+}
+
+// CertificateInput gathers what a certificate states. The issuer is the
+// programme at baseURL (PUBLIC_BASE_URL), which also roots the verify URL.
+func CertificateInput(serial, holderName string, course models.Course, baseURL string, issuedAt time.Time) certificates.Input {
+	return certificates.Input{
+		Serial:            serial,
+		HolderName:        holderName,
+		CourseID:          course.ID,
+		CourseTitle:       course.Title,
+		CourseDescription: course.Description,
+		IssuerName:        CertificateIssuerName,
+		IssuerURL:         strings.TrimRight(baseURL, "/"),
+		IssuedAt:          issuedAt.UTC().Truncate(time.Second),
+		VerifyURL:         VerifyURL(baseURL, serial),
+	}
+}
+
+// Verification is the result of checking a stored certificate.
+type Verification struct {
+	// Credential is the decoded credential; zero when it does not decode.
+	Credential certificates.Credential
+	// IssuedAt is the credential's validFrom.
+	IssuedAt time.Time
+	// PublicKey is the published key named by the certificate's key id;
+	// nil when that key is not published.
+	PublicKey ed25519.PublicKey
+	// SignatureValid is true when the signature checks against the
+	// published key and the credential is this serial's.
+	SignatureValid bool
+	// Revoked is true once an admin revoked the certificate.
+	Revoked bool
+	// Problem says why the signature does not check; empty when it does.
+	Problem string
+}
+
+// Valid reports whether the certificate can be trusted: its signature
+// checks and it is not revoked.
+func (v Verification) Valid() bool { return v.SignatureValid && !v.Revoked }
+
+// VerifyCertificate re-checks a stored certificate as an outside verifier
+// would: the signature over the credential against the published key named
+// by its key id, the credential's id against the serial (so a signed
+// credential cannot be passed off under another serial), and revocation.
+func VerifyCertificate(c models.Certificate, keys CertificateKeys) Verification {
+	v := Verification{Revoked: c.Status == CertificateRevoked}
+	if err := json.Unmarshal(c.Credential, &v.Credential); err != nil {
+		v.Problem = "the stored credential is not valid JSON"
+		return v
+	}
+	v.IssuedAt, _ = time.Parse(time.RFC3339, v.Credential.ValidFrom)
+	pub, ok := keys.PublicKey(c.KeyID)
+	if !ok {
+		v.Problem = fmt.Sprintf("it was signed with key %s, which is not published", c.KeyID)
+		return v
+	}
+	v.PublicKey = pub
+	if err := certificates.Verify(c.Credential, c.Signature, pub); err != nil {
+		v.Problem = "the signature does not match the credential"
+		return v
+	}
+	if v.Credential.ID != certificates.CertificateIDPrefix+c.Serial {
+		v.Problem = "the signed credential belongs to another serial"
+		return v
+	}
+	v.SignatureValid = true
+	return v
+}
+
+// chinaStandardTime dates printed certificates (UTC+8 all year, no DST).
+var chinaStandardTime = time.FixedZone("CST", 8*60*60)
+
+// CertificatePDF renders the printable certificate of a verified
+// credential: holder, course, date, issuer, serial and a QR code of the
+// verify URL under the credential's issuer (the PUBLIC_BASE_URL it was
+// issued under). The date is printed in China Standard Time. The PDF is a pure function of the signed credential, so it
+// is rendered on demand rather than stored.
+func CertificatePDF(v Verification, serial string) ([]byte, error) {
+	if !v.SignatureValid {
+		return nil, fmt.Errorf("render certificate %s: %s", serial, v.Problem)
+	}
+	cred := v.Credential
+	pdf, err := certificates.RenderPDF(certificates.PDFInput{Input: certificates.Input{
+		Serial:      serial,
+		HolderName:  cred.CredentialSubject.Name,
+		CourseTitle: cred.CredentialSubject.Achievement.Name,
+		IssuerName:  cred.Issuer.Name,
+		IssuedAt:    v.IssuedAt.In(chinaStandardTime),
+		VerifyURL:   VerifyURL(cred.Issuer.ID, serial),
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("render certificate %s: %w", serial, err)
+	}
+	return pdf, nil
+}
