@@ -1,0 +1,128 @@
+package workers_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workers"
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+)
+
+// smtpSink is a minimal SMTP server that records the messages it receives.
+type smtpSink struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	mail []string
+}
+
+func startSMTPSink(t *testing.T) *smtpSink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &smtpSink{ln: ln}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.serve(conn)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		wg.Wait()
+	})
+	return s
+}
+
+func (s *smtpSink) serve(conn net.Conn) {
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	say := func(line string) { fmt.Fprintf(conn, "%s\r\n", line) }
+	say("220 sink ESMTP")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			say("250 sink")
+		case strings.HasPrefix(cmd, "MAIL"), strings.HasPrefix(cmd, "RCPT"), strings.HasPrefix(cmd, "RSET"), strings.HasPrefix(cmd, "NOOP"):
+			say("250 ok")
+		case cmd == "DATA":
+			say("354 go ahead")
+			var msg strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				msg.WriteString(l)
+			}
+			s.mu.Lock()
+			s.mail = append(s.mail, msg.String())
+			s.mu.Unlock()
+			say("250 queued")
+		case cmd == "QUIT":
+			say("221 bye")
+			return
+		default:
+			say("502 not implemented")
+		}
+	}
+}
+
+func (s *smtpSink) messages() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.mail...)
+}
+
+func TestNotificationIsEmailedOnceWhenItsTaskRunsTwice(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t)
+	sink := startSMTPSink(t)
+	mailer, err := workers.NewMailer("smtp://" + sink.ln.Addr().String() + "?from=noreply@campusbiz.test")
+	require.NoError(t, err)
+	notify := &workers.Notify{Mailer: mailer}
+	sub := e.submit(1)[0]
+	ctx := context.Background()
+	require.NoError(t, e.runner.Execute(ctx, e.runOf(sub.OutboxIDs[0], 0), e.onboard.Verify, nil))
+	var notifyID string
+	require.NoError(t, e.schema.DB.Raw(`SELECT id FROM outbox WHERE task_type = 'notify:send'`).Row().Scan(&notifyID))
+
+	run := e.runOf(notifyID, 0)
+	require.NoError(t, e.runner.Execute(ctx, run, notify.Send, nil))
+	require.NoError(t, e.runner.Execute(ctx, run, notify.Send, nil))
+	// Even a second, different task for the same event (bypassing the
+	// runner's outbox lock) cannot notify twice.
+	again := run
+	again.TaskID = models.NewID()
+	require.NoError(t, e.schema.DB.Transaction(func(tx *gorm.DB) error { return notify.Send(ctx, tx, again) }))
+
+	msgs := sink.messages()
+	require.Len(t, msgs, 1)
+	require.Contains(t, msgs[0], "Subject: Student verification: verified")
+	require.Contains(t, msgs[0], "Message-ID: <"+notifyID+"@campusbiz>")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications WHERE emailed_at IS NOT NULL`))
+}
