@@ -52,14 +52,19 @@ func newApp(t *testing.T, opts ...appOption) *app {
 	return a
 }
 
-// startWorkers processes the app's tasks in-process until the test ends.
-func (a *app) startWorkers() {
+// startWorkers processes the app's tasks in-process until the test ends;
+// opts adjust the workers' dependencies.
+func (a *app) startWorkers(opts ...func(*workers.Deps)) {
 	a.t.Helper()
 	log := testenv.Logger(a.t)
 	srv := workers.NewServer(context.Background(), a.redis.Opt, workers.ServerConfig{Concurrency: 5, ShutdownTimeout: 5 * time.Second}, log)
-	require.NoError(a.t, srv.Start(workers.NewMux(workers.Deps{DB: a.schema.DB, Log: log})))
+	deps := workers.Deps{DB: a.schema.DB, Log: log}
+	for _, o := range opts {
+		o(&deps)
+	}
+	require.NoError(a.t, srv.Start(workers.NewMux(deps)))
 	ctx, cancel := context.WithCancel(context.Background())
-	relay := &workflows.Relay{DB: a.schema.DB, Client: a.client, Log: log, ListenDSN: a.schema.DSN, PollInterval: 100 * time.Millisecond}
+	relay := &workflows.Relay{DB: a.schema.DB, Client: a.client, Log: log, PollInterval: 100 * time.Millisecond}
 	done := make(chan error, 1)
 	go func() { done <- relay.Run(ctx) }()
 	a.t.Cleanup(func() {

@@ -20,7 +20,7 @@ var (
 )
 
 // campusbizBinary builds cmd/campusbiz once per test process.
-func campusbizBinary(t *testing.T) string {
+func campusbizBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "campusbiz-bin-")

@@ -2,62 +2,50 @@ package workers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"gorm.io/gorm"
 )
 
-// Notify delivers notifications: in-app always, e-mail when a Mailer is set.
+// Notify delivers notifications by e-mail. The in-app notification is
+// written with the state change (workflows.Advance); notify:send runs only
+// when e-mail is on.
 type Notify struct {
-	// Mailer sends e-mail; nil means in-app only.
+	// Mailer sends e-mail; nil drops the task (e-mail was turned off).
 	Mailer *Mailer
 }
 
-// Send is the notify:send step. The notification's id is the task id and
-// (event, account) is unique, so a task that runs twice notifies once.
+// Send is the notify:send step: it e-mails the notification of one event to
+// one account, once. The notification row is locked and marked emailed in
+// the same transaction.
 func (h *Notify) Send(ctx context.Context, tx *gorm.DB, run Run) error {
 	var p workflows.NotifySendPayload
 	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
 		return err
 	}
-	var ev models.WorkflowEvent
-	err := tx.Take(&ev, "id = ?", p.EventID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return workflows.Permanentf("event %d does not exist", p.EventID)
+	var n struct {
+		ID, Title, Body, Email string
+		EmailedAt              *time.Time
 	}
-	if err != nil {
-		return fmt.Errorf("load event %d: %w", p.EventID, err)
-	}
-	var acct models.Account
-	if err := tx.Take(&acct, "id = ?", p.AccountID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return workflows.Permanentf("account %s does not exist", p.AccountID)
-		}
-		return fmt.Errorf("load account %s: %w", p.AccountID, err)
-	}
-	title, body := workflows.NotificationText(ev.EntityType, ev.ToState, ev.Reason)
-	n := models.Notification{
-		ID: run.TaskID, AccountID: acct.ID, EventID: ev.ID,
-		EntityType: ev.EntityType, EntityID: ev.EntityID, Title: title, Body: body,
-	}
-	res := tx.Exec(`INSERT INTO notifications (id, account_id, event_id, entity_type, entity_id, title, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		n.ID, n.AccountID, n.EventID, n.EntityType, n.EntityID, n.Title, n.Body)
+	res := tx.Raw(`SELECT n.id, n.title, n.body, n.emailed_at, a.email
+		FROM notifications n JOIN accounts a ON a.id = n.account_id
+		WHERE n.event_id = ? AND n.account_id = ? FOR UPDATE OF n`, p.EventID, p.AccountID).Scan(&n)
 	if res.Error != nil {
-		return fmt.Errorf("insert notification: %w", res.Error)
+		return fmt.Errorf("lock notification of event %d: %w", p.EventID, res.Error)
 	}
-	if res.RowsAffected == 0 || h.Mailer == nil {
+	if res.RowsAffected == 0 {
+		return workflows.Permanentf("no notification of event %d for account %s", p.EventID, p.AccountID)
+	}
+	if n.EmailedAt != nil || h.Mailer == nil {
 		return nil
 	}
 	// The e-mail goes out before the transaction commits; if the commit then
 	// fails, the retry sends it again with the same Message-ID, which
 	// receiving servers use to drop the duplicate.
-	if err := h.Mailer.Send(ctx, Mail{To: acct.Email, Subject: title, Body: body, MessageID: n.ID}); err != nil {
+	if err := h.Mailer.Send(ctx, Mail{To: n.Email, Subject: n.Title, Body: n.Body, MessageID: n.ID}); err != nil {
 		return fmt.Errorf("e-mail notification %s: %w", n.ID, err)
 	}
-	return tx.Exec(`UPDATE notifications SET emailed_at = ? WHERE id = ?`, time.Now().UTC(), n.ID).Error
+	return tx.Exec(`UPDATE notifications SET emailed_at = now() WHERE id = ?`, n.ID).Error
 }

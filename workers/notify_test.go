@@ -105,17 +105,19 @@ func TestNotificationIsEmailedOnceWhenItsTaskRunsTwice(t *testing.T) {
 	mailer, err := workers.NewMailer("smtp://" + sink.ln.Addr().String() + "?from=noreply@campusbiz.test")
 	require.NoError(t, err)
 	notify := &workers.Notify{Mailer: mailer}
+	e.runner.Email = true // as when SMTP_URL is set
 	sub := e.submit(1)[0]
 	ctx := context.Background()
 	require.NoError(t, e.runner.Execute(ctx, e.runOf(sub.OutboxIDs[0], 0), e.onboard.Verify, nil))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications WHERE emailed_at IS NULL`), "in-app at once")
 	var notifyID string
 	require.NoError(t, e.schema.DB.Raw(`SELECT id FROM outbox WHERE task_type = 'notify:send'`).Row().Scan(&notifyID))
 
 	run := e.runOf(notifyID, 0)
 	require.NoError(t, e.runner.Execute(ctx, run, notify.Send, nil))
 	require.NoError(t, e.runner.Execute(ctx, run, notify.Send, nil))
-	// Even a second, different task for the same event (bypassing the
-	// runner's outbox lock) cannot notify twice.
+	// Even a second, different task for the same notification (bypassing
+	// the runner's outbox lock) cannot e-mail it twice.
 	again := run
 	again.TaskID = models.NewID()
 	require.NoError(t, e.schema.DB.Transaction(func(tx *gorm.DB) error { return notify.Send(ctx, tx, again) }))
@@ -123,6 +125,8 @@ func TestNotificationIsEmailedOnceWhenItsTaskRunsTwice(t *testing.T) {
 	msgs := sink.messages()
 	require.Len(t, msgs, 1)
 	require.Contains(t, msgs[0], "Subject: Student verification: verified")
-	require.Contains(t, msgs[0], "Message-ID: <"+notifyID+"@campusbiz>")
+	var notificationID string
+	require.NoError(t, e.schema.DB.Raw(`SELECT id FROM notifications`).Row().Scan(&notificationID))
+	require.Contains(t, msgs[0], "Message-ID: <"+notificationID+"@campusbiz>")
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications WHERE emailed_at IS NOT NULL`))
 }

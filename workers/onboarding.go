@@ -2,14 +2,12 @@ package workers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Onboarding verifies student profiles.
@@ -24,36 +22,36 @@ func (h *Onboarding) Verify(ctx context.Context, tx *gorm.DB, run Run) error {
 	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
 		return err
 	}
-	var prof models.StudentProfile
-	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&prof, "id = ?", p.ProfileID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	// One round trip: the profile, locked, with its college's domains and
+	// whether another verified profile has the same student number.
+	var row struct {
+		models.StudentProfile
+		EmailDomains []string `gorm:"serializer:json"`
+		Duplicate    bool
+	}
+	res := tx.Raw(`SELECT p.*, c.email_domains,
+			EXISTS (SELECT 1 FROM student_profiles d WHERE d.college_id = p.college_id
+				AND d.student_number = p.student_number AND d.status = 'verified' AND d.id <> p.id) AS duplicate
+		FROM student_profiles p JOIN colleges c ON c.id = p.college_id
+		WHERE p.id = ? FOR UPDATE OF p`, p.ProfileID).Scan(&row)
+	if res.Error != nil {
+		return fmt.Errorf("lock profile %s: %w", p.ProfileID, res.Error)
+	}
+	if res.RowsAffected == 0 {
 		return workflows.Permanentf("profile %s does not exist", p.ProfileID)
 	}
-	if err != nil {
-		return fmt.Errorf("lock profile %s: %w", p.ProfileID, err)
-	}
+	prof := row.StudentProfile
 	if prof.Status != workflows.OnboardingPending || prof.Revision != p.Revision {
 		return nil // a later submission, or this one already decided
 	}
-	var college models.College
-	if err := tx.Take(&college, "id = ?", prof.CollegeID).Error; err != nil {
-		return fmt.Errorf("load college %s: %w", prof.CollegeID, err)
-	}
-	var duplicate bool
-	err = tx.Raw(`SELECT EXISTS (SELECT 1 FROM student_profiles
-		WHERE college_id = ? AND student_number = ? AND status = 'verified' AND id <> ?)`,
-		prof.CollegeID, prof.StudentNumber, prof.ID).Row().Scan(&duplicate)
-	if err != nil {
-		return fmt.Errorf("look for a verified duplicate of %s: %w", prof.ID, err)
-	}
 	now := h.Now().UTC()
 	state, reasons := workflows.DecideOnboarding(workflows.OnboardingCheck{
-		CollegeDomains:    college.EmailDomains,
+		CollegeDomains:    row.EmailDomains,
 		CollegeEmail:      prof.CollegeEmail,
 		StudentNumber:     prof.StudentNumber,
 		EnrollmentYear:    prof.EnrollmentYear,
 		CurrentYear:       now.Year(),
-		DuplicateVerified: duplicate,
+		DuplicateVerified: row.Duplicate,
 	})
 	updates := map[string]any{"status": state, "reasons": reasonsJSON(reasons), "updated_at": now}
 	if state == workflows.OnboardingVerified {
@@ -68,14 +66,8 @@ func (h *Onboarding) Verify(ctx context.Context, tx *gorm.DB, run Run) error {
 		run.Transition(prof.ID, prof.Status, state, workflows.ReasonsText(reasons)))
 }
 
-// advance records a transition and enqueues the notification of its owner.
+// advance is workflows.Advance for steps, which need only its error.
 func advance(ctx context.Context, tx *gorm.DB, m workflows.Machine, ownerID string, tr workflows.Transition) error {
-	ev, err := workflows.Record(ctx, tx, m, tr)
-	if err != nil {
-		return err
-	}
-	if _, err := workflows.Enqueue(ctx, tx, workflows.NewNotifySendTask(ev.ID, ownerID)); err != nil {
-		return err
-	}
-	return nil
+	_, err := workflows.Advance(ctx, tx, m, ownerID, tr)
+	return err
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/hibiken/asynq"
@@ -58,6 +57,11 @@ type Runner struct {
 	DB *gorm.DB
 	// Log receives one line per failure.
 	Log *slog.Logger
+	// Relay, when set, dispatches a step's follow-up tasks right after its
+	// commit; without it they wait for the relay's sweep.
+	Relay *workflows.Relay
+	// Email makes steps enqueue the e-mail delivery of their notifications.
+	Email bool
 }
 
 // errAlreadyDone stops a duplicate delivery without writing anything.
@@ -78,27 +82,39 @@ func (r *Runner) Execute(ctx context.Context, run Run, step Step, onFailure Fail
 	if run.TaskID == "" {
 		return fmt.Errorf("%s: no task id in context: %w", run.Type, asynq.SkipRetry)
 	}
-	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var row struct{ CompletedAt *time.Time }
-		res := tx.Raw(`SELECT completed_at FROM outbox WHERE id = ? FOR UPDATE`, run.TaskID).Scan(&row)
+	stepCtx, pending := ctx, (*workflows.Pending)(nil)
+	if r.Email {
+		stepCtx = workflows.WithEmail(stepCtx)
+	}
+	if r.Relay != nil {
+		stepCtx, pending = workflows.WithPending(stepCtx)
+	}
+	err := r.DB.WithContext(stepCtx).Transaction(func(tx *gorm.DB) error {
+		// Completing the row first takes its lock for the whole transaction:
+		// a duplicate delivery waits here, then finds the row completed. If
+		// the step fails, the rollback un-completes it.
+		res := tx.Exec(`UPDATE outbox SET completed_at = now(), failed_at = NULL, last_error = NULL
+			WHERE id = ? AND completed_at IS NULL`, run.TaskID)
 		if res.Error != nil {
 			return fmt.Errorf("lock outbox row: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return workflows.Permanentf("task %s has no outbox row: enqueue through workflows.Enqueue", run.TaskID)
-		}
-		if row.CompletedAt != nil {
+			var n int64
+			if err := tx.Raw(`SELECT count(*) FROM outbox WHERE id = ?`, run.TaskID).Row().Scan(&n); err != nil {
+				return fmt.Errorf("look up outbox row: %w", err)
+			}
+			if n == 0 {
+				return workflows.Permanentf("task %s has no outbox row: enqueue through workflows.Enqueue", run.TaskID)
+			}
 			return errAlreadyDone
 		}
-		if err := step(ctx, tx, run); err != nil {
-			return err
-		}
-		err := tx.Exec(`UPDATE outbox SET completed_at = now(), failed_at = NULL, last_error = NULL WHERE id = ?`, run.TaskID).Error
-		if err != nil {
-			return fmt.Errorf("complete outbox row: %w", err)
-		}
-		return nil
+		return step(stepCtx, tx, run)
 	})
+	if err == nil && pending != nil {
+		if ferr := r.Relay.Flush(ctx, pending); ferr != nil {
+			r.Log.WarnContext(ctx, "dispatching follow-up tasks failed; the relay will retry", "task_id", run.TaskID, "err", ferr)
+		}
+	}
 	switch {
 	case err == nil, errors.Is(err, errAlreadyDone):
 		return nil

@@ -30,28 +30,36 @@ func ActorTask(taskType string) string { return "task:" + taskType }
 // Record checks tr against the machine and appends it to workflow_events in
 // tx. It returns the event, whose id notifications refer to.
 func Record(ctx context.Context, tx *gorm.DB, m Machine, tr Transition) (models.WorkflowEvent, error) {
+	ev, err := newEvent(m, tr)
+	if err != nil {
+		return models.WorkflowEvent{}, err
+	}
+	err = tx.WithContext(ctx).Raw(insertEvent+` RETURNING id, at`, eventValues(ev)...).Row().Scan(&ev.ID, &ev.At)
+	if err != nil {
+		return models.WorkflowEvent{}, fmt.Errorf("record %s %s→%s: %w", m.Entity, tr.From, tr.To, err)
+	}
+	return ev, nil
+}
+
+// insertEvent inserts one event; eventValues gives its arguments.
+const insertEvent = `INSERT INTO workflow_events (entity_type, entity_id, from_state, to_state, actor, reason, task_id, attempt)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+func eventValues(ev models.WorkflowEvent) []any {
+	return []any{ev.EntityType, ev.EntityID, ev.FromState, ev.ToState, ev.Actor, ev.Reason, ev.TaskID, ev.Attempt}
+}
+
+// newEvent checks tr against the machine and builds its event row.
+func newEvent(m Machine, tr Transition) (models.WorkflowEvent, error) {
 	if err := m.Check(tr.From, tr.To); err != nil {
 		return models.WorkflowEvent{}, err
 	}
 	ev := models.WorkflowEvent{
-		EntityType: m.Entity,
-		EntityID:   tr.EntityID,
-		FromState:  tr.From,
-		ToState:    tr.To,
-		Actor:      tr.Actor,
-		Reason:     tr.Reason,
-		Attempt:    tr.Attempt,
+		EntityType: m.Entity, EntityID: tr.EntityID, FromState: tr.From, ToState: tr.To,
+		Actor: tr.Actor, Reason: tr.Reason, Attempt: tr.Attempt,
 	}
 	if tr.TaskID != "" {
 		ev.TaskID = &tr.TaskID
-	}
-	err := tx.WithContext(ctx).Raw(`INSERT INTO workflow_events
-		(entity_type, entity_id, from_state, to_state, actor, reason, task_id, attempt)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, at`,
-		ev.EntityType, ev.EntityID, ev.FromState, ev.ToState, ev.Actor, ev.Reason, ev.TaskID, ev.Attempt).
-		Row().Scan(&ev.ID, &ev.At)
-	if err != nil {
-		return models.WorkflowEvent{}, fmt.Errorf("record %s %s→%s: %w", m.Entity, tr.From, tr.To, err)
 	}
 	return ev, nil
 }

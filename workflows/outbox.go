@@ -11,18 +11,58 @@ import (
 )
 
 // Enqueue writes task to the outbox inside tx and returns the outbox id, which
-// becomes the Asynq task id. Nothing reaches Redis unless tx commits; an
-// insert trigger wakes the relays (NOTIFY is delivered on commit only).
+// becomes the Asynq task id. Nothing reaches Redis unless tx commits.
+//
+// When ctx carries a Pending (WithPending), the row is written already
+// claimed (dispatched_at set) and remembered, and the caller hands it to
+// Asynq itself right after commit with Relay.Flush: no relay round trip.
+// Otherwise the relay's next sweep dispatches it.
 func Enqueue(ctx context.Context, tx *gorm.DB, task Task) (string, error) {
+	row, err := outboxRow(task)
+	if err != nil {
+		return "", err
+	}
+	pending, _ := ctx.Value(pendingKey{}).(*Pending)
+	if pending != nil {
+		now := time.Now().UTC()
+		row.DispatchedAt, row.DispatchCount = &now, 1
+	}
+	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+		return "", fmt.Errorf("enqueue %s: %w", task.Type, err)
+	}
+	if pending != nil {
+		pending.rows = append(pending.rows, row)
+	}
+	return row.ID, nil
+}
+
+// Pending collects the outbox rows written under one transaction that its
+// caller will dispatch after commit.
+type Pending struct {
+	rows []models.OutboxRow
+}
+
+type pendingKey struct{}
+
+// WithPending returns a context under which Enqueue claims its rows for
+// direct dispatch, and the Pending that collects them. Call Relay.Flush
+// only after the transaction commits; after a rollback, drop the Pending.
+func WithPending(ctx context.Context) (context.Context, *Pending) {
+	p := &Pending{}
+	return context.WithValue(ctx, pendingKey{}, p), p
+}
+
+// outboxRow checks task, fills in its defaults and gives it a new id.
+func outboxRow(task Task) (models.OutboxRow, error) {
 	payload, err := json.Marshal(task.Payload)
 	if err != nil {
-		return "", fmt.Errorf("enqueue %s: marshal payload: %w", task.Type, err)
+		return models.OutboxRow{}, fmt.Errorf("enqueue %s: marshal payload: %w", task.Type, err)
 	}
 	if task.Queue == "" {
 		task.Queue = QueueDefault
 	}
 	if _, ok := QueueWeights[task.Queue]; !ok {
-		return "", fmt.Errorf("enqueue %s: unknown queue %q", task.Type, task.Queue)
+		return models.OutboxRow{}, fmt.Errorf("enqueue %s: unknown queue %q", task.Type, task.Queue)
 	}
 	if task.Timeout <= 0 {
 		task.Timeout = 30 * time.Second
@@ -39,8 +79,5 @@ func Enqueue(ctx context.Context, tx *gorm.DB, task Task) (string, error) {
 	if row.ProcessAt.IsZero() {
 		row.ProcessAt = time.Now().UTC()
 	}
-	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
-		return "", fmt.Errorf("enqueue %s: %w", task.Type, err)
-	}
-	return row.ID, nil
+	return row, nil
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/hibiken/asynq"
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -17,6 +17,12 @@ import (
 // Relay hands committed outbox rows to Asynq. Several relays may run at once:
 // each batch is claimed with FOR UPDATE SKIP LOCKED, and the Asynq task id is
 // the row id, so a row is never queued twice.
+//
+// Most rows never wait for a sweep: the API and the task runner write them
+// claimed and Flush them right after commit. The sweep is the safety net for
+// rows whose writer could not (Redis down) and for rows due later. It polls
+// rather than LISTENs: NOTIFY takes a database-wide lock at commit that
+// would serialise every transaction writing the outbox.
 type Relay struct {
 	// DB is the pool the relay claims rows with.
 	DB *gorm.DB
@@ -24,12 +30,9 @@ type Relay struct {
 	Client *asynq.Client
 	// Log receives dispatch failures.
 	Log *slog.Logger
-	// ListenDSN, when set, is used for a LISTEN connection that wakes the
-	// relay as soon as rows commit. Without it the relay only polls.
-	ListenDSN string
 	// BatchSize is how many rows one claim takes. Defaults to 200.
 	BatchSize int
-	// PollInterval is the longest the relay sleeps between sweeps. Defaults to 1s.
+	// PollInterval is the time between sweeps. Defaults to 250ms.
 	PollInterval time.Duration
 }
 
@@ -42,17 +45,13 @@ func (r *Relay) batchSize() int {
 
 func (r *Relay) pollInterval() time.Duration {
 	if r.PollInterval <= 0 {
-		return time.Second
+		return 250 * time.Millisecond
 	}
 	return r.PollInterval
 }
 
-// Run dispatches until ctx ends, waking on NOTIFY or every PollInterval.
+// Run sweeps every PollInterval until ctx ends.
 func (r *Relay) Run(ctx context.Context) error {
-	wake := make(chan struct{}, 1)
-	if r.ListenDSN != "" {
-		go r.listen(ctx, wake)
-	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -60,7 +59,6 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-timer.C:
-		case <-wake:
 		}
 		for {
 			n, err := r.DispatchDue(ctx)
@@ -78,46 +76,6 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 }
 
-// listen holds a LISTEN connection and signals wake on every notification,
-// reconnecting after errors; the poll covers the gaps.
-func (r *Relay) listen(ctx context.Context, wake chan<- struct{}) {
-	for ctx.Err() == nil {
-		err := r.listenOnce(ctx, wake)
-		if ctx.Err() != nil {
-			return
-		}
-		r.Log.WarnContext(ctx, "relay: listen connection lost; polling until it is back", "err", err)
-		select {
-		case <-ctx.Done():
-		case <-time.After(2 * time.Second):
-		}
-	}
-}
-
-func (r *Relay) listenOnce(ctx context.Context, wake chan<- struct{}) error {
-	conn, err := pgx.Connect(ctx, r.ListenDSN)
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	var schema string
-	if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
-		return fmt.Errorf("current schema: %w", err)
-	}
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{"campusbiz_outbox_" + schema}.Sanitize()); err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return fmt.Errorf("wait for notification: %w", err)
-		}
-		select {
-		case wake <- struct{}{}:
-		default: // a wake-up is already pending
-		}
-	}
-}
-
 // DispatchDue claims up to BatchSize undispatched rows and enqueues them. It
 // returns how many it dispatched.
 func (r *Relay) DispatchDue(ctx context.Context) (int, error) {
@@ -127,8 +85,11 @@ func (r *Relay) DispatchDue(ctx context.Context) (int, error) {
 }
 
 // DispatchIDs is the fast path the API takes right after its transaction
-// commits: it dispatches exactly these rows, skipping any another relay holds.
+// commits: it dispatches exactly these rows, skipping any another relay
+// holds. Empty ids (no task was written, as Advance returns with e-mail
+// off) are ignored.
 func (r *Relay) DispatchIDs(ctx context.Context, ids ...string) error {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == "" })
 	if len(ids) == 0 {
 		return nil
 	}
@@ -169,6 +130,32 @@ func (r *Relay) dispatch(ctx context.Context, scope func(*gorm.DB) *gorm.DB) (in
 		return 0, err
 	}
 	return dispatched, enqueueErr
+}
+
+// Flush hands the rows collected under WithPending to Asynq after their
+// transaction committed. Rows Asynq did not take are released to the sweep
+// (dispatched_at cleared); if the process dies first, the reconciler finds
+// them after its grace period.
+func (r *Relay) Flush(ctx context.Context, p *Pending) error {
+	var failed []string
+	var firstErr error
+	for _, row := range p.rows {
+		if err := EnqueueRow(ctx, r.Client, row); err != nil {
+			failed = append(failed, row.ID)
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	err := r.DB.WithContext(context.WithoutCancel(ctx)).Exec(`UPDATE outbox SET dispatched_at = NULL, dispatch_count = dispatch_count - 1
+		WHERE id IN ? AND completed_at IS NULL`, failed).Error
+	if err != nil {
+		return fmt.Errorf("release %d undispatched rows: %w (after %w)", len(failed), err, firstErr)
+	}
+	return firstErr
 }
 
 // EnqueueRow hands one outbox row to Asynq with the row id as task id.

@@ -62,13 +62,14 @@ func NewOnboardingVerifyTask(profileID string, revision int) Task {
 	}
 }
 
-// NotifySendPayload names the event to tell its entity's owner about.
+// NotifySendPayload names the notification (by its event and account) to
+// deliver by e-mail.
 type NotifySendPayload struct {
 	EventID   int64  `json:"event_id"`
 	AccountID string `json:"account_id"`
 }
 
-// NewNotifySendTask notifies accountID of the event eventID.
+// NewNotifySendTask e-mails accountID the notification of event eventID.
 func NewNotifySendTask(eventID int64, accountID string) Task {
 	return Task{
 		Type:     TypeNotifySend,

@@ -88,7 +88,7 @@ func Postgres(t testing.TB) Schema {
 	q.Set("search_path", name)
 	u.RawQuery = q.Encode()
 	dsn := u.String()
-	db, err := models.Open(ctx, dsn, models.PoolConfig{MaxOpenConns: 16})
+	db, err := models.Open(ctx, dsn, models.PoolConfig{MaxOpenConns: 10})
 	if err != nil {
 		t.Fatalf("open schema %s: %v", name, err)
 	}

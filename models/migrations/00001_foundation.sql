@@ -56,18 +56,6 @@ CREATE INDEX outbox_undispatched ON outbox (created_at) WHERE dispatched_at IS N
 CREATE INDEX outbox_in_flight ON outbox (dispatched_at) WHERE dispatched_at IS NOT NULL AND completed_at IS NULL AND failed_at IS NULL;
 CREATE INDEX outbox_failed ON outbox (failed_at) WHERE failed_at IS NOT NULL AND completed_at IS NULL;
 
--- Wake relays (LISTEN campusbiz_outbox_<schema>) when rows are written; the
--- notification is delivered only if the writing transaction commits.
--- +goose StatementBegin
-CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('campusbiz_outbox_' || current_schema(), '');
-    RETURN NULL;
-END;
-$$;
--- +goose StatementEnd
-CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
-
 -- Every state change of every workflow, the timeline users and ops read.
 CREATE TABLE workflow_events (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -124,8 +112,6 @@ CREATE INDEX student_profiles_status ON student_profiles (status, id);
 DROP TABLE student_profiles;
 DROP TABLE notifications;
 DROP TABLE workflow_events;
-DROP TRIGGER outbox_notify ON outbox;
-DROP FUNCTION outbox_notify();
 DROP TABLE outbox;
 DROP TABLE sessions;
 DROP TABLE accounts;
