@@ -1,0 +1,44 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+)
+
+func TestAdminStatsReportBacklogAndFailures(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, admin := a.user(models.RoleAdmin)
+	_, applicant := a.user(models.RoleApplicant)
+	body, _ := onboardingBody(t, a)
+	require.Equal(t, http.StatusAccepted, a.do(http.MethodPost, "/api/v1/onboarding", applicant, body).Status)
+	ctx := context.Background()
+	var failedID string
+	require.NoError(t, a.schema.DB.Transaction(func(tx *gorm.DB) error {
+		var err error
+		failedID, err = workflows.Enqueue(ctx, tx, workflows.NewOnboardingVerifyTask(models.NewID(), 1))
+		return err
+	}))
+	require.NoError(t, a.schema.DB.Exec(`UPDATE outbox SET dispatched_at = now() WHERE id = ?`, failedID).Error)
+	require.NoError(t, workflows.MarkFailed(ctx, a.schema.DB, failedID, "archived: boom"))
+
+	r := a.do(http.MethodGet, "/api/v1/admin/stats", admin, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	stats := r.JSON(t)
+	require.Equal(t, map[string]any{"pending": float64(1)}, stats["workflows"].(map[string]any)["onboarding"])
+	outbox := stats["outbox"].(map[string]any)
+	require.Equal(t, float64(1), outbox["failed"])
+	failures := outbox["recent_failures"].([]any)
+	require.Len(t, failures, 1)
+	require.Equal(t, failedID, failures[0].(map[string]any)["task_id"])
+	require.Equal(t, "archived: boom", failures[0].(map[string]any)["error"])
+	// The submission's task reached Redis through the fast path.
+	require.Equal(t, float64(0), outbox["undispatched"])
+	require.Equal(t, float64(1), outbox["in_flight"])
+}
