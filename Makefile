@@ -48,7 +48,7 @@ services-browser: ## Like services, plus Chromium for the browser tests
 dev: services ## Run migrate + seed + serve + worker in one process
 	$(GO) run ./cmd/campusbiz dev
 
-test: services ## go vet, then all tests with -race (needs PostgreSQL + Redis)
+test: services-browser ## go vet, then all tests with -race (needs PostgreSQL + Redis + Chromium)
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 

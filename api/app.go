@@ -37,6 +37,8 @@ type Deps struct {
 	Metrics *prometheus.Registry
 	Log     *slog.Logger
 	Config  Config
+	// Certificates are the published keys the certificate endpoints verify with.
+	Certificates CertificateConfig
 }
 
 // Config holds the app's settings.
@@ -53,6 +55,13 @@ type Config struct {
 	// LoginRate is the sustained login attempts per minute allowed per
 	// account and per client IP. Defaults to 10.
 	LoginRate int
+	// EmailNotifications makes transitions made through the API enqueue the
+	// e-mail delivery of their notifications (SMTP_URL is set).
+	EmailNotifications bool
+	// ShopCheckDelay is how long after POST /shops the first ownership check
+	// runs, giving the student time to place the code (SHOP_CHECK_DELAY).
+	// Zero checks at once.
+	ShopCheckDelay time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -81,6 +90,7 @@ type server struct {
 	validator  *validator.Validate
 	loginIP    *limiter
 	loginAcct  *limiter
+	certs      *certificateEndpoints
 	// dispatchFailedAt is when the fast dispatch path last failed (Unix ns).
 	dispatchFailedAt atomic.Int64
 }
@@ -93,6 +103,7 @@ func New(d Deps) *echo.Echo {
 	s := &server{
 		db: d.DB, redis: d.Redis, relay: d.Relay, inspector: d.Inspector, monitoring: d.Monitoring,
 		metrics: d.Metrics, log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(),
+		certs: newCertificateEndpoints(d.Certificates),
 	}
 	if s.metrics == nil {
 		s.metrics = prometheus.NewRegistry()
@@ -121,6 +132,14 @@ func New(d Deps) *echo.Echo {
 			},
 		}),
 	)
+	if s.cfg.EmailNotifications {
+		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				c.SetRequest(c.Request().WithContext(workflows.WithEmail(c.Request().Context())))
+				return next(c)
+			}
+		})
+	}
 	s.routes(e)
 	return e
 }

@@ -47,7 +47,12 @@ type QueueStats struct {
 
 // workflowTables maps each workflow to the table holding its state.
 var workflowTables = map[string]string{
-	"onboarding": "student_profiles",
+	"onboarding":  "student_profiles",
+	"enrollment":  "enrollments",
+	"certificate": "certificates",
+	"internship":  "internship_applications",
+	"shop":        "shops",
+	"fund":        "fund_applications",
 }
 
 func (s *server) stats(c echo.Context) error {

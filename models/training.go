@@ -37,10 +37,12 @@ type Certificate struct {
 	CourseID     string `gorm:"type:uuid"`
 	Status       string
 	// Credential is the RFC 8785 canonical JSON that was signed.
-	Credential   []byte
-	KeyID        string
-	Signature    string
-	IssuedAt     time.Time
+	Credential []byte
+	KeyID      string
+	Signature  string
+	IssuedAt   time.Time
+	// PDF is the printable certificate rendered at issuance.
+	PDF          []byte
 	RevokedAt    *time.Time
 	RevokedBy    *string `gorm:"type:uuid"`
 	RevokeReason string

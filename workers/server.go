@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/shopcheck"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
@@ -22,11 +23,22 @@ type Deps struct {
 	Now func() time.Time
 	// Metrics registers task metrics when set.
 	Metrics prometheus.Registerer
+	// Relay dispatches follow-up tasks right after each step commits; nil
+	// leaves them to the relay's sweep.
+	Relay *workflows.Relay
 	// CertificateKeys sign certificates; without a signing key,
 	// certificate:issue fails permanently with the reason.
 	CertificateKeys workflows.CertificateKeys
 	// PublicBaseURL issues certificates and roots their verify URLs.
 	PublicBaseURL string
+	// ShopVerification is workflows.ShopModeFetch (default) or ShopModeManual.
+	ShopVerification string
+	// ShopFetcher fetches shop pages; nil: one with the defaults and no allow-list.
+	ShopFetcher *shopcheck.Fetcher
+	// Payments pays fund grants; nil: workflows.LedgerPayments.
+	Payments workflows.Payments
+	// OfferTTL is how long an internship offer stands. Defaults to 72h.
+	OfferTTL time.Duration
 }
 
 // NewMux registers every task type's handler.
@@ -34,9 +46,11 @@ func NewMux(d Deps) *asynq.ServeMux {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	runner := &Runner{DB: d.DB, Log: d.Log}
+	runner := &Runner{DB: d.DB, Log: d.Log, Relay: d.Relay, Email: d.Mailer != nil}
 	onboarding := &Onboarding{Now: d.Now}
 	notify := &Notify{Mailer: d.Mailer}
+	shops := newShops(d)
+	fund := newFund(d)
 	training := &Training{Keys: d.CertificateKeys, PublicBaseURL: d.PublicBaseURL, Now: d.Now}
 
 	mux := asynq.NewServeMux()
@@ -45,8 +59,17 @@ func NewMux(d Deps) *asynq.ServeMux {
 		mux.Use(taskMetrics(d.Metrics))
 	}
 	mux.Handle(workflows.TypeOnboardingVerify, runner.Handler(onboarding.Verify, nil))
+	mux.Handle(workflows.TypeShopVerify, runner.Handler(shops.Verify, shops.GiveUp))
+	mux.Handle(workflows.TypeFundScreen, runner.Handler(fund.Screen, fund.ScreenFailed))
+	mux.Handle(workflows.TypeFundReviewDeadline, runner.Handler(fund.ReviewDeadline, nil))
+	mux.Handle(workflows.TypeFundDecide, runner.Handler(fund.Decide, nil))
+	mux.Handle(workflows.TypeFundDisburse, runner.Handler(fund.Disburse, fund.DisburseFailed))
+	mux.Handle(workflows.TypeFundPromote, runner.Handler(fund.Promote, nil))
 	mux.Handle(workflows.TypeNotifySend, runner.Handler(notify.Send, nil))
 	mux.Handle(workflows.TypeCertificateIssue, runner.Handler(training.IssueCertificate, training.IssueFailed))
+	internship := &Internship{Now: d.Now, OfferTTL: d.OfferTTL}
+	mux.Handle(workflows.TypeInternshipMatch, internship.MatchHandler(runner))
+	mux.Handle(workflows.TypeInternshipExpireOffers, runner.Handler(internship.ExpireOffers, nil))
 	return mux
 }
 

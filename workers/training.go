@@ -24,8 +24,8 @@ type Training struct {
 }
 
 // IssueCertificate is the certificate:issue step: a random serial, the
-// signed credential and the certificate row, then the enrollment moves to
-// certified. The enrollment lock, its state check and the unique
+// signed credential, its PDF and the certificate row, then the enrollment
+// moves to certified. The enrollment lock, its state check and the unique
 // enrollment id of certificates make it issue once however often it runs.
 func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) error {
 	var p workflows.CertificateIssuePayload
@@ -73,6 +73,13 @@ func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) e
 		ID: models.NewID(), Serial: serial, EnrollmentID: e.ID, AccountID: e.AccountID, CourseID: e.CourseID,
 		Status: workflows.CertificateValid, Credential: signed.Credential, KeyID: signed.KeyID,
 		Signature: signed.Signature, IssuedAt: in.IssuedAt, CreatedAt: now,
+	}
+	// The PDF is rendered from the certificate as a verifier sees it, which
+	// also proves the new certificate verifies against the published key.
+	// Rendering costs tens of milliseconds and megabytes of garbage (the CJK
+	// font is parsed and subset), so it happens once, here, not per download.
+	if cert.PDF, err = workflows.CertificatePDF(workflows.VerifyCertificate(cert, h.Keys), serial); err != nil {
+		return fmt.Errorf("certificate of enrollment %s: %w", e.ID, err)
 	}
 	if err := tx.Create(&cert).Error; err != nil {
 		return fmt.Errorf("store certificate of enrollment %s: %w", e.ID, err)

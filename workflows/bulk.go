@@ -72,10 +72,22 @@ func AdvanceAll(ctx context.Context, tx *gorm.DB, m Machine, owners []string, tr
 		return nil, nil
 	}
 	n := len(trs)
-	entities, froms, tos, actors, reasons, tasks := make([]string, n), make([]string, n), make([]string, n),
-		make([]string, n), make([]string, n), make([]string, n)
+	entities, froms, tos, tasks, notes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	attempts := make([]int32, n)
-	notes, titles, bodies := make([]string, n), make([]string, n), make([]string, n)
+	// The texts (actor, reason, title, body) repeat across a batch; each
+	// is sent once and referenced by its position.
+	var texts []string
+	index := map[string]int32{}
+	ref := func(s string) int32 {
+		i, ok := index[s]
+		if !ok {
+			texts = append(texts, s)
+			i = int32(len(texts)) // Postgres arrays count from 1
+			index[s] = i
+		}
+		return i
+	}
+	actors, reasons, titles, bodies := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
 	seen := make(map[string]struct{}, n)
 	for i, tr := range trs {
 		if _, err := newEvent(m, tr); err != nil {
@@ -85,27 +97,28 @@ func AdvanceAll(ctx context.Context, tx *gorm.DB, m Machine, owners []string, tr
 			return nil, fmt.Errorf("advance %d %s transitions: %s moves twice", n, m.Entity, tr.EntityID)
 		}
 		seen[tr.EntityID] = struct{}{}
-		entities[i], froms[i], tos[i], actors[i], reasons[i], tasks[i] = tr.EntityID, tr.From, tr.To, tr.Actor, tr.Reason, tr.TaskID
-		attempts[i] = int32(tr.Attempt)
-		notes[i] = models.NewID()
-		titles[i], bodies[i] = NotificationText(m.Entity, tr.To, tr.Reason)
+		entities[i], froms[i], tos[i], tasks[i] = tr.EntityID, tr.From, tr.To, tr.TaskID
+		attempts[i], notes[i] = int32(tr.Attempt), models.NewID()
+		title, body := NotificationText(m.Entity, tr.To, tr.Reason)
+		actors[i], reasons[i], titles[i], bodies[i] = ref(tr.Actor), ref(tr.Reason), ref(title), ref(body)
 	}
 	// Each entity moves once, so the inserted events join back to their
 	// notifications by entity id.
 	query := `WITH u AS (
-			SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
-				$9::uuid[], $10::uuid[], $11::text[], $12::text[]) WITH ORDINALITY
-				AS u(entity_id, from_state, to_state, actor, reason, task_id, attempt, note_id, owner_id, title, body, ord)),
+			SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::int[],
+				$9::uuid[], $10::uuid[], $11::int[], $12::int[])
+				AS u(entity_id, from_state, to_state, actor, reason, task_id, attempt, note_id, owner_id, title, body)),
 		ev AS (
 			INSERT INTO workflow_events (entity_type, entity_id, from_state, to_state, actor, reason, task_id, attempt)
-			SELECT $1::text, entity_id, from_state, to_state, actor, reason, NULLIF(task_id, '')::uuid, attempt
-			FROM u ORDER BY ord
+			SELECT $1::text, entity_id, from_state, to_state, ($13::text[])[actor], ($13::text[])[reason],
+				NULLIF(task_id, '')::uuid, attempt
+			FROM u
 			RETURNING id, entity_id)
 		INSERT INTO notifications (id, account_id, event_id, entity_type, entity_id, title, body)
-		SELECT u.note_id, u.owner_id, ev.id, $1::text, u.entity_id, u.title, u.body
+		SELECT u.note_id, u.owner_id, ev.id, $1::text, u.entity_id, ($13::text[])[u.title], ($13::text[])[u.body]
 		FROM ev JOIN u ON u.entity_id = ev.entity_id
 		RETURNING event_id, account_id`
-	args := []any{m.Entity, entities, froms, tos, actors, reasons, tasks, attempts, notes, owners, titles, bodies}
+	args := []any{m.Entity, entities, froms, tos, actors, reasons, tasks, attempts, notes, owners, titles, bodies, texts}
 	if !emailOn(ctx) {
 		if _, err := tx.Statement.ConnPool.ExecContext(ctx, query, args...); err != nil {
 			return nil, fmt.Errorf("record and notify %d %s transitions: %w", n, m.Entity, err)

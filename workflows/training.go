@@ -67,11 +67,12 @@ func NewCertificateIssueTask(enrollmentID string) Task {
 	}
 }
 
-// DecideResult applies a course's pass score to a result: passed when score
-// reaches passScore, else failed with the reason.
+// DecideResult applies a course's pass score to a result: passed (with no
+// reasons, an empty list) when score reaches passScore, else failed with
+// the reason.
 func DecideResult(score, passScore int) (state string, reasons []models.Reason) {
 	if score >= passScore {
-		return EnrollmentPassed, nil
+		return EnrollmentPassed, []models.Reason{}
 	}
 	return EnrollmentFailed, []models.Reason{{
 		Field: "score", Code: "below_pass_score",
@@ -236,8 +237,9 @@ var chinaStandardTime = time.FixedZone("CST", 8*60*60)
 // CertificatePDF renders the printable certificate of a verified
 // credential: holder, course, date, issuer, serial and a QR code of the
 // verify URL under the credential's issuer (the PUBLIC_BASE_URL it was
-// issued under). The date is printed in China Standard Time. The PDF is a pure function of the signed credential, so it
-// is rendered on demand rather than stored.
+// issued under). The date is printed in China Standard Time. Everything
+// printed comes from the signed credential, so the PDF never says more than
+// the signature covers.
 func CertificatePDF(v Verification, serial string) ([]byte, error) {
 	if !v.SignatureValid {
 		return nil, fmt.Errorf("render certificate %s: %s", serial, v.Problem)

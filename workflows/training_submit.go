@@ -95,7 +95,7 @@ func RecordResult(ctx context.Context, db *gorm.DB, adminID, enrollmentID string
 		}
 		state, reasons := DecideResult(score, course.PassScore)
 		from, now := e.Status, time.Now().UTC()
-		e.Status, e.Score, e.Reasons, e.ResultBy, e.ResultAt, e.UpdatedAt = state, &score, orEmpty(reasons), &adminID, &now, now
+		e.Status, e.Score, e.Reasons, e.ResultBy, e.ResultAt, e.UpdatedAt = state, &score, reasons, &adminID, &now, now
 		if err := tx.Save(&e).Error; err != nil {
 			return fmt.Errorf("save enrollment %s: %w", e.ID, err)
 		}
@@ -103,20 +103,20 @@ func RecordResult(ctx context.Context, db *gorm.DB, adminID, enrollmentID string
 		if state == EnrollmentPassed {
 			reason = fmt.Sprintf("score %d of %d (pass %d); your certificate is being issued", score, MaxScore, course.PassScore)
 		}
-		ids, err := recordAndNotify(ctx, tx, EnrollmentMachine, e.AccountID, Transition{
+		notifyID, err := Advance(ctx, tx, EnrollmentMachine, e.AccountID, Transition{
 			EntityID: e.ID, From: from, To: state, Actor: ActorAccount(adminID), Reason: reason,
 		})
 		if err != nil {
 			return err
 		}
+		out = Submitted[models.Enrollment]{Entity: e, OutboxIDs: outboxIDs(notifyID)}
 		if state == EnrollmentPassed {
 			id, err := Enqueue(ctx, tx, NewCertificateIssueTask(e.ID))
 			if err != nil {
 				return err
 			}
-			ids = append(ids, id)
+			out.OutboxIDs = append(out.OutboxIDs, id)
 		}
-		out = Submitted[models.Enrollment]{Entity: e, OutboxIDs: ids}
 		return nil
 	})
 	return out, err
@@ -128,7 +128,7 @@ func RevokeCertificate(ctx context.Context, db *gorm.DB, adminID, serial, reason
 	var out Submitted[models.Certificate]
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var c models.Certificate
-		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&c, "serial = ?", serial).Error
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Omit("pdf").Take(&c, "serial = ?", serial).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return fmt.Errorf("certificate %s: %w", serial, ErrNotFound)
 		}
@@ -146,33 +146,19 @@ func RevokeCertificate(ctx context.Context, db *gorm.DB, adminID, serial, reason
 		if err != nil {
 			return fmt.Errorf("revoke certificate %s: %w", serial, err)
 		}
-		ids, err := recordAndNotify(ctx, tx, CertificateMachine, c.AccountID, Transition{
+		notifyID, err := Advance(ctx, tx, CertificateMachine, c.AccountID, Transition{
 			EntityID: c.ID, From: from, To: CertificateRevoked, Actor: ActorAccount(adminID), Reason: reason,
 		})
-		out = Submitted[models.Certificate]{Entity: c, OutboxIDs: ids}
+		out = Submitted[models.Certificate]{Entity: c, OutboxIDs: outboxIDs(notifyID)}
 		return err
 	})
 	return out, err
 }
 
-// recordAndNotify records a transition made by a person and enqueues the
-// notification of the entity's owner; it returns the outbox id.
-func recordAndNotify(ctx context.Context, tx *gorm.DB, m Machine, ownerID string, tr Transition) ([]string, error) {
-	ev, err := Record(ctx, tx, m, tr)
-	if err != nil {
-		return nil, err
+// outboxIDs lists the outbox id Advance returned, if it enqueued a task.
+func outboxIDs(id string) []string {
+	if id == "" {
+		return nil
 	}
-	id, err := Enqueue(ctx, tx, NewNotifySendTask(ev.ID, ownerID))
-	if err != nil {
-		return nil, err
-	}
-	return []string{id}, nil
-}
-
-// orEmpty keeps a jsonb reasons column from being written as null.
-func orEmpty(reasons []models.Reason) []models.Reason {
-	if reasons == nil {
-		return []models.Reason{}
-	}
-	return reasons
+	return []string{id}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/config"
@@ -75,6 +76,15 @@ func seedAll(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("seed: colleges", "inserted", n)
+	if n, err = seed.LoadCourses(ctx, db); err != nil {
+		return err
+	}
+	log.Info("seed: courses", "inserted", n)
+	programCreated, err := seed.FundProgram(ctx, db, time.Now())
+	if err != nil {
+		return err
+	}
+	log.Info("seed: fund programme", "name", seed.FirstProgram.Name, "created", programCreated)
 	created, err := accounts.EnsureAdmin(ctx, db, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
 		return err
@@ -90,17 +100,21 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	if cfg.AdminEmail == "" {
-		pw, err := devSecret(cfg.DevDir, "admin-password")
+		pw, _, err := devSecret(cfg.DevDir, "admin-password", randomPassword)
 		if err != nil {
 			return err
 		}
 		cfg.AdminEmail, cfg.AdminPassword = "admin@campusbiz.local", pw
 	}
+	certKeyNote, err := devSigningKey(&cfg)
+	if err != nil {
+		return err
+	}
 	if err := seedAll(ctx, cfg, log); err != nil {
 		return err
 	}
-	fmt.Printf("\ncampusbiz dev is starting on %s\n  admin e-mail:    %s\n  admin password:  %s\n  API contract:    %s/api/v1/openapi.yaml\n  Asynqmon:        %s/monitoring/ (sign in as the admin first)\n\n",
-		cfg.PublicBaseURL, cfg.AdminEmail, cfg.AdminPassword, cfg.PublicBaseURL, cfg.PublicBaseURL)
+	fmt.Printf("\ncampusbiz dev is starting on %s\n  admin e-mail:    %s\n  admin password:  %s\n  API contract:    %s/api/v1/openapi.yaml\n  Asynqmon:        %s/monitoring/ (sign in as the admin first)\n  certificate key: %s\n\n",
+		cfg.PublicBaseURL, cfg.AdminEmail, cfg.AdminPassword, cfg.PublicBaseURL, cfg.PublicBaseURL, certKeyNote)
 	sys, err := openSystem(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -116,24 +130,33 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return errors.Join(httpErr, g.Wait())
 }
 
-// devSecret reads a generated secret from dir/name, creating it on first use.
-func devSecret(dir, name string) (string, error) {
+// devSecret reads a generated secret from dir/name, creating it with
+// generate on first use; created says whether it did.
+func devSecret(dir, name string, generate func() (string, error)) (secret string, created bool, err error) {
 	path := filepath.Join(dir, name)
 	if b, err := os.ReadFile(path); err == nil {
-		return strings.TrimSpace(string(b)), nil
+		return strings.TrimSpace(string(b)), false, nil
 	}
+	secret, err = generate()
+	if err != nil {
+		return "", false, fmt.Errorf("generate %s: %w", name, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", false, fmt.Errorf("DEV_DIR: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", false, fmt.Errorf("DEV_DIR: %w", err)
+	}
+	return secret, true, nil
+}
+
+// randomPassword makes up a password for dev's admin.
+func randomPassword() (string, error) {
 	raw := make([]byte, 18)
 	if _, err := rand.Read(raw); err != nil {
 		return "", err
 	}
-	secret := base64.RawURLEncoding.EncodeToString(raw)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("DEV_DIR: %w", err)
-	}
-	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("DEV_DIR: %w", err)
-	}
-	return secret, nil
+	return base64.RawURLEncoding.EncodeToString(raw), nil
 }
 
 func redacted(raw string) string {

@@ -14,8 +14,11 @@ import (
 	"github.com/campusbiz/campusbiz/api"
 	"github.com/campusbiz/campusbiz/internal/config"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/web"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/shopcheck"
 	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynq/x/metrics"
 	"github.com/hibiken/asynqmon"
@@ -36,12 +39,17 @@ type system struct {
 	client    *asynq.Client
 	inspector *asynq.Inspector
 	metrics   *prometheus.Registry
+	certKeys  workflows.CertificateKeys
 }
 
 func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
 	redisOpt, err := asynq.ParseRedisURI(cfg.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	certKeys, err := workflows.NewCertificateKeys(cfg.CertSigningKey, cfg.CertPublicKeys)
+	if err != nil {
+		return nil, err
 	}
 	db, err := models.Open(ctx, cfg.DatabaseURL, models.PoolConfig{MaxOpenConns: cfg.DBMaxOpenConns})
 	if err != nil {
@@ -55,7 +63,7 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 	s := &system{
 		cfg: cfg, log: log, db: db, redisOpt: redisOpt, redis: rc,
 		client: asynq.NewClientFromRedisClient(rc), inspector: asynq.NewInspectorFromRedisClient(rc),
-		metrics: prometheus.NewRegistry(),
+		metrics: prometheus.NewRegistry(), certKeys: certKeys,
 	}
 	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		metrics.NewQueueMetricsCollector(s.inspector))
@@ -72,7 +80,7 @@ func (s *system) close() {
 }
 
 func (s *system) relay() *workflows.Relay {
-	return &workflows.Relay{DB: s.db, Client: s.client, Log: s.log, ListenDSN: s.cfg.DatabaseURL}
+	return &workflows.Relay{DB: s.db, Client: s.client, Log: s.log}
 }
 
 // serveHTTP runs the API until ctx ends, then drains it.
@@ -84,14 +92,21 @@ func (s *system) serveHTTP(ctx context.Context) error {
 		trusted = append(trusted, netip.MustParsePrefix(strings.TrimSpace(p))) // validated by config
 	}
 	base, _ := url.Parse(s.cfg.PublicBaseURL) // validated by config
-	e := api.New(api.Deps{
+	deps := api.Deps{
 		DB: s.db, Redis: s.redis, Relay: s.relay(), Inspector: s.inspector, Monitoring: monitoring,
 		Metrics: s.metrics, Log: s.log,
+		Certificates: api.CertificateConfig{Keys: s.certKeys, VerifyRate: s.cfg.CertVerifyRate},
 		Config: api.Config{
 			RequestTimeout: s.cfg.RequestTimeout, SessionTTL: s.cfg.SessionTTL,
 			TrustedProxies: trusted, SecureCookies: base.Scheme == "https",
+			EmailNotifications: s.cfg.SMTPURL != "",
+			ShopCheckDelay:     s.cfg.ShopCheckDelay,
 		},
-	})
+	}
+	e := api.New(deps)
+	if err := web.Mount(e, deps, web.Config{}); err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr: s.cfg.HTTPAddr, Handler: e,
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
@@ -116,6 +131,10 @@ func (s *system) serveHTTP(ctx context.Context) error {
 // work runs the Asynq server, the relay and the reconciler until ctx ends,
 // then lets running tasks finish.
 func (s *system) work(ctx context.Context) error {
+	matchCron, err := s.cfg.MatchCron()
+	if err != nil {
+		return err
+	}
 	var mailer *workers.Mailer
 	if s.cfg.SMTPURL != "" {
 		m, err := workers.NewMailer(s.cfg.SMTPURL)
@@ -127,7 +146,21 @@ func (s *system) work(ctx context.Context) error {
 	taskCtx, cancelTasks := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelTasks()
 	srv := workers.NewServer(taskCtx, s.redisOpt, workers.ServerConfig{Concurrency: s.cfg.WorkerConcurrency}, s.log)
-	mux := workers.NewMux(workers.Deps{DB: s.db, Log: s.log, Mailer: mailer, Metrics: s.metrics})
+	if _, ok := s.certKeys.Signing(); !ok {
+		s.log.Warn("worker: CERT_SIGNING_KEY is not set; certificate:issue tasks will fail until it is (re-run them from /monitoring)")
+	}
+	if _, ok := certificates.FindCJKFont(); !ok {
+		s.log.Warn("worker: no CJK font; Chinese names on certificate PDFs will read \"(shown on the verification page)\"",
+			"install", "fonts-droid-fallback", "looked_for", certificates.DefaultCJKFontPaths)
+	}
+	allow, err := s.cfg.ShopFetchAllowlist()
+	if err != nil {
+		return err
+	}
+	shopFetcher := shopcheck.New(shopcheck.Config{Timeout: s.cfg.ShopFetchTimeout, Allow: allow})
+	mux := workers.NewMux(workers.Deps{DB: s.db, Log: s.log, Mailer: mailer, Metrics: s.metrics, Relay: s.relay(),
+		CertificateKeys: s.certKeys, PublicBaseURL: s.cfg.PublicBaseURL, OfferTTL: s.cfg.InternshipOfferTTL,
+		ShopVerification: s.cfg.ShopVerification, ShopFetcher: shopFetcher})
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)
 	}
@@ -139,7 +172,13 @@ func (s *system) work(ctx context.Context) error {
 			Grace: s.cfg.ReconcileGrace, Interval: s.cfg.ReconcileInterval}
 		return rec.Run(gctx)
 	})
-	err := g.Wait()
+	if matchCron != nil {
+		s.log.Info("worker: matching rounds scheduled", "schedule", s.cfg.MatchSchedule)
+		g.Go(func() error {
+			return (&workflows.MatchScheduler{DB: s.db, Schedule: matchCron, Log: s.log}).Run(gctx)
+		})
+	}
+	err = g.Wait()
 	s.log.Info("worker: shutting down; waiting for running tasks")
 	srv.Shutdown()
 	return err

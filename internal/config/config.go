@@ -34,8 +34,21 @@ type Config struct {
 	AdminPassword string `env:"ADMIN_PASSWORD"`
 	// CertSigningKey is the base64 Ed25519 seed used to sign certificates.
 	CertSigningKey string `env:"CERT_SIGNING_KEY"`
+	// CertPublicKeys are older certificate public keys (standard base64)
+	// still published after a rotation, so that what they signed verifies.
+	CertPublicKeys []string `env:"CERT_PUBLIC_KEYS" envSeparator:","`
+	// CertVerifyRate is the certificate look-ups per minute allowed per client IP.
+	CertVerifyRate int `env:"CERT_VERIFY_RATE" envDefault:"120"`
 	// ShopVerification is "fetch" or "manual".
 	ShopVerification string `env:"SHOP_VERIFICATION" envDefault:"fetch"`
+	// ShopFetchAllow names hosts and CIDRs on loopback, private or link-local
+	// networks that the shop check may fetch anyway (comma-separated).
+	ShopFetchAllow string `env:"SHOP_FETCH_ALLOW"`
+	// ShopFetchTimeout bounds one fetch of a shop's page.
+	ShopFetchTimeout time.Duration `env:"SHOP_FETCH_TIMEOUT" envDefault:"10s"`
+	// ShopCheckDelay is how long after a shop's submission its first check
+	// runs, giving the student time to place the code.
+	ShopCheckDelay time.Duration `env:"SHOP_CHECK_DELAY" envDefault:"5m"`
 	// SMTPURL enables e-mail notifications (smtp://user:pass@host:port?from=addr).
 	SMTPURL string `env:"SMTP_URL"`
 	// WorkerConcurrency is the number of tasks one worker process runs at once.
@@ -55,6 +68,12 @@ type Config struct {
 	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
 	// DevDir is where dev keeps state it generates (the signing key).
 	DevDir string `env:"DEV_DIR" envDefault:".dev"`
+	// InternshipOfferTTL is how long an applicant has to answer an internship
+	// offer before it lapses and the place returns to the next round.
+	InternshipOfferTTL time.Duration `env:"INTERNSHIP_OFFER_TTL" envDefault:"72h"`
+	// MatchSchedule starts matching rounds on a cron schedule ("0 2 * * *":
+	// nightly at 02:00); empty: rounds start only from POST /admin/match-rounds.
+	MatchSchedule string `env:"MATCH_SCHEDULE"`
 }
 
 // Load reads the configuration from the environment and validates it.
@@ -125,6 +144,15 @@ func (c Config) Validate() error {
 	}
 	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
 		return errors.New("ADMIN_PASSWORD: must be at least 10 characters")
+	}
+	if err := c.validateCertificates(); err != nil {
+		return err
+	}
+	if err := c.validateInternships(); err != nil {
+		return err
+	}
+	if err := c.validateShops(); err != nil {
+		return err
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

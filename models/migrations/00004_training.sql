@@ -25,8 +25,11 @@ CREATE TABLE enrollments (
 );
 -- One open enrollment per student and course; after a failure they may enrol again.
 CREATE UNIQUE INDEX enrollments_open_key ON enrollments (account_id, course_id) WHERE status <> 'failed';
+-- GET /enrollments pages by id: a student's own, or (the training platform)
+-- by course, by course and status, or by status.
 CREATE INDEX enrollments_account ON enrollments (account_id, id);
-CREATE INDEX enrollments_course ON enrollments (course_id, status, id);
+CREATE INDEX enrollments_course ON enrollments (course_id, id);
+CREATE INDEX enrollments_course_status ON enrollments (course_id, status, id);
 CREATE INDEX enrollments_status ON enrollments (status, id);
 
 CREATE TABLE certificates (
@@ -42,6 +45,9 @@ CREATE TABLE certificates (
     key_id         text NOT NULL,
     signature      text NOT NULL,
     issued_at      timestamptz NOT NULL,
+    -- The printable certificate, rendered once at issuance (about 8 KB with a
+    -- Chinese name); stored out of line by TOAST, read only by the PDF endpoint.
+    pdf            bytea NOT NULL,
     revoked_at     timestamptz,
     revoked_by     uuid REFERENCES accounts (id),
     revoke_reason  text NOT NULL DEFAULT '',
@@ -50,6 +56,7 @@ CREATE TABLE certificates (
 CREATE UNIQUE INDEX certificates_serial_key ON certificates (serial);
 -- Issued once: a second issuance for the same enrollment cannot commit.
 CREATE UNIQUE INDEX certificates_enrollment_key ON certificates (enrollment_id);
+-- Certificates a student earned (internship matching scores count them).
 CREATE INDEX certificates_account ON certificates (account_id, id);
 CREATE INDEX certificates_status ON certificates (status, id);
 

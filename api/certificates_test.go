@@ -1,0 +1,409 @@
+package api_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/internal/pdfcheck"
+	"github.com/campusbiz/campusbiz/internal/testenv"
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/gowebpki/jcs"
+	"github.com/stretchr/testify/require"
+)
+
+// outsideVerify checks a certificate the way a third party would, with
+// nothing of campusbiz's code: the key published under keyID, RFC 8785
+// canonicalization and crypto/ed25519.
+func outsideVerify(keys map[string]string, keyID string, credential []byte, signature string) bool {
+	pubB64, ok := keys[keyID]
+	if !ok {
+		return false
+	}
+	pub, err := base64.StdEncoding.DecodeString(pubB64)
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		return false
+	}
+	sum := sha256.Sum256(pub)
+	if keyID != "ed25519:"+hex.EncodeToString(sum[:8]) {
+		return false // the key id is derived from the key itself
+	}
+	canon, err := jcs.Transform(credential)
+	if err != nil {
+		return false
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(signature)
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return false
+	}
+	return ed25519.Verify(ed25519.PublicKey(pub), canon, sig)
+}
+
+// publishedKeys fetches GET /certificates/keys as an outsider: key id to
+// base64 public key.
+func publishedKeys(t *testing.T, a *app) map[string]string {
+	t.Helper()
+	r := a.do(http.MethodGet, "/api/v1/certificates/keys", "", nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	var body struct {
+		Keys []struct {
+			KeyID     string `json:"key_id"`
+			Algorithm string `json:"algorithm"`
+			PublicKey string `json:"public_key"`
+			JWK       struct {
+				X string `json:"x"`
+			} `json:"jwk"`
+		} `json:"keys"`
+	}
+	require.NoError(t, json.Unmarshal(r.Body, &body))
+	out := map[string]string{}
+	for _, k := range body.Keys {
+		require.Equal(t, "Ed25519", k.Algorithm)
+		raw, err := base64.RawURLEncoding.DecodeString(k.JWK.X)
+		require.NoError(t, err)
+		require.Equal(t, k.PublicKey, base64.StdEncoding.EncodeToString(raw), "the JWK is the same key")
+		out[k.KeyID] = k.PublicKey
+	}
+	return out
+}
+
+// served is a verify answer, decoded.
+type served struct {
+	Serial         string          `json:"serial"`
+	HolderName     string          `json:"holder_name"`
+	CourseTitle    string          `json:"course_title"`
+	IssuedAt       *time.Time      `json:"issued_at"`
+	Valid          bool            `json:"valid"`
+	SignatureValid bool            `json:"signature_valid"`
+	Revoked        bool            `json:"revoked"`
+	RevokedAt      *time.Time      `json:"revoked_at"`
+	Problem        string          `json:"problem"`
+	Signature      string          `json:"signature"`
+	KeyID          string          `json:"key_id"`
+	PublicKey      string          `json:"public_key"`
+	Credential     json.RawMessage `json:"credential"`
+}
+
+func getCertificate(t *testing.T, a *app, path string) served {
+	t.Helper()
+	r := a.do(http.MethodGet, path, "", nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.Equal(t, "no-store", r.Header.Get("Cache-Control"), "verify answers are never cached")
+	var s served
+	require.NoError(t, json.Unmarshal(r.Body, &s))
+	return s
+}
+
+// leaves lists the paths of every scalar in a decoded JSON value.
+func leaves(v any, prefix []any) [][]any {
+	var out [][]any
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			out = append(out, leaves(e, append(prefix[:len(prefix):len(prefix)], k))...)
+		}
+	case []any:
+		for i, e := range x {
+			out = append(out, leaves(e, append(prefix[:len(prefix):len(prefix)], i))...)
+		}
+	default:
+		out = append(out, prefix)
+	}
+	return out
+}
+
+// changed returns the credential with the leaf at path replaced by "x" +
+// its old value.
+func changed(t *testing.T, credential []byte, path []any) []byte {
+	t.Helper()
+	var doc any
+	require.NoError(t, json.Unmarshal(credential, &doc))
+	parent := doc
+	for _, p := range path[:len(path)-1] {
+		switch k := p.(type) {
+		case string:
+			parent = parent.(map[string]any)[k]
+		case int:
+			parent = parent.([]any)[k]
+		}
+	}
+	switch k := path[len(path)-1].(type) {
+	case string:
+		m := parent.(map[string]any)
+		m[k] = fmt.Sprintf("x%v", m[k])
+	case int:
+		s := parent.([]any)
+		s[k] = fmt.Sprintf("x%v", s[k])
+	}
+	out, err := json.Marshal(doc)
+	require.NoError(t, err)
+	return out
+}
+
+// TestOutsideVerifierNeedsOnlyThePublishedKey verifies an issued
+// certificate with nothing but the published key and the payload, and shows
+// that changing any field of the payload, or the signature, breaks it.
+func TestOutsideVerifierNeedsOnlyThePublishedKey(t *testing.T) {
+	t.Parallel()
+	ta := newTrainingApp(t)
+	serial := ta.certify("王小明")
+	keys := publishedKeys(t, ta.app)
+	require.Len(t, keys, 1)
+	cert := getCertificate(t, ta.app, "/api/v1/certificates/"+serial)
+	require.True(t, cert.Valid)
+	require.Equal(t, keys[cert.KeyID], cert.PublicKey)
+	require.Equal(t, "王小明", cert.HolderName)
+	require.NotNil(t, cert.IssuedAt)
+	require.WithinDuration(t, time.Now(), *cert.IssuedAt, time.Minute)
+
+	// The payload is Open Badges 3.0 / W3C VC shaped.
+	var cred certificates.Credential
+	require.NoError(t, json.Unmarshal(cert.Credential, &cred))
+	require.Equal(t, []string{certificates.ContextVCv2, certificates.ContextOBv3}, cred.Context)
+	require.Equal(t, []string{"VerifiableCredential", "OpenBadgeCredential"}, cred.Type)
+	require.Equal(t, certificates.CertificateIDPrefix+serial, cred.ID)
+	require.Equal(t, publicBase, cred.Issuer.ID)
+	require.Equal(t, "王小明", cred.CredentialSubject.Name)
+	require.Equal(t, cert.CourseTitle, cred.CredentialSubject.Achievement.Name)
+	require.Equal(t, cert.IssuedAt.Format(time.RFC3339), cred.ValidFrom)
+
+	require.True(t, outsideVerify(keys, cert.KeyID, cert.Credential, cert.Signature), "the certificate verifies offline")
+	// Re-serialized with other key order and whitespace, it still verifies.
+	var doc any
+	require.NoError(t, json.Unmarshal(cert.Credential, &doc))
+	pretty, err := json.MarshalIndent(doc, "", "   ")
+	require.NoError(t, err)
+	require.NotEqual(t, string(cert.Credential), string(pretty))
+	require.True(t, outsideVerify(keys, cert.KeyID, pretty, cert.Signature))
+
+	paths := leaves(doc, nil)
+	require.GreaterOrEqual(t, len(paths), 18, "every field of the credential")
+	for _, p := range paths {
+		require.False(t, outsideVerify(keys, cert.KeyID, changed(t, cert.Credential, p), cert.Signature), "changing %v must break the signature", p)
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(cert.Signature)
+	require.NoError(t, err)
+	for i := range sig {
+		bad := bytes.Clone(sig)
+		bad[i] ^= 0x01
+		require.False(t, outsideVerify(keys, cert.KeyID, cert.Credential, base64.RawURLEncoding.EncodeToString(bad)), "signature byte %d", i)
+	}
+	_, otherKey, err := certificates.GenerateSigningKey()
+	require.NoError(t, err)
+	require.False(t, outsideVerify(map[string]string{cert.KeyID: otherKey.PublicKeyBase64()}, cert.KeyID, cert.Credential, cert.Signature),
+		"another key under the same id does not verify")
+}
+
+// TestServerRechecksEveryTime: the verify endpoint re-checks the stored
+// certificate against the published keys on each request, so tampering
+// with the database or dropping a key shows at once.
+func TestServerRechecksEveryTime(t *testing.T) {
+	t.Parallel()
+	ta := newTrainingApp(t)
+	serial, otherSerial := ta.certify("Zoë Müller"), ta.certify("李华")
+	path := "/api/v1/certificates/" + serial
+	orig := getCertificate(t, ta.app, path)
+	require.True(t, orig.Valid)
+
+	tamper := func(set string, args ...any) {
+		t.Helper()
+		require.NoError(t, ta.schema.DB.Exec(`UPDATE certificates SET `+set+` WHERE serial = ?`, append(args, serial)...).Error)
+	}
+	restore := func() {
+		t.Helper()
+		tamper(`credential = ?, signature = ?`, []byte(orig.Credential), orig.Signature)
+		require.True(t, getCertificate(t, ta.app, path).Valid)
+	}
+	for name, change := range map[string]func(){
+		"holder renamed": func() {
+			tamper(`credential = ?`, bytes.Replace(orig.Credential, []byte("Zoë Müller"), []byte("Zoe Muller"), 1))
+		},
+		"signature reset": func() { tamper(`signature = ?`, strings.Repeat("A", len(orig.Signature))) },
+		"another certificate's signed credential": func() {
+			require.NoError(t, ta.schema.DB.Exec(`UPDATE certificates SET (credential, signature) =
+				(SELECT credential, signature FROM certificates WHERE serial = ?) WHERE serial = ?`, otherSerial, serial).Error)
+		},
+	} {
+		change()
+		got := getCertificate(t, ta.app, path)
+		require.False(t, got.Valid, name)
+		require.False(t, got.SignatureValid, name)
+		require.NotEmpty(t, got.Problem, name)
+		require.Equal(t, http.StatusConflict, ta.do(http.MethodGet, path+"/pdf", "", nil).Status, "%s: no PDF for it", name)
+		restore()
+	}
+
+	// Key rotation: the same database served with a new signing key and the
+	// old key still published verifies; without the old key it does not.
+	newSeed, newKP, err := certificates.GenerateSigningKey()
+	require.NoError(t, err)
+	oldPub := publishedKeys(t, ta.app)[orig.KeyID]
+	rotated, err := workflows.NewCertificateKeys(newSeed, []string{oldPub})
+	require.NoError(t, err)
+	after := ta.servedWith(rotated)
+	keys := publishedKeys(t, after)
+	require.Equal(t, map[string]string{orig.KeyID: oldPub, newKP.ID: newKP.PublicKeyBase64()}, keys)
+	require.True(t, getCertificate(t, after, path).Valid, "an old certificate verifies after a rotation")
+	dropped, err := workflows.NewCertificateKeys(newSeed, nil)
+	require.NoError(t, err)
+	withoutOld := ta.servedWith(dropped)
+	got := getCertificate(t, withoutOld, path)
+	require.False(t, got.Valid)
+	require.Empty(t, got.PublicKey)
+	require.Contains(t, got.Problem, "not published")
+}
+
+// servedWith is another API process on the same database whose published
+// keys are keys, as after a key rotation.
+func (ta *trainingApp) servedWith(keys workflows.CertificateKeys) *app {
+	ta.t.Helper()
+	e := api.New(api.Deps{DB: ta.schema.DB, Redis: ta.redis.Client, Log: testenv.Logger(ta.t),
+		Certificates: api.CertificateConfig{Keys: keys, VerifyRate: 100_000}})
+	return &app{t: ta.t, e: e, schema: ta.schema, redis: ta.redis, client: ta.client}
+}
+
+// TestCertificatePDFOpens checks the PDF is a PDF whose text carries the
+// serial, holder and course, and whose QR code decodes to the verify URL,
+// which answers with the verification.
+func TestCertificatePDFOpens(t *testing.T) {
+	t.Parallel()
+	ta := newTrainingApp(t)
+	serial := ta.certify("王小明")
+	cert := getCertificate(t, ta.app, "/api/v1/certificates/"+serial)
+
+	r := ta.do(http.MethodGet, "/api/v1/certificates/"+serial+"/pdf", "", nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.Equal(t, "application/pdf", r.Header.Get("Content-Type"))
+	require.Contains(t, r.Header.Get("Content-Disposition"), serial)
+	require.True(t, bytes.HasPrefix(r.Body, []byte("%PDF-")))
+
+	text := pdfcheck.Text(t, r.Body)
+	for _, want := range []string{serial, "王小明", cert.CourseTitle, publicBase + "/verify/" + serial} {
+		require.Contains(t, text, want)
+	}
+	verifyURL := pdfcheck.QRCode(t, r.Body)
+	require.Equal(t, publicBase+"/verify/"+serial, verifyURL)
+
+	u, err := url.Parse(verifyURL)
+	require.NoError(t, err)
+	byQR := getCertificate(t, ta.app, u.Path)
+	require.Equal(t, serial, byQR.Serial)
+	require.True(t, byQR.Valid)
+
+	again := ta.do(http.MethodGet, "/api/v1/certificates/"+strings.ToLower(serial)+"/pdf", "", nil)
+	require.Equal(t, r.Body, again.Body, "the PDF is rendered once, at issuance")
+}
+
+// TestRevocationUnknownSerialsAndEnumeration: a revocation shows at once;
+// unknown and malformed serials get the same 404; serials cannot be
+// enumerated or probed quickly.
+func TestRevocationUnknownSerialsAndEnumeration(t *testing.T) {
+	t.Parallel()
+	ta := newTrainingApp(t)
+	serial := ta.certify("王小明")
+	path := "/api/v1/certificates/" + serial
+	require.True(t, getCertificate(t, ta.app, path).Valid)
+	require.True(t, getCertificate(t, ta.app, "/verify/"+serial).Valid)
+
+	// Bad revocations change nothing.
+	notified := ta.count(`SELECT count(*) FROM notifications`)
+	events := ta.count(`SELECT count(*) FROM workflow_events`)
+	_, applicant := ta.user(models.RoleApplicant)
+	require.Equal(t, http.StatusForbidden, ta.do(http.MethodPost, "/api/v1/admin"+strings.TrimPrefix(path, "/api/v1")+"/revoke", applicant, map[string]any{"reason": "x"}).Status)
+	for body, status := range map[string]int{
+		`{"reason":`:                   http.StatusBadRequest,
+		`{}`:                           http.StatusUnprocessableEntity,
+		`{"reason": 5}`:                http.StatusUnprocessableEntity,
+		`{"reason": "ok", "valid": 1}`: http.StatusUnprocessableEntity,
+		`{"reason": "` + strings.Repeat("x", 501) + `"}`: http.StatusUnprocessableEntity,
+	} {
+		r := ta.do(http.MethodPost, "/api/v1/admin/certificates/"+serial+"/revoke", ta.admin, body)
+		require.Equal(t, status, r.Status, "%s: %s", body, r.Body)
+		r.Error(t)
+	}
+	require.True(t, getCertificate(t, ta.app, path).Valid)
+	require.Equal(t, events, ta.count(`SELECT count(*) FROM workflow_events`))
+
+	r := ta.do(http.MethodPost, "/api/v1/admin/certificates/"+serial+"/revoke", ta.admin, map[string]any{"reason": "plagiarised final project"})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.Equal(t, false, r.JSON(t)["valid"])
+
+	// At once, with no worker in between, on both verify paths.
+	for _, p := range []string{path, "/verify/" + serial, "/verify/" + strings.ToLower(serial)} {
+		got := getCertificate(t, ta.app, p)
+		require.False(t, got.Valid, p)
+		require.True(t, got.Revoked, p)
+		require.True(t, got.SignatureValid, "%s: the signature itself still checks", p)
+		require.NotNil(t, got.RevokedAt, p)
+	}
+	require.Equal(t, http.StatusConflict, ta.do(http.MethodGet, path+"/pdf", "", nil).Status, "no PDF of a revoked certificate")
+	require.Equal(t, http.StatusConflict, ta.do(http.MethodPost, "/api/v1/admin/certificates/"+serial+"/revoke", ta.admin, map[string]any{"reason": "again"}).Status)
+	r = ta.do(http.MethodGet, path+"/events", ta.admin, nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	evs := r.JSON(t)["items"].([]any)
+	require.Len(t, evs, 2)
+	require.Equal(t, "revoked", evs[1].(map[string]any)["to"])
+	require.Equal(t, "plagiarised final project", evs[1].(map[string]any)["reason"])
+	require.Equal(t, http.StatusNotFound, ta.do(http.MethodGet, path+"/events", applicant, nil).Status, "not the holder")
+	eventually(t, 20*time.Second, "the holder is told", func() bool {
+		return ta.count(`SELECT count(*) FROM notifications WHERE entity_type = 'certificate'`) == 1
+	})
+	require.Greater(t, ta.count(`SELECT count(*) FROM notifications`), notified)
+
+	// Unknown and malformed serials: one 404, byte for byte.
+	unknown, err := certificates.NewSerial()
+	require.NoError(t, err)
+	notFound := ta.do(http.MethodGet, "/api/v1/certificates/"+unknown, "", nil)
+	require.Equal(t, http.StatusNotFound, notFound.Status)
+	require.Equal(t, "not_found", notFound.Error(t)["code"])
+	neighbour := []byte(serial)
+	neighbour[0] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"[(strings.IndexByte("0123456789ABCDEFGHJKMNPQRSTVWXYZ", neighbour[0])+1)%32]
+	for _, s := range []string{
+		string(neighbour), serial[:len(serial)-1], serial + "0", "keys2", "1", "%27%20OR%201=1--",
+		strings.Repeat("A", 5000), url.PathEscape("８F3KQ-2M7ZD-X1C9V-0TNBR-4HJW6G"),
+		serial[:len(serial)-1] + "1", // non-zero padding bits: never issued
+	} {
+		for _, p := range []string{"/api/v1/certificates/" + s, "/verify/" + s} {
+			r := ta.do(http.MethodGet, p, "", nil)
+			require.Equal(t, http.StatusNotFound, r.Status, p)
+			require.Equal(t, string(notFound.Body), string(r.Body), "%s: the same answer as an unknown serial", p)
+		}
+		require.Equal(t, http.StatusNotFound, ta.do(http.MethodGet, "/api/v1/certificates/"+s+"/pdf", "", nil).Status)
+		require.Equal(t, http.StatusNotFound, ta.do(http.MethodPost, "/api/v1/admin/certificates/"+s+"/revoke", ta.admin, map[string]any{"reason": "x"}).Status)
+	}
+	// Serials are 128 random bits: two issued ones share no prefix worth guessing.
+	other := ta.certify("李华")
+	require.NotEqual(t, serial[:11], other[:11])
+}
+
+func TestCertificateLookupsAreRateLimited(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, func(d *api.Deps) { d.Certificates.VerifyRate = 6 })
+	var last response
+	for range 20 {
+		unknown, err := certificates.NewSerial()
+		require.NoError(t, err)
+		last = a.do(http.MethodGet, "/verify/"+unknown, "", nil)
+		if last.Status == http.StatusTooManyRequests {
+			break
+		}
+		require.Equal(t, http.StatusNotFound, last.Status)
+	}
+	require.Equal(t, http.StatusTooManyRequests, last.Status, "probing serials is throttled per client")
+	require.Equal(t, "rate_limited", last.Error(t)["code"])
+	require.NotEmpty(t, last.Header.Get("Retry-After"))
+	require.Equal(t, http.StatusTooManyRequests, a.do(http.MethodGet, "/api/v1/certificates/"+strings.Repeat("0", 30)+"/pdf", "", nil).Status)
+	require.Equal(t, http.StatusOK, a.do(http.MethodGet, "/api/v1/certificates/keys", "", nil).Status, "the keys are not limited")
+}

@@ -1,0 +1,113 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+)
+
+// PageKit is the part of the API's machinery that the server-rendered pages
+// (package web) reuse, so that a form and its JSON twin are checked by the
+// same rules, answer the same messages and start work the same way.
+type PageKit struct {
+	s *server
+}
+
+// NewPageKit returns the kit for an app built from d.
+func NewPageKit(d Deps) *PageKit {
+	s := &server{
+		db: d.DB, relay: d.Relay, log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(),
+		certs: newCertificateEndpoints(d.Certificates),
+	}
+	s.loginIP = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate)
+	s.loginAcct = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate/2+1)
+	return &PageKit{s: s}
+}
+
+// Validate checks v, a request type of this package, by the API's rules. It
+// returns the API's message for each JSON field name that breaks one, or nil.
+func (k *PageKit) Validate(v any) (map[string]string, error) {
+	err := k.s.validator.Struct(v)
+	if err == nil {
+		return nil, nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	fields := make(map[string]string, len(verrs))
+	for _, fe := range verrs {
+		if _, seen := fields[fe.Field()]; !seen {
+			fields[fe.Field()] = describe(fe)
+		}
+	}
+	return fields, nil
+}
+
+// TypeMessage is the API's message for a field whose value is not of type
+// t, such as "must be a whole number".
+func TypeMessage(t reflect.Type) string { return "must be " + jsonKind(t) }
+
+// Problem is what the API would answer for err: its status and error body.
+func (k *PageKit) Problem(err error) (int, ErrorDetail) {
+	e := k.s.classify(nil, err)
+	return e.status, e.detail
+}
+
+// Dispatch hands a committed submission's tasks to Asynq at once, as the
+// API does after a submission; the relay covers a failure.
+func (k *PageKit) Dispatch(ctx context.Context, outboxIDs []string) { k.s.dispatch(ctx, outboxIDs) }
+
+// AllowLogin applies the API's sign-in rate limits, per client IP and per
+// account; when refused it says how long to wait.
+func (k *PageKit) AllowLogin(ip, email string) (bool, time.Duration) {
+	if ok, wait := k.s.loginIP.allow(ip); !ok {
+		return false, wait
+	}
+	return k.s.loginAcct.allow(email)
+}
+
+// AllowLookup applies the API's per-IP limit on certificate look-ups.
+func (k *PageKit) AllowLookup(ip string) bool {
+	ok, _ := k.s.certs.perIP.allow(ip)
+	return ok
+}
+
+// SessionTTL is how long a sign-in lasts.
+func (k *PageKit) SessionTTL() time.Duration { return k.s.cfg.SessionTTL }
+
+// SecureCookies says whether session cookies are marked Secure.
+func (k *PageKit) SecureCookies() bool { return k.s.cfg.SecureCookies }
+
+// Certificate looks up a certificate by a user-typed serial and verifies it
+// now, exactly as GET /api/v1/certificates/{serial} does. Malformed and
+// unknown serials are workflows.ErrNotFound.
+func (k *PageKit) Certificate(ctx context.Context, rawSerial string) (CertificateView, error) {
+	serial, ok := certificates.NormalizeSerial(rawSerial)
+	if !ok {
+		return CertificateView{}, fmt.Errorf("serial %q: %w", rawSerial, workflows.ErrNotFound)
+	}
+	var cert models.Certificate
+	if err := k.s.db.WithContext(ctx).Omit("pdf").Take(&cert, "serial = ?", serial).Error; err != nil {
+		return CertificateView{}, fmt.Errorf("load certificate %s: %w", serial, err)
+	}
+	return certificateView(cert, workflows.VerifyCertificate(cert, k.s.certs.keys)), nil
+}
+
+// Form is the domain form of the request, as POST /onboarding submits it.
+func (r OnboardingRequest) Form() workflows.OnboardingForm { return r.form() }
+
+// VerifyJSON answers c exactly as GET /verify/{serial} of the API does (the
+// verify JSON, rate-limited per IP); the pages take that path over and
+// answer it for clients that do not ask for HTML.
+func (k *PageKit) VerifyJSON(c echo.Context) error {
+	return k.s.certs.limitLookups(k.s.verifyCertificate)(c)
+}

@@ -1,0 +1,175 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/labstack/echo/v4"
+)
+
+// ShopRequest is the body of POST /shops.
+type ShopRequest struct {
+	PlatformShopID string `json:"platform_shop_id" validate:"required,max=64,printascii"`
+	ShopURL        string `json:"shop_url" validate:"required,max=2048,http_url"`
+	ShopName       string `json:"shop_name" validate:"required,max=100,nocontrol"`
+	Category       string `json:"category" validate:"required,max=50,nocontrol"`
+}
+
+// ConfirmShopRequest is the body of POST /admin/shops/{id}/confirm.
+type ConfirmShopRequest struct {
+	Verified *bool `json:"verified" validate:"required"`
+	// Reason is shown to the student; required when rejecting.
+	Reason string `json:"reason" validate:"max=500,nocontrol"`
+}
+
+// ShopView is a shop as its owner, reviewers and admins see it.
+type ShopView struct {
+	ID             string `json:"id"`
+	AccountID      string `json:"account_id"`
+	PlatformShopID string `json:"platform_shop_id"`
+	ShopURL        string `json:"shop_url"`
+	ShopName       string `json:"shop_name"`
+	Category       string `json:"category"`
+	// VerificationCode goes in the shop's public description; only its
+	// owner and admins see it.
+	VerificationCode string          `json:"verification_code,omitempty"`
+	Status           string          `json:"status"`
+	Reasons          []models.Reason `json:"reasons"`
+	Revision         int             `json:"revision"`
+	CreatedAt        time.Time       `json:"created_at"`
+	UpdatedAt        time.Time       `json:"updated_at"`
+	VerifiedAt       *time.Time      `json:"verified_at"`
+	EventsURL        string          `json:"events_url"`
+}
+
+func shopView(s models.Shop, viewer models.Account) ShopView {
+	v := ShopView{
+		ID: s.ID, AccountID: s.AccountID, PlatformShopID: s.PlatformShopID, ShopURL: s.ShopURL, ShopName: s.ShopName,
+		Category: s.Category, Status: s.Status, Reasons: nonNil(s.Reasons), Revision: s.Revision,
+		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), VerifiedAt: utcPtr(s.VerifiedAt),
+		EventsURL: "/api/v1/shops/" + s.ID + "/events",
+	}
+	if viewer.ID == s.AccountID || viewer.Role == models.RoleAdmin {
+		v.VerificationCode = s.VerificationCode
+	}
+	return v
+}
+
+func (s *server) submitShop(c echo.Context) error {
+	if _, err := s.requireVerified(c); err != nil {
+		return err
+	}
+	var req ShopRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var checkAt time.Time
+	if s.cfg.ShopCheckDelay > 0 {
+		checkAt = time.Now().Add(s.cfg.ShopCheckDelay)
+	}
+	sub, err := workflows.SubmitShop(ctx, s.db, current(c).ID, workflows.ShopForm{
+		PlatformShopID: req.PlatformShopID, ShopURL: req.ShopURL, ShopName: req.ShopName, Category: req.Category,
+	}, checkAt)
+	if err != nil {
+		return err
+	}
+	s.dispatch(ctx, sub.OutboxIDs)
+	return c.JSON(http.StatusAccepted, shopView(sub.Entity, current(c)))
+}
+
+func (s *server) recheckShop(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	sub, err := workflows.RecheckShop(ctx, s.db, current(c).ID, id, time.Time{})
+	if err != nil {
+		return err
+	}
+	s.dispatch(ctx, sub.OutboxIDs)
+	return c.JSON(http.StatusAccepted, shopView(sub.Entity, current(c)))
+}
+
+func (s *server) confirmShop(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req ConfirmShopRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
+	}
+	if !*req.Verified && req.Reason == "" {
+		return fieldErrors(map[string]string{"reason": "is required when verified is false: tell the student what to fix"})
+	}
+	ctx := c.Request().Context()
+	sub, err := workflows.ConfirmShop(ctx, s.db, current(c).ID, id, *req.Verified, req.Reason)
+	if err != nil {
+		return err
+	}
+	s.dispatch(ctx, sub.OutboxIDs)
+	return c.JSON(http.StatusOK, shopView(sub.Entity, current(c)))
+}
+
+func (s *server) getShop(c echo.Context) error {
+	shop, err := s.readableShop(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, shopView(shop, current(c)))
+}
+
+func (s *server) shopEvents(c echo.Context) error {
+	shop, err := s.readableShop(c)
+	if err != nil {
+		return err
+	}
+	return s.events(c, shop.ID)
+}
+
+// readableShop loads the :id shop if the caller may read it: its owner, an
+// admin, or a reviewer assigned to an application that names it.
+func (s *server) readableShop(c echo.Context) (models.Shop, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return models.Shop{}, err
+	}
+	db := s.db.WithContext(c.Request().Context())
+	var shop models.Shop
+	if err := db.Take(&shop, "id = ?", id).Error; err != nil {
+		return models.Shop{}, err
+	}
+	acct := current(c)
+	assigned := false
+	if acct.Role == models.RoleReviewer {
+		err := db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_applications a JOIN fund_reviews r ON r.application_id = a.id
+			WHERE a.shop_id = ? AND r.reviewer_id = ? AND r.status <> 'expired')`, shop.ID, acct.ID).Row().Scan(&assigned)
+		if err != nil {
+			return models.Shop{}, err
+		}
+	}
+	if !canRead(acct, shop.AccountID, assigned) {
+		return models.Shop{}, errNotFound
+	}
+	return shop, nil
+}
+
+// nonNil makes a nil slice an empty one, so that JSON shows [] not null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,33 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+// requireVerified returns the signed-in applicant's student profile when it
+// is verified. Anyone else (no profile yet, or one still pending, rejected or
+// needing information) gets a 403 telling them to finish onboarding first.
+// Routes that only verified students may use call it before anything else.
+func (s *server) requireVerified(c echo.Context) (models.StudentProfile, error) {
+	var prof models.StudentProfile
+	err := s.db.WithContext(c.Request().Context()).Take(&prof, "account_id = ?", current(c).ID).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return models.StudentProfile{}, newError(http.StatusForbidden,
+			"finish onboarding first: submit your student profile with POST /api/v1/onboarding and wait until it is verified")
+	case err != nil:
+		return models.StudentProfile{}, fmt.Errorf("load the student profile of %s: %w", current(c).ID, err)
+	case prof.Status != workflows.OnboardingVerified:
+		return models.StudentProfile{}, newError(http.StatusForbidden, fmt.Sprintf(
+			"finish onboarding first: your student profile is %s, and only verified students may do this (see GET /api/v1/onboarding/%s)",
+			prof.Status, prof.ID))
+	}
+	return prof, nil
+}

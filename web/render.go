@@ -1,0 +1,189 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/labstack/echo/v4"
+)
+
+// view is what every template gets.
+type view struct {
+	Lang    string
+	Title   string
+	Account *models.Account
+	CSRF    string
+	// Path is the page's path, for the language switch.
+	Path string
+	// Notice is a message shown at the top of the page.
+	Notice string
+	// Fields are the messages shown beside form fields, by field name.
+	Fields map[string]string
+	// Form refills a form that was sent back.
+	Form url.Values
+	// Monitoring links admins to Asynqmon.
+	Monitoring string
+	Data       any
+}
+
+// T is key from the catalog in the page's language.
+func (v view) T(key string) string { return text(v.Lang, key) }
+
+// Val is the value the form had for name.
+func (v view) Val(name string) string { return v.Form.Get(name) }
+
+// Err is the message beside the field name.
+func (v view) Err(name string) string { return v.Fields[name] }
+
+// Has reports whether the form's list name holds value (checkboxes, options).
+func (v view) Has(name, value string) bool {
+	for _, x := range v.Form[name] {
+		if x == value {
+			return true
+		}
+	}
+	return false
+}
+
+var funcs = template.FuncMap{
+	"yuan": func(fen int64) string { return strings.TrimSuffix(workflows.Yuan(fen), " yuan") },
+	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"sub": func(a, b int64) int64 { return a - b },
+	"percent": func(part, whole int64) int64 {
+		if whole <= 0 {
+			return 0
+		}
+		return part * 100 / whole
+	},
+}
+
+// parseTemplates parses each page with the layout.
+func parseTemplates() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range names {
+		base := path.Base(name)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", base, err)
+		}
+		pages[strings.TrimSuffix(base, ".html")] = t
+	}
+	return pages, nil
+}
+
+// newView starts the view of the current request.
+func (s *site) newView(c echo.Context, titleKey string) view {
+	v := view{Lang: c.Get(ctxLang).(string), CSRF: s.csrfToken(c), Path: c.Request().URL.Path,
+		Fields: map[string]string{}, Form: url.Values{}, Monitoring: s.cfg.MonitoringURL}
+	v.Title = v.T(titleKey)
+	if acct, ok := account(c); ok {
+		v.Account = &acct
+	}
+	return v
+}
+
+// render writes the page name with v.
+func (s *site) render(c echo.Context, status int, name string, v view) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return fmt.Errorf("no page template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// fail shows the error page with status and the catalog message key.
+func (s *site) fail(c echo.Context, status int, key string) error {
+	v := s.newView(c, "error.title")
+	v.Notice = v.T(key)
+	return s.render(c, status, "error", v)
+}
+
+// failWith shows the error page for err as the API would classify it:
+// its status, and the API's message (server errors stay vague).
+func (s *site) failWith(c echo.Context, err error) error {
+	status, detail := s.kit.Problem(err)
+	if status >= http.StatusInternalServerError {
+		s.log.ErrorContext(c.Request().Context(), "page failed", "err", err, "path", c.Path())
+		return s.fail(c, status, "error.internal")
+	}
+	v := s.newView(c, "error.title")
+	v.Notice = detail.Message
+	return s.render(c, status, "error", v)
+}
+
+// formProblem shows the page name again with the form values and a
+// message beside each field; it is how a page answers the API's 422.
+func (s *site) formProblem(c echo.Context, name string, v view, fields map[string]string) error {
+	for f, msg := range fields {
+		v.Fields[f] = Message(v.Lang, msg)
+	}
+	v.Notice = v.T("form.fix")
+	return s.render(c, http.StatusUnprocessableEntity, name, v)
+}
+
+// bind decodes the posted form into req (an API request type) and checks it
+// by the API's rules; it returns the API's message per field, or nil.
+func (s *site) bind(c echo.Context, req any) (url.Values, map[string]string, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read form: %w", err)
+	}
+	if problems := DecodeForm(form, req); problems != nil {
+		return form, problems, nil
+	}
+	problems, err := s.kit.Validate(req)
+	return form, problems, err
+}
+
+// submitted answers a form whose domain call returned err: fields beside
+// the form for the API's 422 and 409-with-fields, the notice for other
+// client errors, the error page otherwise.
+func (s *site) submitted(c echo.Context, name string, v view, err error) error {
+	status, detail := s.kit.Problem(err)
+	switch {
+	case len(detail.Fields) > 0:
+		return s.formProblem(c, name, v, detail.Fields)
+	case status >= http.StatusInternalServerError:
+		return s.failWith(c, err)
+	default:
+		v.Notice = detail.Message
+		return s.render(c, status, name, v)
+	}
+}
+
+// input is one labelled form field with its message.
+type input struct {
+	Name, Label, Type, Value, Err, Auto string
+}
+
+// Input describes the field name for the "input" template: its label (a
+// catalog key), input type and autocomplete hint ("" for none).
+func (v view) Input(name, labelKey, typ, auto string) input {
+	return input{Name: name, Label: v.T(labelKey), Type: typ, Value: v.Val(name), Err: v.Err(name), Auto: auto}
+}

@@ -1,0 +1,118 @@
+package web_test
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/web"
+	"github.com/stretchr/testify/require"
+)
+
+func TestChooseLanguage(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ choice, accept, want string }{
+		{"", "", web.LangZH},
+		{"", "en-US,en;q=0.9", web.LangEN},
+		{"", "zh-CN,zh;q=0.9,en;q=0.8", web.LangZH},
+		{"", "en;q=0.5, zh-TW;q=0.8", web.LangZH},
+		{"", "fr, en;q=0.1", web.LangEN},
+		{"", "en;q=x", web.LangEN},
+		{"en", "zh-CN", web.LangEN},
+		{"xx", "en", web.LangEN},
+	} {
+		require.Equal(t, tc.want, web.ChooseLanguage(tc.choice, tc.accept), "%q %q", tc.choice, tc.accept)
+	}
+}
+
+func TestMessageTranslatesTheAPIMessages(t *testing.T) {
+	t.Parallel()
+	for en, zh := range map[string]string{
+		"is required": "必填",
+		"must be a mainland mobile number such as 13812345678":         "须为中国大陆手机号，例如 13812345678",
+		"must be at most 100 characters":                               "最多 100 个字符",
+		"must be at least 1950":                                        "不能小于 1950",
+		"is not a partner college; pick one from GET /api/v1/colleges": "不是合作院校，请从列表中选择",
+		"something new": "something new",
+	} {
+		require.Equal(t, zh, web.Message(web.LangZH, en))
+		require.Equal(t, en, web.Message(web.LangEN, en))
+	}
+}
+
+func TestDecodeFormUsesTheAPIRules(t *testing.T) {
+	t.Parallel()
+	var req api.OnboardingRequest
+	problems := web.DecodeForm(url.Values{"enrollment_year": {"twenty"}, "full_name": {"  张三 "}, "csrf": {"x"}}, &req)
+	require.Equal(t, map[string]string{"enrollment_year": "must be a whole number"}, problems)
+	require.Equal(t, "张三", req.FullName)
+
+	kit := api.NewPageKit(api.Deps{})
+	req = api.OnboardingRequest{}
+	require.Nil(t, web.DecodeForm(url.Values{"enrollment_year": {"2023"}, "phone": {"12345"}}, &req))
+	fields, err := kit.Validate(&req)
+	require.NoError(t, err)
+	require.Equal(t, "must be a mainland mobile number such as 13812345678", fields["phone"])
+	require.Equal(t, "is required", fields["college_id"])
+	require.NotContains(t, fields, "enrollment_year")
+}
+
+func TestLocalPath(t *testing.T) {
+	t.Parallel()
+	for next, want := range map[string]string{
+		"/reviews": "/reviews", "": "/x", "//evil.example": "/x", "https://evil.example": "/x", "/\\evil": "/x",
+	} {
+		require.Equal(t, want, web.LocalPath(next, "/x"), next)
+	}
+}
+
+func TestNextStep(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "next.onboard", web.NextStep("", false))
+	require.Equal(t, "next.wait", web.NextStep("pending", false))
+	require.Equal(t, "next.resubmit", web.NextStep("needs_info", false))
+	require.Equal(t, "next.resubmit", web.NextStep("rejected", true))
+	require.Equal(t, "next.shop", web.NextStep("verified", false))
+	require.Equal(t, "next.explore", web.NextStep("verified", true))
+}
+
+func TestWantsHTML(t *testing.T) {
+	t.Parallel()
+	require.True(t, web.WantsHTML("text/html,application/xhtml+xml,*/*;q=0.8"))
+	require.False(t, web.WantsHTML("application/json"))
+	require.False(t, web.WantsHTML(""))
+	require.False(t, web.WantsHTML("text/html;q=0, application/json"))
+}
+
+func TestCSRFTokenBindsNonceAndSession(t *testing.T) {
+	t.Parallel()
+	key := []byte("k")
+	base := web.CSRFToken(key, "nonce", "session")
+	require.Equal(t, base, web.CSRFToken(key, "nonce", "session"))
+	require.NotEqual(t, base, web.CSRFToken(key, "other", "session"))
+	require.NotEqual(t, base, web.CSRFToken(key, "nonce", "other"))
+	require.NotEqual(t, base, web.CSRFToken([]byte("k2"), "nonce", "session"))
+	require.NotEqual(t, web.CSRFToken(key, "ab", "c"), web.CSRFToken(key, "a", "bc"))
+}
+
+// FuzzDecodeForm: any form decodes without panicking, and a field it
+// reports is one of the request's JSON names.
+func FuzzDecodeForm(f *testing.F) {
+	f.Add("enrollment_year=2023&phone=13812345678&full_name=%E5%BC%A0%E4%B8%89")
+	f.Add("enrollment_year=99999999999999999999&college_id=&csrf=x")
+	f.Add("score=%2B8&decision=approve&decision=reject")
+	kit := api.NewPageKit(api.Deps{})
+	f.Fuzz(func(t *testing.T, raw string) {
+		values, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		for _, req := range []any{&api.OnboardingRequest{}, &api.ReviewRequest{}, &api.RegisterRequest{}} {
+			for name := range web.DecodeForm(values, req) {
+				require.Contains(t, values, name)
+			}
+			_, err := kit.Validate(req)
+			require.NoError(t, err)
+		}
+	})
+}

@@ -1,0 +1,109 @@
+// Package web is campusbiz's server-rendered pages for applicants,
+// reviewers and admins: Go templates and a small stylesheet embedded in the
+// binary, in Chinese and English, on cookie sessions with CSRF-protected
+// forms. Pages call the same domain code as the JSON API (package workflows)
+// and check forms with the API's own request types and rules (api.PageKit);
+// they never call the API over HTTP.
+package web
+
+import (
+	"crypto/rand"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config holds the pages' own settings.
+type Config struct {
+	// CSRFKey signs the forms' CSRF tokens. Every serve process behind one
+	// address needs the same key; empty: a random key per process.
+	CSRFKey []byte
+	// MonitoringURL is where the admin page links to Asynqmon. Defaults to
+	// /monitoring/.
+	MonitoringURL string
+}
+
+// site holds what the page handlers share.
+type site struct {
+	db    *gorm.DB
+	kit   *api.PageKit
+	log   *slog.Logger
+	pages map[string]*template.Template
+	csrf  []byte
+	cfg   Config
+}
+
+// Mount registers the pages on e, an app built by api.New from d.
+func Mount(e *echo.Echo, d api.Deps, cfg Config) error {
+	pages, err := parseTemplates()
+	if err != nil {
+		return err
+	}
+	if len(cfg.CSRFKey) == 0 {
+		cfg.CSRFKey = make([]byte, 32)
+		if _, err := rand.Read(cfg.CSRFKey); err != nil {
+			return fmt.Errorf("csrf key: %w", err)
+		}
+	}
+	if cfg.MonitoringURL == "" {
+		cfg.MonitoringURL = "/monitoring/"
+	}
+	s := &site{db: d.DB, kit: api.NewPageKit(d), log: d.Log, pages: pages, csrf: cfg.CSRFKey, cfg: cfg}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return fmt.Errorf("static files: %w", err)
+	}
+	s.routes(e, http.FileServer(http.FS(static)))
+	return nil
+}
+
+// routes registers every page with its access rule.
+func (s *site) routes(e *echo.Echo, static http.Handler) {
+	g := e.Group("", s.language, s.session)
+	applicant := []echo.MiddlewareFunc{s.signedIn, s.only(models.RoleApplicant)}
+	reviewer := []echo.MiddlewareFunc{s.signedIn, s.only(models.RoleReviewer)}
+	admin := []echo.MiddlewareFunc{s.signedIn, s.only(models.RoleAdmin)}
+
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", cacheStatic(static))))
+	g.GET("/", s.home)
+	g.GET("/register", s.registerForm)
+	g.POST("/register", s.register, s.checkCSRF)
+	g.GET("/login", s.loginForm)
+	g.POST("/login", s.login, s.checkCSRF)
+	g.POST("/logout", s.logout, s.signedIn, s.checkCSRF)
+
+	g.GET("/dashboard", s.dashboard, s.signedIn)
+	g.GET("/onboarding", s.onboardingForm, applicant...)
+	g.POST("/onboarding", s.submitOnboarding, append(applicant, s.checkCSRF)...)
+
+	g.GET("/reviews", s.reviewQueue, reviewer...)
+	g.GET("/reviews/:id", s.reviewForm, reviewer...)
+	g.POST("/reviews/:id", s.submitReview, append(reviewer, s.checkCSRF)...)
+
+	g.GET("/admin", s.adminHome, admin...)
+	g.POST("/admin/accounts", s.createAccount, append(admin, s.checkCSRF)...)
+
+	g.GET("/verify", s.verifyLookup)
+	g.GET("/verify/:serial", s.verify)
+}
+
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,345 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Fund runs the fund application's tasks: screening, the review deadline,
+// the decision, the disbursement and the waitlist's moves up.
+type Fund struct {
+	// Now is the clock: programme windows and review deadlines depend on it.
+	Now func() time.Time
+	// Payments pays grants.
+	Payments workflows.Payments
+}
+
+func newFund(d Deps) *Fund {
+	h := &Fund{Now: d.Now, Payments: d.Payments}
+	if h.Payments == nil {
+		h.Payments = workflows.LedgerPayments{}
+	}
+	return h
+}
+
+// lockDue locks the run's application and reports whether it is in one of
+// the states the step acts on.
+func lockDue(tx *gorm.DB, run Run, states ...string) (models.FundApplication, bool, error) {
+	var p workflows.FundApplicationPayload
+	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+		return models.FundApplication{}, false, err
+	}
+	app, err := workflows.LockFundApplication(tx, p.ApplicationID)
+	if errors.Is(err, workflows.ErrNotFound) {
+		return models.FundApplication{}, false, workflows.Permanentf("fund application %s does not exist", p.ApplicationID)
+	}
+	if err != nil {
+		return models.FundApplication{}, false, err
+	}
+	for _, s := range states {
+		if app.Status == s {
+			return app, true, nil
+		}
+	}
+	return app, false, nil
+}
+
+// moveTo updates the application to state with reasons, records the
+// transition with reason and notifies the applicant.
+func (h *Fund) moveTo(ctx context.Context, tx *gorm.DB, run Run, app models.FundApplication, state string,
+	reasons []models.Reason, reason string) error {
+	now := h.Now().UTC()
+	updates := map[string]any{"status": state, "reasons": reasonsJSON(reasons), "updated_at": now}
+	switch state {
+	case workflows.FundApproved, workflows.FundRejected, workflows.FundWaitlisted:
+		updates["decided_at"] = now
+	case workflows.FundDisbursed:
+		updates["disbursed_at"] = now
+	}
+	if err := tx.Table("fund_applications").Where("id = ?", app.ID).Updates(updates).Error; err != nil {
+		return fmt.Errorf("move application %s to %s: %w", app.ID, state, err)
+	}
+	return advance(ctx, tx, workflows.FundMachine, app.AccountID, run.Transition(app.ID, app.Status, state, reason))
+}
+
+// Screen is the fund:screen step: eligibility with reasons (rejected when it
+// fails), the automatic score, reviewers from the panel, and the review
+// deadline. Too few eligible reviewers is a permanent error: the
+// application waits in screening (ScreenFailed) until ops re-run the task.
+func (h *Fund) Screen(ctx context.Context, tx *gorm.DB, run Run) error {
+	app, due, err := lockDue(tx, run, workflows.FundSubmitted, workflows.FundScreening)
+	if err != nil || !due {
+		return err
+	}
+	if app.Status == workflows.FundSubmitted {
+		if _, err := workflows.Record(ctx, tx, workflows.FundMachine, run.Transition(app.ID, app.Status, workflows.FundScreening, "")); err != nil {
+			return err
+		}
+		app.Status = workflows.FundScreening
+	}
+	now := h.Now().UTC()
+	var prog models.FundProgram
+	if err := tx.Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
+		return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
+	}
+	var prof models.StudentProfile
+	if err := tx.Where("account_id = ?", app.AccountID).Limit(1).Find(&prof).Error; err != nil {
+		return fmt.Errorf("load the profile of %s: %w", app.AccountID, err)
+	}
+	var shop models.Shop
+	if err := tx.Take(&shop, "id = ?", app.ShopID).Error; err != nil {
+		return fmt.Errorf("load shop %s: %w", app.ShopID, err)
+	}
+	var otherOpen string
+	err = tx.Raw(`SELECT id FROM fund_applications WHERE program_id = ? AND account_id = ? AND id <> ?
+		AND status IN ('screening', 'in_review', 'approved', 'waitlisted') LIMIT 1`, app.ProgramID, app.AccountID, app.ID).Scan(&otherOpen).Error
+	if err != nil {
+		return fmt.Errorf("look for another open application of %s: %w", app.AccountID, err)
+	}
+	reasons := workflows.ScreenFund(workflows.FundCheck{
+		StudentVerified: prof.Status == workflows.OnboardingVerified,
+		ShopVerified:    shop.AccountID == app.AccountID && shop.Status == workflows.ShopVerified,
+		OtherOpenID:     otherOpen,
+		AmountFen:       app.AmountFen, MaxGrantFen: prog.MaxGrantFen,
+		OpensAt: prog.OpensAt, ClosesAt: prog.ClosesAt, Now: now,
+	})
+	if len(reasons) > 0 {
+		return h.moveTo(ctx, tx, run, app, workflows.FundRejected, reasons, workflows.ReasonsText(reasons))
+	}
+	var shopAge time.Duration
+	if shop.VerifiedAt != nil {
+		shopAge = now.Sub(*shop.VerifiedAt)
+	}
+	score, factors := workflows.AutoScore(workflows.ScoreInput{BusinessPlan: app.BusinessPlan, AmountFen: app.AmountFen,
+		MaxGrantFen: prog.MaxGrantFen, ShopVerifiedFor: shopAge})
+	revs, err := workflows.AssignReviewers(ctx, tx, app, prog, prof.CollegeID, prog.ReviewersPerApplication, now)
+	if err != nil {
+		return err
+	}
+	if len(revs) < prog.ReviewersPerApplication {
+		return workflows.Permanent(fmt.Errorf("application %s needs %d reviewers, the panel of %s has %d eligible: %w",
+			app.ID, prog.ReviewersPerApplication, prog.ID, len(revs), workflows.ErrNotEnoughReviewers))
+	}
+	factorsJSON, err := json.Marshal(factors)
+	if err != nil {
+		return fmt.Errorf("encode the score factors of %s: %w", app.ID, err)
+	}
+	err = tx.Table("fund_applications").Where("id = ?", app.ID).Updates(map[string]any{
+		"score": score, "score_factors": gorm.Expr("?::jsonb", string(factorsJSON)), "updated_at": now}).Error
+	if err != nil {
+		return fmt.Errorf("record the score of %s: %w", app.ID, err)
+	}
+	deadline := revs[0].DueAt
+	err = h.moveTo(ctx, tx, run, app, workflows.FundInReview, nil, fmt.Sprintf(
+		"automatic score %d/100; %d reviewers assigned, reviews due by %s", score, len(revs), deadline.Format(time.RFC3339)))
+	if err != nil {
+		return err
+	}
+	_, err = workflows.Enqueue(ctx, tx, workflows.NewFundReviewDeadlineTask(app.ID, deadline))
+	return err
+}
+
+// ScreenFailed is fund:screen's failure hook: when the panel has too few
+// eligible reviewers, the application waits in screening, and its owner is
+// told why.
+func (h *Fund) ScreenFailed(ctx context.Context, tx *gorm.DB, run Run, cause error) error {
+	if !errors.Is(cause, workflows.ErrNotEnoughReviewers) {
+		return nil
+	}
+	app, due, err := lockDue(tx, run, workflows.FundSubmitted)
+	if err != nil || !due {
+		return err
+	}
+	reasons := []models.Reason{{Code: "awaiting_reviewers",
+		Message: "there are not enough reviewers free to take your application yet; the programme office has been told and it will be screened again"}}
+	return h.moveTo(ctx, tx, run, app, workflows.FundScreening, reasons, workflows.ReasonsText(reasons))
+}
+
+// ReviewDeadline is the fund:review_deadline step: the reviews still missing
+// at their deadline go to other panel reviewers (by the same rules as
+// screening) with a new deadline; when nobody else is eligible, the late
+// reviewer keeps the review with the deadline extended. The applicant is
+// told; reviewers' identities are not.
+func (h *Fund) ReviewDeadline(ctx context.Context, tx *gorm.DB, run Run) error {
+	app, due, err := lockDue(tx, run, workflows.FundInReview)
+	if err != nil || !due {
+		return err
+	}
+	now := h.Now().UTC()
+	var late []models.FundReview
+	if err := tx.Where("application_id = ? AND status = ? AND due_at <= ?", app.ID, workflows.ReviewAssigned, now).
+		Order("id").Find(&late).Error; err != nil {
+		return fmt.Errorf("find late reviews of %s: %w", app.ID, err)
+	}
+	if len(late) == 0 {
+		return h.deadlineLater(ctx, tx, app.ID)
+	}
+	var prog models.FundProgram
+	if err := tx.Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
+		return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
+	}
+	var collegeID string
+	if err := tx.Raw(`SELECT college_id FROM student_profiles WHERE account_id = ?`, app.AccountID).Scan(&collegeID).Error; err != nil {
+		return fmt.Errorf("load the college of %s: %w", app.AccountID, err)
+	}
+	fresh, err := workflows.AssignReviewers(ctx, tx, app, prog, collegeID, len(late), now)
+	if err != nil {
+		return err
+	}
+	deadline := now.Add(time.Duration(prog.ReviewHours) * time.Hour)
+	ids := make([]string, len(late))
+	for i, r := range late {
+		ids[i] = r.ID
+	}
+	if err := tx.Model(&models.FundReview{}).Where("id IN ?", ids[:len(fresh)]).Update("status", workflows.ReviewExpired).Error; err != nil {
+		return fmt.Errorf("expire late reviews of %s: %w", app.ID, err)
+	}
+	if err := tx.Model(&models.FundReview{}).Where("id IN ?", ids[len(fresh):]).Update("due_at", deadline).Error; err != nil {
+		return fmt.Errorf("extend late reviews of %s: %w", app.ID, err)
+	}
+	reason := fmt.Sprintf("%d review(s) missed the deadline: %d went to other reviewers", len(late), len(fresh))
+	if extended := len(late) - len(fresh); extended > 0 {
+		reason += fmt.Sprintf(", %d kept with the deadline extended as no other reviewer is available", extended)
+	}
+	if err := h.moveTo(ctx, tx, run, app, workflows.FundInReview, nil, reason+"; reviews now due by "+deadline.Format(time.RFC3339)); err != nil {
+		return err
+	}
+	_, err = workflows.Enqueue(ctx, tx, workflows.NewFundReviewDeadlineTask(app.ID, deadline))
+	return err
+}
+
+// deadlineLater handles a deadline task that found no late review: reviews
+// still open are due later (the task ran early, through clock skew or a
+// re-run), so it schedules itself again for the earliest of them.
+func (h *Fund) deadlineLater(ctx context.Context, tx *gorm.DB, applicationID string) error {
+	var next *time.Time
+	err := tx.Raw(`SELECT min(due_at) FROM fund_reviews WHERE application_id = ? AND status = ?`,
+		applicationID, workflows.ReviewAssigned).Scan(&next).Error
+	if err != nil {
+		return fmt.Errorf("find the next review deadline of %s: %w", applicationID, err)
+	}
+	if next == nil {
+		return nil // every review is in
+	}
+	_, err = workflows.Enqueue(ctx, tx, workflows.NewFundReviewDeadlineTask(applicationID, *next))
+	return err
+}
+
+// Decide is the fund:decide step: workflows.DecideFund on the reviews in;
+// an approval reserves the amount (workflows.ReserveGrant, one conditional
+// update) and enqueues the disbursement, or waitlists the application when
+// the remaining budget cannot cover it.
+func (h *Fund) Decide(ctx context.Context, tx *gorm.DB, run Run) error {
+	app, due, err := lockDue(tx, run, workflows.FundInReview)
+	if err != nil || !due {
+		return err
+	}
+	var prog models.FundProgram
+	if err := tx.Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
+		return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
+	}
+	tally, err := workflows.TallyReviews(ctx, tx, app.ID)
+	if err != nil {
+		return err
+	}
+	state, reason := workflows.DecideFund(workflows.RulesOf(prog), tally)
+	if state == "" {
+		return nil // reviews still to come
+	}
+	if err := workflows.CancelOpenReviews(ctx, tx, app.ID); err != nil {
+		return err
+	}
+	if state == workflows.FundRejected {
+		return h.moveTo(ctx, tx, run, app, state, []models.Reason{{Code: "not_approved", Message: reason}}, reason)
+	}
+	reserved, err := workflows.ReserveGrant(ctx, tx, app, run.TaskID)
+	if err != nil {
+		return err
+	}
+	if !reserved {
+		waiting := []models.Reason{{Code: "budget_exhausted", Message: fmt.Sprintf(
+			"the reviewers approved it, but the programme's remaining budget cannot cover %s now; you are on the waitlist and move up, oldest first, when money is released",
+			workflows.Yuan(app.AmountFen))}}
+		return h.moveTo(ctx, tx, run, app, workflows.FundWaitlisted, waiting, reason+"; "+waiting[0].Message)
+	}
+	return h.approved(ctx, tx, run, app, reason)
+}
+
+// approved moves an application whose grant is reserved to approved and
+// enqueues its disbursement.
+func (h *Fund) approved(ctx context.Context, tx *gorm.DB, run Run, app models.FundApplication, reason string) error {
+	if err := h.moveTo(ctx, tx, run, app, workflows.FundApproved, nil,
+		fmt.Sprintf("%s; %s reserved for you", reason, workflows.Yuan(app.AmountFen))); err != nil {
+		return err
+	}
+	_, err := workflows.Enqueue(ctx, tx, workflows.NewFundDisburseTask(app.ID))
+	return err
+}
+
+// Promote is the fund:promote step, run after money was released: the
+// programme's waitlisted applications are approved oldest first for as long
+// as the remaining budget covers the next one.
+func (h *Fund) Promote(ctx context.Context, tx *gorm.DB, run Run) error {
+	var p workflows.FundProgramPayload
+	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+		return err
+	}
+	for {
+		var next []models.FundApplication
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("program_id = ? AND status = ?", p.ProgramID, workflows.FundWaitlisted).
+			Order("id").Limit(1).Find(&next).Error
+		if err != nil {
+			return fmt.Errorf("find the waitlist's head in %s: %w", p.ProgramID, err)
+		}
+		if len(next) == 0 {
+			return nil
+		}
+		app := next[0]
+		reserved, err := workflows.ReserveGrant(ctx, tx, app, run.TaskID+"/"+app.ID)
+		if err != nil || !reserved {
+			return err // the head does not fit yet: it keeps its place
+		}
+		if err := h.approved(ctx, tx, run, app, "money was released and you were next on the waitlist"); err != nil {
+			return err
+		}
+	}
+}
+
+// Disburse is the fund:disburse step: pay through the Payments port with
+// the task id as the idempotency key, then mark the application disbursed.
+func (h *Fund) Disburse(ctx context.Context, tx *gorm.DB, run Run) error {
+	app, due, err := lockDue(tx, run, workflows.FundApproved)
+	if err != nil || !due {
+		return err
+	}
+	receipt, err := h.Payments.Pay(ctx, tx, workflows.Payment{IdempotencyKey: run.TaskID, Application: app})
+	if err != nil {
+		return fmt.Errorf("pay application %s: %w", app.ID, err)
+	}
+	return h.moveTo(ctx, tx, run, app, workflows.FundDisbursed, nil,
+		fmt.Sprintf("%s paid, reference %s", workflows.Yuan(app.AmountFen), receipt.Reference))
+}
+
+// DisburseFailed is fund:disburse's failure hook: a payment that failed for
+// good gives the reservation back to the programme (the waitlist moves up)
+// and rejects the application with a reason.
+func (h *Fund) DisburseFailed(ctx context.Context, tx *gorm.DB, run Run, _ error) error {
+	app, due, err := lockDue(tx, run, workflows.FundApproved)
+	if err != nil || !due {
+		return err
+	}
+	if _, err := workflows.ReleaseGrant(ctx, tx, app, "payment-failed:"+run.TaskID); err != nil {
+		return err
+	}
+	reasons := []models.Reason{{Code: "payment_failed",
+		Message: "the grant could not be paid; the money went back to the programme and the programme office will contact you"}}
+	return h.moveTo(ctx, tx, run, app, workflows.FundRejected, reasons, workflows.ReasonsText(reasons))
+}

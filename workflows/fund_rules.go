@@ -1,0 +1,214 @@
+package workflows
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/campusbiz/campusbiz/models"
+)
+
+// FundCheck is what fund:screen knows about one application.
+type FundCheck struct {
+	// StudentVerified: the applicant's student profile is verified.
+	StudentVerified bool
+	// ShopVerified: the shop named in the application is the applicant's
+	// and is verified.
+	ShopVerified bool
+	// OtherOpenID is another open application of the applicant to the same
+	// programme ("" when there is none).
+	OtherOpenID string
+	AmountFen   int64
+	MaxGrantFen int64
+	// OpensAt and ClosesAt bound the programme; Now is when the check runs.
+	OpensAt, ClosesAt, Now time.Time
+}
+
+// ScreenFund applies the eligibility rules and returns every rule the
+// application breaks, each with what the applicant can do about it.
+func ScreenFund(c FundCheck) []models.Reason {
+	var reasons []models.Reason
+	if !c.StudentVerified {
+		reasons = append(reasons, models.Reason{Code: "student_not_verified",
+			Message: "finish onboarding first: only verified students can apply"})
+	}
+	if !c.ShopVerified {
+		reasons = append(reasons, models.Reason{Field: "shop_id", Code: "shop_not_verified",
+			Message: "the shop must be yours and verified; link it with POST /api/v1/shops and wait for the check"})
+	}
+	if c.OtherOpenID != "" {
+		reasons = append(reasons, models.Reason{Field: "program_id", Code: "already_applied", Message: fmt.Sprintf(
+			"you already have an open application (%s) to this programme; withdraw it first to apply again", c.OtherOpenID)})
+	}
+	if c.AmountFen > c.MaxGrantFen {
+		reasons = append(reasons, models.Reason{Field: "amount_fen", Code: "above_cap", Message: fmt.Sprintf(
+			"the programme grants at most %s; ask for less", Yuan(c.MaxGrantFen))})
+	}
+	switch {
+	case c.Now.Before(c.OpensAt):
+		reasons = append(reasons, models.Reason{Field: "program_id", Code: "not_open", Message: fmt.Sprintf(
+			"the programme opens for applications on %s", c.OpensAt.UTC().Format(time.RFC3339))})
+	case !c.Now.Before(c.ClosesAt):
+		reasons = append(reasons, models.Reason{Field: "program_id", Code: "closed", Message: fmt.Sprintf(
+			"the programme closed for applications on %s", c.ClosesAt.UTC().Format(time.RFC3339))})
+	}
+	return reasons
+}
+
+// Yuan formats an amount of fen as yuan for people ("12,345.67 yuan").
+func Yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	whole := fmt.Sprint(fen / 100)
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s%s.%02d yuan", sign, b.String(), fen%100)
+}
+
+// ScoreInput is what the automatic score looks at.
+type ScoreInput struct {
+	BusinessPlan string
+	AmountFen    int64
+	MaxGrantFen  int64
+	// ShopVerifiedFor is how long the shop has been verified.
+	ShopVerifiedFor time.Duration
+}
+
+// Automatic score weights: a worked-out plan, a modest ask and a shop with
+// a track record. The total is 0 to 100.
+const (
+	scorePlanMax      = 50
+	scorePlanFullRune = 1000
+	scoreAskMax       = 30
+	scoreAskMin       = 10
+	scoreShopMax      = 20
+	scoreShopFullDays = 90
+)
+
+// AutoScore is the automatic score screening records for reviewers (0 to
+// 100) with the factors it adds up. It advises reviewers; it decides nothing.
+//   - plan: up to 50 points, in proportion to the business plan's length up to 1,000 characters;
+//   - ask: 30 points for at most a quarter of the cap, falling linearly to 10 at the cap;
+//   - shop: up to 20 points, in proportion to the days the shop has been verified, up to 90.
+func AutoScore(in ScoreInput) (int, []models.ScoreFactor) {
+	chars := utf8.RuneCountInString(strings.TrimSpace(in.BusinessPlan))
+	plan := min(chars, scorePlanFullRune) * scorePlanMax / scorePlanFullRune
+
+	ask := scoreAskMin
+	quarter := in.MaxGrantFen / 4
+	switch {
+	case in.MaxGrantFen <= 0 || in.AmountFen > in.MaxGrantFen:
+		ask = 0
+	case in.AmountFen <= quarter:
+		ask = scoreAskMax
+	default:
+		// Linear from 30 at a quarter of the cap to 10 at the cap, in integers.
+		over, span := in.AmountFen-quarter, in.MaxGrantFen-quarter
+		ask = scoreAskMax - int((over*(scoreAskMax-scoreAskMin)+span-1)/span)
+	}
+
+	days := max(0, int(in.ShopVerifiedFor/(24*time.Hour)))
+	shop := min(days, scoreShopFullDays) * scoreShopMax / scoreShopFullDays
+
+	factors := []models.ScoreFactor{
+		{Name: "plan", Points: plan, Max: scorePlanMax, Note: fmt.Sprintf("business plan of %d characters (full points from %d)", chars, scorePlanFullRune)},
+		{Name: "ask", Points: ask, Max: scoreAskMax, Note: fmt.Sprintf("asks %s of a %s cap", Yuan(in.AmountFen), Yuan(in.MaxGrantFen))},
+		{Name: "shop", Points: shop, Max: scoreShopMax, Note: fmt.Sprintf("shop verified for %d days (full points from %d)", days, scoreShopFullDays)},
+	}
+	return plan + ask + shop, factors
+}
+
+// ReviewerCandidate is a panel reviewer not yet assigned to the application.
+type ReviewerCandidate struct {
+	ID        string
+	CollegeID *string
+	// Open counts the reviewer's assignments still waiting for a review.
+	Open int
+	// LastAssigned is the reviewer's latest assignment; nil if never assigned.
+	LastAssigned *time.Time
+}
+
+// PickReviewers chooses up to n reviewers for an application: never the
+// applicant, never a reviewer of the applicant's college; fewest open
+// assignments first, then the longest since their last assignment (never
+// assigned first), then by id so the choice is deterministic.
+func PickReviewers(cands []ReviewerCandidate, applicantID, applicantCollegeID string, n int) []string {
+	eligible := make([]ReviewerCandidate, 0, len(cands))
+	for _, c := range cands {
+		if c.ID == applicantID || (c.CollegeID != nil && *c.CollegeID == applicantCollegeID) {
+			continue
+		}
+		eligible = append(eligible, c)
+	}
+	slices.SortFunc(eligible, func(a, b ReviewerCandidate) int {
+		if d := cmp.Compare(a.Open, b.Open); d != 0 {
+			return d
+		}
+		switch {
+		case a.LastAssigned == nil && b.LastAssigned != nil:
+			return -1
+		case a.LastAssigned != nil && b.LastAssigned == nil:
+			return 1
+		case a.LastAssigned != nil:
+			if d := a.LastAssigned.Compare(*b.LastAssigned); d != 0 {
+				return d
+			}
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	ids := make([]string, 0, min(n, len(eligible)))
+	for _, c := range eligible[:min(n, len(eligible))] {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// ReviewTally counts an application's reviews.
+type ReviewTally struct {
+	Approvals  int
+	Rejections int
+	// Outstanding counts assignments still waiting for a review.
+	Outstanding int
+	// ScoreSum adds up the scores of the reviews in.
+	ScoreSum int
+}
+
+// FundRules are the programme's decision settings.
+type FundRules struct {
+	ApprovalsRequired int
+	// MinMeanScore is the bar the mean review score must reach (two decimals count).
+	MinMeanScore float64
+}
+
+// DecideFund decides an application from its reviews: rejected as soon as
+// the required approvals can no longer be reached; otherwise, once every
+// review is in, approved when the approvals are enough and the mean score
+// meets the bar, else rejected. state is "" while the outcome is open.
+// Approval is subject to the budget, which the caller checks.
+func DecideFund(r FundRules, t ReviewTally) (state, reason string) {
+	in := t.Approvals + t.Rejections
+	if t.Approvals+t.Outstanding < r.ApprovalsRequired {
+		return FundRejected, fmt.Sprintf("%d of %d reviews rejected the application; it needed %d approvals",
+			t.Rejections, in+t.Outstanding, r.ApprovalsRequired)
+	}
+	if t.Outstanding > 0 || in == 0 {
+		return "", ""
+	}
+	bar := int(math.Round(r.MinMeanScore * 100))
+	mean := fmt.Sprintf("%.2f", float64(t.ScoreSum)/float64(in))
+	if t.ScoreSum*100 < bar*in {
+		return FundRejected, fmt.Sprintf("the mean review score %s is below the programme's bar of %.2f", mean, r.MinMeanScore)
+	}
+	return FundApproved, fmt.Sprintf("%d of %d reviews approved, mean score %s", t.Approvals, in, mean)
+}

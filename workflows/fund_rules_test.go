@@ -1,0 +1,187 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestScreenFund(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC)
+	valid := FundCheck{StudentVerified: true, ShopVerified: true, AmountFen: 1_000_000, MaxGrantFen: 2_000_000,
+		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(time.Hour), Now: now}
+	require.Empty(t, ScreenFund(valid))
+	cases := []struct {
+		name   string
+		change func(*FundCheck)
+		code   string
+	}{
+		{"student not verified", func(c *FundCheck) { c.StudentVerified = false }, "student_not_verified"},
+		{"shop not verified or not theirs", func(c *FundCheck) { c.ShopVerified = false }, "shop_not_verified"},
+		{"another open application", func(c *FundCheck) { c.OtherOpenID = "01" }, "already_applied"},
+		{"above the cap", func(c *FundCheck) { c.AmountFen = c.MaxGrantFen + 1 }, "above_cap"},
+		{"not open yet", func(c *FundCheck) { c.OpensAt = now.Add(time.Second) }, "not_open"},
+		{"closed at the closing instant", func(c *FundCheck) { c.ClosesAt = now }, "closed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := valid
+			tc.change(&c)
+			reasons := ScreenFund(c)
+			require.Len(t, reasons, 1)
+			require.Equal(t, tc.code, reasons[0].Code)
+			require.NotEmpty(t, reasons[0].Message)
+		})
+	}
+	t.Run("amount at the cap is allowed", func(t *testing.T) {
+		c := valid
+		c.AmountFen = c.MaxGrantFen
+		require.Empty(t, ScreenFund(c))
+	})
+	t.Run("every broken rule is reported", func(t *testing.T) {
+		require.Len(t, ScreenFund(FundCheck{AmountFen: 2, MaxGrantFen: 1, OpensAt: now, ClosesAt: now, Now: now, OtherOpenID: "x"}), 5)
+	})
+}
+
+func TestYuan(t *testing.T) {
+	t.Parallel()
+	for fen, want := range map[int64]string{
+		0: "0.00 yuan", 5: "0.05 yuan", 100: "1.00 yuan", 123456: "1,234.56 yuan",
+		20_000_000: "200,000.00 yuan", -150: "-1.50 yuan", 100_000_000_000_000: "1,000,000,000,000.00 yuan",
+	} {
+		require.Equal(t, want, Yuan(fen), "%d fen", fen)
+	}
+}
+
+func TestAutoScore(t *testing.T) {
+	t.Parallel()
+	cap := int64(2_000_000)
+	plan := func(n int) string { return strings.Repeat("店", n) }
+	score := func(in ScoreInput) int { s, _ := AutoScore(in); return s }
+
+	full, factors := AutoScore(ScoreInput{BusinessPlan: plan(1000), AmountFen: cap / 4, MaxGrantFen: cap, ShopVerifiedFor: 90 * 24 * time.Hour})
+	require.Equal(t, 100, full)
+	require.Len(t, factors, 3)
+	sum := 0
+	for _, f := range factors {
+		require.LessOrEqual(t, f.Points, f.Max, f.Name)
+		sum += f.Points
+	}
+	require.Equal(t, full, sum, "the factors add up to the score")
+
+	require.Equal(t, 10, score(ScoreInput{AmountFen: cap, MaxGrantFen: cap}), "asking the cap with no plan and a new shop")
+	require.Equal(t, 25+30+10, score(ScoreInput{BusinessPlan: plan(500), AmountFen: 1, MaxGrantFen: cap, ShopVerifiedFor: 45 * 24 * time.Hour}))
+	require.Equal(t, 50, score(ScoreInput{BusinessPlan: plan(5000), AmountFen: cap + 1, MaxGrantFen: cap}), "above the cap earns no ask points")
+
+	// Monotone: a longer plan, a smaller ask or an older shop never scores less.
+	prev := -1
+	for amount := cap; amount >= 1; amount -= cap / 97 {
+		s := score(ScoreInput{AmountFen: amount, MaxGrantFen: cap})
+		require.GreaterOrEqual(t, s, prev, "amount %d", amount)
+		require.LessOrEqual(t, s, 30)
+		prev = s
+	}
+	require.Less(t, score(ScoreInput{BusinessPlan: plan(100), AmountFen: cap, MaxGrantFen: cap}),
+		score(ScoreInput{BusinessPlan: plan(120), AmountFen: cap, MaxGrantFen: cap}))
+}
+
+func TestPickReviewers(t *testing.T) {
+	t.Parallel()
+	at := func(h int) *time.Time { v := time.Date(2026, 1, 1, h, 0, 0, 0, time.UTC); return &v }
+	college := func(s string) *string { return &s }
+	cands := []ReviewerCandidate{
+		{ID: "busy", Open: 3},
+		{ID: "recent", Open: 1, LastAssigned: at(10)},
+		{ID: "earlier", Open: 1, LastAssigned: at(9)},
+		{ID: "never-b", Open: 1},
+		{ID: "never-a", Open: 1},
+		{ID: "idle", Open: 0, LastAssigned: at(23), CollegeID: college("other")},
+		{ID: "same-college", Open: 0, CollegeID: college("c1")},
+		{ID: "applicant", Open: 0},
+	}
+	require.Equal(t, []string{"idle", "never-a", "never-b", "earlier", "recent", "busy"},
+		PickReviewers(cands, "applicant", "c1", 10))
+	require.Equal(t, []string{"idle", "never-a"}, PickReviewers(cands, "applicant", "c1", 2))
+	require.Empty(t, PickReviewers(cands[6:], "applicant", "c1", 2), "neither the applicant nor their college's reviewer")
+	require.Equal(t, []string{"same-college"}, PickReviewers(cands[6:7], "applicant", "c2", 2))
+}
+
+func TestDecideFund(t *testing.T) {
+	t.Parallel()
+	rules := FundRules{ApprovalsRequired: 2, MinMeanScore: 6.5}
+	cases := []struct {
+		tally ReviewTally
+		state string
+	}{
+		{ReviewTally{Outstanding: 2}, ""},
+		{ReviewTally{Approvals: 1, Outstanding: 1, ScoreSum: 9}, ""},
+		{ReviewTally{Rejections: 1, Outstanding: 1, ScoreSum: 2}, FundRejected}, // approval out of reach
+		{ReviewTally{Approvals: 2, ScoreSum: 13}, FundApproved},                 // mean 6.5 meets 6.5
+		{ReviewTally{Approvals: 2, ScoreSum: 12}, FundRejected},                 // mean 6.0 below 6.5
+		{ReviewTally{Approvals: 2, Rejections: 1, ScoreSum: 20}, FundApproved},  // 20/3 = 6.67
+		{ReviewTally{Approvals: 1, Rejections: 1, ScoreSum: 20}, FundRejected},
+		{ReviewTally{}, FundRejected}, // nobody can approve any more
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%+v", tc.tally), func(t *testing.T) {
+			state, reason := DecideFund(rules, tc.tally)
+			require.Equal(t, tc.state, state)
+			if state != "" {
+				require.NotEmpty(t, reason)
+			}
+		})
+	}
+	t.Run("two decimals of the bar count", func(t *testing.T) {
+		state, _ := DecideFund(FundRules{ApprovalsRequired: 1, MinMeanScore: 6.67}, ReviewTally{Approvals: 3, ScoreSum: 20})
+		require.Equal(t, FundRejected, state, "6.666… is below 6.67")
+		state, _ = DecideFund(FundRules{ApprovalsRequired: 1, MinMeanScore: 6.66}, ReviewTally{Approvals: 3, ScoreSum: 20})
+		require.Equal(t, FundApproved, state)
+	})
+}
+
+func TestFundMachine(t *testing.T) {
+	t.Parallel()
+	m := FundMachine
+	require.True(t, m.Allows("", FundSubmitted))
+	for _, from := range []string{FundSubmitted, FundScreening, FundInReview, FundApproved, FundWaitlisted} {
+		require.True(t, m.Allows(from, FundWithdrawn), "withdraw from %s", from)
+	}
+	for _, final := range []string{FundDisbursed, FundRejected, FundWithdrawn} {
+		require.True(t, m.IsFinal(final))
+		require.Empty(t, m.Transitions[final], "%s is final", final)
+	}
+	require.False(t, m.Allows(FundSubmitted, FundApproved), "no approval without review")
+	require.False(t, m.Allows(FundWaitlisted, FundDisbursed), "no payment without a reservation")
+	require.True(t, m.Allows(FundWaitlisted, FundApproved))
+}
+
+func TestCheckProgramForm(t *testing.T) {
+	t.Parallel()
+	opens := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	valid := ProgramForm{Name: "P", BudgetFen: 100, MaxGrantFen: 100, ReviewersPerApplication: 2, ApprovalsRequired: 2,
+		MinMeanScore: 6.25, OpensAt: opens, ClosesAt: opens.Add(time.Hour), ReviewerIDs: []string{"a", "b"}}
+	require.NoError(t, CheckProgramForm(valid))
+	cases := map[string]func(*ProgramForm){
+		"max_grant_fen":      func(f *ProgramForm) { f.MaxGrantFen = 101 },
+		"approvals_required": func(f *ProgramForm) { f.ApprovalsRequired = 3 },
+		"closes_at":          func(f *ProgramForm) { f.ClosesAt = f.OpensAt },
+		"min_mean_score":     func(f *ProgramForm) { f.MinMeanScore = 6.125 },
+		"reviewer_ids":       func(f *ProgramForm) { f.ReviewerIDs = []string{"a"} },
+	}
+	for field, change := range cases {
+		f := valid
+		change(&f)
+		var ve *ValidationError
+		require.ErrorAs(t, CheckProgramForm(f), &ve, field)
+		require.Contains(t, ve.Fields, field)
+	}
+	dup := valid
+	dup.ReviewerIDs = []string{"a", "a"}
+	var ve *ValidationError
+	require.ErrorAs(t, CheckProgramForm(dup), &ve)
+	require.Equal(t, "lists a reviewer twice", ve.Fields["reviewer_ids"])
+}

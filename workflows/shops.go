@@ -1,0 +1,137 @@
+package workflows
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+)
+
+// Shop states.
+const (
+	ShopPending  = "pending"
+	ShopVerified = "verified"
+	ShopRejected = "rejected"
+)
+
+// ShopMachine is the shop's workflow. A rejected shop may be checked again
+// (back to pending) or confirmed by an admin (verified).
+var ShopMachine = Machine{
+	Entity:  "shop",
+	Initial: ShopPending,
+	Transitions: map[string][]string{
+		ShopPending:  {ShopVerified, ShopRejected},
+		ShopRejected: {ShopPending, ShopVerified},
+	},
+	Final: []string{ShopVerified, ShopRejected},
+}
+
+// Shop verification modes (SHOP_VERIFICATION).
+const (
+	// ShopModeFetch looks for the code in the shop's public page.
+	ShopModeFetch = "fetch"
+	// ShopModeManual leaves the ownership proof to an admin.
+	ShopModeManual = "manual"
+)
+
+// ShopVerifyPayload names the shop and the check (revision) to run.
+type ShopVerifyPayload struct {
+	ShopID   string `json:"shop_id"`
+	Revision int    `json:"revision"`
+}
+
+// NewShopVerifyTask checks revision of the shop shopID, no earlier than at
+// (zero: now). An unreachable page is retried with backoff for about four
+// minutes before the shop is rejected.
+func NewShopVerifyTask(shopID string, revision int, at time.Time) Task {
+	return Task{
+		Type:      TypeShopVerify,
+		Payload:   ShopVerifyPayload{ShopID: shopID, Revision: revision},
+		Queue:     QueueDefault,
+		ProcessAt: at,
+		MaxRetry:  8,
+		Timeout:   time.Minute,
+	}
+}
+
+// NewVerificationCode returns a fresh, unguessable code (60 random bits) for
+// a student to place in their shop's public description.
+func NewVerificationCode() string {
+	return "CB-" + rand.Text()[:12]
+}
+
+// errBadShopURL explains what a shop URL must look like.
+var errBadShopURL = errors.New("must be the http(s) address of your shop's public page, without a user name or password")
+
+// NormalizeShopURL checks raw and returns its key: two addresses of the same
+// page have the same key. The key drops the scheme, the default port, the
+// fragment and a trailing slash, lower-cases the host and sorts the query.
+func NormalizeShopURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil || u.Opaque != "" {
+		return "", errBadShopURL
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if host == "" {
+		return "", errBadShopURL
+	}
+	if port := u.Port(); port != "" && port != map[string]string{"http": "80", "https": "443"}[u.Scheme] {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	key := host + strings.TrimRight(u.EscapedPath(), "/")
+	if q := u.Query(); len(q) > 0 {
+		key += "?" + q.Encode()
+	}
+	return key, nil
+}
+
+// ShopCheck is what shop:verify knows before it looks for the code.
+type ShopCheck struct {
+	// OwnerVerified: the owner's student profile is verified.
+	OwnerVerified bool
+	// IDClaimed: another student's verified shop has the same platform id.
+	IDClaimed bool
+	// URLClaimed: another student's verified shop has the same page.
+	URLClaimed bool
+}
+
+// ShopEligibility returns why a shop cannot be verified, if anything stops it
+// before the ownership proof.
+func ShopEligibility(c ShopCheck) []models.Reason {
+	var reasons []models.Reason
+	if !c.OwnerVerified {
+		reasons = append(reasons, models.Reason{Code: "student_not_verified",
+			Message: "finish onboarding first: only verified students can link a shop"})
+	}
+	if c.IDClaimed {
+		reasons = append(reasons, models.Reason{Field: "platform_shop_id", Code: "already_claimed",
+			Message: "another student has already verified this shop; if it is yours, contact the programme office"})
+	}
+	if c.URLClaimed {
+		reasons = append(reasons, models.Reason{Field: "shop_url", Code: "already_claimed",
+			Message: "another student has already verified a shop with this address; if it is yours, contact the programme office"})
+	}
+	return reasons
+}
+
+// CodeMissingReason tells the student that their page lacks the code.
+func CodeMissingReason(shopID, code, shopURL string) models.Reason {
+	return models.Reason{Field: "shop_url", Code: "code_not_found", Message: fmt.Sprintf(
+		"the verification code %s is not on %s yet: add it to your shop's public description, save, then ask for a new check with POST /api/v1/shops/%s/recheck",
+		code, shopURL, shopID)}
+}
+
+// PageProblemReason tells the student what was wrong with their page (it
+// could not be reached, refused, or is not public).
+func PageProblemReason(shopID, problem string) models.Reason {
+	return models.Reason{Field: "shop_url", Code: "page_unavailable", Message: fmt.Sprintf(
+		"%s; check that shop_url is your shop's public page, then ask for a new check with POST /api/v1/shops/%s/recheck",
+		problem, shopID)}
+}

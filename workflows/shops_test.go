@@ -1,0 +1,91 @@
+package workflows
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestNormalizeShopURL(t *testing.T) {
+	t.Parallel()
+	same := []string{
+		"https://shop.example.com/store/42",
+		"http://SHOP.example.com/store/42/",
+		"https://shop.example.com:443/store/42#reviews",
+		" https://shop.example.com./store/42 ",
+	}
+	for _, raw := range same {
+		key, err := NormalizeShopURL(raw)
+		require.NoError(t, err, raw)
+		require.Equal(t, "shop.example.com/store/42", key, raw)
+	}
+	a, err := NormalizeShopURL("https://m.example.com/shop.htm?user_id=2&shop_id=1")
+	require.NoError(t, err)
+	b, err := NormalizeShopURL("https://m.example.com/shop.htm?shop_id=1&user_id=2")
+	require.NoError(t, err)
+	require.Equal(t, a, b, "query order does not matter")
+	c, err := NormalizeShopURL("https://m.example.com/shop.htm?shop_id=9&user_id=2")
+	require.NoError(t, err)
+	require.NotEqual(t, a, c, "the query names the shop")
+	d, err := NormalizeShopURL("https://shop.example.com:8443/store/42")
+	require.NoError(t, err)
+	require.Equal(t, "shop.example.com:8443/store/42", d, "a non-default port is kept")
+	v6, err := NormalizeShopURL("http://[2001:DB8::1]/s")
+	require.NoError(t, err)
+	require.Equal(t, "[2001:db8::1]/s", v6)
+
+	for _, bad := range []string{"", "ftp://shop.example.com/", "https://user:pw@shop.example.com/", "shop.example.com/x",
+		"https:///nohost", "javascript:alert(1)", "https://%zz/"} {
+		_, err := NormalizeShopURL(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+func TestVerificationCode(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for range 1000 {
+		c := NewVerificationCode()
+		require.Regexp(t, regexp.MustCompile(`^CB-[A-Z2-7]{12}$`), c)
+		require.False(t, seen[c], "codes do not repeat")
+		seen[c] = true
+	}
+}
+
+func TestShopEligibility(t *testing.T) {
+	t.Parallel()
+	require.Empty(t, ShopEligibility(ShopCheck{OwnerVerified: true}))
+	r := ShopEligibility(ShopCheck{OwnerVerified: false, IDClaimed: true, URLClaimed: true})
+	require.Len(t, r, 3)
+	require.Equal(t, "student_not_verified", r[0].Code)
+	require.Equal(t, "platform_shop_id", r[1].Field)
+	require.Equal(t, "shop_url", r[2].Field)
+	require.True(t, ShopMachine.Allows(ShopRejected, ShopPending), "a rejected shop may be checked again")
+	require.False(t, ShopMachine.Allows(ShopVerified, ShopPending), "a verified shop is final")
+}
+
+func FuzzNormalizeShopURL(f *testing.F) {
+	for _, s := range []string{"https://shop.example.com/a/", "http://[::1]:80/x?b=2&a=1", "https://a.b:0/", "http://%41.com/",
+		"https://shop.example.com/a%2Fb", "http://xn--fiqs8s.cn/店"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		key, err := NormalizeShopURL(raw)
+		if err != nil {
+			return
+		}
+		if key == "" {
+			t.Fatalf("%q: empty key", raw)
+		}
+		// The key of an accepted address, given back as an address, is
+		// accepted again with the same key: normalising is idempotent.
+		again, err := NormalizeShopURL("https://" + key)
+		if err != nil {
+			t.Fatalf("%q: key %q is not an address: %v", raw, key, err)
+		}
+		if again != key {
+			t.Fatalf("%q: key %q normalises again to %q", raw, key, again)
+		}
+	})
+}
