@@ -132,6 +132,9 @@ func TestInternshipMatchingEndToEnd(t *testing.T) {
 		filled[p.(map[string]any)["id"].(string)] = p.(map[string]any)["filled"].(float64)
 	}
 	require.Equal(t, map[string]float64{data: 1, design: 0}, filled, "the declined seat is free again")
+	r = a.do(http.MethodPatch, "/api/v1/admin/internships/"+data, admin, map[string]any{"capacity": 0})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "ada holds data's only seat")
+	require.Contains(t, r.Error(t)["fields"].(map[string]any)["capacity"], "at least 1")
 
 	// The second round fills the declined place with cleo, unmatched before.
 	r2 := a.round(admin)

@@ -24,6 +24,27 @@ type ConfirmShopRequest struct {
 	Reason string `json:"reason" validate:"max=500,nocontrol"`
 }
 
+func (r ShopRequest) form() workflows.ShopForm {
+	return workflows.ShopForm{PlatformShopID: r.PlatformShopID, ShopURL: r.ShopURL, ShopName: r.ShopName, Category: r.Category}
+}
+
+// shopCheckAt is when the first check of a shop submitted now runs: after
+// ShopCheckDelay, or at once (zero) without one.
+func (s *server) shopCheckAt() time.Time {
+	if s.cfg.ShopCheckDelay > 0 {
+		return time.Now().Add(s.cfg.ShopCheckDelay)
+	}
+	return time.Time{}
+}
+
+// check applies the rule that ties the fields together: a rejection says why.
+func (r ConfirmShopRequest) check() error {
+	if !*r.Verified && r.Reason == "" {
+		return fieldErrors(map[string]string{"reason": "is required when verified is false: tell the student what to fix"})
+	}
+	return nil
+}
+
 // ShopView is a shop as its owner, reviewers and admins see it.
 type ShopView struct {
 	ID             string `json:"id"`
@@ -66,13 +87,7 @@ func (s *server) submitShop(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	var checkAt time.Time
-	if s.cfg.ShopCheckDelay > 0 {
-		checkAt = time.Now().Add(s.cfg.ShopCheckDelay)
-	}
-	sub, err := workflows.SubmitShop(ctx, s.db, current(c).ID, workflows.ShopForm{
-		PlatformShopID: req.PlatformShopID, ShopURL: req.ShopURL, ShopName: req.ShopName, Category: req.Category,
-	}, checkAt)
+	sub, err := workflows.SubmitShop(ctx, s.db, current(c).ID, req.form(), s.shopCheckAt())
 	if err != nil {
 		return err
 	}
@@ -103,8 +118,8 @@ func (s *server) confirmShop(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	if !*req.Verified && req.Reason == "" {
-		return fieldErrors(map[string]string{"reason": "is required when verified is false: tell the student what to fix"})
+	if err := req.check(); err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	sub, err := workflows.ConfirmShop(ctx, s.db, current(c).ID, id, *req.Verified, req.Reason)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,14 +17,19 @@ import (
 // needing information) gets a 403 telling them to finish onboarding first.
 // Routes that only verified students may use call it before anything else.
 func (s *server) requireVerified(c echo.Context) (models.StudentProfile, error) {
+	return s.verifiedProfile(c.Request().Context(), current(c).ID)
+}
+
+// verifiedProfile is requireVerified for accountID.
+func (s *server) verifiedProfile(ctx context.Context, accountID string) (models.StudentProfile, error) {
 	var prof models.StudentProfile
-	err := s.db.WithContext(c.Request().Context()).Take(&prof, "account_id = ?", current(c).ID).Error
+	err := s.db.WithContext(ctx).Take(&prof, "account_id = ?", accountID).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return models.StudentProfile{}, newError(http.StatusForbidden,
 			"finish onboarding first: submit your student profile with POST /api/v1/onboarding and wait until it is verified")
 	case err != nil:
-		return models.StudentProfile{}, fmt.Errorf("load the student profile of %s: %w", current(c).ID, err)
+		return models.StudentProfile{}, fmt.Errorf("load the student profile of %s: %w", accountID, err)
 	case prof.Status != workflows.OnboardingVerified:
 		return models.StudentProfile{}, newError(http.StatusForbidden, fmt.Sprintf(
 			"finish onboarding first: your student profile is %s, and only verified students may do this (see GET /api/v1/onboarding/%s)",

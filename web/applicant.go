@@ -27,6 +27,30 @@ type tracked struct {
 	Timeline []models.WorkflowEvent
 	// PDF links a certificate's download, when one is issued.
 	PDF string
+	// Code is a shop's verification code, until the shop is verified.
+	Code string
+	// Actions are the buttons the workflow's state allows.
+	Actions []Action
+}
+
+// Action is a button that posts to Path; Label is a catalog key.
+type Action struct {
+	Path, Label string
+}
+
+// Actions is what the applicant may do with a workflow of kind in state
+// status: check a rejected shop again, withdraw a fund application before
+// it is paid, answer an internship offer.
+func Actions(kind, id, status string) []Action {
+	switch {
+	case kind == "shop" && workflows.ShopMachine.Allows(status, workflows.ShopPending):
+		return []Action{{"/shops/" + id + "/recheck", "shop.recheck"}}
+	case kind == "fund" && workflows.FundMachine.Allows(status, workflows.FundWithdrawn):
+		return []Action{{"/fund/" + id + "/withdraw", "fund.withdraw"}}
+	case kind == "internship" && status == workflows.InternshipOffered:
+		return []Action{{"/internships/" + id + "/accept", "internship.accept"}, {"/internships/" + id + "/decline", "internship.decline"}}
+	}
+	return nil
 }
 
 // dashboardData is the applicant's dashboard.
@@ -82,13 +106,25 @@ func (s *site) dashboard(c echo.Context) error {
 		}
 	}
 	for _, sh := range shops {
-		d.Workflows = append(d.Workflows, tracked{Kind: "shop", ID: sh.ID, Label: sh.ShopName, Status: sh.Status, Reasons: sh.Reasons})
+		t := tracked{Kind: "shop", ID: sh.ID, Label: sh.ShopName, Status: sh.Status, Reasons: sh.Reasons}
+		if sh.Status != workflows.ShopVerified {
+			t.Code = sh.VerificationCode
+		}
+		d.Workflows = append(d.Workflows, t)
 	}
 	for _, f := range funds {
 		d.Workflows = append(d.Workflows, tracked{Kind: "fund", ID: f.ID, Label: workflows.Yuan(f.AmountFen), Status: f.Status, Reasons: f.Reasons})
 	}
 	for _, a := range interns {
-		d.Workflows = append(d.Workflows, tracked{Kind: "internship", ID: a.ID, Label: strconv.Itoa(len(a.Preferences)), Status: a.Status})
+		t := tracked{Kind: "internship", ID: a.ID, Label: strconv.Itoa(len(a.Preferences)), Status: a.Status}
+		if a.OfferPlaceID != nil {
+			var p models.InternshipPlace
+			if err := db.Take(&p, "id = ?", *a.OfferPlaceID).Error; err != nil {
+				return s.failWith(c, fmt.Errorf("load offered place of %s: %w", a.ID, err))
+			}
+			t.Label = p.Company + " · " + p.Title + " · " + p.City
+		}
+		d.Workflows = append(d.Workflows, t)
 	}
 	for _, e := range enrolls {
 		t := tracked{Kind: "enrollment", ID: e.ID, Status: e.Status, Reasons: e.Reasons}
@@ -103,6 +139,8 @@ func (s *site) dashboard(c echo.Context) error {
 		d.Workflows = append(d.Workflows, t)
 	}
 	for i := range d.Workflows {
+		w := &d.Workflows[i]
+		w.Actions = Actions(w.Kind, w.ID, w.Status)
 		evs, err := workflows.Events(ctx, s.db, d.Workflows[i].ID, 0, timelineLimit)
 		if err != nil {
 			return s.failWith(c, err)

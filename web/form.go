@@ -34,7 +34,11 @@ func DecodeForm(values url.Values, v any) map[string]string {
 			continue
 		}
 		if err := setField(rv.Field(i), raw); err != nil {
-			problems[name] = api.TypeMessage(f.Type)
+			t := f.Type
+			if t.Kind() == reflect.Pointer {
+				t = t.Elem() // an optional number is still a number
+			}
+			problems[name] = api.TypeMessage(t)
 		}
 	}
 	if len(problems) == 0 {

@@ -109,6 +109,21 @@ var zhMessages = []struct {
 	{regexp.MustCompile(`^is already registered$`), "已被注册"},
 	{regexp.MustCompile(`^is not a partner college.*$`), "不是合作院校，请从列表中选择"},
 	{regexp.MustCompile(`^is not a college id.*$`), "不是院校编号，请从列表中选择"},
+	{regexp.MustCompile(`^must be an amount in yuan such as ([\d.]+)$`), "须为以元为单位的金额，例如 $1"},
+	{regexp.MustCompile(`^must be an amount from ([\d.]+) to (\d+) yuan$`), "金额须在 $1 元到 $2 元之间"},
+	{regexp.MustCompile(`^item (\d+) lists a place already ranked.*$`), "第 $1 志愿与前面的志愿重复，每个岗位只能选一次"},
+	{regexp.MustCompile(`^item (\d+) is not an open internship place.*$`), "第 $1 志愿不是开放中的岗位，请从列表中选择"},
+	{regexp.MustCompile(`^must list 1 to (\d+) places$`), "须选择 1 到 $1 个岗位"},
+	{regexp.MustCompile(`^is required when verified is false.*$`), "拒绝时须说明原因，告诉学生需修改之处"},
+	{regexp.MustCompile(`^is not a certificate serial$`), "不是证书编号"},
+	{regexp.MustCompile(`^must not be blank$`), "不能为空"},
+	{regexp.MustCompile(`^must be an RFC 3339 time.*$`), "须为有效的日期时间"},
+	{regexp.MustCompile(`^must be after opens_at$`), "须晚于开始时间"},
+	{regexp.MustCompile(`^must not be more than budget_fen$`), "不能超过预算"},
+	{regexp.MustCompile(`^must not be more than reviewers_per_application$`), "不能超过每份申请的评审人数"},
+	{regexp.MustCompile(`^a course with this title exists$`), "已有同名课程"},
+	{regexp.MustCompile(`^is not a fund programme.*$`), "不是基金项目，请从列表中选择"},
+	{regexp.MustCompile(`^is not one of your shops.*$`), "不是您的网店，请先绑定"},
 }
 
 // Message is msg, an API field message, in lang; messages without a

@@ -141,7 +141,11 @@ func (s *site) failWith(c echo.Context, err error) error {
 // message beside each field; it is how a page answers the API's 422.
 func (s *site) formProblem(c echo.Context, name string, v view, fields map[string]string) error {
 	for f, msg := range fields {
-		v.Fields[f] = Message(v.Lang, msg)
+		// A list item's message ("preferences[2]") shows beside its list.
+		f, _, _ = strings.Cut(f, "[")
+		if _, seen := v.Fields[f]; !seen {
+			v.Fields[f] = Message(v.Lang, msg)
+		}
 	}
 	v.Notice = v.T("form.fix")
 	return s.render(c, http.StatusUnprocessableEntity, name, v)
@@ -154,11 +158,16 @@ func (s *site) bind(c echo.Context, req any) (url.Values, map[string]string, err
 	if err != nil {
 		return nil, nil, fmt.Errorf("read form: %w", err)
 	}
-	if problems := DecodeForm(form, req); problems != nil {
-		return form, problems, nil
-	}
-	problems, err := s.kit.Validate(req)
+	problems, err := s.check(form, req)
 	return form, problems, err
+}
+
+// check decodes form into req and checks it by the API's rules, as bind.
+func (s *site) check(form url.Values, req any) (map[string]string, error) {
+	if problems := DecodeForm(form, req); problems != nil {
+		return problems, nil
+	}
+	return s.kit.Validate(req)
 }
 
 // submitted answers a form whose domain call returned err: fields beside

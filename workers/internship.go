@@ -172,12 +172,12 @@ func (h *Internship) MatchFailed(ctx context.Context, tx *gorm.DB, run Run, caus
 	if workflows.MatchRoundMachine.IsFinal(round.Status) {
 		return nil
 	}
-	msg := cause.Error()
+	from, msg := round.Status, cause.Error()
 	err = tx.Model(&round).Updates(map[string]any{"status": workflows.RoundFailed, "error": msg, "finished_at": h.now()}).Error
 	if err != nil {
 		return fmt.Errorf("fail match round %s: %w", round.ID, err)
 	}
-	_, err = workflows.Record(ctx, tx, workflows.MatchRoundMachine, run.Transition(round.ID, round.Status, workflows.RoundFailed, msg))
+	_, err = workflows.Record(ctx, tx, workflows.MatchRoundMachine, run.Transition(round.ID, from, workflows.RoundFailed, msg))
 	return err
 }
 
@@ -211,9 +211,13 @@ func (h *Internship) ExpireOffers(ctx context.Context, tx *gorm.DB, run Run) err
 // one statement, and notifies the applicants.
 func lapseOffers(ctx context.Context, tx *gorm.DB, run Run, now time.Time) (int, error) {
 	var rows []struct{ ID, AccountID string }
+	// Rows are locked in id order, so a round and an expiry task lapsing
+	// the same offers at once queue up instead of deadlocking.
 	err := tx.Raw(`UPDATE internship_applications SET status = ?, updated_at = ?
-		WHERE status = ? AND offer_expires_at <= ? RETURNING id, account_id`,
-		workflows.InternshipDeclined, now, workflows.InternshipOffered, now).Scan(&rows).Error
+		WHERE id IN (SELECT id FROM internship_applications WHERE status = ? AND offer_expires_at <= ? ORDER BY id FOR UPDATE)
+			AND status = ?
+		RETURNING id, account_id`,
+		workflows.InternshipDeclined, now, workflows.InternshipOffered, now, workflows.InternshipOffered).Scan(&rows).Error
 	if err != nil {
 		return 0, fmt.Errorf("lapse overdue offers: %w", err)
 	}

@@ -282,9 +282,10 @@ func TestInterruptedRoundOffersOnce(t *testing.T) {
 		seedRound(t, e.schema.DB, size, 12)
 		h := &workers.Internship{}
 		round, taskID := startRound(t, e.schema.DB)
+		run := e.runOf(taskID, 0)
 		var g errgroup.Group
 		for range 4 {
-			g.Go(func() error { return e.runner.Execute(context.Background(), e.runOf(taskID, 0), h.Match, h.MatchFailed) })
+			g.Go(func() error { return e.runner.Execute(context.Background(), run, h.Match, h.MatchFailed) })
 		}
 		require.NoError(t, g.Wait())
 		e.requireOneRound(round, roundOffers(t, e.schema.DB, round.ID))
@@ -433,4 +434,31 @@ func TestScheduledTickStartsOneRound(t *testing.T) {
 	require.ErrorIs(t, err, workflows.ErrConflict)
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM match_rounds`))
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM outbox WHERE task_type = ?`, workflows.TypeInternshipMatch))
+}
+
+func TestRoundThatGivesUpIsFailedAndFreesTheSlot(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t)
+	db := e.schema.DB
+	ctx := context.Background()
+	h := &workers.Internship{}
+	round, taskID := startRound(t, db)
+	_, err := workflows.StartMatchRound(ctx, db, workflows.StartRound{Trigger: workflows.TriggerAdmin})
+	require.ErrorIs(t, err, workflows.ErrConflict)
+
+	last := e.runOf(taskID, 0)
+	last.Attempt = last.MaxRetry // a failure now exhausts the retries
+	errDown := errors.New("database on fire")
+	err = e.runner.Execute(ctx, last, func(ctx context.Context, tx *gorm.DB, r workers.Run) error { return errDown }, h.MatchFailed)
+	require.ErrorIs(t, err, errDown)
+	failed := matchRound(t, db, round.ID)
+	require.Equal(t, workflows.RoundFailed, failed.Status)
+	require.Contains(t, failed.Error, "database on fire")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM workflow_events WHERE entity_id = ? AND to_state = 'failed'`, round.ID))
+
+	next, nextTask := startRound(t, db)
+	require.NoError(t, e.runner.Execute(ctx, e.runOf(nextTask, 0), h.Match, h.MatchFailed))
+	require.Equal(t, workflows.RoundDone, matchRound(t, db, next.ID).Status, "the next round runs")
+	require.NoError(t, e.runner.Execute(ctx, e.runOf(taskID, 1), h.Match, h.MatchFailed), "re-running a failed round from Asynqmon does nothing")
+	require.Equal(t, workflows.RoundFailed, matchRound(t, db, round.ID).Status)
 }

@@ -90,7 +90,7 @@ func AdvanceAll(ctx context.Context, tx *gorm.DB, m Machine, owners []string, tr
 	actors, reasons, titles, bodies := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
 	seen := make(map[string]struct{}, n)
 	for i, tr := range trs {
-		if _, err := newEvent(m, tr); err != nil {
+		if err := m.Check(tr.From, tr.To); err != nil {
 			return nil, err
 		}
 		if _, dup := seen[tr.EntityID]; dup {
@@ -103,20 +103,20 @@ func AdvanceAll(ctx context.Context, tx *gorm.DB, m Machine, owners []string, tr
 		actors[i], reasons[i], titles[i], bodies[i] = ref(tr.Actor), ref(tr.Reason), ref(title), ref(body)
 	}
 	// Each entity moves once, so the inserted events join back to their
-	// notifications by entity id.
+	// notifications by entity id; texts join in by their position.
 	query := `WITH u AS (
 			SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::int[],
 				$9::uuid[], $10::uuid[], $11::int[], $12::int[])
 				AS u(entity_id, from_state, to_state, actor, reason, task_id, attempt, note_id, owner_id, title, body)),
+		t AS (SELECT * FROM unnest($13::text[]) WITH ORDINALITY AS t(text, i)),
 		ev AS (
 			INSERT INTO workflow_events (entity_type, entity_id, from_state, to_state, actor, reason, task_id, attempt)
-			SELECT $1::text, entity_id, from_state, to_state, ($13::text[])[actor], ($13::text[])[reason],
-				NULLIF(task_id, '')::uuid, attempt
-			FROM u
+			SELECT $1::text, u.entity_id, u.from_state, u.to_state, ta.text, tr.text, NULLIF(u.task_id, '')::uuid, u.attempt
+			FROM u JOIN t ta ON ta.i = u.actor JOIN t tr ON tr.i = u.reason
 			RETURNING id, entity_id)
 		INSERT INTO notifications (id, account_id, event_id, entity_type, entity_id, title, body)
-		SELECT u.note_id, u.owner_id, ev.id, $1::text, u.entity_id, ($13::text[])[u.title], ($13::text[])[u.body]
-		FROM ev JOIN u ON u.entity_id = ev.entity_id
+		SELECT u.note_id, u.owner_id, ev.id, $1::text, u.entity_id, tt.text, tb.text
+		FROM ev JOIN u ON u.entity_id = ev.entity_id JOIN t tt ON tt.i = u.title JOIN t tb ON tb.i = u.body
 		RETURNING event_id, account_id`
 	args := []any{m.Entity, entities, froms, tos, actors, reasons, tasks, attempts, notes, owners, titles, bodies, texts}
 	if !emailOn(ctx) {

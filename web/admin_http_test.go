@@ -1,0 +1,180 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/stretchr/testify/require"
+)
+
+// TestAdminProgramFormTakesYuanExactly: the programme form converts yuan to
+// fen exactly, answers the API's messages beside the fields (nothing
+// written), and is for admins only.
+func TestAdminProgramFormTakesYuanExactly(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	db := s.schema.DB
+	admin := signIn(t, s, fixtures.Account(t, db, models.RoleAdmin))
+	reviewer := fixtures.Reviewer(t, db, "")
+	form := func(change func(url.Values)) url.Values {
+		f := url.Values{"name": {"2026 秋季创业基金"}, "budget": {"1000000.29"}, "max_grant": {"20000.01"},
+			"reviewers_per_application": {"1"}, "approvals_required": {"1"}, "min_mean_score": {"6.5"},
+			"opens_at": {"2026-09-01T00:00"}, "closes_at": {"2027-06-30T23:59"}, "reviewer_ids": {reviewer.ID}}
+		if change != nil {
+			change(f)
+		}
+		return f
+	}
+	for _, tc := range []struct {
+		change      func(url.Values)
+		field, want string
+	}{
+		{func(f url.Values) { f.Set("budget", "12.345") }, "budget", "must be an amount in yuan such as 1234.50"},
+		{func(f url.Values) { f.Set("budget", "0") }, "budget", "must be an amount from 0.01 to 1000000000000 yuan"},
+		{func(f url.Values) { f.Del("max_grant") }, "max_grant", "is required"},
+		{func(f url.Values) { f.Set("reviewers_per_application", "two") }, "reviewers_per_application", "must be a whole number"},
+		{func(f url.Values) { f.Set("opens_at", "next monday") }, "opens_at", "must be an RFC 3339 time such as 2026-09-01T00:00:00Z"},
+		{func(f url.Values) { f.Set("closes_at", "2026-08-01T00:00") }, "closes_at", "must be after opens_at"},
+		{func(f url.Values) { f.Set("reviewer_ids", "not-an-id") }, "reviewer_ids", "must be an id from this API"},
+	} {
+		status, body := admin.post("/admin/fund/programs?lang=en", form(tc.change))
+		require.Equal(t, http.StatusUnprocessableEntity, status, tc.want)
+		require.Equal(t, tc.want, fieldErr(body, tc.field), tc.want)
+	}
+	require.Zero(t, count(t, s, "SELECT count(*) FROM fund_programs"), "a refused form writes nothing")
+
+	status, _ := admin.post("/admin/fund/programs", form(nil))
+	require.Equal(t, http.StatusSeeOther, status)
+	var p models.FundProgram
+	require.NoError(t, db.Take(&p).Error)
+	require.Equal(t, int64(100_000_029), p.BudgetFen)
+	require.Equal(t, int64(2_000_001), p.MaxGrantFen)
+	require.Equal(t, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), p.OpensAt.UTC())
+	require.Equal(t, 1, count(t, s, "SELECT count(*) FROM fund_panel"))
+	status, body := admin.post("/admin/fund/programs?lang=en", form(nil))
+	require.Equal(t, http.StatusConflict, status, "a taken name")
+	require.Contains(t, body, "exists")
+
+	students, _ := fixtures.VerifiedStudents(t, db, 1)
+	status, _ = signIn(t, s, students[0]).post("/admin/fund/programs", form(func(f url.Values) { f.Set("name", "x") }))
+	require.Equal(t, http.StatusForbidden, status)
+	require.Equal(t, 1, count(t, s, "SELECT count(*) FROM fund_programs"))
+}
+
+// TestAdminTrainingForms: create a course, record a result (the API's range
+// beside the row's field, then a pass that issues the certificate), revoke
+// the certificate.
+func TestAdminTrainingForms(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	db := s.schema.DB
+	admin := signIn(t, s, fixtures.Account(t, db, models.RoleAdmin))
+
+	status, body := admin.post("/admin/courses?lang=en", url.Values{"title": {"直播带货"}, "pass_score": {"abc"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "must be a whole number", fieldErr(body, "pass_score"))
+	status, body = admin.post("/admin/courses?lang=en", url.Values{"title": {"直播带货"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "is required", fieldErr(body, "pass_score"))
+	require.Zero(t, count(t, s, "SELECT count(*) FROM courses"))
+	status, _ = admin.post("/admin/courses", url.Values{"title": {"直播带货"}, "pass_score": {"70"}, "description": {"Live selling."}})
+	require.Equal(t, http.StatusSeeOther, status)
+	var course models.Course
+	require.NoError(t, db.Take(&course).Error)
+	require.Equal(t, 70, course.PassScore)
+	status, body = admin.post("/admin/courses?lang=en", url.Values{"title": {"直播带货"}, "pass_score": {"70"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "a course with this title exists", fieldErr(body, "title"))
+
+	holder, _ := fixtures.VerifiedStudent(t, db, "陈静")
+	enr, err := workflows.Enroll(context.Background(), db, holder.ID, course.ID)
+	require.NoError(t, err)
+	_, body = admin.get("/admin/training")
+	require.Contains(t, body, `action="/admin/enrollments/`+enr.ID+`/result"`, "the enrollment awaits its result")
+	status, body = admin.post("/admin/enrollments/"+enr.ID+"/result?lang=en", url.Values{"score": {"101"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "must be at most 100", fieldErr(body, "score-"+enr.ID))
+	status, _ = admin.post("/admin/enrollments/00000000-0000-4000-8000-000000000000/result", url.Values{"score": {"80"}})
+	require.Equal(t, http.StatusNotFound, status)
+	status, _ = admin.post("/admin/enrollments/"+enr.ID+"/result", url.Values{"score": {"80"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	var serial string
+	eventually(t, 20*time.Second, "the certificate to be issued", func() bool {
+		return db.Raw("SELECT serial FROM certificates WHERE enrollment_id = ?", enr.ID).Row().Scan(&serial) == nil
+	})
+
+	status, body = admin.post("/admin/certificates/revoke?lang=en", url.Values{"serial": {serial}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "is required", fieldErr(body, "reason"))
+	status, body = admin.post("/admin/certificates/revoke?lang=en", url.Values{"serial": {"!!"}, "reason": {"mistake"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "is not a certificate serial", fieldErr(body, "serial"))
+	require.Zero(t, count(t, s, "SELECT count(*) FROM certificates WHERE revoked_at IS NOT NULL"))
+	status, _ = admin.post("/admin/certificates/revoke", url.Values{"serial": {serial}, "reason": {"issued by mistake"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	var reason string
+	require.NoError(t, db.Raw("SELECT revoke_reason FROM certificates WHERE serial = ?", serial).Row().Scan(&reason))
+	require.Equal(t, "issued by mistake", reason)
+	status, _ = admin.post("/admin/certificates/revoke", url.Values{"serial": {serial}, "reason": {"again"}})
+	require.Equal(t, http.StatusConflict, status, "revoking twice")
+}
+
+// TestAdminConfirmsShopAndRunsInternships: the shop decision needs a
+// reason to reject; places and rounds are created from the forms.
+func TestAdminConfirmsShopAndRunsInternships(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	db := s.schema.DB
+	ctx := context.Background()
+	admin := signIn(t, s, fixtures.Account(t, db, models.RoleAdmin))
+	owner, _ := fixtures.VerifiedStudent(t, db, "刘洋")
+	// A check far in the future: the shop stays pending for the admin.
+	sub, err := workflows.SubmitShop(ctx, db, owner.ID, workflows.ShopForm{
+		PlatformShopID: "tb-1", ShopURL: "https://tea.invalid/", ShopName: "刘洋茶铺", Category: "tea"}, time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	shopID := sub.Entity.ID
+
+	_, body := admin.get("/admin/shops")
+	require.Contains(t, body, sub.Entity.VerificationCode)
+	status, body := admin.post("/admin/shops/"+shopID+"/confirm?lang=en", url.Values{"verified": {"false"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "is required when verified is false: tell the student what to fix", fieldErr(body, "reason-"+shopID))
+	status, body = admin.post("/admin/shops/"+shopID+"/confirm?lang=en", url.Values{"verified": {"maybe"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, "must be true or false")
+	var st string
+	require.NoError(t, db.Raw("SELECT status FROM shops WHERE id = ?", shopID).Row().Scan(&st))
+	require.Equal(t, workflows.ShopPending, st)
+	status, _ = admin.post("/admin/shops/"+shopID+"/confirm", url.Values{"verified": {"true"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.NoError(t, db.Raw("SELECT status FROM shops WHERE id = ?", shopID).Row().Scan(&st))
+	require.Equal(t, workflows.ShopVerified, st)
+	status, _ = admin.post("/admin/shops/"+shopID+"/confirm", url.Values{"verified": {"true"}})
+	require.Equal(t, http.StatusConflict, status, "a verified shop is decided")
+
+	status, body = admin.post("/admin/places?lang=en", url.Values{"company": {"网易"}, "title": {"电商运营"}, "city": {"杭州"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "is required", fieldErr(body, "capacity"))
+	status, body = admin.post("/admin/places?lang=en", url.Values{"company": {"  "}, "title": {"电商运营"}, "city": {"杭州"}, "capacity": {"3"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "is required", fieldErr(body, "company"))
+	require.Zero(t, count(t, s, "SELECT count(*) FROM internship_places"))
+	status, _ = admin.post("/admin/places", url.Values{"company": {"网易"}, "title": {"电商运营"}, "city": {"杭州"}, "capacity": {"3"}, "skills": {"直播，选品, SQL"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	var place models.InternshipPlace
+	require.NoError(t, db.Take(&place).Error)
+	require.Equal(t, []string{"直播", "选品", "SQL"}, []string(place.Skills))
+	require.Equal(t, 3, place.Capacity)
+
+	status, _ = admin.post("/admin/rounds", url.Values{})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, 1, count(t, s, "SELECT count(*) FROM match_rounds WHERE requested_by IS NOT NULL"))
+	_, body = admin.get("/admin/internships")
+	require.Contains(t, body, "电商运营")
+}

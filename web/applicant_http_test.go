@@ -1,0 +1,138 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/stretchr/testify/require"
+)
+
+// TestApplicantFormsKeepToTheirOwner: the new applicant forms are for
+// verified students, act only on the visitor's own records (404 for
+// anyone else's, as in the API) and convert yuan exactly.
+func TestApplicantFormsKeepToTheirOwner(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	db := s.schema.DB
+	ctx := context.Background()
+	students, _ := fixtures.VerifiedStudents(t, db, 2)
+	shops := fixtures.VerifiedShops(t, db, students)
+	reviewer := fixtures.Reviewer(t, db, "")
+	prog := fixtures.FundProgram(t, db, []models.Account{reviewer}, func(p *models.FundProgram) {
+		p.ReviewersPerApplication, p.ApprovalsRequired = 1, 1
+	})
+	me, other := signIn(t, s, students[0]), students[1]
+	othersApp, err := workflows.SubmitFund(ctx, db, other.ID, workflows.FundForm{ProgramID: prog.ID, ShopID: shops[1].ID, AmountFen: 100, BusinessPlan: "p"})
+	require.NoError(t, err)
+	eventually(t, 20*time.Second, "screening", func() bool { return status(t, s, othersApp.Entity.ID) == workflows.FundInReview })
+	settle(t, s)
+
+	// Someone else's records, and ids that are not ids, are not found.
+	before := writes(t, s)
+	for _, path := range []string{
+		"/fund/" + othersApp.Entity.ID + "/withdraw", "/shops/" + shops[1].ID + "/recheck",
+		"/internships/" + othersApp.Entity.ID + "/accept", "/fund/not-an-id/withdraw", "/courses/00000000-0000-4000-8000-000000000000/enroll",
+	} {
+		code, _ := me.post(path, url.Values{})
+		require.Equal(t, http.StatusNotFound, code, path)
+	}
+	code, body := me.post("/fund?lang=en", url.Values{"program_id": {prog.ID}, "shop_id": {shops[1].ID}, "amount": {"10"}, "business_plan": {"p"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	require.Contains(t, fieldErr(body, "shop_id"), "is not one of your shops")
+	code, body = me.post("/fund?lang=en", url.Values{"program_id": {prog.ID}, "shop_id": {shops[0].ID}, "amount": {"12.345"}, "business_plan": {"p"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code)
+	require.Equal(t, "must be an amount in yuan such as 1234.50", fieldErr(body, "amount"))
+	require.Contains(t, body, `value="12.345"`, "the form keeps what was typed")
+	require.Equal(t, before, writes(t, s), "refused forms write nothing")
+
+	code, _ = me.post("/fund", url.Values{"program_id": {prog.ID}, "shop_id": {shops[0].ID}, "amount": {"1234.56"}, "business_plan": {"卖茶"}})
+	require.Equal(t, http.StatusSeeOther, code)
+	var mine models.FundApplication
+	require.NoError(t, db.Take(&mine, "account_id = ?", students[0].ID).Error)
+	require.Equal(t, int64(123_456), mine.AmountFen, "yuan to fen exactly")
+	code, _ = me.post("/fund/"+mine.ID+"/withdraw", url.Values{})
+	require.Equal(t, http.StatusSeeOther, code)
+	eventually(t, 10*time.Second, "the withdrawal", func() bool { return status(t, s, mine.ID) == workflows.FundWithdrawn })
+	code, body = me.post("/fund/"+mine.ID+"/withdraw?lang=en", url.Values{})
+	require.Equal(t, http.StatusConflict, code, "withdrawn once")
+	require.Contains(t, body, "cannot be withdrawn")
+
+	// A rejected shop can be checked again, once.
+	require.NoError(t, db.Model(&models.Shop{}).Where("id = ?", shops[0].ID).Update("status", workflows.ShopRejected).Error)
+	_, body = me.get("/shops")
+	require.Contains(t, body, `action="/shops/`+shops[0].ID+`/recheck"`)
+	code, _ = me.post("/shops/"+shops[0].ID+"/recheck", url.Values{})
+	require.Equal(t, http.StatusSeeOther, code)
+	require.NoError(t, db.Take(&shops[0], "id = ?", shops[0].ID).Error)
+	require.Equal(t, 2, shops[0].Revision)
+
+	// Enrolment goes through the domain: a second one is its conflict.
+	course := fixtures.Course(t, db, 60)
+	code, _ = me.post("/courses/"+course.ID+"/enroll", url.Values{})
+	require.Equal(t, http.StatusSeeOther, code)
+	code, body = me.post("/courses/"+course.ID+"/enroll?lang=en", url.Values{})
+	require.Equal(t, http.StatusConflict, code)
+	require.Contains(t, body, "already enrolled")
+	require.Equal(t, 1, count(t, s, "SELECT count(*) FROM enrollments"))
+}
+
+// TestUnverifiedApplicantIsSentToOnboarding: the API's gate applies to the
+// pages: no shop, application, enrolment or ranking before verification.
+func TestUnverifiedApplicantIsSentToOnboarding(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	db := s.schema.DB
+	newcomer := signIn(t, s, fixtures.Account(t, db, models.RoleApplicant))
+	course := fixtures.Course(t, db, 60)
+	before := writes(t, s)
+	for path, form := range map[string]url.Values{
+		"/shops":                            {"shop_name": {"店"}, "shop_url": {"https://a.invalid/"}, "platform_shop_id": {"p"}, "category": {"c"}},
+		"/courses/" + course.ID + "/enroll": {},
+		"/internships":                      {"preferences": {"00000000-0000-4000-8000-000000000000"}},
+		"/fund":                             {"amount": {"1"}},
+	} {
+		status, body := newcomer.post(path+"?lang=en", form)
+		require.Equal(t, http.StatusForbidden, status, path)
+		require.Contains(t, body, "finish onboarding first", path)
+	}
+	require.Equal(t, before, writes(t, s))
+}
+
+// TestAnsweringAnOfferFromTheDashboard: an offered application shows accept
+// and decline on the dashboard; accepting records the answer.
+func TestAnsweringAnOfferFromTheDashboard(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	db := s.schema.DB
+	ctx := context.Background()
+	students, _ := fixtures.VerifiedStudents(t, db, 1)
+	place, err := workflows.CreatePlace(ctx, db, workflows.PlaceForm{Company: "阿里巴巴", Title: "店铺运营实习", City: "杭州", Capacity: 1})
+	require.NoError(t, err)
+	sub, err := workflows.SubmitInternship(ctx, db, students[0].ID, workflows.InternshipForm{Preferences: []string{place.ID}, Skills: []string{}})
+	require.NoError(t, err)
+	// The matching is another engineer's: set the offer as a round does.
+	expires := time.Now().Add(48 * time.Hour)
+	require.NoError(t, db.Model(&models.InternshipApplication{}).Where("id = ?", sub.Entity.ID).
+		Updates(map[string]any{"status": workflows.InternshipOffered, "offer_place_id": place.ID, "offer_expires_at": expires}).Error)
+
+	me := signIn(t, s, students[0])
+	_, body := me.get("/dashboard?lang=en")
+	require.Contains(t, body, "阿里巴巴 · 店铺运营实习 · 杭州")
+	require.Contains(t, body, `action="/internships/`+sub.Entity.ID+`/accept"`)
+	require.Contains(t, body, `action="/internships/`+sub.Entity.ID+`/decline"`)
+	status, _ := me.post("/internships/"+sub.Entity.ID+"/accept", url.Values{})
+	require.Equal(t, http.StatusSeeOther, status)
+	var st string
+	require.NoError(t, db.Raw("SELECT status FROM internship_applications WHERE id = ?", sub.Entity.ID).Row().Scan(&st))
+	require.Equal(t, workflows.InternshipAccepted, st)
+	_, body = me.get("/dashboard")
+	require.NotContains(t, body, `/decline"`, "an answered offer has no buttons")
+	status, _ = me.post("/internships/"+sub.Entity.ID+"/decline", url.Values{})
+	require.Equal(t, http.StatusConflict, status)
+}
