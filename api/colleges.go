@@ -30,14 +30,7 @@ type CreateCollegeRequest struct {
 }
 
 func (s *server) listColleges(c echo.Context) error {
-	p, err := parsePage(c)
-	if err != nil {
-		return err
-	}
-	q := s.db.WithContext(c.Request().Context()).Order("id").Limit(p.limit + 1)
-	if p.after != "" {
-		q = q.Where("id > ?", p.after)
-	}
+	q := s.db.WithContext(c.Request().Context())
 	if term := strings.TrimSpace(c.QueryParam("q")); term != "" {
 		if len(term) > 100 {
 			return fieldErrors(map[string]string{"q": "must be at most 100 characters"})
@@ -45,15 +38,7 @@ func (s *server) listColleges(c echo.Context) error {
 		like := "%" + escapeLike(term) + "%"
 		q = q.Where("name ILIKE ? OR name_en ILIKE ? OR province ILIKE ?", like, like, like)
 	}
-	var rows []models.College
-	if err := q.Find(&rows).Error; err != nil {
-		return err
-	}
-	views := make([]CollegeView, len(rows))
-	for i, r := range rows {
-		views[i] = collegeView(r)
-	}
-	return c.JSON(http.StatusOK, finish(views, p, func(v CollegeView) string { return v.ID }))
+	return listPage(c, q, "id", false, collegeView, func(v CollegeView) string { return v.ID })
 }
 
 func (s *server) createCollege(c echo.Context) error {

@@ -73,22 +73,11 @@ type NotificationView struct {
 }
 
 func (s *server) notifications(c echo.Context) error {
-	p, err := parsePage(c)
-	if err != nil {
-		return err
-	}
-	q := s.db.WithContext(c.Request().Context()).Where("account_id = ?", current(c).ID).Order("id DESC").Limit(p.limit + 1)
-	if p.after != "" {
-		q = q.Where("id < ?", p.after)
-	}
-	var rows []models.Notification
-	if err := q.Find(&rows).Error; err != nil {
-		return err
-	}
-	views := make([]NotificationView, len(rows))
-	for i, n := range rows {
-		views[i] = NotificationView{ID: n.ID, Title: n.Title, Body: n.Body, EntityType: n.EntityType,
-			EntityID: n.EntityID, CreatedAt: n.CreatedAt.UTC()}
-	}
-	return c.JSON(http.StatusOK, finish(views, p, func(v NotificationView) string { return v.ID }))
+	q := s.db.WithContext(c.Request().Context()).Where("account_id = ?", current(c).ID)
+	return listPage(c, q, "id", true, notificationView, func(v NotificationView) string { return v.ID })
+}
+
+func notificationView(n models.Notification) NotificationView {
+	return NotificationView{ID: n.ID, Title: n.Title, Body: n.Body, EntityType: n.EntityType,
+		EntityID: n.EntityID, CreatedAt: n.CreatedAt.UTC()}
 }

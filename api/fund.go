@@ -8,6 +8,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 )
 
 // FundProgramRequest is the body of POST /admin/fund-programs.
@@ -95,35 +96,12 @@ func (s *server) createFundProgram(c echo.Context) error {
 }
 
 func (s *server) listFundPrograms(c echo.Context) error {
-	p, err := parsePage(c)
-	if err != nil {
-		return err
-	}
-	q := s.db.WithContext(c.Request().Context()).Order("id").Limit(p.limit + 1)
-	if p.after != "" {
-		q = q.Where("id > ?", p.after)
-	}
-	var rows []models.FundProgram
-	if err := q.Find(&rows).Error; err != nil {
-		return err
-	}
-	views := make([]FundProgramView, len(rows))
-	for i, r := range rows {
-		views[i] = fundProgramView(r)
-	}
-	return c.JSON(http.StatusOK, finish(views, p, func(v FundProgramView) string { return v.ID }))
+	return listPage(c, s.db.WithContext(c.Request().Context()), "id", false, fundProgramView,
+		func(v FundProgramView) string { return v.ID })
 }
 
 func (s *server) getFundProgram(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var p models.FundProgram
-	if err := s.db.WithContext(c.Request().Context()).Take(&p, "id = ?", id).Error; err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, fundProgramView(p))
+	return getByID(s, c, fundProgramView)
 }
 
 // FundApplicationRequest is the body of POST /fund-applications.
@@ -262,26 +240,10 @@ func (s *server) withdrawFundApplication(c echo.Context) error {
 // it: its owner, an admin, or a reviewer assigned to it (an assignment that
 // expired no longer counts). Anyone else gets a 404.
 func (s *server) readableFundApplication(c echo.Context) (models.FundApplication, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return models.FundApplication{}, err
-	}
-	db := s.db.WithContext(c.Request().Context())
-	var app models.FundApplication
-	if err := db.Take(&app, "id = ?", id).Error; err != nil {
-		return models.FundApplication{}, err
-	}
-	acct := current(c)
-	assigned := false
-	if acct.Role == models.RoleReviewer {
-		err := db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_reviews WHERE application_id = ? AND reviewer_id = ? AND status <> 'expired')`,
-			app.ID, acct.ID).Row().Scan(&assigned)
-		if err != nil {
-			return models.FundApplication{}, err
-		}
-	}
-	if !canRead(acct, app.AccountID, assigned) {
-		return models.FundApplication{}, errNotFound
-	}
-	return app, nil
+	return readable(s, c, func(app models.FundApplication) string { return app.AccountID },
+		func(db *gorm.DB, app models.FundApplication, reviewerID string) (assigned bool, err error) {
+			err = db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_reviews WHERE application_id = ? AND reviewer_id = ? AND status <> 'expired')`,
+				app.ID, reviewerID).Row().Scan(&assigned)
+			return assigned, err
+		})
 }

@@ -139,24 +139,8 @@ func utc(t *time.Time) *time.Time {
 }
 
 func (s *server) listPlaces(c echo.Context) error {
-	p, err := parsePage(c)
-	if err != nil {
-		return err
-	}
-	q := workflows.PlacesQuery(c.Request().Context(), s.db).Where("p.status = ?", workflows.PlaceOpen).
-		Order("p.id").Limit(p.limit + 1)
-	if p.after != "" {
-		q = q.Where("p.id > ?", p.after)
-	}
-	var rows []workflows.PlaceWithFilled
-	if err := q.Find(&rows).Error; err != nil {
-		return err
-	}
-	views := make([]PlaceView, len(rows))
-	for i, r := range rows {
-		views[i] = placeView(r)
-	}
-	return c.JSON(http.StatusOK, finish(views, p, func(v PlaceView) string { return v.ID }))
+	q := workflows.PlacesQuery(c.Request().Context(), s.db).Where("p.status = ?", workflows.PlaceOpen)
+	return listPage(c, q, "p.id", false, placeView, func(v PlaceView) string { return v.ID })
 }
 
 func (s *server) getPlace(c echo.Context) error {
@@ -314,18 +298,7 @@ func (s *server) internshipApplicationEvents(c echo.Context) error {
 // readableApplication loads the :id application if the caller may read it
 // (owner or admin); otherwise it is not found.
 func (s *server) readableApplication(c echo.Context) (models.InternshipApplication, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return models.InternshipApplication{}, err
-	}
-	var app models.InternshipApplication
-	if err := s.db.WithContext(c.Request().Context()).Take(&app, "id = ?", id).Error; err != nil {
-		return models.InternshipApplication{}, err
-	}
-	if !canRead(current(c), app.AccountID, false) {
-		return models.InternshipApplication{}, errNotFound
-	}
-	return app, nil
+	return readable(s, c, func(a models.InternshipApplication) string { return a.AccountID }, nil)
 }
 
 func (s *server) acceptOffer(c echo.Context) error  { return s.answerOffer(c, true) }
@@ -358,24 +331,9 @@ func (s *server) startMatchRound(c echo.Context) error {
 }
 
 func (s *server) listMatchRounds(c echo.Context) error {
-	p, err := parsePage(c)
-	if err != nil {
-		return err
-	}
 	// Newest first: the round an admin looks for is usually the last one.
-	q := s.db.WithContext(c.Request().Context()).Order("id DESC").Limit(p.limit + 1)
-	if p.after != "" {
-		q = q.Where("id < ?", p.after)
-	}
-	var rows []models.MatchRound
-	if err := q.Find(&rows).Error; err != nil {
-		return err
-	}
-	views := make([]MatchRoundView, len(rows))
-	for i, r := range rows {
-		views[i] = roundView(r)
-	}
-	return c.JSON(http.StatusOK, finish(views, p, func(v MatchRoundView) string { return v.ID }))
+	return listPage(c, s.db.WithContext(c.Request().Context()), "id", true, roundView,
+		func(v MatchRoundView) string { return v.ID })
 }
 
 func (s *server) getMatchRound(c echo.Context) error {

@@ -111,18 +111,7 @@ func (s *server) onboardingEvents(c echo.Context) error {
 // readableProfile loads the :id profile if the caller may read it (owner or
 // admin); otherwise it is not found, so ids of others cannot be probed.
 func (s *server) readableProfile(c echo.Context) (models.StudentProfile, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return models.StudentProfile{}, err
-	}
-	var prof models.StudentProfile
-	if err := s.db.WithContext(c.Request().Context()).Take(&prof, "id = ?", id).Error; err != nil {
-		return models.StudentProfile{}, err
-	}
-	if !canRead(current(c), prof.AccountID, false) {
-		return models.StudentProfile{}, errNotFound
-	}
-	return prof, nil
+	return readable(s, c, func(p models.StudentProfile) string { return p.AccountID }, nil)
 }
 
 // dispatch hands a committed submission's tasks to Asynq at once. Failure

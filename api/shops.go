@@ -7,6 +7,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 )
 
 // ShopRequest is the body of POST /shops.
@@ -149,28 +150,12 @@ func (s *server) shopEvents(c echo.Context) error {
 // readableShop loads the :id shop if the caller may read it: its owner, an
 // admin, or a reviewer assigned to an application that names it.
 func (s *server) readableShop(c echo.Context) (models.Shop, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return models.Shop{}, err
-	}
-	db := s.db.WithContext(c.Request().Context())
-	var shop models.Shop
-	if err := db.Take(&shop, "id = ?", id).Error; err != nil {
-		return models.Shop{}, err
-	}
-	acct := current(c)
-	assigned := false
-	if acct.Role == models.RoleReviewer {
-		err := db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_applications a JOIN fund_reviews r ON r.application_id = a.id
-			WHERE a.shop_id = ? AND r.reviewer_id = ? AND r.status <> 'expired')`, shop.ID, acct.ID).Row().Scan(&assigned)
-		if err != nil {
-			return models.Shop{}, err
-		}
-	}
-	if !canRead(acct, shop.AccountID, assigned) {
-		return models.Shop{}, errNotFound
-	}
-	return shop, nil
+	return readable(s, c, func(shop models.Shop) string { return shop.AccountID },
+		func(db *gorm.DB, shop models.Shop, reviewerID string) (assigned bool, err error) {
+			err = db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_applications a JOIN fund_reviews r ON r.application_id = a.id
+				WHERE a.shop_id = ? AND r.reviewer_id = ? AND r.status <> 'expired')`, shop.ID, reviewerID).Row().Scan(&assigned)
+			return assigned, err
+		})
 }
 
 // nonNil makes a nil slice an empty one, so that JSON shows [] not null.

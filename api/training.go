@@ -72,35 +72,12 @@ func enrollmentView(e models.Enrollment, serial *string) EnrollmentView {
 }
 
 func (s *server) listCourses(c echo.Context) error {
-	p, err := parsePage(c)
-	if err != nil {
-		return err
-	}
-	q := s.db.WithContext(c.Request().Context()).Order("id").Limit(p.limit + 1)
-	if p.after != "" {
-		q = q.Where("id > ?", p.after)
-	}
-	var rows []models.Course
-	if err := q.Find(&rows).Error; err != nil {
-		return err
-	}
-	views := make([]CourseView, len(rows))
-	for i, r := range rows {
-		views[i] = courseView(r)
-	}
-	return c.JSON(http.StatusOK, finish(views, p, func(v CourseView) string { return v.ID }))
+	return listPage(c, s.db.WithContext(c.Request().Context()), "id", false, courseView,
+		func(v CourseView) string { return v.ID })
 }
 
 func (s *server) getCourse(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var course models.Course
-	if err := s.db.WithContext(c.Request().Context()).Take(&course, "id = ?", id).Error; err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, courseView(course))
+	return getByID(s, c, courseView)
 }
 
 func (s *server) createCourse(c echo.Context) error {
@@ -249,16 +226,5 @@ func (s *server) enrollmentEvents(c echo.Context) error {
 // readableEnrollment loads the :id enrollment if the caller may read it
 // (its student or an admin); otherwise it is not found.
 func (s *server) readableEnrollment(c echo.Context) (models.Enrollment, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return models.Enrollment{}, err
-	}
-	var e models.Enrollment
-	if err := s.db.WithContext(c.Request().Context()).Take(&e, "id = ?", id).Error; err != nil {
-		return models.Enrollment{}, err
-	}
-	if !canRead(current(c), e.AccountID, false) {
-		return models.Enrollment{}, errNotFound
-	}
-	return e, nil
+	return readable(s, c, func(e models.Enrollment) string { return e.AccountID }, nil)
 }
