@@ -107,7 +107,9 @@ func RenderPDF(in PDFInput) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("render pdf: %w", err)
 			}
-			pdf.AddUTF8FontFromBytes(cjkFamily, "", font.data)
+			// fpdf writes into the bytes it is given while subsetting, so
+			// every render gets its own copy of the cached font.
+			pdf.AddUTF8FontFromBytes(cjkFamily, "", bytes.Clone(font.data))
 			if pdf.Err() {
 				return nil, fmt.Errorf("render pdf: load CJK font %s: %w", path, pdf.Error())
 			}
