@@ -55,6 +55,10 @@ type Config struct {
 	// LoginRate is the sustained login attempts per minute allowed per
 	// account and per client IP. Defaults to 10.
 	LoginRate int
+	// SubmitRate is the submissions (POST, PUT and PATCH requests that start
+	// or change workflows) per minute allowed per account; admins get ten
+	// times as many (SUBMIT_RATE). Defaults to 30.
+	SubmitRate int
 	// EmailNotifications makes transitions made through the API enqueue the
 	// e-mail delivery of their notifications (SMTP_URL is set).
 	EmailNotifications bool
@@ -74,6 +78,9 @@ func (c Config) withDefaults() Config {
 	if c.LoginRate <= 0 {
 		c.LoginRate = 10
 	}
+	if c.SubmitRate <= 0 {
+		c.SubmitRate = 30
+	}
 	return c
 }
 
@@ -90,6 +97,7 @@ type server struct {
 	validator  *validator.Validate
 	loginIP    *limiter
 	loginAcct  *limiter
+	submits    submitLimits
 	certs      *certificateEndpoints
 	// dispatchFailedAt is when the fast dispatch path last failed (Unix ns).
 	dispatchFailedAt atomic.Int64
@@ -110,6 +118,7 @@ func New(d Deps) *echo.Echo {
 	}
 	s.loginIP = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate)
 	s.loginAcct = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate/2+1)
+	s.submits = newSubmitLimits(s.cfg.SubmitRate)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

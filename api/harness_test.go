@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,26 +53,28 @@ func newApp(t *testing.T, opts ...appOption) *app {
 	return a
 }
 
-// startWorkers processes the app's tasks in-process until the test ends;
-// opts adjust the workers' dependencies.
-func (a *app) startWorkers(opts ...func(*workers.Deps)) {
+// startWorkers processes the app's tasks in-process until the test ends or
+// the returned stop is called; opts adjust the workers' dependencies (the
+// Asynq server and the relay log to the Log they leave).
+func (a *app) startWorkers(opts ...func(*workers.Deps)) (stop func()) {
 	a.t.Helper()
-	log := testenv.Logger(a.t)
-	srv := workers.NewServer(context.Background(), a.redis.Opt, workers.ServerConfig{Concurrency: 5, ShutdownTimeout: 5 * time.Second}, log)
-	deps := workers.Deps{DB: a.schema.DB, Log: log}
+	deps := workers.Deps{DB: a.schema.DB, Log: testenv.Logger(a.t)}
 	for _, o := range opts {
 		o(&deps)
 	}
+	srv := workers.NewServer(context.Background(), a.redis.Opt, workers.ServerConfig{Concurrency: 5, ShutdownTimeout: 5 * time.Second}, deps.Log)
 	require.NoError(a.t, srv.Start(workers.NewMux(deps)))
 	ctx, cancel := context.WithCancel(context.Background())
-	relay := &workflows.Relay{DB: a.schema.DB, Client: a.client, Log: log, PollInterval: 100 * time.Millisecond}
+	relay := &workflows.Relay{DB: a.schema.DB, Client: a.client, Log: deps.Log, PollInterval: 100 * time.Millisecond}
 	done := make(chan error, 1)
 	go func() { done <- relay.Run(ctx) }()
-	a.t.Cleanup(func() {
+	stop = sync.OnceFunc(func() {
 		cancel()
 		<-done
 		srv.Shutdown()
 	})
+	a.t.Cleanup(stop)
+	return stop
 }
 
 // response is a decoded answer.

@@ -9,8 +9,11 @@ import (
 // middleware explicitly: anyone, signedIn, or only(roles...).
 func (s *server) routes(e *echo.Echo) {
 	signedIn := s.authenticate
-	applicant := []echo.MiddlewareFunc{signedIn, only(models.RoleApplicant)}
 	admin := []echo.MiddlewareFunc{signedIn, only(models.RoleAdmin)}
+	// Routes that start or change workflows also spend the account's
+	// submission budget (429 beyond it).
+	submit := []echo.MiddlewareFunc{signedIn, only(models.RoleApplicant), s.limitSubmissions}
+	adminWrite := []echo.MiddlewareFunc{signedIn, only(models.RoleAdmin), s.limitSubmissions}
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -27,62 +30,62 @@ func (s *server) routes(e *echo.Echo) {
 	v1.POST("/auth/logout", s.logout, signedIn)
 	v1.GET("/me", s.me, signedIn)
 	v1.GET("/me/notifications", s.notifications, signedIn)
-	v1.POST("/admin/accounts", s.createAccount, admin...)
+	v1.POST("/admin/accounts", s.createAccount, adminWrite...)
 
 	v1.GET("/colleges", s.listColleges)
-	v1.POST("/admin/colleges", s.createCollege, admin...)
+	v1.POST("/admin/colleges", s.createCollege, adminWrite...)
 
-	v1.POST("/onboarding", s.submitOnboarding, applicant...)
+	v1.POST("/onboarding", s.submitOnboarding, submit...)
 	v1.GET("/onboarding/:id", s.getOnboarding, signedIn)
-	v1.PUT("/onboarding/:id", s.resubmitOnboarding, applicant...)
+	v1.PUT("/onboarding/:id", s.resubmitOnboarding, submit...)
 	v1.GET("/onboarding/:id/events", s.onboardingEvents, signedIn)
 
 	v1.GET("/courses", s.listCourses)
 	v1.GET("/courses/:id", s.getCourse)
-	v1.POST("/admin/courses", s.createCourse, admin...)
-	v1.POST("/courses/:id/enrollments", s.enroll, applicant...)
+	v1.POST("/admin/courses", s.createCourse, adminWrite...)
+	v1.POST("/courses/:id/enrollments", s.enroll, submit...)
 	v1.GET("/enrollments", s.listEnrollments, signedIn)
 	v1.GET("/enrollments/:id", s.getEnrollment, signedIn)
 	v1.GET("/enrollments/:id/events", s.enrollmentEvents, signedIn)
-	v1.POST("/admin/enrollments/:id/result", s.postResult, admin...)
+	v1.POST("/admin/enrollments/:id/result", s.postResult, adminWrite...)
 	v1.GET("/certificates/keys", s.certificateKeys)
 	v1.GET("/certificates/:serial", s.verifyCertificate, s.certs.limitLookups)
 	v1.GET("/certificates/:serial/pdf", s.certificatePDF, s.certs.limitLookups)
 	v1.GET("/certificates/:serial/events", s.certificateEvents, signedIn)
-	v1.POST("/admin/certificates/:serial/revoke", s.revokeCertificate, admin...)
+	v1.POST("/admin/certificates/:serial/revoke", s.revokeCertificate, adminWrite...)
 	// The QR code on a certificate points here; until the web pages exist it
 	// answers the verify JSON.
 	e.GET("/verify/:serial", s.verifyCertificate, s.certs.limitLookups)
 
 	v1.GET("/internships", s.listPlaces)
 	v1.GET("/internships/:id", s.getPlace)
-	v1.POST("/admin/internships", s.createPlace, admin...)
-	v1.PATCH("/admin/internships/:id", s.changePlace, admin...)
-	v1.POST("/internship-applications", s.submitInternship, applicant...)
+	v1.POST("/admin/internships", s.createPlace, adminWrite...)
+	v1.PATCH("/admin/internships/:id", s.changePlace, adminWrite...)
+	v1.POST("/internship-applications", s.submitInternship, submit...)
 	v1.GET("/internship-applications", s.listInternshipApplications, signedIn, only(models.RoleApplicant, models.RoleAdmin))
 	v1.GET("/internship-applications/:id", s.getInternshipApplication, signedIn)
 	v1.GET("/internship-applications/:id/events", s.internshipApplicationEvents, signedIn)
-	v1.POST("/internship-applications/:id/accept", s.acceptOffer, applicant...)
-	v1.POST("/internship-applications/:id/decline", s.declineOffer, applicant...)
-	v1.POST("/admin/match-rounds", s.startMatchRound, admin...)
+	v1.POST("/internship-applications/:id/accept", s.acceptOffer, submit...)
+	v1.POST("/internship-applications/:id/decline", s.declineOffer, submit...)
+	v1.POST("/admin/match-rounds", s.startMatchRound, adminWrite...)
 	v1.GET("/admin/match-rounds", s.listMatchRounds, admin...)
 	v1.GET("/admin/match-rounds/:id", s.getMatchRound, admin...)
 	v1.GET("/admin/match-rounds/:id/events", s.matchRoundEvents, admin...)
 
-	v1.POST("/shops", s.submitShop, applicant...)
+	v1.POST("/shops", s.submitShop, submit...)
 	v1.GET("/shops/:id", s.getShop, signedIn)
 	v1.GET("/shops/:id/events", s.shopEvents, signedIn)
-	v1.POST("/shops/:id/recheck", s.recheckShop, applicant...)
-	v1.POST("/admin/shops/:id/confirm", s.confirmShop, admin...)
+	v1.POST("/shops/:id/recheck", s.recheckShop, submit...)
+	v1.POST("/admin/shops/:id/confirm", s.confirmShop, adminWrite...)
 
 	v1.GET("/fund-programs", s.listFundPrograms)
 	v1.GET("/fund-programs/:id", s.getFundProgram)
-	v1.POST("/admin/fund-programs", s.createFundProgram, admin...)
-	v1.POST("/fund-applications", s.submitFundApplication, applicant...)
+	v1.POST("/admin/fund-programs", s.createFundProgram, adminWrite...)
+	v1.POST("/fund-applications", s.submitFundApplication, submit...)
 	v1.GET("/fund-applications/:id", s.getFundApplication, signedIn)
 	v1.GET("/fund-applications/:id/events", s.fundApplicationEvents, signedIn)
-	v1.POST("/fund-applications/:id/withdraw", s.withdrawFundApplication, applicant...)
-	v1.POST("/fund-applications/:id/reviews", s.submitReview, signedIn, only(models.RoleReviewer))
+	v1.POST("/fund-applications/:id/withdraw", s.withdrawFundApplication, submit...)
+	v1.POST("/fund-applications/:id/reviews", s.submitReview, signedIn, only(models.RoleReviewer), s.limitSubmissions)
 	v1.GET("/reviews/assigned", s.assignedReviews, signedIn, only(models.RoleReviewer))
 
 	v1.GET("/admin/stats", s.stats, admin...)

@@ -81,7 +81,7 @@ var catalog = map[string][2]string{
 	"admin.rounds":                    {"Match rounds", "匹配轮次"},
 	"admin.accounts":                  {"Staff accounts", "工作人员账号"},
 	"admin.newaccount":                {"Add a reviewer or admin", "添加评审或管理员"},
-	"admin.api":                       {"Create and change these through the API; see /api/v1/openapi.yaml.", "通过 API 创建和修改，见 /api/v1/openapi.yaml。"},
+	"admin.api":                       {"Create and change these on the pages above, or through the API (see /api/v1/openapi.yaml).", "可在上方页面创建和修改，也可通过 API（见 /api/v1/openapi.yaml）。"},
 	"verify.title":                    {"Certificate verification", "证书验证"},
 	"verify.serial":                   {"Certificate serial", "证书编号"},
 	"verify.check":                    {"Check", "验证"},

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/campusbiz/campusbiz/api"
@@ -153,4 +154,37 @@ func TestMessageTranslatesTheFormMessages(t *testing.T) {
 	} {
 		require.Equal(t, zh, web.Message(web.LangZH, en))
 	}
+}
+
+// FuzzRankingForm: any posted ranking form reads without panicking into
+// the API's request, with no blank choice, only choices that were posted,
+// in their order, and no blank skill; the API's rules then run cleanly.
+func FuzzRankingForm(f *testing.F) {
+	f.Add("preferences=&preferences=6f1e2d3c-0000-4000-8000-000000000001&skills=Go%EF%BC%8CSQL")
+	f.Add("preferences=x&preferences=x&skills=%0A%0A%E3%80%81")
+	f.Add("skills=a;b;c&csrf=t&preferences=%20")
+	kit := api.NewPageKit(api.Deps{})
+	f.Fuzz(func(t *testing.T, raw string) {
+		posted, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		var req api.InternshipApplicationRequest
+		require.Nil(t, web.DecodeForm(web.RankingForm(posted), &req))
+		i := 0
+		for _, p := range posted["preferences"] {
+			if i < len(req.Preferences) && req.Preferences[i] == strings.TrimSpace(p) {
+				i++
+			}
+		}
+		require.Equal(t, len(req.Preferences), i, "the choices keep their order")
+		for _, p := range req.Preferences {
+			require.NotEmpty(t, p)
+		}
+		for _, s := range req.Skills {
+			require.NotEmpty(t, strings.TrimSpace(s))
+		}
+		_, err = kit.Validate(&req)
+		require.NoError(t, err)
+	})
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// maxYuanDigits bounds the whole yuan of an amount: twelve digits, so that
-// its fen always fit an int64 (and the API's largest amount, 10^12 yuan).
+// maxYuanDigits bounds the whole yuan of an amount: thirteen digits hold
+// the API's largest amount (10^12 yuan) and their fen always fit an int64.
 const maxYuanDigits = 13
 
 // Messages beside a money field, in the API's style (Message translates them).

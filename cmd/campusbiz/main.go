@@ -5,6 +5,8 @@
 //	campusbiz migrate   create the database if missing and apply migrations
 //	campusbiz seed      partner colleges and the first admin (idempotent)
 //	campusbiz dev       migrate, seed, serve and worker in one process
+//	campusbiz seed --students N   also bulk-load N students (scale tests)
+//	campusbiz loadgen   simulated applicants through the HTTP API
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -36,6 +38,15 @@ var commands = []command{
 	{"migrate", "create the database if missing and apply the embedded migrations", runMigrate},
 	{"seed", "load partner colleges and the first admin (idempotent)", runSeed},
 	{"dev", "migrate, seed, then serve and work in one process: what a newcomer runs first", runDev},
+	{"loadgen", "simulated applicants against a running system through the HTTP API; prints a summary", nil},
+}
+
+// commandFlags are the subcommands that take flags: each defines its flags
+// on the set and returns the run function that reads them, which replaces
+// the table's.
+var commandFlags = map[string]func(fs *flag.FlagSet) func(ctx context.Context, cfg config.Config, log *slog.Logger) error{
+	"seed":    seedFlags,
+	"loadgen": loadgenFlags,
 }
 
 func main() {
@@ -67,6 +78,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.SetOutput(stdout)
 		fs.Usage = func() {
 			fmt.Fprintf(stdout, "usage: campusbiz %s\n\n%s.\n\nConfigured by environment variables (DATABASE_URL, REDIS_URL, HTTP_ADDR, ...);\nthe README's configuration table lists them all.\n", c.name, c.summary)
+			fs.PrintDefaults()
+		}
+		if define, ok := commandFlags[c.name]; ok {
+			c.run = define(fs)
 		}
 		if err := fs.Parse(args[1:]); err != nil {
 			return err

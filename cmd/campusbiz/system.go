@@ -40,6 +40,7 @@ type system struct {
 	inspector *asynq.Inspector
 	metrics   *prometheus.Registry
 	certKeys  workflows.CertificateKeys
+	stopPprof func()
 }
 
 func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
@@ -65,12 +66,19 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 		client: asynq.NewClientFromRedisClient(rc), inspector: asynq.NewInspectorFromRedisClient(rc),
 		metrics: prometheus.NewRegistry(), certKeys: certKeys,
 	}
+	if s.stopPprof, err = startPprof(cfg.PprofAddr, log); err != nil {
+		s.close()
+		return nil, fmt.Errorf("PPROF_ADDR: %w", err)
+	}
 	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		metrics.NewQueueMetricsCollector(s.inspector))
 	return s, nil
 }
 
 func (s *system) close() {
+	if s.stopPprof != nil {
+		s.stopPprof()
+	}
 	if err := s.redis.Close(); err != nil {
 		s.log.Warn("closing redis", "err", err)
 	}
@@ -101,6 +109,8 @@ func (s *system) serveHTTP(ctx context.Context) error {
 			TrustedProxies: trusted, SecureCookies: base.Scheme == "https",
 			EmailNotifications: s.cfg.SMTPURL != "",
 			ShopCheckDelay:     s.cfg.ShopCheckDelay,
+			SubmitRate:         s.cfg.SubmitRate,
+			LoginRate:          s.cfg.LoginRate,
 		},
 	}
 	e := api.New(deps)
@@ -167,6 +177,7 @@ func (s *system) work(ctx context.Context) error {
 	s.log.Info("worker: started", "concurrency", s.cfg.WorkerConcurrency, "queues", workflows.QueueWeights)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.relay().Run(gctx) })
+	g.Go(func() error { return models.CompactStateCountsEvery(gctx, s.db, time.Minute, s.log) })
 	g.Go(func() error {
 		rec := &workflows.Reconciler{DB: s.db, Client: s.client, Inspector: s.inspector, Log: s.log,
 			Grace: s.cfg.ReconcileGrace, Interval: s.cfg.ReconcileInterval}

@@ -39,6 +39,16 @@ type Config struct {
 	CertPublicKeys []string `env:"CERT_PUBLIC_KEYS" envSeparator:","`
 	// CertVerifyRate is the certificate look-ups per minute allowed per client IP.
 	CertVerifyRate int `env:"CERT_VERIFY_RATE" envDefault:"120"`
+	// SubmitRate is the submissions (requests that start or change a
+	// workflow) per minute allowed per account; admins get ten times as many.
+	SubmitRate int `env:"SUBMIT_RATE" envDefault:"30"`
+	// LoginRate is the sustained login attempts per minute allowed per
+	// account and per client IP (raise it for loadgen, which signs in many
+	// accounts from one address).
+	LoginRate int `env:"LOGIN_RATE" envDefault:"10"`
+	// PprofAddr, when set, serves net/http/pprof on this address, which
+	// must be a loopback one (127.0.0.1:6060); never on the public listener.
+	PprofAddr string `env:"PPROF_ADDR"`
 	// ShopVerification is "fetch" or "manual".
 	ShopVerification string `env:"SHOP_VERIFICATION" envDefault:"fetch"`
 	// ShopFetchAllow names hosts and CIDRs on loopback, private or link-local
@@ -124,6 +134,15 @@ func (c Config) Validate() error {
 	}
 	if c.DBMaxOpenConns < 2 || c.DBMaxOpenConns > 1000 {
 		return fmt.Errorf("DB_MAX_OPEN_CONNS: %d is outside 2..1000", c.DBMaxOpenConns)
+	}
+	if c.SubmitRate < 1 || c.SubmitRate > 100000 {
+		return fmt.Errorf("SUBMIT_RATE: %d is outside 1..100000 (submissions per minute per account)", c.SubmitRate)
+	}
+	if c.LoginRate < 1 || c.LoginRate > 100000 {
+		return fmt.Errorf("LOGIN_RATE: %d is outside 1..100000 (logins per minute per account and per IP)", c.LoginRate)
+	}
+	if err := checkLoopback("PPROF_ADDR", c.PprofAddr); err != nil {
+		return err
 	}
 	if c.RequestTimeout <= 0 {
 		return errors.New("REQUEST_TIMEOUT: must be positive (for example 10s)")

@@ -1,0 +1,413 @@
+// Package loadgen drives simulated applicants through campusbiz's real HTTP
+// API (register, sign in, onboard, link a shop, apply to the fund, apply for
+// internships) and measures what it sees: requests per second and latency
+// percentiles per endpoint, and the time from each submission to the state
+// where the system's own work on it ends.
+//
+// It drives only what a client can: shops are confirmed through
+// POST /admin/shops/{id}/confirm when admin credentials are given and the
+// server runs SHOP_VERIFICATION=manual (fetch mode needs a public page that
+// shows the code, which loadgen cannot serve); otherwise shops stay pending
+// and the fund step is skipped. Fund applications settle in in_review (then
+// people review them); internship applications wait for a matching round.
+// The server's LOGIN_RATE and SUBMIT_RATE must allow the load: every
+// applicant signs in from the same address.
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config says what to run. Either Count or Duration bounds the run.
+type Config struct {
+	// BaseURL is the server's root. Defaults to http://localhost:8080.
+	BaseURL string
+	// Concurrency is how many applicants run at once. Defaults to 8.
+	Concurrency int
+	// Count is how many applicants to run; zero runs until Duration.
+	Count int
+	// Duration stops starting applicants once it has passed (those
+	// running finish); zero runs until Count.
+	Duration time.Duration
+	// CollegeID is the college every applicant joins; empty: the first one
+	// GET /colleges lists. E-mails use its first domain.
+	CollegeID string
+	// AdminEmail and AdminPassword, when set, let loadgen confirm shops
+	// (the server must run SHOP_VERIFICATION=manual).
+	AdminEmail, AdminPassword string
+	// Settle bounds the wait for a workflow to reach its settled state.
+	// Defaults to 30s.
+	Settle time.Duration
+	// Poll is the interval between status reads while waiting. Defaults to 50ms.
+	Poll time.Duration
+	// Client makes the requests. Defaults to one with a 30s timeout.
+	Client *http.Client
+	// Progress, when set, receives a \r-redrawn progress line every Tick.
+	Progress io.Writer
+	// Tick is the progress interval. Defaults to 500ms.
+	Tick time.Duration
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.BaseURL == "" {
+		c.BaseURL = "http://localhost:8080"
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.Concurrency <= 0 {
+		c.Concurrency = 8
+	}
+	if c.Count < 0 || c.Duration < 0 {
+		return c, errors.New("loadgen: count and duration cannot be negative")
+	}
+	if c.Count == 0 && c.Duration == 0 {
+		return c, errors.New("loadgen: give a count or a duration")
+	}
+	if c.Settle <= 0 {
+		c.Settle = 30 * time.Second
+	}
+	if c.Poll <= 0 {
+		c.Poll = 50 * time.Millisecond
+	}
+	if c.Client == nil {
+		c.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+	if c.Tick <= 0 {
+		c.Tick = 500 * time.Millisecond
+	}
+	return c, nil
+}
+
+// applicantPassword is every simulated applicant's password.
+const applicantPassword = "loadgen-password-1"
+
+// Run runs the applicants and returns what it measured. An error means the
+// run could not start (server unreachable, no college); failures of single
+// requests are counted in the Summary instead.
+func Run(ctx context.Context, cfg Config) (Summary, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return Summary{}, err
+	}
+	r := &runner{cfg: cfg, rec: newRecorder()}
+	if err := r.prepare(ctx); err != nil {
+		return Summary{}, err
+	}
+	start := time.Now()
+	var deadline time.Time
+	if cfg.Duration > 0 {
+		deadline = start.Add(cfg.Duration)
+	}
+	stopProgress := r.progress(start)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range cfg.Concurrency {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				if !deadline.IsZero() && time.Now().After(deadline) {
+					return
+				}
+				i := next.Add(1)
+				if cfg.Count > 0 && i > int64(cfg.Count) {
+					return
+				}
+				r.applicant(ctx, i)
+			}
+		})
+	}
+	wg.Wait()
+	stopProgress()
+	return r.rec.summary(time.Since(start)), nil
+}
+
+// runner holds what the applicants share.
+type runner struct {
+	cfg        Config
+	rec        *recorder
+	runID      string
+	collegeID  string
+	domain     string
+	programID  string   // "" when no fund programme is open
+	places     []string // up to three open internship places
+	adminToken string
+}
+
+// prepare reads the college, the fund programme and the places, and signs
+// the admin in.
+func (r *runner) prepare(ctx context.Context) error {
+	raw := make([]byte, 4)
+	_, _ = rand.Read(raw)
+	r.runID = hex.EncodeToString(raw)
+	var colleges struct {
+		Items []struct {
+			ID           string   `json:"id"`
+			EmailDomains []string `json:"email_domains"`
+		} `json:"items"`
+	}
+	if _, err := r.call(ctx, "", http.MethodGet, "/api/v1/colleges?limit=200", "", nil, &colleges, http.StatusOK); err != nil {
+		return fmt.Errorf("loadgen: list colleges: %w", err)
+	}
+	for _, c := range colleges.Items {
+		if len(c.EmailDomains) > 0 && (r.cfg.CollegeID == "" || c.ID == r.cfg.CollegeID) {
+			r.collegeID, r.domain = c.ID, c.EmailDomains[0]
+			break
+		}
+	}
+	if r.collegeID == "" {
+		return fmt.Errorf("loadgen: college %q not found among the first 200 (or none has an e-mail domain)", r.cfg.CollegeID)
+	}
+	var programs struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if _, err := r.call(ctx, "", http.MethodGet, "/api/v1/fund-programs", "", nil, &programs, http.StatusOK); err == nil && len(programs.Items) > 0 {
+		r.programID = programs.Items[0].ID
+	}
+	var places struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if _, err := r.call(ctx, "", http.MethodGet, "/api/v1/internships?limit=3", "", nil, &places, http.StatusOK); err == nil {
+		for _, p := range places.Items {
+			r.places = append(r.places, p.ID)
+		}
+	}
+	if r.cfg.AdminEmail != "" {
+		tok, err := r.login(ctx, "", r.cfg.AdminEmail, r.cfg.AdminPassword)
+		if err != nil {
+			return fmt.Errorf("loadgen: admin sign-in: %w", err)
+		}
+		r.adminToken = tok
+	}
+	return nil
+}
+
+// applicant runs applicant i through every step it can drive.
+func (r *runner) applicant(ctx context.Context, i int64) {
+	r.rec.started.Add(1)
+	if err := r.steps(ctx, i); err != nil {
+		r.rec.failed.Add(1)
+		r.rec.failure(err)
+		return
+	}
+	r.rec.completed.Add(1)
+}
+
+func (r *runner) steps(ctx context.Context, i int64) error {
+	email := fmt.Sprintf("lg-%s-%d@%s", r.runID, i, r.domain)
+	if _, err := r.call(ctx, "register", http.MethodPost, "/api/v1/auth/register", "",
+		map[string]string{"email": email, "password": applicantPassword, "name": fmt.Sprintf("Loadgen %d", i)}, nil, http.StatusCreated); err != nil {
+		return err
+	}
+	token, err := r.login(ctx, "login", email, applicantPassword)
+	if err != nil {
+		return err
+	}
+	var profile entity
+	if _, err := r.call(ctx, "onboard", http.MethodPost, "/api/v1/onboarding", token, map[string]any{
+		"college_id": r.collegeID, "student_number": fmt.Sprintf("LG%s%08d", r.runID, i), "full_name": fmt.Sprintf("Loadgen %d", i),
+		"enrollment_year": time.Now().Year() - 1, "major": "E-commerce", "college_email": email,
+		"phone": fmt.Sprintf("139%08d", i%100_000_000),
+	}, &profile, http.StatusAccepted); err != nil {
+		return err
+	}
+	status, err := r.settle(ctx, "onboarding", "/api/v1/onboarding/"+profile.ID, token, "pending")
+	if err != nil || status != "verified" {
+		return err
+	}
+	if len(r.places) > 0 {
+		if _, err := r.call(ctx, "internship apply", http.MethodPost, "/api/v1/internship-applications", token,
+			map[string]any{"preferences": r.places, "skills": []string{"live-streaming", "customer service"}}, nil, http.StatusAccepted); err != nil {
+			return err
+		}
+	} else {
+		r.rec.skip("internship apply: no open internship place")
+	}
+	var shop entity
+	if _, err := r.call(ctx, "shop", http.MethodPost, "/api/v1/shops", token, map[string]string{
+		"platform_shop_id": fmt.Sprintf("lg-%s-%d", r.runID, i), "shop_url": fmt.Sprintf("https://shop.example.com/lg-%s-%d", r.runID, i),
+		"shop_name": fmt.Sprintf("Loadgen shop %d", i), "category": "food",
+	}, &shop, http.StatusAccepted); err != nil {
+		return err
+	}
+	if r.adminToken == "" {
+		r.rec.skip("shop confirm, fund apply: no admin credentials (shops stay pending)")
+		return nil
+	}
+	if _, err := r.call(ctx, "shop confirm", http.MethodPost, "/api/v1/admin/shops/"+shop.ID+"/confirm", r.adminToken,
+		map[string]any{"verified": true}, nil, http.StatusOK); err != nil {
+		return err
+	}
+	if status, err := r.settle(ctx, "shop", "/api/v1/shops/"+shop.ID, token, "pending"); err != nil || status != "verified" {
+		return err
+	}
+	if r.programID == "" {
+		r.rec.skip("fund apply: no fund programme")
+		return nil
+	}
+	var app entity
+	if _, err := r.call(ctx, "fund apply", http.MethodPost, "/api/v1/fund-applications", token, map[string]any{
+		"program_id": r.programID, "shop_id": shop.ID, "amount_fen": 100_000,
+		"business_plan": "Sell local tea through live streams to other campuses.",
+	}, &app, http.StatusAccepted); err != nil {
+		return err
+	}
+	_, err = r.settle(ctx, "fund", "/api/v1/fund-applications/"+app.ID, token, "submitted", "screening")
+	return err
+}
+
+// entity is the part of a workflow resource loadgen reads.
+type entity struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+// settle polls path until its status leaves the given in-between states,
+// records the time since the submission (the first poll) under workflow
+// and returns the state reached.
+func (r *runner) settle(ctx context.Context, workflow, path, token string, transient ...string) (string, error) {
+	start := time.Now()
+	limit := start.Add(r.cfg.Settle)
+	for {
+		var e entity
+		if _, err := r.call(ctx, "", http.MethodGet, path, token, nil, &e, http.StatusOK); err != nil {
+			return "", err
+		}
+		settled := true
+		for _, s := range transient {
+			settled = settled && e.Status != s
+		}
+		if settled {
+			r.rec.settled(workflow, e.Status, time.Since(start))
+			return e.Status, nil
+		}
+		if time.Now().After(limit) {
+			return "", fmt.Errorf("%s still %s after %s", workflow, e.Status, r.cfg.Settle)
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(r.cfg.Poll):
+		}
+	}
+}
+
+func (r *runner) login(ctx context.Context, name, email, password string) (string, error) {
+	var out struct {
+		Token string `json:"token"`
+	}
+	_, err := r.call(ctx, name, http.MethodPost, "/api/v1/auth/login", "",
+		map[string]string{"email": email, "password": password}, &out, http.StatusOK)
+	return out.Token, err
+}
+
+// call makes one request and decodes the answer into out. name is the
+// endpoint it is recorded under: empty records it under the method and the
+// path with ids replaced.
+func (r *runner) call(ctx context.Context, name, method, path, token string, body, out any, want int) (int, error) {
+	if name == "" {
+		name = method + " " + Route(path)
+	}
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", name, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.cfg.BaseURL+path, rd)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	start := time.Now()
+	resp, err := r.cfg.Client.Do(req)
+	if err != nil {
+		r.rec.request(name, 0, time.Since(start), false)
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	elapsed := time.Since(start)
+	ok := err == nil && resp.StatusCode == want
+	r.rec.request(name, resp.StatusCode, elapsed, ok)
+	if err != nil {
+		return resp.StatusCode, fmt.Errorf("%s: read answer: %w", name, err)
+	}
+	if !ok {
+		return resp.StatusCode, fmt.Errorf("%s: status %d, want %d: %.200s", name, resp.StatusCode, want, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("%s: decode answer: %w", name, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// Route is path with its query dropped and every segment that looks like an
+// id (contains a digit and is longer than 16 characters) replaced by {id}.
+func Route(path string) string {
+	path, _, _ = strings.Cut(path, "?")
+	path = strings.TrimPrefix(path, "/api/v1")
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if len(s) > 16 && strings.ContainsAny(s, "0123456789") {
+			segs[i] = "{id}"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// progress redraws one line on cfg.Progress until the returned stop.
+func (r *runner) progress(start time.Time) (stop func()) {
+	if r.cfg.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	draw := func() {
+		el := time.Since(start)
+		req, errs := r.rec.totals()
+		fmt.Fprintf(r.cfg.Progress, "\rloadgen %s  applicants %d started %d done %d failed  requests %d (%.1f/s)  errors %d   ",
+			el.Round(time.Second), r.rec.started.Load(), r.rec.completed.Load(), r.rec.failed.Load(),
+			req, float64(req)/el.Seconds(), errs)
+	}
+	wg.Go(func() {
+		t := time.NewTicker(r.cfg.Tick)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				draw()
+				fmt.Fprintln(r.cfg.Progress)
+				return
+			case <-t.C:
+				draw()
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
