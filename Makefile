@@ -25,9 +25,10 @@ FUZZTIME         ?= 60s
 TEST_TIMEOUT     ?= 20m
 STATICCHECK      ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SERVICES_FLAGS   ?=
+CHAOS_DURATION   ?= 5m
 
 .PHONY: help build services services-browser dev test test-short vet fmt lint \
-	fuzz bench compose-check migrate seed clean
+	fuzz bench compose-check migrate seed clean chaos
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
@@ -90,6 +91,10 @@ fuzz: services ## Run every Fuzz target for FUZZTIME each (default 60s)
 	done; \
 	if [ "$$found" -eq 0 ]; then echo "fuzz: no Fuzz targets found in $(PKG)"; \
 	else echo "fuzz: $$found target(s) passed"; fi
+
+chaos: services ## Faults under load for CHAOS_DURATION (default 5m), then invariants and the chaos table
+	CHAOS_DURATION=$(CHAOS_DURATION) $(GO) test -count=1 -v -run '^TestChaos$$' -timeout 60m ./internal/chaos/ \
+		| grep --line-buffered -v 'level=DEBUG'
 
 bench: services ## Run benchmarks (no tests)
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKG)

@@ -48,7 +48,7 @@ var (
 	benchLevels      = []int{1, 2, 4, 8, 16, 32}
 	benchLevelTime   = 3 * time.Second
 	benchOpenTime    = 5 * time.Second
-	benchAccountPool = 60_000
+	benchAccountPool = 150_000
 )
 
 func BenchmarkOnboardingAPI(b *testing.B) {
@@ -263,7 +263,7 @@ func (env *benchEnv) charts(b *testing.B, appRate, bareRate []float64, half floa
 	}, filepath.Join(*chartsDir, "api-throughput.png")))
 	pct := []float64{50, 95, 99}
 	require.NoError(b, benchplot.Save(benchplot.Chart{
-		Title: fmt.Sprintf("POST /api/v1/onboarding at %.0f req/s (half the API's max): latency", half),
+		Title:  fmt.Sprintf("POST /api/v1/onboarding at %.0f req/s (half the API's max): latency", half),
 		XLabel: "percentile", YLabel: "milliseconds",
 		Series: []benchplot.Series{
 			{Name: "campusbiz API", X: pct, Y: []float64{msf(appOpen.P50), msf(appOpen.P95), msf(appOpen.P99)}},

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -25,8 +26,8 @@ func TestLoadgenAgainstTheRealApp(t *testing.T) {
 	a := newApp(t, func(d *api.Deps) { d.Config.LoginRate, d.Config.SubmitRate = 100_000, 100_000 })
 	a.startWorkers(func(d *workers.Deps) { d.ShopVerification = workflows.ShopModeManual })
 	db := a.schema.DB
-	fixtures.College(t, db)
 	other, _ := fixtures.College(t, db)
+	home, _ := fixtures.College(t, db)
 	fixtures.Reviewer(t, db, other.ID)
 	fixtures.Reviewer(t, db, other.ID)
 	fixtures.FundProgram(t, db, nil, nil)
@@ -38,9 +39,11 @@ func TestLoadgenAgainstTheRealApp(t *testing.T) {
 
 	srv := httptest.NewServer(a.e)
 	t.Cleanup(srv.Close)
+	_, err := loadgen.Run(context.Background(), loadgen.Config{BaseURL: srv.URL, Count: 1, CollegeID: models.NewID()})
+	require.ErrorContains(t, err, "not found", "an unknown college stops the run before it starts")
 	var progress strings.Builder
 	s, err := loadgen.Run(context.Background(), loadgen.Config{
-		BaseURL: srv.URL, Concurrency: 3, Duration: 2 * time.Second, Settle: 20 * time.Second,
+		BaseURL: srv.URL, Concurrency: 3, CollegeID: home.ID, Duration: 2 * time.Second, Settle: 20 * time.Second,
 		AdminEmail: admin.Email, AdminPassword: fixtures.Password, Progress: &progress, Tick: 100 * time.Millisecond,
 	})
 	require.NoError(t, err)
@@ -69,9 +72,9 @@ func TestLoadgenAgainstTheRealApp(t *testing.T) {
 	require.GreaterOrEqual(t, s.Endpoint("GET /onboarding/{id}").Requests, n)
 
 	// The database saw exactly what loadgen reports.
-	require.EqualValues(t, n, a.count(`SELECT count(*) FROM student_profiles WHERE status = 'verified'`))
+	require.EqualValues(t, n, a.count(`SELECT count(*) FROM student_profiles WHERE status = 'verified' AND college_id = ?`, home.ID))
 	require.EqualValues(t, n, a.count(`SELECT count(*) FROM internship_applications`))
 	require.EqualValues(t, n, a.count(`SELECT count(*) FROM fund_applications WHERE status = 'in_review'`))
 	require.Contains(t, progress.String(), "\rloadgen ")
-	require.Contains(t, progress.String(), "started")
+	require.Contains(t, progress.String(), fmt.Sprintf("applicants: %d started, %d done, 0 failed", n, n), "the last line is the final count")
 }

@@ -65,12 +65,12 @@ func (s *server) submitOnboarding(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	ctx, flush := s.direct(c.Request().Context())
 	sub, err := workflows.SubmitOnboarding(ctx, s.db, current(c).ID, req.form())
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.JSON(http.StatusAccepted, profileView(sub.Entity))
 }
 
@@ -83,12 +83,12 @@ func (s *server) resubmitOnboarding(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	ctx, flush := s.direct(c.Request().Context())
 	sub, err := workflows.ResubmitOnboarding(ctx, s.db, current(c).ID, id, req.form())
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.JSON(http.StatusAccepted, profileView(sub.Entity))
 }
 

@@ -46,9 +46,11 @@ type QueueStats struct {
 	Archived  int `json:"archived"`
 }
 
-// workflowTables maps each workflow to the table holding its state. The
-// triggers of migration 00007 count each table's rows by state (a workflow
-// added here needs its table in that migration's list too; a test checks).
+// workflowTables maps each workflow to the table holding its state. Stats
+// read the counts that triggers keep per table (migration 00007): a
+// workflow added here needs the same three triggers on its table, created
+// by its own migration with the workflow's name as argument
+// (TestEveryStatsTableIsCounted checks).
 var workflowTables = map[string]string{
 	"onboarding":  "student_profiles",
 	"enrollment":  "enrollments",

@@ -43,6 +43,21 @@ func StateCounts(ctx context.Context, db *gorm.DB) (counts []StateCount, deltas 
 	return counts, deltas, nil
 }
 
+// CountInState returns how many entities of workflow are in state, from the
+// same counts as StateCounts (a few rows, whatever the table's size).
+func CountInState(ctx context.Context, db *gorm.DB, workflow, state string) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Raw(`SELECT coalesce(sum(n), 0)::bigint FROM (
+			SELECT n FROM workflow_state_counts WHERE workflow = ? AND state = ?
+			UNION ALL
+			SELECT n FROM workflow_state_deltas WHERE workflow = ? AND state = ?
+		) c`, workflow, state, workflow, state).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count %s in %s: %w", workflow, state, err)
+	}
+	return n, nil
+}
+
 // CompactStateCounts folds the appended deltas into the per-state totals in
 // one transaction and returns how many delta rows it folded. Several
 // callers may run it at once: a transaction-scoped advisory lock lets one

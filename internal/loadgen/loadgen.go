@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,23 +150,8 @@ func (r *runner) prepare(ctx context.Context) error {
 	raw := make([]byte, 4)
 	_, _ = rand.Read(raw)
 	r.runID = hex.EncodeToString(raw)
-	var colleges struct {
-		Items []struct {
-			ID           string   `json:"id"`
-			EmailDomains []string `json:"email_domains"`
-		} `json:"items"`
-	}
-	if _, err := r.call(ctx, "", http.MethodGet, "/api/v1/colleges?limit=200", "", nil, &colleges, http.StatusOK); err != nil {
-		return fmt.Errorf("loadgen: list colleges: %w", err)
-	}
-	for _, c := range colleges.Items {
-		if len(c.EmailDomains) > 0 && (r.cfg.CollegeID == "" || c.ID == r.cfg.CollegeID) {
-			r.collegeID, r.domain = c.ID, c.EmailDomains[0]
-			break
-		}
-	}
-	if r.collegeID == "" {
-		return fmt.Errorf("loadgen: college %q not found among the first 200 (or none has an e-mail domain)", r.cfg.CollegeID)
+	if err := r.pickCollege(ctx); err != nil {
+		return err
 	}
 	var programs struct {
 		Items []struct {
@@ -193,6 +179,38 @@ func (r *runner) prepare(ctx context.Context) error {
 		r.adminToken = tok
 	}
 	return nil
+}
+
+// pickCollege finds cfg.CollegeID (or, when empty, the first college) in
+// GET /colleges, page by page, with its first e-mail domain.
+func (r *runner) pickCollege(ctx context.Context) error {
+	cursor := ""
+	for {
+		var page struct {
+			Items []struct {
+				ID           string   `json:"id"`
+				EmailDomains []string `json:"email_domains"`
+			} `json:"items"`
+			NextCursor string `json:"next_cursor"`
+		}
+		path := "/api/v1/colleges?limit=200"
+		if cursor != "" {
+			path += "&cursor=" + url.QueryEscape(cursor)
+		}
+		if _, err := r.call(ctx, "", http.MethodGet, path, "", nil, &page, http.StatusOK); err != nil {
+			return fmt.Errorf("loadgen: list colleges: %w", err)
+		}
+		for _, c := range page.Items {
+			if len(c.EmailDomains) > 0 && (r.cfg.CollegeID == "" || c.ID == r.cfg.CollegeID) {
+				r.collegeID, r.domain = c.ID, c.EmailDomains[0]
+				return nil
+			}
+		}
+		if page.NextCursor == "" {
+			return fmt.Errorf("loadgen: college %q not found (or it has no e-mail domain)", r.cfg.CollegeID)
+		}
+		cursor = page.NextCursor
+	}
 }
 
 // applicant runs applicant i through every step it can drive.
@@ -388,7 +406,7 @@ func (r *runner) progress(start time.Time) (stop func()) {
 	draw := func() {
 		el := time.Since(start)
 		req, errs := r.rec.totals()
-		fmt.Fprintf(r.cfg.Progress, "\rloadgen %s  applicants %d started %d done %d failed  requests %d (%.1f/s)  errors %d   ",
+		fmt.Fprintf(r.cfg.Progress, "\rloadgen %s  applicants: %d started, %d done, %d failed  requests: %d (%.1f/s)  errors: %d   ",
 			el.Round(time.Second), r.rec.started.Load(), r.rec.completed.Load(), r.rec.failed.Load(),
 			req, float64(req)/el.Seconds(), errs)
 	}

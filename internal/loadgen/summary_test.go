@@ -26,7 +26,7 @@ func TestPercentilesNearestRank(t *testing.T) {
 func TestRouteHidesIDs(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"/api/v1/onboarding/0198c5a2-7e1f-7c3a-9b1e-2f4d5c6a7b8c":            "/onboarding/{id}",
+		"/api/v1/onboarding/0198c5a2-7e1f-7c3a-9b1e-2f4d5c6a7b8c":           "/onboarding/{id}",
 		"/api/v1/shops/0198c5a2-7e1f-7c3a-9b1e-2f4d5c6a7b8c/events?limit=5": "/shops/{id}/events",
 		"/api/v1/colleges?limit=200":                                        "/colleges",
 		"/api/v1/fund-applications":                                         "/fund-applications",

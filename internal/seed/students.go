@@ -127,7 +127,8 @@ JOIN colleges_n c ON c.k = i % c.total
 CROSS JOIN LATERAL (SELECT CASE WHEN i % 100 < 90 THEN 'verified' WHEN i % 100 < 95 THEN 'pending'
 	WHEN i % 100 < 98 THEN 'rejected' ELSE 'needs_info' END AS status) s0
 CROSS JOIN LATERAL (SELECT s0.status, CASE WHEN s0.status IN ('rejected', 'needs_info')
-	THEN '["student_number: does not match the college''s format"]' ELSE '[]' END AS reasons) st
+	THEN '[{"field": "student_number", "code": "bad_format", "message": "a student number is 6 to 20 letters or digits"}]'
+	ELSE '[]' END AS reasons) st
 ON CONFLICT DO NOTHING`
 
 	// Students with i % 10 = 3 (all verified) have a shop: i % 100 < 70
@@ -158,8 +159,9 @@ CROSS JOIN LATERAL (SELECT (ARRAY['submitted', 'screening', 'in_review', 'in_rev
 WHERE i % 50 = 3
 ON CONFLICT DO NOTHING`
 
-	// Two assignments per application under review, to reviewers picked
-	// by the student's number (the second one the next reviewer).
+	// Two assignments per application under review: a reviewer picked by a
+	// hash of the student's number (so every reviewer gets a share) and the
+	// next one.
 	reviewsSQL = `INSERT INTO fund_reviews (id, application_id, reviewer_id, status, assigned_at, due_at)
 SELECT (lpad(to_hex(CAST(@base AS bigint) + i), 12, '0') || '7' || substr(md5('v' || r || i), 1, 3) || '8' || substr(md5('v' || r || i), 4, 15))::uuid,
 	` + scaleID("f") + `,
@@ -167,7 +169,7 @@ SELECT (lpad(to_hex(CAST(@base AS bigint) + i), 12, '0') || '7' || substr(md5('v
 	'assigned', to_timestamp((CAST(@base AS bigint) + i) / 1000.0), to_timestamp((CAST(@base AS bigint) + i) / 1000.0) + interval '72 hours'
 FROM generate_series(CAST(@lo AS bigint), CAST(@hi AS bigint)) i
 CROSS JOIN generate_series(0, 1) r
-CROSS JOIN LATERAL (SELECT 1 + (i / 50 + r) % CAST(@reviewers AS bigint) AS rv) pick
+CROSS JOIN LATERAL (SELECT 1 + ((hashint8(i) & 2147483647) + r) % CAST(@reviewers AS bigint) AS rv) pick
 WHERE i % 50 = 3 AND (1 + i / 50 % 10) IN (3, 4, 5, 10)
 ON CONFLICT DO NOTHING`
 )

@@ -41,7 +41,7 @@ func TestStudentsBulkLoad(t *testing.T) {
 			Status string
 			N      int64
 		}
-		require.NoError(t, db.Raw(`SELECT status, count(*) AS n FROM ` + table + ` GROUP BY status`).Scan(&rows).Error)
+		require.NoError(t, db.Raw(`SELECT status, count(*) AS n FROM `+table+` GROUP BY status`).Scan(&rows).Error)
 		out := map[string]int64{}
 		for _, r := range rows {
 			out[r.Status] = r.N
@@ -57,9 +57,19 @@ func TestStudentsBulkLoad(t *testing.T) {
 	// Every application under review has two assignments, to two reviewers.
 	require.Equal(t, 2*groups("fund_applications")["in_review"],
 		count(`SELECT count(DISTINCT (application_id, reviewer_id)) FROM fund_reviews`))
+	// Every reviewer has a share of them.
+	require.EqualValues(t, 10, count(`SELECT count(DISTINCT reviewer_id) FROM fund_reviews`))
 	// Every fund application's shop is a verified shop of the applicant.
 	require.Zero(t, count(`SELECT count(*) FROM fund_applications f JOIN shops s ON s.id = f.shop_id
 		WHERE s.account_id <> f.account_id OR s.status <> 'verified'`))
+	// The seeded rows read back through the models (reasons decode).
+	var profiles []models.StudentProfile
+	require.NoError(t, db.Where("status IN ?", []string{"rejected", "needs_info"}).Limit(20).Find(&profiles).Error)
+	require.Len(t, profiles, 20)
+	for _, p := range profiles {
+		require.Len(t, p.Reasons, 1)
+		require.Equal(t, "student_number", p.Reasons[0].Field)
+	}
 	// The seeded passwords are the hash given.
 	require.Zero(t, count(`SELECT count(*) FROM accounts WHERE password_hash <> 'not-a-hash'`))
 

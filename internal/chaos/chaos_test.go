@@ -1,0 +1,75 @@
+package chaos_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/campusbiz/campusbiz/internal/chaos"
+	"github.com/campusbiz/campusbiz/internal/testenv"
+	"github.com/stretchr/testify/require"
+)
+
+// redisService lets the run stop and start the private Redis.
+type redisService struct{ r *testenv.PrivateRedis }
+
+func (s redisService) Stop() error  { s.r.Stop(); return nil }
+func (s redisService) Start() error { s.r.Start(); return nil }
+
+// TestChaos runs the system under faults and checks that nothing was lost
+// or done twice. It runs for 40s of load by default (inside make test);
+// CHAOS_DURATION sets a longer run (make chaos).
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos starts its own Postgres, Redis and three processes")
+	}
+	t.Parallel()
+	duration, settle := 40*time.Second, 75*time.Second
+	if v := os.Getenv("CHAOS_DURATION"); v != "" {
+		d, err := time.ParseDuration(v)
+		require.NoError(t, err, "CHAOS_DURATION")
+		duration, settle = d, 5*time.Minute
+	}
+	ctx := context.Background()
+	pg := testenv.StartPrivatePostgres(t)
+	rd := testenv.StartPrivateRedis(t)
+	dir := t.TempDir()
+	bin, err := chaos.Build(ctx, dir)
+	require.NoError(t, err)
+
+	rep, err := chaos.Run(ctx, chaos.Config{
+		Binary: bin, Dir: dir, DatabaseURL: pg.URL("campusbiz"), RedisURL: rd.URL(),
+		Postgres: pg, Redis: redisService{rd}, Duration: duration, Settle: settle, Log: testenv.Logger(t),
+	})
+	var table strings.Builder
+	require.NoError(t, rep.WriteTable(&table))
+	t.Logf("chaos table:\n%s", table.String())
+	var load strings.Builder
+	require.NoError(t, rep.Load.WriteTable(&load))
+	t.Logf("loadgen summary (applicants a fault hit stop and count as failed):\n%s", load.String())
+	if err != nil || rep.Err() != nil {
+		for _, name := range []string{"api", "worker-1", "worker-2"} {
+			b, _ := os.ReadFile(dir + "/" + name + ".log")
+			t.Logf("%s log (last 4 KiB):\n%s", name, tail(b, 4096))
+		}
+	}
+	require.NoError(t, err)
+	require.NoError(t, rep.Err())
+	// The run must have exercised every fault and every workflow.
+	for _, f := range []string{chaos.FaultKillWorker, chaos.FaultFlushRedis, chaos.FaultRestartRedis, chaos.FaultRestartPostgres} {
+		require.Positive(t, rep.Faults[f], f)
+	}
+	require.Positive(t, rep.Outage.Probes)
+	for _, w := range rep.Workflows {
+		require.Positive(t, w.Submitted, w.Name)
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
