@@ -8,8 +8,10 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/workers"
+	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 )
 
 // The engine benchmarks compare onboarding through the whole engine with
@@ -18,6 +20,7 @@ import (
 // fixed task count, for example:
 //
 //	go test -run '^$' -bench 'Onboarding' -benchtime 3000x -count 3 ./workers/
+//	go test -run '^$' -bench 'Sequential' -benchtime 2000x -count 3 ./workers/
 const benchConcurrency = 20
 
 // seedOnboardings writes n pending profiles and their outbox rows with
@@ -64,26 +67,52 @@ func BenchmarkOnboardingEngine(b *testing.B) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tasks/s")
 }
 
-// BenchmarkOnboardingBareAsynq is the baseline: b.N tasks already in Redis,
-// each handler inserting one row in its own transaction.
+// BenchmarkOnboardingBareAsynq is the baseline: b.N tasks enqueued to bare
+// Asynq, each handler inserting one row as one autocommit statement.
 func BenchmarkOnboardingBareAsynq(b *testing.B) {
+	benchmarkBare(b, func(ctx context.Context, db *gorm.DB, taskID string) error {
+		return db.WithContext(ctx).Exec(`INSERT INTO bare_results (task_id) VALUES (?)`, taskID).Error
+	})
+}
+
+// BenchmarkOnboardingBareAsynqTx is the same baseline with the insert in an
+// explicit transaction (BEGIN, INSERT, COMMIT), as handlers usually write it.
+func BenchmarkOnboardingBareAsynqTx(b *testing.B) {
+	benchmarkBare(b, func(ctx context.Context, db *gorm.DB, taskID string) error {
+		return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return tx.Exec(`INSERT INTO bare_results (task_id) VALUES (?)`, taskID).Error
+		})
+	})
+}
+
+// benchmarkBare times b.N tasks from enqueue to their insert: like the
+// engine's figure, it includes handing the tasks to Asynq (one goroutine
+// enqueues while the server works, as the engine's relay does).
+func benchmarkBare(b *testing.B, insert func(ctx context.Context, db *gorm.DB, taskID string) error) {
 	e := newEngine(b)
 	require.NoError(b, e.schema.DB.Exec(`CREATE TABLE bare_results (id bigserial PRIMARY KEY, task_id text NOT NULL, at timestamptz NOT NULL DEFAULT now())`).Error)
-	for i := range b.N {
-		_, err := e.client.Enqueue(asynq.NewTask("bare:insert", fmt.Appendf(nil, `{"n":%d}`, i)), asynq.Queue("critical"))
-		require.NoError(b, err)
-	}
 	srv := workers.NewServer(context.Background(), e.redis.Opt,
 		workers.ServerConfig{Concurrency: benchConcurrency}, silentLogger())
 	mux := asynq.NewServeMux()
 	mux.HandleFunc("bare:insert", func(ctx context.Context, t *asynq.Task) error {
 		id, _ := asynq.GetTaskID(ctx)
-		return e.schema.DB.WithContext(ctx).Exec(`INSERT INTO bare_results (task_id) VALUES (?)`, id).Error
+		return insert(ctx, e.schema.DB, id)
 	})
 
 	b.ResetTimer()
 	start := time.Now()
 	require.NoError(b, srv.Start(mux))
+	enqueued := make(chan error, 1)
+	go func() {
+		for i := range b.N {
+			if _, err := e.client.Enqueue(asynq.NewTask("bare:insert", fmt.Appendf(nil, `{"n":%d}`, i)), asynq.Queue("critical")); err != nil {
+				enqueued <- err
+				return
+			}
+		}
+		enqueued <- nil
+	}()
+	require.NoError(b, <-enqueued)
 	waitFor(b, 10*time.Minute, "all inserts", func() bool {
 		return e.count(`SELECT count(*) FROM bare_results`) == b.N
 	})
@@ -91,4 +120,74 @@ func BenchmarkOnboardingBareAsynq(b *testing.B) {
 	b.StopTimer()
 	srv.Shutdown()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tasks/s")
+}
+
+// BenchmarkOnboardingBareAsynqSameWork is bare Asynq doing the same domain
+// work as the engine (the onboarding:verify step: lock and read the profile,
+// decide, update it, write the event and the notification) in a plain
+// transaction, without the outbox, the relay or the runner's completion. The
+// gap to BenchmarkOnboardingEngine is the engine's own cost.
+func BenchmarkOnboardingBareAsynqSameWork(b *testing.B) {
+	e := newEngine(b)
+	seedOnboardings(b, e, b.N)
+	var payloads [][]byte
+	require.NoError(b, e.schema.DB.Raw(`SELECT payload FROM outbox`).Scan(&payloads).Error)
+	srv := workers.NewServer(context.Background(), e.redis.Opt,
+		workers.ServerConfig{Concurrency: benchConcurrency}, silentLogger())
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(workflows.TypeOnboardingVerify, func(ctx context.Context, t *asynq.Task) error {
+		id, _ := asynq.GetTaskID(ctx)
+		return e.schema.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return e.onboard.Verify(ctx, tx, workers.Run{TaskID: id, Type: t.Type(), Payload: t.Payload()})
+		})
+	})
+
+	b.ResetTimer()
+	start := time.Now()
+	require.NoError(b, srv.Start(mux))
+	for _, p := range payloads {
+		_, err := e.client.Enqueue(asynq.NewTask(workflows.TypeOnboardingVerify, p), asynq.Queue(workflows.QueueCritical))
+		require.NoError(b, err)
+	}
+	waitFor(b, 10*time.Minute, "all profiles final", func() bool {
+		return e.count(`SELECT count(*) FROM student_profiles WHERE status = 'pending'`) == 0
+	})
+	elapsed := time.Since(start)
+	b.StopTimer()
+	srv.Shutdown()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tasks/s")
+}
+
+// BenchmarkVerifyStepSequential isolates the database side of one
+// onboarding:verify: the runner's transaction, run by hand one task after
+// another, with no Redis and no concurrency.
+func BenchmarkVerifyStepSequential(b *testing.B) {
+	e := newEngine(b)
+	seedOnboardings(b, e, b.N)
+	var ids []string
+	require.NoError(b, e.schema.DB.Raw(`SELECT id FROM outbox ORDER BY id`).Scan(&ids).Error)
+	runs := make([]workers.Run, len(ids))
+	for i, id := range ids {
+		runs[i] = e.runOf(id, 0)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for _, run := range runs {
+		if err := e.runner.Execute(ctx, run, e.onboard.Verify, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBareInsertSequential is one autocommit insert after another.
+func BenchmarkBareInsertSequential(b *testing.B) {
+	e := newEngine(b)
+	require.NoError(b, e.schema.DB.Exec(`CREATE TABLE bare_results (id bigserial PRIMARY KEY, task_id text NOT NULL)`).Error)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := e.schema.DB.WithContext(ctx).Exec(`INSERT INTO bare_results (task_id) VALUES (?)`, fmt.Sprint(i)).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
 }
