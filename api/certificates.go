@@ -229,11 +229,12 @@ func (s *server) revokeCertificate(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	ctx, flush := s.direct(ctx)
 	sub, err := workflows.RevokeCertificate(ctx, s.db, current(c).ID, serial, req.Reason)
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.JSON(http.StatusOK, certificateView(sub.Entity, workflows.VerifyCertificate(sub.Entity, s.certs.keys)))
 }
 

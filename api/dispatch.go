@@ -33,3 +33,7 @@ func (s *server) direct(ctx context.Context) (_ context.Context, flush func()) {
 		}
 	}
 }
+
+// dispatchPause is how long the fast path rests after a failure, so that a
+// Redis outage does not slow every submission down.
+const dispatchPause = 5 * time.Second

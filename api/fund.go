@@ -188,13 +188,14 @@ func (s *server) submitFundApplication(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	ctx, flush := s.direct(ctx)
 	sub, err := workflows.SubmitFund(ctx, s.db, current(c).ID, workflows.FundForm{
 		ProgramID: req.ProgramID, ShopID: req.ShopID, AmountFen: req.AmountFen, BusinessPlan: req.BusinessPlan,
 	})
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.JSON(http.StatusAccepted, fundApplicationView(sub.Entity, nil))
 }
 
@@ -224,11 +225,12 @@ func (s *server) withdrawFundApplication(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	ctx, flush := s.direct(ctx)
 	sub, err := workflows.WithdrawFund(ctx, s.db, current(c).ID, id)
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	reviews, err := s.visibleReviews(ctx, current(c), sub.Entity)
 	if err != nil {
 		return err

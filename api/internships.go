@@ -322,11 +322,12 @@ func (s *server) answerOffer(c echo.Context, accept bool) error {
 
 func (s *server) startMatchRound(c echo.Context) error {
 	ctx := c.Request().Context()
+	ctx, flush := s.direct(ctx)
 	sub, err := workflows.StartMatchRound(ctx, s.db, workflows.StartRound{Trigger: workflows.TriggerAdmin, AccountID: current(c).ID})
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.JSON(http.StatusAccepted, roundView(sub.Entity))
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -113,22 +112,3 @@ func (s *server) onboardingEvents(c echo.Context) error {
 func (s *server) readableProfile(c echo.Context) (models.StudentProfile, error) {
 	return readable(s, c, func(p models.StudentProfile) string { return p.AccountID }, nil)
 }
-
-// dispatch hands a committed submission's tasks to Asynq at once. Failure
-// is fine: the workers' relay dispatches whatever is left.
-// After a failure the fast path rests for dispatchPause, so that a Redis
-// outage does not slow every submission down.
-func (s *server) dispatch(ctx context.Context, ids []string) {
-	if s.relay == nil || time.Since(time.Unix(0, s.dispatchFailedAt.Load())) < dispatchPause {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer cancel()
-	if err := s.relay.DispatchIDs(ctx, ids...); err != nil {
-		s.dispatchFailedAt.Store(time.Now().UnixNano())
-		s.log.WarnContext(ctx, "fast dispatch failed; the relay will retry", "err", err)
-	}
-}
-
-// dispatchPause is how long the fast path rests after a failure.
-const dispatchPause = 5 * time.Second

@@ -62,9 +62,9 @@ func (k *PageKit) Problem(err error) (int, ErrorDetail) {
 	return e.status, e.detail
 }
 
-// Dispatch hands a committed submission's tasks to Asynq at once, as the
-// API does after a submission; the relay covers a failure.
-func (k *PageKit) Dispatch(ctx context.Context, outboxIDs []string) { k.s.dispatch(ctx, outboxIDs) }
+// Direct prepares a page's submission for dispatch after commit, as the API
+// does (see server.direct): call flush once the domain call succeeded.
+func (k *PageKit) Direct(ctx context.Context) (context.Context, func()) { return k.s.direct(ctx) }
 
 // AllowLogin applies the API's sign-in rate limits, per client IP and per
 // account; when refused it says how long to wait.

@@ -35,13 +35,14 @@ func (s *server) submitReview(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	ctx, flush := s.direct(ctx)
 	sub, err := workflows.SubmitReview(ctx, s.db, current(c).ID, id, workflows.ReviewForm{
 		Decision: req.Decision, Score: req.Score, Comment: req.Comment,
 	})
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	r := sub.Entity
 	return c.JSON(http.StatusCreated, ReviewView{ID: r.ID, ReviewerID: r.ReviewerID, Decision: *r.Decision, Score: *r.Score,
 		Comment: r.Comment, ReviewedAt: r.ReviewedAt.UTC()})

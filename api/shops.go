@@ -88,11 +88,12 @@ func (s *server) submitShop(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	ctx, flush := s.direct(ctx)
 	sub, err := workflows.SubmitShop(ctx, s.db, current(c).ID, req.form(), s.shopCheckAt())
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.JSON(http.StatusAccepted, shopView(sub.Entity, current(c)))
 }
 
@@ -102,11 +103,12 @@ func (s *server) recheckShop(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	ctx, flush := s.direct(ctx)
 	sub, err := workflows.RecheckShop(ctx, s.db, current(c).ID, id, time.Time{})
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.JSON(http.StatusAccepted, shopView(sub.Entity, current(c)))
 }
 
@@ -123,11 +125,12 @@ func (s *server) confirmShop(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	ctx, flush := s.direct(ctx)
 	sub, err := workflows.ConfirmShop(ctx, s.db, current(c).ID, id, *req.Verified, req.Reason)
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.JSON(http.StatusOK, shopView(sub.Entity, current(c)))
 }
 

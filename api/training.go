@@ -119,11 +119,12 @@ func (s *server) postResult(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	ctx, flush := s.direct(ctx)
 	sub, err := workflows.RecordResult(ctx, s.db, current(c).ID, id, *req.Score)
 	if err != nil {
 		return err
 	}
-	s.dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.JSON(http.StatusAccepted, enrollmentView(sub.Entity, nil))
 }
 

@@ -190,11 +190,12 @@ func (s *site) recordResult(c echo.Context) error {
 	}
 	acct, _ := account(c)
 	ctx := c.Request().Context()
-	sub, err := workflows.RecordResult(ctx, s.db, acct.ID, id, *req.Score)
+	ctx, flush := s.kit.Direct(ctx)
+	_, err = workflows.RecordResult(ctx, s.db, acct.ID, id, *req.Score)
 	if err != nil {
 		return s.submitted(c, "admin_training", v, err)
 	}
-	s.kit.Dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.Redirect(http.StatusSeeOther, "/admin/training?done=result")
 }
 
@@ -224,11 +225,12 @@ func (s *site) revokeCertificate(c echo.Context) error {
 	}
 	acct, _ := account(c)
 	ctx := c.Request().Context()
-	sub, err := workflows.RevokeCertificate(ctx, s.db, acct.ID, serial, req.Reason)
+	ctx, flush := s.kit.Direct(ctx)
+	_, err = workflows.RevokeCertificate(ctx, s.db, acct.ID, serial, req.Reason)
 	if err != nil {
 		return s.submitted(c, "admin_training", v, err)
 	}
-	s.kit.Dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.Redirect(http.StatusSeeOther, "/admin/training?done=revoke")
 }
 
@@ -277,11 +279,12 @@ func (s *site) confirmShop(c echo.Context) error {
 	}
 	acct, _ := account(c)
 	ctx := c.Request().Context()
-	sub, err := workflows.ConfirmShop(ctx, s.db, acct.ID, id, *req.Verified, req.Reason)
+	ctx, flush := s.kit.Direct(ctx)
+	_, err = workflows.ConfirmShop(ctx, s.db, acct.ID, id, *req.Verified, req.Reason)
 	if err != nil {
 		return s.submitted(c, "admin_shops", v, err)
 	}
-	s.kit.Dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.Redirect(http.StatusSeeOther, "/admin/shops?done=shop")
 }
 
@@ -348,10 +351,11 @@ func (s *site) startRound(c echo.Context) error {
 	}
 	acct, _ := account(c)
 	ctx := c.Request().Context()
-	sub, err := workflows.StartMatchRound(ctx, s.db, workflows.StartRound{Trigger: workflows.TriggerAdmin, AccountID: acct.ID})
+	ctx, flush := s.kit.Direct(ctx)
+	_, err = workflows.StartMatchRound(ctx, s.db, workflows.StartRound{Trigger: workflows.TriggerAdmin, AccountID: acct.ID})
 	if err != nil {
 		return s.submitted(c, "admin_internships", v, err)
 	}
-	s.kit.Dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.Redirect(http.StatusSeeOther, "/admin/internships?done=round")
 }

@@ -232,16 +232,15 @@ func (s *site) submitOnboarding(c echo.Context) error {
 		return s.formProblem(c, "onboarding", v, problems)
 	}
 	f := req.Form()
-	ctx := c.Request().Context()
-	var sub workflows.Submitted[models.StudentProfile]
+	ctx, flush := s.kit.Direct(c.Request().Context())
 	if prof == nil {
-		sub, err = workflows.SubmitOnboarding(ctx, s.db, acct.ID, f)
+		_, err = workflows.SubmitOnboarding(ctx, s.db, acct.ID, f)
 	} else {
-		sub, err = workflows.ResubmitOnboarding(ctx, s.db, acct.ID, prof.ID, f)
+		_, err = workflows.ResubmitOnboarding(ctx, s.db, acct.ID, prof.ID, f)
 	}
 	if err != nil {
 		return s.submitted(c, "onboarding", v, err)
 	}
-	s.kit.Dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.Redirect(http.StatusSeeOther, "/dashboard")
 }

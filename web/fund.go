@@ -72,13 +72,14 @@ func (s *site) submitFund(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "fund", v, problems)
 	}
+	ctx, flush := s.kit.Direct(ctx)
 	sub, err := workflows.SubmitFund(ctx, s.db, acct.ID, workflows.FundForm{
 		ProgramID: req.ProgramID, ShopID: req.ShopID, AmountFen: req.AmountFen, BusinessPlan: req.BusinessPlan,
 	})
 	if err != nil {
 		return s.submitted(c, "fund", v, err)
 	}
-	s.kit.Dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.Redirect(http.StatusSeeOther, "/dashboard#wf-fund-"+sub.Entity.ID)
 }
 
@@ -91,10 +92,11 @@ func (s *site) withdrawFund(c echo.Context) error {
 		return s.failWith(c, err)
 	}
 	ctx := c.Request().Context()
-	sub, err := workflows.WithdrawFund(ctx, s.db, acct.ID, id)
+	ctx, flush := s.kit.Direct(ctx)
+	_, err = workflows.WithdrawFund(ctx, s.db, acct.ID, id)
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	s.kit.Dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.Redirect(http.StatusSeeOther, "/dashboard#wf-fund-"+id)
 }

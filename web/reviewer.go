@@ -125,12 +125,13 @@ func (s *site) submitReview(c echo.Context) error {
 	}
 	acct, _ := account(c)
 	ctx := c.Request().Context()
-	sub, err := workflows.SubmitReview(ctx, s.db, acct.ID, p.Assignment.Application.ID, workflows.ReviewForm{
+	ctx, flush := s.kit.Direct(ctx)
+	_, err = workflows.SubmitReview(ctx, s.db, acct.ID, p.Assignment.Application.ID, workflows.ReviewForm{
 		Decision: req.Decision, Score: req.Score, Comment: req.Comment,
 	})
 	if err != nil {
 		return s.submitted(c, "review", v, err)
 	}
-	s.kit.Dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.Redirect(http.StatusSeeOther, "/reviews?done="+p.Assignment.Application.ID)
 }

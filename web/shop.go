@@ -70,11 +70,12 @@ func (s *site) submitShop(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "shop", v, problems)
 	}
+	ctx, flush := s.kit.Direct(ctx)
 	sub, err := workflows.SubmitShop(ctx, s.db, acct.ID, req.Form(), s.kit.ShopCheckAt())
 	if err != nil {
 		return s.submitted(c, "shop", v, err)
 	}
-	s.kit.Dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.Redirect(http.StatusSeeOther, "/shops#shop-"+sub.Entity.ID)
 }
 
@@ -87,11 +88,12 @@ func (s *site) recheckShop(c echo.Context) error {
 		return s.failWith(c, err)
 	}
 	ctx := c.Request().Context()
-	sub, err := workflows.RecheckShop(ctx, s.db, acct.ID, id, time.Time{})
+	ctx, flush := s.kit.Direct(ctx)
+	_, err = workflows.RecheckShop(ctx, s.db, acct.ID, id, time.Time{})
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	s.kit.Dispatch(ctx, sub.OutboxIDs)
+	flush()
 	return c.Redirect(http.StatusSeeOther, "/shops#shop-"+id)
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
@@ -79,32 +78,12 @@ func (r *Relay) Run(ctx context.Context) error {
 // DispatchDue claims up to BatchSize undispatched rows and enqueues them. It
 // returns how many it dispatched.
 func (r *Relay) DispatchDue(ctx context.Context) (int, error) {
-	return r.dispatch(ctx, func(q *gorm.DB) *gorm.DB {
-		return q.Where("dispatched_at IS NULL").Order("created_at").Limit(r.batchSize())
-	})
-}
-
-// DispatchIDs is the fast path the API takes right after its transaction
-// commits: it dispatches exactly these rows, skipping any another relay
-// holds. Empty ids (no task was written, as Advance returns with e-mail
-// off) are ignored.
-func (r *Relay) DispatchIDs(ctx context.Context, ids ...string) error {
-	ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == "" })
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := r.dispatch(ctx, func(q *gorm.DB) *gorm.DB {
-		return q.Where("id IN ? AND dispatched_at IS NULL", ids)
-	})
-	return err
-}
-
-func (r *Relay) dispatch(ctx context.Context, scope func(*gorm.DB) *gorm.DB) (int, error) {
 	dispatched := 0
 	var enqueueErr error
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var rows []models.OutboxRow
-		q := scope(tx.Model(&models.OutboxRow{})).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		q := tx.Where("dispatched_at IS NULL").Order("created_at").Limit(r.batchSize()).
+			Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		if err := q.Find(&rows).Error; err != nil {
 			return fmt.Errorf("claim outbox rows: %w", err)
 		}
