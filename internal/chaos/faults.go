@@ -55,13 +55,23 @@ func (r *run) injectFaults(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-kill.C:
+			if ctx.Err() != nil {
+				return // both ready at the end of the schedule: stop, do not inject
+			}
 			r.fault(FaultKillWorker, r.killWorker)
 		case <-other.C:
+			if ctx.Err() != nil {
+				return
+			}
 			name := rotatingFaults[i%len(rotatingFaults)]
 			i++
 			switch name {
 			case FaultFlushRedis:
-				r.fault(name, func() error { return r.redis.FlushDB(ctx).Err() })
+				r.fault(name, func() error {
+					fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+					defer cancel()
+					return r.redis.FlushDB(fctx).Err()
+				})
 			case FaultRestartRedis:
 				r.fault(name, r.restartRedis)
 			case FaultRestartPostgres:
