@@ -37,7 +37,7 @@ type Submitted[T any] struct {
 func SubmitOnboarding(ctx context.Context, db *gorm.DB, accountID string, f OnboardingForm) (Submitted[models.StudentProfile], error) {
 	var out Submitted[models.StudentProfile]
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := checkCollege(tx, f.CollegeID); err != nil {
+		if err := checkCollegeID(f.CollegeID); err != nil {
 			return err
 		}
 		now := time.Now().UTC()
@@ -51,7 +51,7 @@ func SubmitOnboarding(ctx context.Context, db *gorm.DB, accountID string, f Onbo
 			return fmt.Errorf("you already have a student profile; resubmit it with PUT /api/v1/onboarding/{id}: %w", ErrConflict)
 		}
 		if err != nil {
-			return fmt.Errorf("create profile: %w", err)
+			return profileWriteError("create profile", err)
 		}
 		id, err := startOnboarding(ctx, tx, prof, "", accountID)
 		if err != nil {
@@ -79,14 +79,14 @@ func ResubmitOnboarding(ctx context.Context, db *gorm.DB, accountID, profileID s
 		if !OnboardingMachine.Allows(prof.Status, OnboardingPending) {
 			return fmt.Errorf("a %s profile cannot be resubmitted: %w", prof.Status, ErrConflict)
 		}
-		if err := checkCollege(tx, f.CollegeID); err != nil {
+		if err := checkCollegeID(f.CollegeID); err != nil {
 			return err
 		}
 		from := prof.Status
 		applyForm(&prof, f)
 		prof.Status, prof.Reasons, prof.Revision, prof.UpdatedAt = OnboardingPending, []models.Reason{}, prof.Revision+1, time.Now().UTC()
 		if err := tx.Save(&prof).Error; err != nil {
-			return fmt.Errorf("save profile %s: %w", prof.ID, err)
+			return profileWriteError("save profile "+prof.ID, err)
 		}
 		id, err := startOnboarding(ctx, tx, prof, from, accountID)
 		if err != nil {
@@ -118,16 +118,21 @@ func applyForm(p *models.StudentProfile, f OnboardingForm) {
 	p.Phone = strings.TrimSpace(f.Phone)
 }
 
-func checkCollege(tx *gorm.DB, collegeID string) error {
+// checkCollegeID rejects what cannot be a college id. Whether the college
+// exists is left to the profile's foreign key (profileWriteError), which
+// saves a round trip per submission.
+func checkCollegeID(collegeID string) error {
 	if _, err := uuid.Parse(collegeID); err != nil {
 		return Invalid("college_id", "is not a college id; pick one from GET /api/v1/colleges")
 	}
-	var n int64
-	if err := tx.Model(&models.College{}).Where("id = ?", collegeID).Count(&n).Error; err != nil {
-		return fmt.Errorf("look up college %s: %w", collegeID, err)
-	}
-	if n == 0 {
+	return nil
+}
+
+// profileWriteError explains a failed profile write: the only foreign key
+// a submission can break is its college's.
+func profileWriteError(op string, err error) error {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
 		return Invalid("college_id", "is not a partner college; pick one from GET /api/v1/colleges")
 	}
-	return nil
+	return fmt.Errorf("%s: %w", op, err)
 }
