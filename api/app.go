@@ -106,8 +106,8 @@ type server struct {
 // BodyLimit is the largest request body accepted (413 beyond).
 const BodyLimit = "1M"
 
-// New builds the Echo app: middleware, error handler, validator and routes.
-func New(d Deps) *echo.Echo {
+// newServer builds what the handlers share from d.
+func newServer(d Deps) *server {
 	s := &server{
 		db: d.DB, redis: d.Redis, relay: d.Relay, inspector: d.Inspector, monitoring: d.Monitoring,
 		metrics: d.Metrics, log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(),
@@ -119,6 +119,12 @@ func New(d Deps) *echo.Echo {
 	s.loginIP = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate)
 	s.loginAcct = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate/2+1)
 	s.submits = newSubmitLimits(s.cfg.SubmitRate)
+	return s
+}
+
+// New builds the Echo app: middleware, error handler, validator and routes.
+func New(d Deps) *echo.Echo {
+	s := newServer(d)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -23,13 +23,7 @@ type PageKit struct {
 
 // NewPageKit returns the kit for an app built from d.
 func NewPageKit(d Deps) *PageKit {
-	s := &server{
-		db: d.DB, relay: d.Relay, log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(),
-		certs: newCertificateEndpoints(d.Certificates),
-	}
-	s.loginIP = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate)
-	s.loginAcct = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate/2+1)
-	return &PageKit{s: s}
+	return &PageKit{s: newServer(d)}
 }
 
 // Validate checks v, a request type of this package, by the API's rules. It
@@ -73,6 +67,13 @@ func (k *PageKit) AllowLogin(ip, email string) (bool, time.Duration) {
 		return false, wait
 	}
 	return k.s.loginAcct.allow(email)
+}
+
+// AllowSubmit applies the API's per-account submission budget (SUBMIT_RATE;
+// admins ten times as much) to a page's form, counted apart from the JSON
+// API's; when refused it says how long to wait.
+func (k *PageKit) AllowSubmit(acct models.Account) (bool, time.Duration) {
+	return k.s.allowSubmit(acct)
 }
 
 // AllowLookup applies the API's per-IP limit on certificate look-ups.

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
 )
@@ -30,14 +32,18 @@ func newSubmitLimits(perMinute int) submitLimits {
 // It runs before the handler, so a refused request writes nothing.
 func (s *server) limitSubmissions(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		acct := current(c)
-		lim := s.submits.people
-		if acct.Role == models.RoleAdmin {
-			lim = s.submits.admins
-		}
-		if ok, wait := lim.allow(acct.ID); !ok {
+		if ok, wait := s.allowSubmit(current(c)); !ok {
 			return rateLimited(c.Response().Header(), wait)
 		}
 		return next(c)
 	}
+}
+
+// allowSubmit takes one submission from acct's budget.
+func (s *server) allowSubmit(acct models.Account) (bool, time.Duration) {
+	lim := s.submits.people
+	if acct.Role == models.RoleAdmin {
+		lim = s.submits.admins
+	}
+	return lim.allow(acct.ID)
 }

@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/campusbiz/campusbiz/api"
 	"github.com/campusbiz/campusbiz/internal/accounts"
@@ -128,5 +130,19 @@ func (s *site) only(roles ...string) echo.MiddlewareFunc {
 			}
 			return s.fail(c, http.StatusForbidden, "error.forbidden")
 		}
+	}
+}
+
+// limitSubmissions applies the API's per-account submission budget to a
+// form that starts or changes a workflow: past it, 429 with Retry-After and
+// nothing written. It runs after signedIn.
+func (s *site) limitSubmissions(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		acct, _ := account(c)
+		if ok, wait := s.kit.AllowSubmit(acct); !ok {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			return s.fail(c, http.StatusTooManyRequests, "error.slow")
+		}
+		return next(c)
 	}
 }
