@@ -22,18 +22,30 @@ func Enqueue(ctx context.Context, tx *gorm.DB, task Task) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	pending := claim(ctx, &row)
+	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+		return "", fmt.Errorf("enqueue %s: %w", task.Type, err)
+	}
+	pending.add(row)
+	return row.ID, nil
+}
+
+// claim marks row as already dispatched when ctx carries a Pending, and
+// returns that Pending (nil otherwise); add the row to it once written.
+func claim(ctx context.Context, row *models.OutboxRow) *Pending {
 	pending, _ := ctx.Value(pendingKey{}).(*Pending)
 	if pending != nil {
 		now := time.Now().UTC()
 		row.DispatchedAt, row.DispatchCount = &now, 1
 	}
-	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
-		return "", fmt.Errorf("enqueue %s: %w", task.Type, err)
+	return pending
+}
+
+// add remembers a claimed row written in the transaction; nil does nothing.
+func (p *Pending) add(row models.OutboxRow) {
+	if p != nil {
+		p.rows = append(p.rows, row)
 	}
-	if pending != nil {
-		pending.rows = append(pending.rows, row)
-	}
-	return row.ID, nil
 }
 
 // Pending collects the outbox rows written under one transaction that its
