@@ -37,8 +37,9 @@ func campusbizBinary(t testing.TB) string {
 }
 
 // startWorkerProcess runs `campusbiz worker` against the engine's schema
-// and Redis DB; its log goes to a file shown if the test fails.
-func (e *engine) startWorkerProcess(name string) *exec.Cmd {
+// and Redis DB, with env overriding its settings; its log goes to a file
+// shown if the test fails.
+func (e *engine) startWorkerProcess(name string, env ...string) *exec.Cmd {
 	e.t.Helper()
 	logPath := filepath.Join(e.t.TempDir(), name+".log")
 	logFile, err := os.Create(logPath)
@@ -47,6 +48,7 @@ func (e *engine) startWorkerProcess(name string) *exec.Cmd {
 	cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+e.schema.DSN, "REDIS_URL="+e.redis.URL, "WORKER_CONCURRENCY=2",
 		"RECONCILE_GRACE=3s", "RECONCILE_INTERVAL=500ms", "LOG_LEVEL=warn", "DB_MAX_OPEN_CONNS=8")
+	cmd.Env = append(cmd.Env, env...) // the last value of a key wins
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	require.NoError(e.t, cmd.Start())
 	e.t.Cleanup(func() {
