@@ -53,7 +53,7 @@ test: services-browser ## go vet, then all tests with -race (needs PostgreSQL + 
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
-test-short: services ## Quick tests: go test -short, no -race
+test-short: services ## Tests without -race (go test -short; the chaos and kill tests still run)
 	$(GO) test -short -count=1 -timeout 5m $(PKG)
 
 vet: ## go vet

@@ -15,9 +15,6 @@ import (
 // one outcome event and notification per applicant. Asynq gives the dead
 // worker's task back after its lease lapses (about a minute).
 func TestRoundSurvivesWorkerKill(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for Asynq's lease recovery")
-	}
 	t.Parallel()
 	e := newEngine(t)
 	db := e.schema.DB

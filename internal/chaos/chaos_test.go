@@ -22,9 +22,6 @@ func (s redisService) Start() error { s.r.Start(); return nil }
 // or done twice. It runs for 40s of load by default (inside make test);
 // CHAOS_DURATION sets a longer run (make chaos).
 func TestChaos(t *testing.T) {
-	if testing.Short() {
-		t.Skip("chaos starts its own Postgres, Redis and three processes")
-	}
 	t.Parallel()
 	duration, settle := 40*time.Second, 75*time.Second
 	if v := os.Getenv("CHAOS_DURATION"); v != "" {
