@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/hibiken/asynq"
@@ -190,4 +191,53 @@ func BenchmarkBareInsertSequential(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkEngineOneInsert is the engine with the baseline's work: b.N
+// tasks whose step inserts the same one row as BenchmarkOnboardingBareAsynq.
+// The outbox rows are written already claimed and handed to Asynq by one
+// goroutine, as writers do after their commit (Relay.Flush) and as the
+// baseline enqueues; the relay sweeps in the background as in production.
+// The gap between the two is what the exactly-once machinery costs.
+func BenchmarkEngineOneInsert(b *testing.B) {
+	e := newEngine(b)
+	db := e.schema.DB
+	require.NoError(b, db.Exec(`CREATE TABLE bare_results (id bigserial PRIMARY KEY, task_id text NOT NULL, at timestamptz NOT NULL DEFAULT now())`).Error)
+	require.NoError(b, db.Exec(`INSERT INTO outbox (id, task_type, payload, queue, max_retry, timeout_seconds, dispatched_at, dispatch_count)
+		SELECT gen_random_uuid(), 'bench:insert', jsonb_build_object('n', i), 'critical', 10, 30, now(), 1
+		FROM generate_series(1, ?) i`, b.N).Error)
+	var rows []models.OutboxRow
+	require.NoError(b, db.Order("id").Find(&rows).Error)
+	srv := workers.NewServer(context.Background(), e.redis.Opt,
+		workers.ServerConfig{Concurrency: benchConcurrency}, silentLogger())
+	relay := e.relay()
+	relay.Log = silentLogger()
+	runner := &workers.Runner{DB: db, Log: silentLogger(), Relay: relay}
+	mux := asynq.NewServeMux()
+	mux.Handle("bench:insert", runner.Handler(func(ctx context.Context, tx *gorm.DB, run workers.Run) error {
+		return tx.Exec(`INSERT INTO bare_results (task_id) VALUES (?)`, run.TaskID).Error
+	}, nil))
+
+	b.ResetTimer()
+	start := time.Now()
+	e.background(relay.Run)
+	require.NoError(b, srv.Start(mux))
+	dispatched := make(chan error, 1)
+	go func() {
+		for _, row := range rows {
+			if err := workflows.EnqueueRow(context.Background(), e.client, row); err != nil {
+				dispatched <- err
+				return
+			}
+		}
+		dispatched <- nil
+	}()
+	require.NoError(b, <-dispatched)
+	waitFor(b, 10*time.Minute, "all inserts", func() bool {
+		return e.count(`SELECT count(*) FROM bare_results`) == b.N
+	})
+	elapsed := time.Since(start)
+	b.StopTimer()
+	srv.Shutdown()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tasks/s")
 }

@@ -89,27 +89,7 @@ func (r *Runner) Execute(ctx context.Context, run Run, step Step, onFailure Fail
 	if r.Relay != nil {
 		stepCtx, pending = workflows.WithPending(stepCtx)
 	}
-	err := r.DB.WithContext(stepCtx).Transaction(func(tx *gorm.DB) error {
-		// Completing the row first takes its lock for the whole transaction:
-		// a duplicate delivery waits here, then finds the row completed. If
-		// the step fails, the rollback un-completes it.
-		res := tx.Exec(`UPDATE outbox SET completed_at = now(), failed_at = NULL, last_error = NULL
-			WHERE id = ? AND completed_at IS NULL`, run.TaskID)
-		if res.Error != nil {
-			return fmt.Errorf("lock outbox row: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			var n int64
-			if err := tx.Raw(`SELECT count(*) FROM outbox WHERE id = ?`, run.TaskID).Row().Scan(&n); err != nil {
-				return fmt.Errorf("look up outbox row: %w", err)
-			}
-			if n == 0 {
-				return workflows.Permanentf("task %s has no outbox row: enqueue through workflows.Enqueue", run.TaskID)
-			}
-			return errAlreadyDone
-		}
-		return step(stepCtx, tx, run)
-	})
+	err := r.runStep(stepCtx, run, step)
 	if err == nil && pending != nil {
 		if ferr := r.Relay.Flush(ctx, pending); ferr != nil {
 			r.Log.WarnContext(ctx, "dispatching follow-up tasks failed; the relay will retry", "task_id", run.TaskID, "err", ferr)
@@ -127,6 +107,46 @@ func (r *Runner) Execute(ctx context.Context, run Run, step Step, onFailure Fail
 		r.giveUp(ctx, run, err, onFailure)
 	}
 	return fmt.Errorf("%s %s: %w", run.Type, run.TaskID, err)
+}
+
+// completeRow completes a task's outbox row. Run first in the step's
+// transaction, it also takes the row's lock for the whole transaction: a
+// duplicate delivery waits on it, then finds the row completed. If the step
+// fails, the rollback un-completes it.
+const completeRow = `UPDATE outbox SET completed_at = now(), failed_at = NULL, last_error = NULL
+	WHERE id = $1 AND completed_at IS NULL`
+
+// runStep runs step in one transaction that begins by completing run's
+// outbox row; BEGIN and the completion share one round trip.
+func (r *Runner) runStep(ctx context.Context, run Run, step Step) (err error) {
+	tx, completed, gtx, err := beginWith(ctx, r.DB, completeRow, run.TaskID)
+	if err != nil {
+		return fmt.Errorf("lock outbox row: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	if completed.RowsAffected() == 0 {
+		var n int64
+		if err := gtx.Raw(`SELECT count(*) FROM outbox WHERE id = ?`, run.TaskID).Row().Scan(&n); err != nil {
+			return fmt.Errorf("look up outbox row: %w", err)
+		}
+		if n == 0 {
+			return workflows.Permanentf("task %s has no outbox row: enqueue through workflows.Enqueue", run.TaskID)
+		}
+		return errAlreadyDone
+	}
+	if err := step(ctx, gtx, run); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("before commit: %w", err) // as database/sql does: a cancelled transaction never commits
+	}
+	committed = true
+	return tx.Commit()
 }
 
 // giveUp records the failure on the entity and the outbox row. If that fails
