@@ -4,6 +4,7 @@ package api
 
 import (
 	"context"
+	"github.com/campusbiz/campusbiz/internal/accounts"
 	"log/slog"
 	"net"
 	"net/http"
@@ -47,6 +48,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// SessionTTL is a login's lifetime. Defaults to 7 days.
 	SessionTTL time.Duration
+	// SessionSecret is mixed into the session-signing key kept in the
+	// database (SESSION_SECRET); every serving process must share it.
+	SessionSecret []byte
 	// TrustedProxies are the networks whose X-Forwarded-For is believed; empty:
 	// the client address is the TCP peer.
 	TrustedProxies []netip.Prefix
@@ -99,6 +103,7 @@ type server struct {
 	loginAcct  *limiter
 	submits    submitLimits
 	certs      *certificateEndpoints
+	sessions   *accounts.Sessions
 	// dispatchFailedAt is when the fast dispatch path last failed (Unix ns).
 	dispatchFailedAt atomic.Int64
 }
@@ -113,6 +118,7 @@ func newServer(d Deps) *server {
 		metrics: d.Metrics, log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(),
 		certs: newCertificateEndpoints(d.Certificates),
 	}
+	s.sessions = &accounts.Sessions{DB: d.DB, Secret: s.cfg.SessionSecret}
 	if s.metrics == nil {
 		s.metrics = prometheus.NewRegistry()
 	}

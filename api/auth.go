@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -95,7 +96,7 @@ func (s *server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tok, err := accounts.StartSession(ctx, s.db, acct.ID, s.cfg.SessionTTL)
+	tok, err := s.sessions.Start(ctx, acct, s.cfg.SessionTTL)
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func (s *server) login(c echo.Context) error {
 }
 
 func (s *server) logout(c echo.Context) error {
-	if err := accounts.Revoke(c.Request().Context(), s.db, c.Get(ctxSession).(string)); err != nil {
+	if err := s.sessions.Revoke(c.Request().Context(), c.Get(ctxSession).(string)); err != nil {
 		return err
 	}
 	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
@@ -115,8 +116,13 @@ func (s *server) logout(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// me reads the account afresh: the token carries only its id and role.
 func (s *server) me(c echo.Context) error {
-	return c.JSON(http.StatusOK, accountView(current(c)))
+	var acct models.Account
+	if err := s.db.WithContext(c.Request().Context()).Take(&acct, "id = ?", current(c).ID).Error; err != nil {
+		return fmt.Errorf("load account %s: %w", current(c).ID, err)
+	}
+	return c.JSON(http.StatusOK, accountView(acct))
 }
 
 func (s *server) createAccount(c echo.Context) error {
@@ -169,7 +175,7 @@ func (s *server) resolve(c echo.Context, token string, next echo.HandlerFunc) er
 	if token == "" {
 		return errUnauthenticated
 	}
-	acct, sessionID, err := accounts.Resolve(c.Request().Context(), s.db, token)
+	acct, sessionID, err := s.sessions.Resolve(c.Request().Context(), token)
 	if errors.Is(err, accounts.ErrInvalidToken) {
 		return newError(http.StatusUnauthorized, "the token is invalid, expired or signed out; sign in again")
 	}

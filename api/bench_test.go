@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/benchplot"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/internal/loadgen"
@@ -91,6 +93,7 @@ type benchEnv struct {
 	collegeID       string
 	domain          string
 	client          *http.Client
+	tokens          []string // tokens[i] signs in account i+1
 	next            atomic.Int64
 }
 
@@ -114,10 +117,16 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	require.NoError(b, db.Exec(`INSERT INTO accounts (id, email, password_hash, name, role)
 		SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'bench' || i || '@example.com', 'x', 'Bench', 'applicant'
 		FROM generate_series(1, ?) i`, benchAccountPool).Error)
-	require.NoError(b, db.Exec(`INSERT INTO sessions (id, account_id, token_hash, expires_at)
-		SELECT gen_random_uuid(), ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid,
-			sha256(convert_to('bench-token-' || i, 'UTF8')), now() + interval '1 day'
-		FROM generate_series(1, ?) i`, benchAccountPool).Error)
+	accts := make([]models.Account, benchAccountPool)
+	for i := range accts {
+		accts[i] = models.Account{ID: fmt.Sprintf("00000000-0000-7000-8000-%012x", i+1), Role: models.RoleApplicant}
+	}
+	toks, err := (&accounts.Sessions{DB: db}).StartMany(context.Background(), accts, 24*time.Hour)
+	require.NoError(b, err)
+	env.tokens = make([]string, len(toks))
+	for i, t := range toks {
+		env.tokens[i] = t.Value
+	}
 	return env
 }
 
@@ -183,7 +192,7 @@ func (env *benchEnv) submit(b *testing.B, url string) time.Duration {
 	req, err := http.NewRequest(http.MethodPost, url+"/api/v1/onboarding", bytes.NewReader(body))
 	require.NoError(b, err)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", fmt.Sprintf("Bearer bench-token-%d", i))
+	req.Header.Set("Authorization", "Bearer "+env.tokens[i-1])
 	req.Header.Set("X-Account", fmt.Sprintf("00000000-0000-7000-8000-%012x", i))
 	start := time.Now()
 	resp, err := env.client.Do(req)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/campusbiz/campusbiz/internal/accounts"
 	"reflect"
 	"time"
 
@@ -81,6 +82,9 @@ func (k *PageKit) AllowLookup(ip string) bool {
 	ok, _ := k.s.certs.perIP.allow(ip)
 	return ok
 }
+
+// Sessions issues and checks the sign-in tokens the pages share with the API.
+func (k *PageKit) Sessions() *accounts.Sessions { return k.s.sessions }
 
 // SessionTTL is how long a sign-in lasts.
 func (k *PageKit) SessionTTL() time.Duration { return k.s.cfg.SessionTTL }

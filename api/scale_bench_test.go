@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/loadgen"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/stretchr/testify/require"
@@ -120,15 +121,17 @@ type scaleSession struct {
 // entity) with bulk-inserted sessions.
 func scaleSessions(b *testing.B, db *gorm.DB, query string, args ...any) []scaleSession {
 	b.Helper()
-	var rows []struct{ ID, Entity string }
-	require.NoError(b, db.Raw(query, args...).Scan(&rows).Error)
+	var rows []struct{ ID, Role, Entity string }
+	require.NoError(b, db.Raw(`SELECT q.id, a.role, q.entity FROM (`+query+`) q JOIN accounts a ON a.id = q.id`, args...).Scan(&rows).Error)
+	accts := make([]models.Account, len(rows))
+	for i, r := range rows {
+		accts[i] = models.Account{ID: r.ID, Role: r.Role}
+	}
+	toks, err := (&accounts.Sessions{DB: db}).StartMany(context.Background(), accts, 24*time.Hour)
+	require.NoError(b, err)
 	out := make([]scaleSession, len(rows))
 	for i, r := range rows {
-		out[i] = scaleSession{token: "scale-token-" + r.ID, entity: r.Entity}
-		require.NoError(b, db.Exec(`INSERT INTO sessions (id, account_id, token_hash, expires_at)
-			SELECT ?, ?, sha256(convert_to(?, 'UTF8')), now() + interval '1 day'
-			WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE token_hash = sha256(convert_to(?, 'UTF8')))`,
-			models.NewID(), r.ID, out[i].token, out[i].token).Error)
+		out[i] = scaleSession{token: toks[i].Value, entity: r.Entity}
 	}
 	return out
 }

@@ -113,7 +113,7 @@ func (s *site) login(c echo.Context) error {
 // startSession signs acct in (the same sessions and cookie as the API's
 // login) and goes to next when it is a path on this site.
 func (s *site) startSession(c echo.Context, acct models.Account, next string) error {
-	tok, err := accounts.StartSession(c.Request().Context(), s.db, acct.ID, s.kit.SessionTTL())
+	tok, err := s.kit.Sessions().Start(c.Request().Context(), acct, s.kit.SessionTTL())
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -122,7 +122,7 @@ func (s *site) startSession(c echo.Context, acct models.Account, next string) er
 }
 
 func (s *site) logout(c echo.Context) error {
-	if err := accounts.Revoke(c.Request().Context(), s.db, c.Get(ctxSession).(string)); err != nil {
+	if err := s.kit.Sessions().Revoke(c.Request().Context(), c.Get(ctxSession).(string)); err != nil {
 		return s.failWith(c, err)
 	}
 	s.setSessionCookie(c, "", -1)

@@ -36,7 +36,7 @@ const (
 func (s *site) session(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if ck, err := c.Cookie(api.SessionCookie); err == nil && ck.Value != "" {
-			acct, sessionID, err := accounts.Resolve(c.Request().Context(), s.db, ck.Value)
+			acct, sessionID, err := s.kit.Sessions().Resolve(c.Request().Context(), ck.Value)
 			switch {
 			case errors.Is(err, accounts.ErrInvalidToken):
 				s.setSessionCookie(c, "", -1)

@@ -105,7 +105,7 @@ func (s *system) serveHTTP(ctx context.Context) error {
 		Metrics: s.metrics, Log: s.log,
 		Certificates: api.CertificateConfig{Keys: s.certKeys, VerifyRate: s.cfg.CertVerifyRate},
 		Config: api.Config{
-			RequestTimeout: s.cfg.RequestTimeout, SessionTTL: s.cfg.SessionTTL,
+			RequestTimeout: s.cfg.RequestTimeout, SessionTTL: s.cfg.SessionTTL, SessionSecret: []byte(s.cfg.SessionSecret),
 			TrustedProxies: trusted, SecureCookies: base.Scheme == "https",
 			EmailNotifications: s.cfg.SMTPURL != "",
 			ShopCheckDelay:     s.cfg.ShopCheckDelay,

@@ -2,14 +2,10 @@ package accounts
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/campusbiz/campusbiz/models"
 	"gorm.io/gorm"
@@ -82,58 +78,6 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string) (mod
 		return models.Account{}, ErrBadCredentials
 	}
 	return acct, nil
-}
-
-// Token is a new session's secret, shown to the client once.
-type Token struct {
-	Value     string
-	ExpiresAt time.Time
-}
-
-// StartSession creates a session for acct and returns its token. Only the
-// token's SHA-256 is stored.
-func StartSession(ctx context.Context, db *gorm.DB, accountID string, ttl time.Duration) (Token, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return Token{}, fmt.Errorf("token: %w", err)
-	}
-	tok := Token{Value: base64.RawURLEncoding.EncodeToString(raw), ExpiresAt: time.Now().UTC().Add(ttl).Truncate(time.Second)}
-	sum := sha256.Sum256([]byte(tok.Value))
-	s := models.Session{ID: models.NewID(), AccountID: accountID, TokenHash: sum[:], ExpiresAt: tok.ExpiresAt}
-	if err := db.WithContext(ctx).Create(&s).Error; err != nil {
-		return Token{}, fmt.Errorf("start session: %w", err)
-	}
-	return tok, nil
-}
-
-// Resolve returns the account and session id behind a live token.
-func Resolve(ctx context.Context, db *gorm.DB, token string) (models.Account, string, error) {
-	if token == "" || len(token) > 100 {
-		return models.Account{}, "", ErrInvalidToken
-	}
-	sum := sha256.Sum256([]byte(token))
-	var row struct {
-		models.Account
-		SessionID string
-	}
-	res := db.WithContext(ctx).Raw(`SELECT a.*, s.id AS session_id FROM sessions s JOIN accounts a ON a.id = s.account_id
-		WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > now()`, sum[:]).Scan(&row)
-	if res.Error != nil {
-		return models.Account{}, "", fmt.Errorf("resolve token: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return models.Account{}, "", ErrInvalidToken
-	}
-	return row.Account, row.SessionID, nil
-}
-
-// Revoke ends a session at once.
-func Revoke(ctx context.Context, db *gorm.DB, sessionID string) error {
-	err := db.WithContext(ctx).Exec(`UPDATE sessions SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL`, sessionID).Error
-	if err != nil {
-		return fmt.Errorf("revoke session %s: %w", sessionID, err)
-	}
-	return nil
 }
 
 // EnsureAdmin creates the admin account email when no account has that

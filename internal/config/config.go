@@ -67,6 +67,10 @@ type Config struct {
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" envDefault:"10s"`
 	// SessionTTL is how long a login token lives.
 	SessionTTL time.Duration `env:"SESSION_TTL" envDefault:"168h"`
+	// SessionSecret is mixed into the session-signing key kept in the
+	// database, so that a read of the database alone cannot forge a token.
+	// Optional; every serving process must use the same.
+	SessionSecret string `env:"SESSION_SECRET"`
 	// TrustedProxies lists the CIDRs whose X-Forwarded-For header is believed.
 	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
 	// ReconcileInterval is how often the reconciler sweeps the outbox.
@@ -149,6 +153,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionTTL < time.Minute {
 		return errors.New("SESSION_TTL: must be at least 1m")
+	}
+	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
+		return errors.New("SESSION_SECRET: must be at least 32 characters (e.g. `openssl rand -base64 32`)")
 	}
 	if c.ReconcileInterval <= 0 || c.ReconcileGrace <= 0 {
 		return errors.New("RECONCILE_INTERVAL, RECONCILE_GRACE: must be positive")
