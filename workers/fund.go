@@ -80,7 +80,7 @@ func (h *Fund) Screen(ctx context.Context, tx *gorm.DB, run Run) error {
 		return err
 	}
 	if app.Status == workflows.FundSubmitted {
-		if _, err := workflows.Record(ctx, tx, workflows.FundMachine, run.Transition(app.ID, app.Status, workflows.FundScreening, "")); err != nil {
+		if err := workflows.Record(ctx, tx, workflows.FundMachine, run.Transition(app.ID, app.Status, workflows.FundScreening, "")); err != nil {
 			return err
 		}
 		app.Status = workflows.FundScreening

@@ -84,7 +84,7 @@ func (h *Internship) startRound(ctx context.Context, tx *gorm.DB, run Run) (mode
 	if err != nil {
 		return models.MatchRound{}, fmt.Errorf("start match round %s: %w", round.ID, err)
 	}
-	if _, err := workflows.Record(ctx, tx, workflows.MatchRoundMachine,
+	if err := workflows.Record(ctx, tx, workflows.MatchRoundMachine,
 		run.Transition(round.ID, workflows.RoundQueued, workflows.RoundRunning, "")); err != nil {
 		return models.MatchRound{}, err
 	}
@@ -149,7 +149,7 @@ func (h *Internship) Match(ctx context.Context, tx *gorm.DB, run Run) error {
 	if err := tx.Model(&round).Updates(updates).Error; err != nil {
 		return fmt.Errorf("finish match round %s: %w", round.ID, err)
 	}
-	_, err = workflows.Record(ctx, tx, workflows.MatchRoundMachine, run.Transition(round.ID, workflows.RoundRunning, workflows.RoundDone,
+	err = workflows.Record(ctx, tx, workflows.MatchRoundMachine, run.Transition(round.ID, workflows.RoundRunning, workflows.RoundDone,
 		fmt.Sprintf("%d of %d applicants offered a place; %d seats at %d open places", counts.matched, len(data.apps), counts.seats, len(data.places))))
 	return err
 }
@@ -177,7 +177,7 @@ func (h *Internship) MatchFailed(ctx context.Context, tx *gorm.DB, run Run, caus
 	if err != nil {
 		return fmt.Errorf("fail match round %s: %w", round.ID, err)
 	}
-	_, err = workflows.Record(ctx, tx, workflows.MatchRoundMachine, run.Transition(round.ID, from, workflows.RoundFailed, msg))
+	err = workflows.Record(ctx, tx, workflows.MatchRoundMachine, run.Transition(round.ID, from, workflows.RoundFailed, msg))
 	return err
 }
 

@@ -109,44 +109,54 @@ func (r *Runner) Execute(ctx context.Context, run Run, step Step, onFailure Fail
 	return fmt.Errorf("%s %s: %w", run.Type, run.TaskID, err)
 }
 
-// completeRow completes a task's outbox row. Run first in the step's
-// transaction, it also takes the row's lock for the whole transaction: a
-// duplicate delivery waits on it, then finds the row completed. If the step
-// fails, the rollback un-completes it.
-const completeRow = `UPDATE outbox SET completed_at = now(), failed_at = NULL, last_error = NULL
-	WHERE id = $1 AND completed_at IS NULL`
-
-// runStep runs step in one transaction that begins by completing run's
-// outbox row; BEGIN and the completion share one round trip.
-func (r *Runner) runStep(ctx context.Context, run Run, step Step) (err error) {
-	tx, completed, gtx, err := beginWith(ctx, r.DB, completeRow, run.TaskID)
+// runStep runs step in one transaction that completes run's outbox row
+// before anything else (taskTx), and commits. A delivery whose row is already
+// completed, or missing, commits nothing.
+func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
+	tx, gtx, err := beginTask(ctx, r.DB, run.TaskID)
 	if err != nil {
-		return fmt.Errorf("lock outbox row: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			_ = tx.Rollback()
-		}
-	}()
-	if completed.RowsAffected() == 0 {
-		var n int64
-		if err := gtx.Raw(`SELECT count(*) FROM outbox WHERE id = ?`, run.TaskID).Row().Scan(&n); err != nil {
-			return fmt.Errorf("look up outbox row: %w", err)
-		}
-		if n == 0 {
-			return workflows.Permanentf("task %s has no outbox row: enqueue through workflows.Enqueue", run.TaskID)
-		}
-		return errAlreadyDone
-	}
-	if err := step(ctx, gtx, run); err != nil {
 		return err
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.rollback(ctx) // never leave the connection out of the pool
+			panic(p)
+		}
+	}()
+	stepErr := step(ctx, gtx, run)
+	if tx.lead != nil { // the completion failed, so did everything after it
+		tx.rollback(ctx)
+		return r.notCompleted(ctx, run, tx.lead)
+	}
+	if stepErr != nil {
+		tx.rollback(ctx)
+		return stepErr
+	}
 	if err := ctx.Err(); err != nil {
+		tx.rollback(ctx)
 		return fmt.Errorf("before commit: %w", err) // as database/sql does: a cancelled transaction never commits
 	}
-	committed = true
-	return tx.Commit()
+	if err := tx.commit(ctx); err != nil {
+		return r.notCompleted(ctx, run, err)
+	}
+	return nil
+}
+
+// notCompleted explains a failed completion or commit: complete_task's
+// refusal is a duplicate delivery (errAlreadyDone) or, when the row is
+// missing, a task enqueued around the outbox (permanent).
+func (r *Runner) notCompleted(ctx context.Context, run Run, cause error) error {
+	if !isNotCompletable(cause) {
+		return fmt.Errorf("complete outbox row: %w", cause)
+	}
+	var n int64
+	if err := r.DB.WithContext(ctx).Raw(`SELECT count(*) FROM outbox WHERE id = ?`, run.TaskID).Row().Scan(&n); err != nil {
+		return fmt.Errorf("look up outbox row: %w", err)
+	}
+	if n == 0 {
+		return workflows.Permanentf("task %s has no outbox row: enqueue through workflows.Enqueue", run.TaskID)
+	}
+	return errAlreadyDone
 }
 
 // giveUp records the failure on the entity and the outbox row. If that fails

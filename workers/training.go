@@ -84,7 +84,7 @@ func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) e
 	if err := tx.Create(&cert).Error; err != nil {
 		return fmt.Errorf("store certificate of enrollment %s: %w", e.ID, err)
 	}
-	if _, err := workflows.Record(ctx, tx, workflows.CertificateMachine, run.Transition(cert.ID, "", workflows.CertificateValid, "issued for enrollment "+e.ID)); err != nil {
+	if err := workflows.Record(ctx, tx, workflows.CertificateMachine, run.Transition(cert.ID, "", workflows.CertificateValid, "issued for enrollment "+e.ID)); err != nil {
 		return err
 	}
 	err = tx.Table("enrollments").Where("id = ?", e.ID).

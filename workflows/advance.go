@@ -20,15 +20,19 @@ func Advance(ctx context.Context, tx *gorm.DB, m Machine, ownerID string, tr Tra
 	}
 	title, body := NotificationText(m.Entity, tr.To, tr.Reason)
 	args := append(eventValues(ev), models.NewID(), ownerID, m.Entity, tr.EntityID, title, body)
-	var eventID int64
-	err = tx.WithContext(ctx).Raw(`WITH ev AS (`+insertEvent+` RETURNING id)
+	const insert = `WITH ev AS (` + insertEvent + ` RETURNING id)
 		INSERT INTO notifications (id, account_id, event_id, entity_type, entity_id, title, body)
-		SELECT ?, ?, ev.id, ?, ?, ?, ? FROM ev RETURNING event_id`, args...).Row().Scan(&eventID)
-	if err != nil {
-		return "", fmt.Errorf("record %s %s→%s and notify: %w", m.Entity, tr.From, tr.To, err)
-	}
+		SELECT ?, ?, ev.id, ?, ?, ?, ? FROM ev`
 	if !emailOn(ctx) {
+		// Nothing needs the event's id: a deferred write (see Defer).
+		if err := Defer(ctx, tx, insert, args...); err != nil {
+			return "", fmt.Errorf("record %s %s→%s and notify: %w", m.Entity, tr.From, tr.To, err)
+		}
 		return "", nil
+	}
+	var eventID int64
+	if err := tx.WithContext(ctx).Raw(insert+` RETURNING event_id`, args...).Row().Scan(&eventID); err != nil {
+		return "", fmt.Errorf("record %s %s→%s and notify: %w", m.Entity, tr.From, tr.To, err)
 	}
 	return Enqueue(ctx, tx, NewNotifySendTask(eventID, ownerID))
 }

@@ -28,17 +28,16 @@ func ActorAccount(accountID string) string { return "account:" + accountID }
 func ActorTask(taskType string) string { return "task:" + taskType }
 
 // Record checks tr against the machine and appends it to workflow_events in
-// tx. It returns the event, whose id notifications refer to.
-func Record(ctx context.Context, tx *gorm.DB, m Machine, tr Transition) (models.WorkflowEvent, error) {
+// tx, as a deferred write (see Defer).
+func Record(ctx context.Context, tx *gorm.DB, m Machine, tr Transition) error {
 	ev, err := newEvent(m, tr)
 	if err != nil {
-		return models.WorkflowEvent{}, err
+		return err
 	}
-	err = tx.WithContext(ctx).Raw(insertEvent+` RETURNING id, at`, eventValues(ev)...).Row().Scan(&ev.ID, &ev.At)
-	if err != nil {
-		return models.WorkflowEvent{}, fmt.Errorf("record %s %s→%s: %w", m.Entity, tr.From, tr.To, err)
+	if err := Defer(ctx, tx, insertEvent, eventValues(ev)...); err != nil {
+		return fmt.Errorf("record %s %s→%s: %w", m.Entity, tr.From, tr.To, err)
 	}
-	return ev, nil
+	return nil
 }
 
 // insertEvent inserts one event; eventValues gives its arguments.

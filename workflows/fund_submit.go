@@ -145,7 +145,7 @@ func SubmitFund(ctx context.Context, db *gorm.DB, accountID string, f FundForm) 
 		if err := tx.Create(&app).Error; err != nil {
 			return fmt.Errorf("create application: %w", err)
 		}
-		_, err := Record(ctx, tx, FundMachine, Transition{EntityID: app.ID, To: FundSubmitted, Actor: ActorAccount(accountID)})
+		err := Record(ctx, tx, FundMachine, Transition{EntityID: app.ID, To: FundSubmitted, Actor: ActorAccount(accountID)})
 		if err != nil {
 			return err
 		}
@@ -245,7 +245,7 @@ func SubmitReview(ctx context.Context, db *gorm.DB, reviewerID, applicationID st
 			return err
 		}
 		in := tally.Approvals + tally.Rejections
-		_, err = Record(ctx, tx, FundMachine, Transition{EntityID: app.ID, From: FundInReview, To: FundInReview,
+		err = Record(ctx, tx, FundMachine, Transition{EntityID: app.ID, From: FundInReview, To: FundInReview,
 			Actor: ActorReviewer, Reason: fmt.Sprintf("review %d of %d received", in, in+tally.Outstanding)})
 		if err != nil {
 			return err

@@ -134,7 +134,7 @@ func SubmitInternship(ctx context.Context, db *gorm.DB, accountID string, f Inte
 		if err != nil {
 			return fmt.Errorf("create internship application: %w", err)
 		}
-		_, err = Record(ctx, tx, InternshipMachine, Transition{
+		err = Record(ctx, tx, InternshipMachine, Transition{
 			EntityID: app.ID, To: InternshipPending, Actor: ActorAccount(accountID),
 			Reason: "waiting for the next matching round",
 		})
@@ -177,7 +177,7 @@ func AnswerOffer(ctx context.Context, db *gorm.DB, accountID, appID string, acce
 		if err != nil {
 			return fmt.Errorf("answer offer %s: %w", appID, err)
 		}
-		_, err = Record(ctx, tx, InternshipMachine, Transition{
+		err = Record(ctx, tx, InternshipMachine, Transition{
 			EntityID: app.ID, From: from, To: to, Actor: ActorAccount(accountID), Reason: reason,
 		})
 		return err
@@ -222,7 +222,7 @@ func StartMatchRound(ctx context.Context, db *gorm.DB, st StartRound) (Submitted
 		if res.RowsAffected == 0 {
 			return activeRoundConflict(ctx, tx)
 		}
-		if _, err := Record(ctx, tx, MatchRoundMachine, Transition{EntityID: round.ID, To: RoundQueued, Actor: actor}); err != nil {
+		if err := Record(ctx, tx, MatchRoundMachine, Transition{EntityID: round.ID, To: RoundQueued, Actor: actor}); err != nil {
 			return err
 		}
 		id, err := Enqueue(ctx, tx, NewInternshipMatchTask(round.ID))

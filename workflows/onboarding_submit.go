@@ -118,7 +118,7 @@ func ResubmitOnboarding(ctx context.Context, db *gorm.DB, accountID, profileID s
 }
 
 func startOnboarding(ctx context.Context, tx *gorm.DB, prof models.StudentProfile, from, accountID string) (string, error) {
-	_, err := Record(ctx, tx, OnboardingMachine, Transition{
+	err := Record(ctx, tx, OnboardingMachine, Transition{
 		EntityID: prof.ID, From: from, To: OnboardingPending, Actor: ActorAccount(accountID),
 	})
 	if err != nil {

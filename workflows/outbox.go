@@ -23,7 +23,12 @@ func Enqueue(ctx context.Context, tx *gorm.DB, task Task) (string, error) {
 		return "", err
 	}
 	pending := claim(ctx, &row)
-	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
+	// Nothing in the transaction reads the row back: a deferred write.
+	err = Defer(ctx, tx, `INSERT INTO outbox (id, task_type, payload, queue, process_at, max_retry, timeout_seconds,
+			dispatched_at, dispatch_count) VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)`,
+		row.ID, row.TaskType, string(row.Payload), row.Queue, row.ProcessAt, row.MaxRetry, row.TimeoutSeconds,
+		row.DispatchedAt, row.DispatchCount)
+	if err != nil {
 		return "", fmt.Errorf("enqueue %s: %w", task.Type, err)
 	}
 	pending.add(row)

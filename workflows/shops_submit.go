@@ -87,7 +87,7 @@ func RecheckShop(ctx context.Context, db *gorm.DB, accountID, shopID string, che
 }
 
 func startShopCheck(ctx context.Context, tx *gorm.DB, shop models.Shop, from, actor string, at time.Time) (string, error) {
-	if _, err := Record(ctx, tx, ShopMachine, Transition{EntityID: shop.ID, From: from, To: ShopPending, Actor: actor}); err != nil {
+	if err := Record(ctx, tx, ShopMachine, Transition{EntityID: shop.ID, From: from, To: ShopPending, Actor: actor}); err != nil {
 		return "", err
 	}
 	return Enqueue(ctx, tx, NewShopVerifyTask(shop.ID, shop.Revision, at))

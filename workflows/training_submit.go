@@ -63,7 +63,7 @@ func Enroll(ctx context.Context, db *gorm.DB, accountID, courseID string) (model
 		if err != nil {
 			return fmt.Errorf("create enrollment: %w", err)
 		}
-		_, err = Record(ctx, tx, EnrollmentMachine, Transition{
+		err = Record(ctx, tx, EnrollmentMachine, Transition{
 			EntityID: out.ID, To: EnrollmentEnrolled, Actor: ActorAccount(accountID),
 		})
 		return err

@@ -1,0 +1,173 @@
+package workers_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workers"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/hibiken/asynq"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
+	"gorm.io/gorm"
+)
+
+// The runner's transaction sends a step whose writes are all deferred in one
+// pipeline (BEGIN, completion, writes, COMMIT); these tests hold that path to
+// the same guarantees as the others.
+
+// txFixture is an engine with an effects table and claimed outbox rows.
+type txFixture struct {
+	*engine
+}
+
+func newTxFixture(t *testing.T) txFixture {
+	e := newEngine(t)
+	require.NoError(t, e.schema.DB.Exec(`CREATE TABLE effects (task_id uuid NOT NULL, n integer NOT NULL CHECK (n > 0))`).Error)
+	return txFixture{e}
+}
+
+// task writes one claimed outbox row and returns the run of its delivery.
+func (f txFixture) task(t *testing.T) workers.Run {
+	t.Helper()
+	id := models.NewID()
+	require.NoError(t, f.schema.DB.Exec(`INSERT INTO outbox (id, task_type, payload, queue, max_retry, timeout_seconds, dispatched_at, dispatch_count)
+		VALUES (?, 'test:effect', '{}', 'default', 3, 30, now(), 1)`, id).Error)
+	return f.runOf(id, 0)
+}
+
+func (f txFixture) effects(run workers.Run) int {
+	return f.count(`SELECT count(*) FROM effects WHERE task_id = ?`, run.TaskID)
+}
+
+func (f txFixture) completed(run workers.Run) bool {
+	return f.count(`SELECT count(*) FROM outbox WHERE id = ? AND completed_at IS NOT NULL`, run.TaskID) == 1
+}
+
+// deferredEffect writes the task's effect as a deferred write only.
+func deferredEffect(n int) workers.Step {
+	return func(ctx context.Context, tx *gorm.DB, run workers.Run) error {
+		return workflows.Defer(ctx, tx, `INSERT INTO effects (task_id, n) VALUES (?, ?)`, run.TaskID, n)
+	}
+}
+
+func TestDeferredOnlyStepDuplicateDeliveryWritesOnce(t *testing.T) {
+	t.Parallel()
+	f := newTxFixture(t)
+	ctx := context.Background()
+
+	t.Run("sequential", func(t *testing.T) {
+		run := f.task(t)
+		require.NoError(t, f.runner.Execute(ctx, run, deferredEffect(1), nil))
+		require.NoError(t, f.runner.Execute(ctx, run, deferredEffect(1), nil))
+		require.Equal(t, 1, f.effects(run))
+		require.True(t, f.completed(run))
+	})
+	t.Run("concurrent", func(t *testing.T) {
+		run := f.task(t)
+		var g errgroup.Group
+		for range 8 {
+			g.Go(func() error { return f.runner.Execute(ctx, run, deferredEffect(1), nil) })
+		}
+		require.NoError(t, g.Wait())
+		require.Equal(t, 1, f.effects(run))
+		require.True(t, f.completed(run))
+	})
+	t.Run("mixed with a step that reads first", func(t *testing.T) {
+		run := f.task(t)
+		readsFirst := func(ctx context.Context, tx *gorm.DB, r workers.Run) error {
+			var n int64
+			if err := tx.Raw(`SELECT count(*) FROM effects WHERE task_id = ?`, r.TaskID).Row().Scan(&n); err != nil {
+				return err
+			}
+			return tx.Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, r.TaskID).Error
+		}
+		var g errgroup.Group
+		for i := range 8 {
+			step := deferredEffect(1)
+			if i%2 == 0 {
+				step = readsFirst
+			}
+			g.Go(func() error { return f.runner.Execute(ctx, run, step, nil) })
+		}
+		require.NoError(t, g.Wait())
+		require.Equal(t, 1, f.effects(run))
+	})
+}
+
+func TestFailingDeferredWriteCommitsNothing(t *testing.T) {
+	t.Parallel()
+	f := newTxFixture(t)
+	ctx := context.Background()
+	for name, step := range map[string]workers.Step{
+		"deferred only": deferredEffect(-1), // breaks the CHECK at commit
+		"after an immediate write": func(ctx context.Context, tx *gorm.DB, run workers.Run) error {
+			if err := tx.Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, run.TaskID).Error; err != nil {
+				return err
+			}
+			return deferredEffect(-1)(ctx, tx, run)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			run := f.task(t)
+			err := f.runner.Execute(ctx, run, step, nil)
+			require.ErrorContains(t, err, "effects_n_check")
+			require.Zero(t, f.effects(run), "the immediate write rolled back with the deferred one")
+			require.False(t, f.completed(run), "the row stays due, so the retry runs")
+
+			require.NoError(t, f.runner.Execute(ctx, run, deferredEffect(1), nil))
+			require.Equal(t, 1, f.effects(run))
+			require.True(t, f.completed(run))
+		})
+	}
+}
+
+func TestDeferredOnlyStepWithoutOutboxRowIsPermanent(t *testing.T) {
+	t.Parallel()
+	f := newTxFixture(t)
+	run := workers.Run{TaskID: models.NewID(), Type: "test:effect", MaxRetry: 3}
+	err := f.runner.Execute(context.Background(), run, deferredEffect(1), nil)
+	require.ErrorIs(t, err, asynq.SkipRetry)
+	require.ErrorContains(t, err, "has no outbox row")
+	require.Zero(t, f.effects(run))
+}
+
+func TestPanickingStepReleasesItsConnection(t *testing.T) {
+	t.Parallel()
+	f := newTxFixture(t)
+	run := f.task(t)
+	boom := func(ctx context.Context, tx *gorm.DB, r workers.Run) error {
+		if err := tx.Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, r.TaskID).Error; err != nil {
+			return err
+		}
+		panic("step bug")
+	}
+	func() {
+		defer func() { require.Equal(t, "step bug", recover()) }()
+		_ = f.runner.Execute(context.Background(), run, boom, nil)
+	}()
+	sqlDB, err := f.schema.DB.DB()
+	require.NoError(t, err)
+	require.Zero(t, sqlDB.Stats().InUse, "the step's connection went back to the pool")
+	require.Zero(t, f.effects(run))
+	require.False(t, f.completed(run))
+	require.NoError(t, f.runner.Execute(context.Background(), run, deferredEffect(1), nil))
+	require.Equal(t, 1, f.effects(run))
+}
+
+func TestCancelledDeferredOnlyStepCommitsNothing(t *testing.T) {
+	t.Parallel()
+	f := newTxFixture(t)
+	run := f.task(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := f.runner.Execute(ctx, run, func(ctx context.Context, tx *gorm.DB, r workers.Run) error {
+		err := deferredEffect(1)(ctx, tx, r)
+		cancel()
+		return err
+	}, nil)
+	require.True(t, errors.Is(err, context.Canceled), "%v", err)
+	require.Zero(t, f.effects(run))
+	require.False(t, f.completed(run))
+}
