@@ -91,8 +91,8 @@ func (s *server) stats(c echo.Context) error {
 	}
 	err = db.Raw(`SELECT
 		(SELECT count(*) FROM outbox WHERE dispatched_at IS NULL) AS undispatched,
-		(SELECT count(*) FROM outbox WHERE dispatched_at IS NOT NULL AND completed_at IS NULL AND failed_at IS NULL) AS in_flight,
-		(SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL AND completed_at IS NULL) AS failed,
+		(SELECT count(*) FROM outbox WHERE dispatched_at IS NOT NULL AND failed_at IS NULL) AS in_flight,
+		(SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL) AS failed,
 		(SELECT extract(epoch FROM now() - min(created_at))::float8 FROM outbox WHERE dispatched_at IS NULL) AS oldest_age`).Scan(&ob).Error
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func (s *server) stats(c echo.Context) error {
 		out.Outbox.OldestUndispatchedAgeSeconds = *ob.OldestAge
 	}
 	err = db.Raw(`SELECT id AS task_id, task_type AS type, queue, coalesce(last_error, '') AS error, failed_at
-		FROM outbox WHERE failed_at IS NOT NULL AND completed_at IS NULL ORDER BY failed_at DESC LIMIT 20`).
+		FROM outbox WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT 20`).
 		Scan(&out.Outbox.RecentFailures).Error
 	if err != nil {
 		return err

@@ -53,7 +53,8 @@ type Session struct {
 }
 
 // OutboxRow is one unit of background work written in the transaction of the
-// state change that needs it.
+// state change that needs it. The row lives until its task completes (the
+// completion deletes it, with the task's effects) or gives up (FailedAt).
 type OutboxRow struct {
 	ID             string `gorm:"type:uuid;primaryKey"`
 	TaskType       string
@@ -65,7 +66,6 @@ type OutboxRow struct {
 	CreatedAt      time.Time
 	DispatchedAt   *time.Time
 	DispatchCount  int
-	CompletedAt    *time.Time
 	FailedAt       *time.Time
 	LastError      *string
 }

@@ -254,6 +254,6 @@ func benchmarkEngineInsert(b *testing.B, step workers.Step) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	srv.Shutdown()
-	require.Zero(b, e.count(`SELECT count(*) FROM outbox WHERE completed_at IS NULL`), "every task completed")
+	require.Zero(b, e.count(`SELECT count(*) FROM outbox`), "every task completed")
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tasks/s")
 }

@@ -40,7 +40,7 @@ func (e *engine) program(id string) models.FundProgram {
 func (e *engine) taskOf(typ, key, id string) string {
 	e.t.Helper()
 	var out string
-	require.NoError(e.t, e.schema.DB.Raw(`SELECT id FROM outbox WHERE task_type = ? AND payload->>? = ? ORDER BY id DESC LIMIT 1`,
+	require.NoError(e.t, e.schema.DB.Raw(`SELECT id FROM `+e.tasks+` WHERE task_type = ? AND payload->>? = ? ORDER BY id DESC LIMIT 1`,
 		typ, key, id).Row().Scan(&out), "%s for %s", typ, id)
 	return out
 }
@@ -163,7 +163,7 @@ func TestConcurrentApprovalsNeverOverspend(t *testing.T) {
 				return err
 			}
 			var disburse string
-			err := e.schema.DB.Raw(`SELECT id FROM outbox WHERE task_type = ? AND payload->>'application_id' = ?`,
+			err := e.schema.DB.Raw(`SELECT id FROM tasks_ever WHERE task_type = ? AND payload->>'application_id' = ?`,
 				workflows.TypeFundDisburse, apps[i].ID).Scan(&disburse).Error
 			if err != nil || disburse == "" {
 				return err

@@ -122,7 +122,7 @@ func TestMatchRoundOffersExplainsAndNotifies(t *testing.T) {
 	// One event per applicant with the round's task id, one notification
 	// per event, and the offers' expiry scheduled for the deadline.
 	var taskID string
-	require.NoError(t, db.Raw(`SELECT id FROM outbox WHERE task_type = ?`, workflows.TypeInternshipMatch).Row().Scan(&taskID))
+	require.NoError(t, db.Raw(`SELECT id FROM tasks_ever WHERE task_type = ?`, workflows.TypeInternshipMatch).Row().Scan(&taskID))
 	require.Equal(t, 3, e.count(`SELECT count(*) FROM workflow_events WHERE entity_type = 'internship' AND task_id = ?`, taskID))
 	require.Equal(t, 3, e.count(`SELECT count(*) FROM notifications n JOIN workflow_events ev ON ev.id = n.event_id
 		JOIN internship_applications a ON a.id = ev.entity_id AND a.account_id = n.account_id
@@ -217,7 +217,7 @@ func (e *engine) requireOneRound(round models.MatchRound, want map[string]string
 		"one outcome event per application")
 	require.Equal(e.t, got.Applicants, e.count(`SELECT count(*) FROM workflow_events WHERE entity_type = 'internship' AND to_state IN ('offered', 'unmatched')`))
 	require.Equal(e.t, got.Applicants, e.count(`SELECT count(*) FROM notifications`), "one notification per outcome")
-	require.Equal(e.t, 1, e.count(`SELECT count(*) FROM outbox WHERE task_type = ?`, workflows.TypeInternshipExpireOffers))
+	require.Equal(e.t, 1, e.count(`SELECT count(*) FROM tasks_ever WHERE task_type = ?`, workflows.TypeInternshipExpireOffers))
 	require.Zero(e.t, e.count(`SELECT count(*) FROM internship_places p WHERE capacity <
 		(SELECT count(*) FROM internship_applications a WHERE a.offer_place_id = p.id AND a.status = 'offered')`))
 	require.Equal(e.t, 1, e.count(`SELECT count(*) FROM workflow_events WHERE entity_id = ? AND to_state = 'done'`, round.ID))
@@ -433,7 +433,7 @@ func TestScheduledTickStartsOneRound(t *testing.T) {
 	_, err = workflows.StartMatchRound(ctx, db, workflows.StartRound{Trigger: workflows.TriggerAdmin})
 	require.ErrorIs(t, err, workflows.ErrConflict)
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM match_rounds`))
-	require.Equal(t, 1, e.count(`SELECT count(*) FROM outbox WHERE task_type = ?`, workflows.TypeInternshipMatch))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM tasks_ever WHERE task_type = ?`, workflows.TypeInternshipMatch))
 }
 
 func TestRoundThatGivesUpIsFailedAndFreesTheSlot(t *testing.T) {

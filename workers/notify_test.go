@@ -111,7 +111,7 @@ func TestNotificationIsEmailedOnceWhenItsTaskRunsTwice(t *testing.T) {
 	require.NoError(t, e.runner.Execute(ctx, e.runOf(sub.OutboxIDs[0], 0), e.onboard.Verify, nil))
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications WHERE emailed_at IS NULL`), "in-app at once")
 	var notifyID string
-	require.NoError(t, e.schema.DB.Raw(`SELECT id FROM outbox WHERE task_type = 'notify:send'`).Row().Scan(&notifyID))
+	require.NoError(t, e.schema.DB.Raw(`SELECT id FROM tasks_ever WHERE task_type = 'notify:send'`).Row().Scan(&notifyID))
 
 	run := e.runOf(notifyID, 0)
 	require.NoError(t, e.runner.Execute(ctx, run, notify.Send, nil))

@@ -50,8 +50,9 @@ type Step func(ctx context.Context, tx *gorm.DB, run Run) error
 type Failure func(ctx context.Context, tx *gorm.DB, run Run, cause error) error
 
 // Runner wraps steps into Asynq handlers with exactly-once effects: the
-// outbox row is locked for the whole transaction, so duplicate deliveries
-// serialise, and the second finds the row completed and does nothing.
+// step's transaction deletes the task's outbox row before anything else,
+// which locks it for the whole transaction, so duplicate deliveries
+// serialise, and the second finds no row and commits nothing.
 type Runner struct {
 	// DB is the database the steps run against.
 	DB *gorm.DB
@@ -110,8 +111,8 @@ func (r *Runner) Execute(ctx context.Context, run Run, step Step, onFailure Fail
 }
 
 // runStep runs step in one transaction that completes run's outbox row
-// before anything else (taskTx), and commits. A delivery whose row is already
-// completed, or missing, commits nothing.
+// before anything else (taskTx), and commits. A delivery whose row is gone
+// (its task completed) commits nothing.
 func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
 	tx, gtx, err := beginTask(ctx, r.DB, run.TaskID)
 	if err != nil {
@@ -126,7 +127,7 @@ func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
 	stepErr := step(ctx, gtx, run)
 	if tx.lead != nil { // the completion failed, so did everything after it
 		tx.rollback(ctx)
-		return r.notCompleted(ctx, run, tx.lead)
+		return notCompleted(tx.lead)
 	}
 	if stepErr != nil {
 		tx.rollback(ctx)
@@ -137,26 +138,19 @@ func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
 		return fmt.Errorf("before commit: %w", err) // as database/sql does: a cancelled transaction never commits
 	}
 	if err := tx.commit(ctx); err != nil {
-		return r.notCompleted(ctx, run, err)
+		return notCompleted(err)
 	}
 	return nil
 }
 
 // notCompleted explains a failed completion or commit: complete_task's
-// refusal is a duplicate delivery (errAlreadyDone) or, when the row is
-// missing, a task enqueued around the outbox (permanent).
-func (r *Runner) notCompleted(ctx context.Context, run Run, cause error) error {
-	if !isNotCompletable(cause) {
-		return fmt.Errorf("complete outbox row: %w", cause)
+// refusal means the task's row is gone, so an earlier delivery completed it
+// and this duplicate did nothing.
+func notCompleted(cause error) error {
+	if isNotCompletable(cause) {
+		return errAlreadyDone
 	}
-	var n int64
-	if err := r.DB.WithContext(ctx).Raw(`SELECT count(*) FROM outbox WHERE id = ?`, run.TaskID).Row().Scan(&n); err != nil {
-		return fmt.Errorf("look up outbox row: %w", err)
-	}
-	if n == 0 {
-		return workflows.Permanentf("task %s has no outbox row: enqueue through workflows.Enqueue", run.TaskID)
-	}
-	return errAlreadyDone
+	return fmt.Errorf("complete outbox row: %w", cause)
 }
 
 // giveUp records the failure on the entity and the outbox row. If that fails

@@ -14,14 +14,15 @@ import (
 	"gorm.io/gorm"
 )
 
-// completeTask completes the task's outbox row, or raises notCompletable
-// (migration 00009). Sent before anything else in the step's transaction, it
-// also takes the row's lock for the whole transaction: a duplicate delivery
-// waits on it, then finds the row completed, and its transaction aborts.
+// completeTask completes the task by deleting its outbox row, or raises
+// notCompletable when there is none (migration 00009). Sent before anything
+// else in the step's transaction, it also takes the row's lock for the whole
+// transaction: a duplicate delivery waits on it, then finds no row, and its
+// transaction aborts.
 const completeTask = `SELECT complete_task($1)`
 
-// notCompletable is the SQLSTATE complete_task raises when the row is
-// already completed or missing.
+// notCompletable is the SQLSTATE complete_task raises when the row is gone:
+// an earlier delivery completed the task.
 const notCompletable = "CB001"
 
 // isNotCompletable reports whether err is complete_task's refusal.

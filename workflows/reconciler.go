@@ -99,7 +99,7 @@ func (r *Reconciler) Sweep(ctx context.Context) (SweepReport, error) {
 		var rows []models.OutboxRow
 		cutoff := time.Now().Add(-grace)
 		err = r.DB.WithContext(ctx).
-			Where("dispatched_at IS NOT NULL AND completed_at IS NULL AND failed_at IS NULL").
+			Where("dispatched_at IS NOT NULL AND failed_at IS NULL").
 			Where("dispatched_at < ? AND process_at < ?", cutoff, cutoff).
 			Order("dispatched_at").Limit(limit).Find(&rows).Error
 		if err != nil {
@@ -124,7 +124,7 @@ func (r *Reconciler) check(ctx context.Context, row models.OutboxRow, rep *Sweep
 			return fmt.Errorf("redispatch: %w", err)
 		}
 		err := r.DB.WithContext(ctx).Exec(`UPDATE outbox SET dispatched_at = now(), dispatch_count = dispatch_count + 1
-			WHERE id = ? AND completed_at IS NULL`, row.ID).Error
+			WHERE id = ?`, row.ID).Error
 		if err != nil {
 			return fmt.Errorf("mark redispatched %s: %w", row.ID, err)
 		}
@@ -144,7 +144,7 @@ func (r *Reconciler) check(ctx context.Context, row models.OutboxRow, rep *Sweep
 // MarkFailed records that a task gave up; admin stats report such rows.
 func MarkFailed(ctx context.Context, db *gorm.DB, outboxID, reason string) error {
 	err := db.WithContext(ctx).Exec(`UPDATE outbox SET failed_at = now(), last_error = ?
-		WHERE id = ? AND completed_at IS NULL`, truncate(reason, 2000), outboxID).Error
+		WHERE id = ?`, truncate(reason, 2000), outboxID).Error
 	if err != nil {
 		return fmt.Errorf("mark task %s failed: %w", outboxID, err)
 	}

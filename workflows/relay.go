@@ -130,7 +130,7 @@ func (r *Relay) Flush(ctx context.Context, p *Pending) error {
 		return nil
 	}
 	err := r.DB.WithContext(context.WithoutCancel(ctx)).Exec(`UPDATE outbox SET dispatched_at = NULL, dispatch_count = dispatch_count - 1
-		WHERE id IN ? AND completed_at IS NULL`, failed).Error
+		WHERE id IN ?`, failed).Error
 	if err != nil {
 		return fmt.Errorf("release %d undispatched rows: %w (after %w)", len(failed), err, firstErr)
 	}

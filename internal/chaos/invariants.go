@@ -72,7 +72,7 @@ func countWorkflows(ctx context.Context, db *gorm.DB) ([]WorkflowCount, error) {
 // offer expiries) are not due.
 func outboxBacklog(ctx context.Context, db *gorm.DB) (int64, error) {
 	var n int64
-	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM outbox WHERE completed_at IS NULL AND failed_at IS NULL AND process_at <= now()`).
+	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM outbox WHERE failed_at IS NULL AND process_at <= now()`).
 		Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("outbox backlog: %w", err)
@@ -121,7 +121,7 @@ func check(ctx context.Context, db *gorm.DB) (Checks, error) {
 		{&c.DoubleNotified, `SELECT count(*) FROM (SELECT 1 FROM notifications GROUP BY event_id, account_id HAVING count(*) > 1) d`},
 		{&c.DoubleLedger, `SELECT count(*) FROM (SELECT 1 FROM fund_ledger GROUP BY application_id, kind HAVING count(*) > 1) d`},
 		{&c.DoubleCertificates, `SELECT count(*) FROM (SELECT 1 FROM certificates GROUP BY enrollment_id HAVING count(*) > 1) d`},
-		{&c.FailedTasks, `SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL AND completed_at IS NULL`},
+		{&c.FailedTasks, `SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL`},
 	}
 	for _, q := range counts {
 		if err := db.WithContext(ctx).Raw(q.q).Scan(q.dst).Error; err != nil {

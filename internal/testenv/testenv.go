@@ -210,3 +210,23 @@ func (w *tWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// KeepCompletedTasks copies every outbox row a completion deletes into
+// outbox_history, and makes the view tasks_ever of both, so that a test can
+// find a completed task again (to deliver it a second time, or to check how
+// often it was dispatched). The trigger is the test's own: production keeps
+// only unfinished work.
+func (s Schema) KeepCompletedTasks(t testing.TB) {
+	t.Helper()
+	err := s.DB.Exec(`CREATE TABLE outbox_history (LIKE outbox);
+		CREATE FUNCTION keep_completed_task() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			INSERT INTO outbox_history SELECT OLD.*;
+			RETURN OLD;
+		END $$;
+		CREATE TRIGGER outbox_keep_completed AFTER DELETE ON outbox FOR EACH ROW EXECUTE FUNCTION keep_completed_task();
+		CREATE VIEW tasks_ever AS SELECT * FROM outbox UNION ALL SELECT * FROM outbox_history;`).Error
+	if err != nil {
+		t.Fatalf("keep completed tasks: %v", err)
+	}
+}
