@@ -40,6 +40,10 @@ type Deps struct {
 	Config  Config
 	// Certificates are the published keys the certificate endpoints verify with.
 	Certificates CertificateConfig
+	// Sessions issues and checks sign-in tokens; share one between the API
+	// and the pages of a process, so that a sign-out in either is seen by
+	// both at once. Nil: one of its own on DB, without a secret.
+	Sessions *accounts.Sessions
 }
 
 // Config holds the app's settings.
@@ -48,9 +52,6 @@ type Config struct {
 	RequestTimeout time.Duration
 	// SessionTTL is a login's lifetime. Defaults to 7 days.
 	SessionTTL time.Duration
-	// SessionSecret is mixed into the session-signing key kept in the
-	// database (SESSION_SECRET); every serving process must share it.
-	SessionSecret []byte
 	// TrustedProxies are the networks whose X-Forwarded-For is believed; empty:
 	// the client address is the TCP peer.
 	TrustedProxies []netip.Prefix
@@ -118,7 +119,10 @@ func newServer(d Deps) *server {
 		metrics: d.Metrics, log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(),
 		certs: newCertificateEndpoints(d.Certificates),
 	}
-	s.sessions = &accounts.Sessions{DB: d.DB, Secret: s.cfg.SessionSecret}
+	s.sessions = d.Sessions
+	if s.sessions == nil {
+		s.sessions = &accounts.Sessions{DB: d.DB}
+	}
 	if s.metrics == nil {
 		s.metrics = prometheus.NewRegistry()
 	}

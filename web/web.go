@@ -7,13 +7,14 @@
 package web
 
 import (
-	"crypto/rand"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/campusbiz/campusbiz/api"
 	"github.com/campusbiz/campusbiz/models"
@@ -30,7 +31,8 @@ var staticFS embed.FS
 // Config holds the pages' own settings.
 type Config struct {
 	// CSRFKey signs the forms' CSRF tokens. Every serve process behind one
-	// address needs the same key; empty: a random key per process.
+	// address needs the same key; empty: one derived from the session key
+	// kept in the database, which they all share.
 	CSRFKey []byte
 	// MonitoringURL is where the admin page links to Asynqmon. Defaults to
 	// /monitoring/.
@@ -53,16 +55,18 @@ func Mount(e *echo.Echo, d api.Deps, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	kit := api.NewPageKit(d)
 	if len(cfg.CSRFKey) == 0 {
-		cfg.CSRFKey = make([]byte, 32)
-		if _, err := rand.Read(cfg.CSRFKey); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if cfg.CSRFKey, err = kit.Sessions().DeriveKey(ctx, "csrf"); err != nil {
 			return fmt.Errorf("csrf key: %w", err)
 		}
 	}
 	if cfg.MonitoringURL == "" {
 		cfg.MonitoringURL = "/monitoring/"
 	}
-	s := &site{db: d.DB, kit: api.NewPageKit(d), log: d.Log, pages: pages, csrf: cfg.CSRFKey, cfg: cfg}
+	s := &site{db: d.DB, kit: kit, log: d.Log, pages: pages, csrf: cfg.CSRFKey, cfg: cfg}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("static files: %w", err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/config"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/web"
@@ -103,9 +104,10 @@ func (s *system) serveHTTP(ctx context.Context) error {
 	deps := api.Deps{
 		DB: s.db, Redis: s.redis, Relay: s.relay(), Inspector: s.inspector, Monitoring: monitoring,
 		Metrics: s.metrics, Log: s.log,
+		Sessions:     &accounts.Sessions{DB: s.db, Secret: []byte(s.cfg.SessionSecret)},
 		Certificates: api.CertificateConfig{Keys: s.certKeys, VerifyRate: s.cfg.CertVerifyRate},
 		Config: api.Config{
-			RequestTimeout: s.cfg.RequestTimeout, SessionTTL: s.cfg.SessionTTL, SessionSecret: []byte(s.cfg.SessionSecret),
+			RequestTimeout: s.cfg.RequestTimeout, SessionTTL: s.cfg.SessionTTL,
 			TrustedProxies: trusted, SecureCookies: base.Scheme == "https",
 			EmailNotifications: s.cfg.SMTPURL != "",
 			ShopCheckDelay:     s.cfg.ShopCheckDelay,

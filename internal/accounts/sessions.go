@@ -241,6 +241,17 @@ func (s *Sessions) signingKey(ctx context.Context) ([]byte, error) {
 	return s.key, nil
 }
 
+// DeriveKey returns a 32-byte key for purpose (the pages' CSRF tokens, say),
+// derived from the session key: every process on the database derives the
+// same one, and no other purpose's.
+func (s *Sessions) DeriveKey(ctx context.Context, purpose string) ([]byte, error) {
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return macOf(key, "campusbiz derived key: "+purpose), nil
+}
+
 // claims is what a token carries.
 type claims struct {
 	sessionID, accountID, role string

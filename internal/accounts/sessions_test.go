@@ -131,3 +131,21 @@ func TestStaleRevocationListFailsClosed(t *testing.T) {
 	require.NotErrorIs(t, err, accounts.ErrInvalidToken)
 	require.Contains(t, err.Error(), "read revoked sessions")
 }
+
+func TestDerivedKeysAreSharedAndSeparate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testenv.Postgres(t).DB
+	a, err := (&accounts.Sessions{DB: db}).DeriveKey(ctx, "csrf")
+	require.NoError(t, err)
+	b, err := (&accounts.Sessions{DB: db}).DeriveKey(ctx, "csrf")
+	require.NoError(t, err)
+	require.Equal(t, a, b, "every process on the database derives the same key")
+	require.Len(t, a, 32)
+	other, err := (&accounts.Sessions{DB: db}).DeriveKey(ctx, "other")
+	require.NoError(t, err)
+	require.NotEqual(t, a, other)
+	peppered, err := (&accounts.Sessions{DB: db, Secret: []byte(strings.Repeat("p", 32))}).DeriveKey(ctx, "csrf")
+	require.NoError(t, err)
+	require.NotEqual(t, a, peppered)
+}
