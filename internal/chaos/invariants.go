@@ -67,8 +67,8 @@ func countWorkflows(ctx context.Context, db *gorm.DB) ([]WorkflowCount, error) {
 	return out, nil
 }
 
-// outboxBacklog counts outbox rows due and neither completed nor failed:
-// work the system still owes. Rows scheduled for later (review deadlines,
+// outboxBacklog counts due outbox rows that have not failed (completing a
+// task deletes its row): work the system still owes. Rows scheduled for later (review deadlines,
 // offer expiries) are not due.
 func outboxBacklog(ctx context.Context, db *gorm.DB) (int64, error) {
 	var n int64
