@@ -23,7 +23,10 @@ func (s redisService) Start() error { s.r.Start(); return nil }
 // CHAOS_DURATION sets a longer run (make chaos).
 func TestChaos(t *testing.T) {
 	t.Parallel()
-	duration, settle := 40*time.Second, 75*time.Second
+	// A task a SIGKILLed worker held active comes back only when Asynq's
+	// recoverer (a sweep a minute) finds its 30 s lease expired for 30 s
+	// more: up to about two minutes after the last kill.
+	duration, settle := 40*time.Second, 150*time.Second
 	if v := os.Getenv("CHAOS_DURATION"); v != "" {
 		d, err := time.ParseDuration(v)
 		require.NoError(t, err, "CHAOS_DURATION")
