@@ -131,6 +131,9 @@ func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
 	}
 	if stepErr != nil {
 		tx.rollback(ctx)
+		if !tx.begun && r.completed(ctx, run) {
+			return errAlreadyDone // failed before its first statement: a duplicate must not record a failure
+		}
 		return stepErr
 	}
 	if err := ctx.Err(); err != nil {
@@ -138,14 +141,25 @@ func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
 		return fmt.Errorf("before commit: %w", err) // as database/sql does: a cancelled transaction never commits
 	}
 	if err := tx.commit(ctx); err != nil {
-		return notCompleted(err)
+		if isNotCompletable(err) {
+			return errAlreadyDone
+		}
+		return err
 	}
 	return nil
 }
 
-// notCompleted explains a failed completion or commit: complete_task's
-// refusal means the task's row is gone, so an earlier delivery completed it
-// and this duplicate did nothing.
+// completed reports whether run's task has completed (its outbox row is
+// gone); on a lookup error it answers false, so the failure is handled.
+func (r *Runner) completed(ctx context.Context, run Run) bool {
+	var n int64
+	err := r.DB.WithContext(ctx).Raw(`SELECT count(*) FROM outbox WHERE id = ?`, run.TaskID).Row().Scan(&n)
+	return err == nil && n == 0
+}
+
+// notCompleted explains a failed completion: complete_task's refusal means
+// the task's row is gone, so an earlier delivery completed it and this
+// duplicate did nothing.
 func notCompleted(cause error) error {
 	if isNotCompletable(cause) {
 		return errAlreadyDone

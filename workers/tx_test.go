@@ -176,3 +176,22 @@ func TestCancelledDeferredOnlyStepCommitsNothing(t *testing.T) {
 	require.Zero(t, f.effects(run))
 	require.False(t, f.completed(run))
 }
+
+// A duplicate whose step fails before its first statement (in Go, say
+// decoding) must not record a failure for a task that completed.
+func TestDuplicateFailingBeforeItsFirstStatementRecordsNothing(t *testing.T) {
+	t.Parallel()
+	f := newTxFixture(t)
+	run := f.task(t)
+	require.NoError(t, f.runner.Execute(context.Background(), run, deferredEffect(1), nil))
+	failures := 0
+	err := f.runner.Execute(context.Background(), run, func(context.Context, *gorm.DB, workers.Run) error {
+		return workflows.Permanentf("cannot decode")
+	}, func(context.Context, *gorm.DB, workers.Run, error) error {
+		failures++
+		return nil
+	})
+	require.NoError(t, err)
+	require.Zero(t, failures)
+	require.Equal(t, 1, f.effects(run))
+}
