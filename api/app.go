@@ -101,6 +101,7 @@ type server struct {
 	cfg        Config
 	validator  *validator.Validate
 	loginIP    *limiter
+	registerIP *limiter
 	loginAcct  *limiter
 	submits    submitLimits
 	certs      *certificateEndpoints
@@ -128,6 +129,9 @@ func newServer(d Deps) *server {
 	}
 	s.loginIP = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate)
 	s.loginAcct = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate/2+1)
+	// Registering hashes a password (argon2id), as signing in does: the
+	// same budget per client IP keeps either from exhausting the CPU.
+	s.registerIP = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate)
 	s.submits = newSubmitLimits(s.cfg.SubmitRate)
 	return s
 }

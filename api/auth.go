@@ -68,6 +68,9 @@ func (s *server) register(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
+	if ok, wait := s.registerIP.allow(c.RealIP()); !ok {
+		return rateLimited(c.Response().Header(), wait)
+	}
 	acct, err := accounts.Create(c.Request().Context(), s.db, accounts.NewAccount{
 		Email: req.Email, Password: req.Password, Name: req.Name, Role: models.RoleApplicant,
 	})

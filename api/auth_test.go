@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -147,4 +148,24 @@ func TestLoginIsRateLimited(t *testing.T) {
 	// the same address is: the per-IP bucket is shared across accounts.
 	r := a.do(http.MethodPost, "/api/v1/auth/login", "", map[string]any{"email": "other@example.com", "password": "x"})
 	require.Equal(t, http.StatusTooManyRequests, r.Status)
+}
+
+func TestRegistrationIsRateLimitedPerIP(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, func(d *api.Deps) { d.Config.LoginRate = 4 })
+	var last response
+	created := 0
+	for i := range 10 {
+		last = a.do(http.MethodPost, "/api/v1/auth/register", "", map[string]any{
+			"email": fmt.Sprintf("flood%d@example.com", i), "password": "a-long-password", "name": "Flood"})
+		if last.Status == http.StatusTooManyRequests {
+			break
+		}
+		require.Equal(t, http.StatusCreated, last.Status, string(last.Body))
+		created++
+	}
+	require.Equal(t, http.StatusTooManyRequests, last.Status)
+	require.Equal(t, "rate_limited", last.Error(t)["code"])
+	require.NotEmpty(t, last.Header.Get("Retry-After"))
+	require.Equal(t, created, a.count(`SELECT count(*) FROM accounts WHERE email LIKE 'flood%'`), "the refused registration wrote nothing")
 }

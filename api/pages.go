@@ -70,6 +70,11 @@ func (k *PageKit) AllowLogin(ip, email string) (bool, time.Duration) {
 	return k.s.loginAcct.allow(email)
 }
 
+// AllowRegister applies the API's per-client-IP limit on registrations.
+func (k *PageKit) AllowRegister(ip string) (bool, time.Duration) {
+	return k.s.registerIP.allow(ip)
+}
+
 // AllowSubmit applies the API's per-account submission budget (SUBMIT_RATE;
 // admins ten times as much) to a page's form, counted apart from the JSON
 // API's; when refused it says how long to wait.

@@ -68,6 +68,10 @@ func (s *site) register(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "register", v, problems)
 	}
+	if ok, _ := s.kit.AllowRegister(c.RealIP()); !ok {
+		v.Notice = v.T("login.slow")
+		return s.render(c, http.StatusTooManyRequests, "register", v)
+	}
 	ctx := c.Request().Context()
 	acct, err := accounts.Create(ctx, s.db, accounts.NewAccount{
 		Email: req.Email, Password: req.Password, Name: req.Name, Role: models.RoleApplicant,

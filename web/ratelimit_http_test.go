@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"testing"
 
@@ -30,4 +32,32 @@ func TestFormsShareTheSubmissionBudget(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.NotEmpty(t, resp.Header.Get("Retry-After"))
 	require.Equal(t, before, writes(t, s), "a refused form writes nothing")
+}
+
+// TestRegistrationFormIsRateLimitedPerIP: the register form spends the API's
+// per-IP registration budget (LOGIN_RATE, 10 a minute by default); past it
+// the form is refused with 429 and creates no account.
+func TestRegistrationFormIsRateLimitedPerIP(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	register := func(i int) int {
+		jar, err := cookiejar.New(nil)
+		require.NoError(t, err)
+		v := &visitor{t: t, s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}}
+		v.token = v.tokenOf("/register")
+		status, _ := v.post("/register", url.Values{"email": {fmt.Sprintf("form%d@example.com", i)},
+			"password": {"a-long-password"}, "name": {"Form"}})
+		return status
+	}
+	created := 0
+	for i := range 10 {
+		require.Equal(t, http.StatusSeeOther, register(i), "registration %d", i)
+		created++
+	}
+	require.Equal(t, http.StatusTooManyRequests, register(10))
+	var n int64
+	require.NoError(t, s.schema.DB.Raw(`SELECT count(*) FROM accounts WHERE email LIKE 'form%'`).Scan(&n).Error)
+	require.EqualValues(t, created, n, "the refused registration created no account")
 }
