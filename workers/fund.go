@@ -143,6 +143,9 @@ func (h *Fund) Screen(ctx context.Context, tx *gorm.DB, run Run) error {
 	if err != nil {
 		return err
 	}
+	if err := workflows.NotifyReviewers(ctx, tx, app.ID, revs); err != nil {
+		return err
+	}
 	_, err = workflows.Enqueue(ctx, tx, workflows.NewFundReviewDeadlineTask(app.ID, deadline))
 	return err
 }
@@ -210,6 +213,9 @@ func (h *Fund) ReviewDeadline(ctx context.Context, tx *gorm.DB, run Run) error {
 		reason += fmt.Sprintf(", %d kept with the deadline extended as no other reviewer is available", extended)
 	}
 	if err := h.moveTo(ctx, tx, run, app, workflows.FundInReview, nil, reason+"; reviews now due by "+deadline.Format(time.RFC3339)); err != nil {
+		return err
+	}
+	if err := workflows.NotifyReviewers(ctx, tx, app.ID, fresh); err != nil {
 		return err
 	}
 	_, err = workflows.Enqueue(ctx, tx, workflows.NewFundReviewDeadlineTask(app.ID, deadline))

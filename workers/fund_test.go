@@ -405,7 +405,15 @@ func TestReviewDeadlineReassignsMissingReviews(t *testing.T) {
 	require.Equal(t, workflows.FundInReview, ev.ToState)
 	require.Contains(t, ev.Reason, "missed the deadline")
 	require.NotContains(t, ev.Reason, late.ReviewerID, "reviewers stay anonymous")
-	require.Equal(t, 2, e.count(`SELECT count(*) FROM notifications WHERE entity_id = ?`, app.ID), "in review, then reassigned")
+	require.Equal(t, 2, e.count(`SELECT count(*) FROM notifications WHERE entity_id = ? AND account_id = ?`, app.ID, accts[0].ID),
+		"the applicant: in review, then reassigned")
+	for _, r := range []models.FundReview{first[0], first[1], now[2]} {
+		require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications n JOIN workflow_events ev ON ev.id = n.event_id
+			WHERE n.account_id = ? AND n.entity_id = ? AND n.title = 'Fund application to review' AND ev.to_state = 'in_review'`,
+			r.ReviewerID, app.ID), "reviewer %s told of the assignment once", r.ReviewerID)
+	}
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications WHERE account_id = ?`, late.ReviewerID),
+		"the late reviewer heard only of the first assignment")
 
 	_, err = workflows.SubmitReview(ctx, e.schema.DB, late.ReviewerID, app.ID, workflows.ReviewForm{Decision: "approve", Score: 9, Comment: "迟到"})
 	require.ErrorIs(t, err, workflows.ErrForbidden, "the late reviewer lost the review")

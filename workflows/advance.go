@@ -37,6 +37,25 @@ func Advance(ctx context.Context, tx *gorm.DB, m Machine, ownerID string, tr Tra
 	return Enqueue(ctx, tx, NewNotifySendTask(eventID, ownerID))
 }
 
+// NotifyReviewers tells the reviewer of each of reviews, in the app, that a
+// fund application awaits their review and when it is due. Call it after the
+// application's move to in_review was recorded in tx (Advance): each
+// notification refers to that event. Deferred writes (see Defer); reviewers
+// get no e-mail.
+func NotifyReviewers(ctx context.Context, tx *gorm.DB, applicationID string, reviews []models.FundReview) error {
+	for _, r := range reviews {
+		body := fmt.Sprintf("A fund application awaits your review, due by %s.", r.DueAt.UTC().Format("2006-01-02 15:04 UTC"))
+		err := Defer(ctx, tx, `INSERT INTO notifications (id, account_id, event_id, entity_type, entity_id, title, body)
+			SELECT ?, ?, max(id), 'fund', ?, 'Fund application to review', ? FROM workflow_events
+			WHERE entity_id = ? AND to_state = ?`,
+			models.NewID(), r.ReviewerID, applicationID, body, applicationID, FundInReview)
+		if err != nil {
+			return fmt.Errorf("notify reviewer %s of %s: %w", r.ReviewerID, applicationID, err)
+		}
+	}
+	return nil
+}
+
 type emailKey struct{}
 
 // WithEmail marks ctx so that Advance also enqueues the e-mail delivery of
