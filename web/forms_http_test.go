@@ -25,14 +25,21 @@ type visitor struct {
 	token string
 }
 
-// signIn signs acct in through the sign-in form.
-func signIn(t *testing.T, s *site, acct models.Account) *visitor {
+// newVisitor is a signed-out visitor with its own cookies, who sees
+// redirects rather than following them.
+func newVisitor(t *testing.T, s *site) *visitor {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
-	v := &visitor{t: t, s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &visitor{t: t, s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
+}
+
+// signIn signs acct in through the sign-in form.
+func signIn(t *testing.T, s *site, acct models.Account) *visitor {
+	t.Helper()
+	v := newVisitor(t, s)
 	v.token = v.tokenOf("/login")
 	status, _ := v.post("/login", url.Values{"email": {acct.Email}, "password": {fixtures.Password}})
 	require.Equal(t, http.StatusSeeOther, status, "sign in")

@@ -3,7 +3,6 @@ package web_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"testing"
 
@@ -41,11 +40,7 @@ func TestRegistrationFormIsRateLimitedPerIP(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	register := func(i int) int {
-		jar, err := cookiejar.New(nil)
-		require.NoError(t, err)
-		v := &visitor{t: t, s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}}}
+		v := newVisitor(t, s)
 		v.token = v.tokenOf("/register")
 		status, _ := v.post("/register", url.Values{"email": {fmt.Sprintf("form%d@example.com", i)},
 			"password": {"a-long-password"}, "name": {"Form"}})
