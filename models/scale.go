@@ -62,12 +62,13 @@ func CountInState(ctx context.Context, db *gorm.DB, workflow, state string) (int
 // one transaction and returns how many delta rows it folded. Several
 // callers may run it at once: a transaction-scoped advisory lock lets one
 // fold while the others return 0 at once, and writers are never blocked
-// (they only append).
+// (they only append). The lock is keyed by schema, so programmes (and tests)
+// in other schemas of one database fold independently.
 func CompactStateCounts(ctx context.Context, db *gorm.DB) (int64, error) {
 	var folded int64
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var locked bool
-		if err := tx.Raw(`SELECT pg_try_advisory_xact_lock(hashtext('workflow_state_counts'))`).Scan(&locked).Error; err != nil {
+		if err := tx.Raw(`SELECT pg_try_advisory_xact_lock(hashtext('workflow_state_counts_' || current_schema()))`).Scan(&locked).Error; err != nil {
 			return err
 		}
 		if !locked {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/internal/testenv"
@@ -132,4 +133,42 @@ func TestStateCountsUnderConcurrentWritesAndFolds(t *testing.T) {
 	_, err := models.CompactStateCounts(ctx, db)
 	require.NoError(t, err)
 	require.Equal(t, map[string]int64{"verified": 67, "rejected": 67, "needs_info": 66}, kept(t, db)["onboarding"])
+}
+
+// Folds in different schemas of one database must not skip each other: the
+// tests (and any second programme) share the database, and a database-wide
+// lock made a fold return 0 whenever another schema was folding.
+func TestStateCountFoldsInOtherSchemasDoNotBlock(t *testing.T) {
+	t.Parallel()
+	db := testenv.Postgres(t).DB
+	other := testenv.Postgres(t).DB
+	ctx := context.Background()
+	college, domain := fixtures.College(t, db)
+	a := fixtures.Accounts(t, db, 1)[0]
+	require.NoError(t, db.Exec(`INSERT INTO student_profiles (id, account_id, college_id, student_number, full_name,
+		enrollment_year, major, college_email, phone, status) VALUES (?, ?, ?, '2024000001', 'x', 2024, 'm', ?, '13812345678', 'pending')`,
+		models.NewID(), a.ID, college.ID, "s1@"+domain).Error)
+
+	// Start a fold in the other schema and hold it midway: it takes its
+	// lock, then waits for the deltas table that this transaction holds.
+	hold := other.Begin()
+	t.Cleanup(func() { hold.Rollback() })
+	require.NoError(t, hold.Exec(`LOCK TABLE workflow_state_deltas IN ACCESS EXCLUSIVE MODE`).Error)
+	otherFold := make(chan error, 1)
+	go func() {
+		_, err := models.CompactStateCounts(ctx, other)
+		otherFold <- err
+	}()
+	require.Eventually(t, func() bool {
+		var waiting int64
+		require.NoError(t, db.Raw(`SELECT count(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE '%DELETE FROM workflow_state_deltas%'`).Scan(&waiting).Error)
+		return waiting > 0
+	}, 10*time.Second, 10*time.Millisecond, "the other schema's fold never started")
+
+	folded, err := models.CompactStateCounts(ctx, db)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, folded, "a fold in another schema held this one back")
+	require.NoError(t, hold.Commit().Error)
+	require.NoError(t, <-otherFold)
 }
