@@ -59,7 +59,7 @@ func NewMux(d Deps) *asynq.ServeMux {
 		mux.Use(taskMetrics(d.Metrics))
 	}
 	mux.Handle(workflows.TypeOnboardingVerify, runner.Handler(onboarding.Verify, nil))
-	mux.Handle(workflows.TypeShopVerify, runner.Handler(shops.Verify, shops.GiveUp))
+	mux.Handle(workflows.TypeShopVerify, shops.Handler(runner))
 	mux.Handle(workflows.TypeFundScreen, runner.Handler(fund.Screen, fund.ScreenFailed))
 	mux.Handle(workflows.TypeFundReviewDeadline, runner.Handler(fund.ReviewDeadline, nil))
 	mux.Handle(workflows.TypeFundDecide, runner.Handler(fund.Decide, nil))

@@ -9,6 +9,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
+	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -35,26 +36,67 @@ func newShops(d Deps) *Shops {
 	return h
 }
 
-// Verify is the shop:verify step: the owner must be a verified student and
-// the shop unclaimed by any other student; then, in fetch mode, the code
-// must be on the shop's page. An unreachable page is returned as an error
-// (retried with backoff; GiveUp rejects the shop after the last retry). In
-// manual mode a shop that passes the first checks waits for an admin.
-func (h *Shops) Verify(ctx context.Context, tx *gorm.DB, run Run) error {
-	shop, due, err := lockDueShop(tx, run)
+// Handler is shop:verify's Asynq handler (see Run).
+func (h *Shops) Handler(r *Runner) asynq.HandlerFunc {
+	return func(ctx context.Context, task *asynq.Task) error {
+		return h.Run(ctx, r, runOf(ctx, task))
+	}
+}
+
+// Run verifies that a shop is its student's in two phases. First, with no
+// transaction open, it reads the shop and, in fetch mode, fetches its page:
+// a slow page holds neither a connection nor the shop's row lock. Then the
+// step (verify) locks the shop, checks again that the owner is a verified
+// student and the shop unclaimed by any other student, and decides with the
+// page it was given. An unreachable page is returned as an error (retried
+// with backoff; GiveUp rejects the shop after the last retry). In manual
+// mode a shop that passes the checks waits for an admin.
+func (h *Shops) Run(ctx context.Context, r *Runner, run Run) error {
+	page := h.lookAhead(ctx, r.DB, run)
+	step := func(ctx context.Context, tx *gorm.DB, run Run) error { return h.verify(ctx, tx, run, page) }
+	return r.Execute(ctx, run, step, h.GiveUp)
+}
+
+// shopPage is what the look-ahead found on a shop's page, for the revision
+// (and so the address and code) it fetched.
+type shopPage struct {
+	revision  int
+	fetched   bool  // false: no fetch was due, or reading the shop failed (err)
+	found     bool  // the code is on the page
+	err       error // a *shopcheck.Problem, an unreachable page, or a failed read
+	url, code string
+}
+
+// lookAhead fetches the page of the run's shop when a fetch is due: the shop
+// is pending at the task's revision, eligible, and checked in fetch mode.
+// It holds no lock; verify checks again under the lock.
+func (h *Shops) lookAhead(ctx context.Context, db *gorm.DB, run Run) shopPage {
+	if h.Mode != workflows.ShopModeFetch {
+		return shopPage{}
+	}
+	db = db.WithContext(ctx)
+	shop, due, err := dueShop(db, run, false)
+	if err != nil || !due {
+		return shopPage{err: err}
+	}
+	if reasons, err := shopEligibility(db, shop); err != nil || len(reasons) > 0 {
+		return shopPage{err: err} // verify rejects it under the lock
+	}
+	found, err := h.Fetcher.Check(ctx, shop.ShopURL, shop.VerificationCode)
+	return shopPage{revision: shop.Revision, fetched: true, found: found, err: err, url: shop.ShopURL, code: shop.VerificationCode}
+}
+
+// verify is the shop:verify step, deciding with the look-ahead's page.
+func (h *Shops) verify(ctx context.Context, tx *gorm.DB, run Run, page shopPage) error {
+	shop, due, err := dueShop(tx, run, true)
 	if err != nil || !due {
 		return err
 	}
-	var check workflows.ShopCheck
-	err = tx.Raw(`SELECT
-		EXISTS (SELECT 1 FROM student_profiles WHERE account_id = @owner AND status = 'verified') AS owner_verified,
-		EXISTS (SELECT 1 FROM shops WHERE platform_shop_id = @pid AND status = 'verified' AND account_id <> @owner) AS id_claimed,
-		EXISTS (SELECT 1 FROM shops WHERE url_key = @key AND status = 'verified' AND account_id <> @owner) AS url_claimed`,
-		map[string]any{"owner": shop.AccountID, "pid": shop.PlatformShopID, "key": shop.URLKey}).Scan(&check).Error
+	reasons, err := shopEligibility(tx, shop)
 	if err != nil {
-		return fmt.Errorf("check shop %s: %w", shop.ID, err)
+		return err
 	}
-	if reasons := workflows.ShopEligibility(check); len(reasons) > 0 {
+	if len(reasons) > 0 {
 		return h.decide(ctx, tx, run, shop, workflows.ShopRejected, reasons)
 	}
 	if h.Mode == workflows.ShopModeManual {
@@ -65,20 +107,42 @@ func (h *Shops) Verify(ctx context.Context, tx *gorm.DB, run Run) error {
 		}
 		return nil
 	}
-	found, err := h.Fetcher.Check(ctx, shop.ShopURL, shop.VerificationCode)
+	if !page.fetched || page.revision != shop.Revision || page.url != shop.ShopURL || page.code != shop.VerificationCode {
+		if page.err != nil {
+			return fmt.Errorf("look ahead at shop %s: %w", shop.ID, page.err)
+		}
+		// The shop became eligible between the look-ahead and the lock
+		// (its owner was verified meanwhile): a retry fetches its page.
+		return fmt.Errorf("shop %s: its page was not fetched for revision %d", shop.ID, shop.Revision)
+	}
 	var problem *shopcheck.Problem
 	switch {
-	case errors.As(err, &problem):
+	case errors.As(page.err, &problem):
 		return h.decide(ctx, tx, run, shop, workflows.ShopRejected, []models.Reason{workflows.PageProblemReason(shop.ID, problem.Message)})
-	case err != nil:
-		return fmt.Errorf("check the page of shop %s: %w", shop.ID, err)
-	case !found:
+	case page.err != nil:
+		return fmt.Errorf("check the page of shop %s: %w", shop.ID, page.err)
+	case !page.found:
 		return h.decide(ctx, tx, run, shop, workflows.ShopRejected,
 			[]models.Reason{workflows.CodeMissingReason(shop.ID, shop.VerificationCode, shop.ShopURL)})
 	}
 	// A concurrent verification of the same shop by another student loses on
 	// the partial unique indexes; its retry then finds the claim and rejects.
 	return h.decide(ctx, tx, run, shop, workflows.ShopVerified, nil)
+}
+
+// shopEligibility reads what ShopEligibility needs: whether the owner is a
+// verified student and whether another student holds the shop's id or page.
+func shopEligibility(db *gorm.DB, shop models.Shop) ([]models.Reason, error) {
+	var check workflows.ShopCheck
+	err := db.Raw(`SELECT
+		EXISTS (SELECT 1 FROM student_profiles WHERE account_id = @owner AND status = 'verified') AS owner_verified,
+		EXISTS (SELECT 1 FROM shops WHERE platform_shop_id = @pid AND status = 'verified' AND account_id <> @owner) AS id_claimed,
+		EXISTS (SELECT 1 FROM shops WHERE url_key = @key AND status = 'verified' AND account_id <> @owner) AS url_claimed`,
+		map[string]any{"owner": shop.AccountID, "pid": shop.PlatformShopID, "key": shop.URLKey}).Scan(&check).Error
+	if err != nil {
+		return nil, fmt.Errorf("check shop %s: %w", shop.ID, err)
+	}
+	return workflows.ShopEligibility(check), nil
 }
 
 // GiveUp is shop:verify's failure hook: a page still unreachable after the
@@ -88,7 +152,7 @@ func (h *Shops) GiveUp(ctx context.Context, tx *gorm.DB, run Run, cause error) e
 	if !errors.Is(cause, shopcheck.ErrUnreachable) {
 		return nil
 	}
-	shop, due, err := lockDueShop(tx, run)
+	shop, due, err := dueShop(tx, run, true)
 	if err != nil || !due {
 		return err
 	}
@@ -96,20 +160,24 @@ func (h *Shops) GiveUp(ctx context.Context, tx *gorm.DB, run Run, cause error) e
 	return h.decide(ctx, tx, run, shop, workflows.ShopRejected, []models.Reason{workflows.PageProblemReason(shop.ID, problem)})
 }
 
-// lockDueShop locks the run's shop and reports whether its check is still
-// due (pending, and the revision the task was written for).
-func lockDueShop(tx *gorm.DB, run Run) (models.Shop, bool, error) {
+// dueShop reads the run's shop, locking it when lock is set, and reports
+// whether its check is still due (pending, and the revision the task was
+// written for).
+func dueShop(db *gorm.DB, run Run, lock bool) (models.Shop, bool, error) {
 	var p workflows.ShopVerifyPayload
 	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
 		return models.Shop{}, false, err
 	}
+	if lock {
+		db = db.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
 	var shop models.Shop
-	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&shop, "id = ?", p.ShopID).Error
+	err := db.Take(&shop, "id = ?", p.ShopID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return models.Shop{}, false, workflows.Permanentf("shop %s does not exist", p.ShopID)
 	}
 	if err != nil {
-		return models.Shop{}, false, fmt.Errorf("lock shop %s: %w", p.ShopID, err)
+		return models.Shop{}, false, fmt.Errorf("read shop %s: %w", p.ShopID, err)
 	}
 	return shop, shop.Status == workflows.ShopPending && shop.Revision == p.Revision, nil
 }

@@ -16,18 +16,24 @@ import (
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
+	"gorm.io/gorm"
 )
 
 // shopPage serves a shop page whose body is whatever body holds.
 type shopPage struct {
-	srv  *httptest.Server
-	body atomic.Value
+	srv   *httptest.Server
+	body  atomic.Value
+	hits  atomic.Int64
+	onHit atomic.Value // func(), run while each request is served
 }
 
 func newShopPage(t *testing.T) *shopPage {
 	p := &shopPage{}
 	p.body.Store("<html>欢迎光临</html>")
+	p.onHit.Store(func() {})
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		p.hits.Add(1)
+		p.onHit.Load().(func())()
 		fmt.Fprint(w, p.body.Load())
 	}))
 	t.Cleanup(p.srv.Close)
@@ -72,7 +78,7 @@ func TestShopVerifiedWhenTheCodeIsOnItsPage(t *testing.T) {
 	ctx := context.Background()
 
 	// First look: the code is not there yet.
-	require.NoError(t, e.runner.Execute(ctx, e.runOf(sub.OutboxIDs[0], 0), h.Verify, h.GiveUp))
+	require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
 	shop := e.shop(sub.Entity.ID)
 	require.Equal(t, workflows.ShopRejected, shop.Status)
 	require.Equal(t, "code_not_found", shop.Reasons[0].Code)
@@ -86,15 +92,40 @@ func TestShopVerifiedWhenTheCodeIsOnItsPage(t *testing.T) {
 	require.Equal(t, 2, re.Entity.Revision)
 	require.Equal(t, shop.VerificationCode, re.Entity.VerificationCode, "the code stays")
 	// The first task, delivered again late, is for revision 1: no effect.
-	require.NoError(t, e.runner.Execute(ctx, e.runOf(sub.OutboxIDs[0], 0), h.Verify, h.GiveUp))
+	require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
 	require.Equal(t, workflows.ShopPending, e.shop(shop.ID).Status)
-	require.NoError(t, e.runner.Execute(ctx, e.runOf(re.OutboxIDs[0], 0), h.Verify, h.GiveUp))
+	require.NoError(t, h.Run(ctx, e.runner, e.runOf(re.OutboxIDs[0], 0)))
 	shop = e.shop(shop.ID)
 	require.Equal(t, workflows.ShopVerified, shop.Status)
 	require.NotNil(t, shop.VerifiedAt)
 	require.Equal(t, 2, e.count(`SELECT count(*) FROM notifications WHERE account_id = ? AND entity_type = 'shop'`, acct.ID))
 	require.Equal(t, 4, e.count(`SELECT count(*) FROM workflow_events WHERE entity_id = ?`, shop.ID),
 		"pending, rejected, pending, verified")
+}
+
+// The page is fetched before the step's transaction: a slow shop page holds
+// neither a database connection nor the shop's row lock.
+func TestShopPageIsFetchedWithTheShopUnlocked(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t)
+	page := newShopPage(t)
+	h := shopsHandler(t, workflows.ShopModeFetch, true)
+	acct, _ := fixtures.VerifiedStudent(t, e.schema.DB, "周九")
+	sub := e.submitShop(acct, "tb-7007", page.srv.URL+"/shop/7007")
+	page.body.Store("店铺 " + sub.Entity.VerificationCode)
+	lockErr := make(chan error, 1)
+	page.onHit.Store(func() {
+		lockErr <- e.schema.DB.Transaction(func(tx *gorm.DB) error {
+			return tx.Exec(`SELECT id FROM shops WHERE id = ? FOR UPDATE NOWAIT`, sub.Entity.ID).Error
+		})
+	})
+	require.NoError(t, h.Run(context.Background(), e.runner, e.runOf(sub.OutboxIDs[0], 0)))
+	require.NoError(t, <-lockErr, "the shop was locked while its page loaded")
+	require.Equal(t, workflows.ShopVerified, e.shop(sub.Entity.ID).Status)
+
+	// Delivered again, the task finds the shop decided and fetches nothing.
+	require.NoError(t, h.Run(context.Background(), e.runner, e.runOf(sub.OutboxIDs[0], 0)))
+	require.EqualValues(t, 1, page.hits.Load())
 }
 
 func TestShopUnreachablePageIsRetriedThenRejected(t *testing.T) {
@@ -112,12 +143,12 @@ func TestShopUnreachablePageIsRetriedThenRejected(t *testing.T) {
 	require.Equal(t, 8, run.MaxRetry)
 	for attempt := range run.MaxRetry {
 		run.Attempt = attempt
-		err := e.runner.Execute(ctx, run, h.Verify, h.GiveUp)
+		err := h.Run(ctx, e.runner, run)
 		require.ErrorIs(t, err, shopcheck.ErrUnreachable, "attempt %d is retried", attempt)
 		require.Equal(t, workflows.ShopPending, e.shop(sub.Entity.ID).Status)
 	}
 	run.Attempt = run.MaxRetry
-	require.Error(t, e.runner.Execute(ctx, run, h.Verify, h.GiveUp))
+	require.Error(t, h.Run(ctx, e.runner, run))
 	shop := e.shop(sub.Entity.ID)
 	require.Equal(t, workflows.ShopRejected, shop.Status)
 	require.Equal(t, "page_unavailable", shop.Reasons[0].Code)
@@ -133,7 +164,7 @@ func TestShopOnAPrivateAddressIsRefused(t *testing.T) {
 	sub := e.submitShop(acct, "tb-3003", page.srv.URL)
 	page.body.Store(sub.Entity.VerificationCode)
 	h := shopsHandler(t, workflows.ShopModeFetch, false) // no allow-list
-	require.NoError(t, e.runner.Execute(context.Background(), e.runOf(sub.OutboxIDs[0], 0), h.Verify, h.GiveUp))
+	require.NoError(t, h.Run(context.Background(), e.runner, e.runOf(sub.OutboxIDs[0], 0)))
 	shop := e.shop(sub.Entity.ID)
 	require.Equal(t, workflows.ShopRejected, shop.Status, "the code is there, but the page is on loopback")
 	require.Contains(t, shop.Reasons[0].Message, "private or local network")
@@ -147,7 +178,7 @@ func TestShopManualModeWaitsForAnAdmin(t *testing.T) {
 	admin := fixtures.Account(t, e.schema.DB, models.RoleAdmin)
 	sub := e.submitShop(acct, "tb-4004", "https://shop.example.com/4004")
 	ctx := context.Background()
-	require.NoError(t, e.runner.Execute(ctx, e.runOf(sub.OutboxIDs[0], 0), h.Verify, h.GiveUp))
+	require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
 	shop := e.shop(sub.Entity.ID)
 	require.Equal(t, workflows.ShopPending, shop.Status)
 	require.Equal(t, "awaiting_admin", shop.Reasons[0].Code)
@@ -183,7 +214,7 @@ func TestShopClaimedByAnotherStudent(t *testing.T) {
 			// The losers of the unique index are retried, as Asynq would.
 			for attempt := 0; ; attempt++ {
 				run.Attempt = attempt
-				if err := e.runner.Execute(ctx, run, h.Verify, h.GiveUp); err == nil || attempt == 3 {
+				if err := h.Run(ctx, e.runner, run); err == nil || attempt == 3 {
 					return err
 				}
 			}
@@ -201,7 +232,9 @@ func TestShopClaimedByAnotherStudent(t *testing.T) {
 	t.Run("an unverified student's shop is rejected", func(t *testing.T) {
 		acct := fixtures.Account(t, e.schema.DB, models.RoleApplicant)
 		sub := e.submitShop(acct, "tb-6006", page.srv.URL+"/6006")
-		require.NoError(t, e.runner.Execute(ctx, e.runOf(sub.OutboxIDs[0], 0), h.Verify, h.GiveUp))
+		before := page.hits.Load()
+		require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
 		require.Equal(t, "student_not_verified", e.shop(sub.Entity.ID).Reasons[0].Code)
+		require.Equal(t, before, page.hits.Load(), "an ineligible shop's page is not fetched")
 	})
 }
