@@ -4,7 +4,6 @@ package api
 
 import (
 	"context"
-	"github.com/campusbiz/campusbiz/internal/accounts"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/go-playground/validator/v10"
 	"github.com/hibiken/asynq"
@@ -25,7 +25,8 @@ import (
 // Deps are the app's collaborators; the caller owns and closes them.
 type Deps struct {
 	DB *gorm.DB
-	// Redis is pinged by /readyz.
+	// Redis is pinged by /readyz and keeps the sign-in, registration and
+	// look-up rate-limit buckets (see Limits); nil keeps them in this process.
 	Redis redis.UniversalClient
 	// Relay dispatches a submission's tasks right after it commits; nil
 	// leaves them to the workers' relay.
@@ -44,6 +45,9 @@ type Deps struct {
 	// and the pages of a process, so that a sign-out in either is seen by
 	// both at once. Nil: one of its own on DB, without a secret.
 	Sessions *accounts.Sessions
+	// Limits are the rate limits; share one between the API and the pages
+	// of a process. Nil: NewLimits(d).
+	Limits *Limits
 }
 
 // Config holds the app's settings.
@@ -100,11 +104,8 @@ type server struct {
 	log        *slog.Logger
 	cfg        Config
 	validator  *validator.Validate
-	loginIP    *limiter
-	registerIP *limiter
-	loginAcct  *limiter
-	submits    submitLimits
-	certs      *certificateEndpoints
+	limits     *Limits
+	certKeys   workflows.CertificateKeys
 	sessions   *accounts.Sessions
 	// dispatchFailedAt is when the fast dispatch path last failed (Unix ns).
 	dispatchFailedAt atomic.Int64
@@ -118,7 +119,7 @@ func newServer(d Deps) *server {
 	s := &server{
 		db: d.DB, redis: d.Redis, relay: d.Relay, inspector: d.Inspector, monitoring: d.Monitoring,
 		metrics: d.Metrics, log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(),
-		certs: newCertificateEndpoints(d.Certificates),
+		certKeys: d.Certificates.Keys,
 	}
 	s.sessions = d.Sessions
 	if s.sessions == nil {
@@ -127,12 +128,10 @@ func newServer(d Deps) *server {
 	if s.metrics == nil {
 		s.metrics = prometheus.NewRegistry()
 	}
-	s.loginIP = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate)
-	s.loginAcct = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate/2+1)
-	// Registering hashes a password (argon2id), as signing in does: the
-	// same budget per client IP keeps either from exhausting the CPU.
-	s.registerIP = newLimiter(s.cfg.LoginRate, s.cfg.LoginRate)
-	s.submits = newSubmitLimits(s.cfg.SubmitRate)
+	s.limits = d.Limits
+	if s.limits == nil {
+		s.limits = NewLimits(d)
+	}
 	return s
 }
 

@@ -68,7 +68,7 @@ func (s *server) register(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	if ok, wait := s.registerIP.allow(c.RealIP()); !ok {
+	if ok, wait := s.limits.registerIP.Allow(c.Request().Context(), c.RealIP()); !ok {
 		return rateLimited(c.Response().Header(), wait)
 	}
 	acct, err := accounts.Create(c.Request().Context(), s.db, accounts.NewAccount{
@@ -85,10 +85,10 @@ func (s *server) login(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	if ok, wait := s.loginIP.allow(c.RealIP()); !ok {
+	if ok, wait := s.limits.loginIP.Allow(c.Request().Context(), c.RealIP()); !ok {
 		return rateLimited(c.Response().Header(), wait)
 	}
-	if ok, wait := s.loginAcct.allow(accounts.NormalizeEmail(req.Email)); !ok {
+	if ok, wait := s.limits.loginAcct.Allow(c.Request().Context(), accounts.NormalizeEmail(req.Email)); !ok {
 		return rateLimited(c.Response().Header(), wait)
 	}
 	ctx := c.Request().Context()

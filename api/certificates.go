@@ -23,24 +23,19 @@ type CertificateConfig struct {
 	VerifyRate int
 }
 
-// certificateEndpoints holds what the public certificate endpoints share.
-type certificateEndpoints struct {
-	keys  workflows.CertificateKeys
-	perIP *limiter
-}
-
-func newCertificateEndpoints(cfg CertificateConfig) *certificateEndpoints {
+// verifyRate is cfg's look-up budget per client IP a minute (120 unset).
+func (cfg CertificateConfig) verifyRate() int {
 	if cfg.VerifyRate <= 0 {
-		cfg.VerifyRate = 120
+		return 120
 	}
-	return &certificateEndpoints{keys: cfg.Keys, perIP: newLimiter(cfg.VerifyRate, cfg.VerifyRate/2+1)}
+	return cfg.VerifyRate
 }
 
 // limitLookups rate-limits certificate look-ups per client IP, which also
 // bounds how fast anyone can probe serials.
-func (ce *certificateEndpoints) limitLookups(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *server) limitLookups(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if ok, wait := ce.perIP.allow(c.RealIP()); !ok {
+		if ok, wait := s.limits.lookupIP.Allow(c.Request().Context(), c.RealIP()); !ok {
 			return rateLimited(c.Response().Header(), wait)
 		}
 		return next(c)
@@ -145,7 +140,7 @@ func (s *server) verifyCertificate(c echo.Context) error {
 	}
 	// Never cached: a revocation must show at once.
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, certificateView(cert, workflows.VerifyCertificate(cert, s.certs.keys)))
+	return c.JSON(http.StatusOK, certificateView(cert, workflows.VerifyCertificate(cert, s.certKeys)))
 }
 
 // certificatePDF serves the PDF stored at issuance, only while the
@@ -155,7 +150,7 @@ func (s *server) certificatePDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := workflows.VerifyCertificate(cert, s.certs.keys)
+	v := workflows.VerifyCertificate(cert, s.certKeys)
 	switch {
 	case v.Revoked:
 		return newError(http.StatusConflict, "this certificate was revoked; GET /api/v1/certificates/"+cert.Serial+" says when")
@@ -204,7 +199,7 @@ const keysVerification = "Take the certificate's credential (GET /api/v1/certifi
 
 func (s *server) certificateKeys(c echo.Context) error {
 	out := KeysResponse{Verification: keysVerification, Keys: []PublicKeyView{}}
-	for _, k := range s.certs.keys.Published() {
+	for _, k := range s.certKeys.Published() {
 		out.Keys = append(out.Keys, PublicKeyView{
 			KeyID: k.ID, Algorithm: "Ed25519", PublicKey: base64.StdEncoding.EncodeToString(k.Public), Current: k.Current,
 			JWK: JWK{Kty: "OKP", Crv: "Ed25519", X: base64.RawURLEncoding.EncodeToString(k.Public), Kid: k.ID, Use: "sig"},
@@ -235,7 +230,7 @@ func (s *server) revokeCertificate(c echo.Context) error {
 		return err
 	}
 	flush()
-	return c.JSON(http.StatusOK, certificateView(sub.Entity, workflows.VerifyCertificate(sub.Entity, s.certs.keys)))
+	return c.JSON(http.StatusOK, certificateView(sub.Entity, workflows.VerifyCertificate(sub.Entity, s.certKeys)))
 }
 
 // certificateEvents answers GET /certificates/{serial}/events for the

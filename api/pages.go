@@ -63,28 +63,28 @@ func (k *PageKit) Direct(ctx context.Context) (context.Context, func()) { return
 
 // AllowLogin applies the API's sign-in rate limits, per client IP and per
 // account; when refused it says how long to wait.
-func (k *PageKit) AllowLogin(ip, email string) (bool, time.Duration) {
-	if ok, wait := k.s.loginIP.allow(ip); !ok {
+func (k *PageKit) AllowLogin(ctx context.Context, ip, email string) (bool, time.Duration) {
+	if ok, wait := k.s.limits.loginIP.Allow(ctx, ip); !ok {
 		return false, wait
 	}
-	return k.s.loginAcct.allow(email)
+	return k.s.limits.loginAcct.Allow(ctx, email)
 }
 
 // AllowRegister applies the API's per-client-IP limit on registrations.
-func (k *PageKit) AllowRegister(ip string) (bool, time.Duration) {
-	return k.s.registerIP.allow(ip)
+func (k *PageKit) AllowRegister(ctx context.Context, ip string) (bool, time.Duration) {
+	return k.s.limits.registerIP.Allow(ctx, ip)
 }
 
 // AllowSubmit applies the API's per-account submission budget (SUBMIT_RATE;
-// admins ten times as much) to a page's form, counted apart from the JSON
-// API's; when refused it says how long to wait.
-func (k *PageKit) AllowSubmit(acct models.Account) (bool, time.Duration) {
-	return k.s.allowSubmit(acct)
+// admins ten times as much) to a page's form; with Deps.Limits shared it is
+// the budget the JSON API spends. When refused it says how long to wait.
+func (k *PageKit) AllowSubmit(ctx context.Context, acct models.Account) (bool, time.Duration) {
+	return k.s.allowSubmit(ctx, acct)
 }
 
 // AllowLookup applies the API's per-IP limit on certificate look-ups.
-func (k *PageKit) AllowLookup(ip string) bool {
-	ok, _ := k.s.certs.perIP.allow(ip)
+func (k *PageKit) AllowLookup(ctx context.Context, ip string) bool {
+	ok, _ := k.s.limits.lookupIP.Allow(ctx, ip)
 	return ok
 }
 
@@ -109,7 +109,7 @@ func (k *PageKit) Certificate(ctx context.Context, rawSerial string) (Certificat
 	if err := k.s.db.WithContext(ctx).Omit("pdf").Take(&cert, "serial = ?", serial).Error; err != nil {
 		return CertificateView{}, fmt.Errorf("load certificate %s: %w", serial, err)
 	}
-	return certificateView(cert, workflows.VerifyCertificate(cert, k.s.certs.keys)), nil
+	return certificateView(cert, workflows.VerifyCertificate(cert, k.s.certKeys)), nil
 }
 
 // Form is the domain form of the request, as POST /onboarding submits it.
@@ -119,5 +119,5 @@ func (r OnboardingRequest) Form() workflows.OnboardingForm { return r.form() }
 // verify JSON, rate-limited per IP); the pages take that path over and
 // answer it for clients that do not ask for HTML.
 func (k *PageKit) VerifyJSON(c echo.Context) error {
-	return k.s.certs.limitLookups(k.s.verifyCertificate)(c)
+	return k.s.limitLookups(k.s.verifyCertificate)(c)
 }

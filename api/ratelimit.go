@@ -4,57 +4,54 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/campusbiz/campusbiz/internal/ratelimit"
+	"github.com/redis/go-redis/v9"
 )
 
-// limiter is a per-key token bucket held in this process's memory. With
-// several API processes each enforces its own share; the bound per process
-// is what the tests check.
-type limiter struct {
-	mu      sync.Mutex
-	perMin  int
-	burst   int
-	buckets map[string]*bucket
-	swept   time.Time
+// Limits are the app's rate limits. The guards against password guessing,
+// CPU exhaustion and serial probing (sign-in per client IP and per account,
+// registration and certificate look-ups per client IP) keep their buckets
+// in Redis when Deps.Redis is set, so every process spends one budget. The
+// per-account submission budget is kept in the process's memory: it brakes
+// abuse by a signed-in account, a Redis round trip on every submission would
+// sit on the API's hottest path (docs/BENCHMARKS.md), and with n serve
+// processes an account can submit at most n times SUBMIT_RATE a minute.
+// Share one Limits between the API and the pages of a process (Deps.Limits)
+// so that they spend the same submission budget.
+type Limits struct {
+	loginIP    *ratelimit.Limiter
+	loginAcct  *ratelimit.Limiter
+	registerIP *ratelimit.Limiter
+	lookupIP   *ratelimit.Limiter
+	// submit and adminSubmit are the per-account submission budgets.
+	submit      *ratelimit.Limiter
+	adminSubmit *ratelimit.Limiter
 }
 
-type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
+// adminSubmitFactor is how many times the submission budget of an
+// applicant or reviewer an admin gets: admins run programmes and record
+// results in batches.
+const adminSubmitFactor = 10
 
-func newLimiter(perMinute, burst int) *limiter {
-	return &limiter{perMin: perMinute, burst: burst, buckets: map[string]*bucket{}, swept: time.Now()}
-}
-
-// allow takes a token for key; when none is left it says how long to wait.
-func (l *limiter) allow(key string) (bool, time.Duration) {
-	now := time.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.swept) > time.Minute {
-		for k, b := range l.buckets {
-			if now.Sub(b.seen) > 10*time.Minute {
-				delete(l.buckets, k)
-			}
-		}
-		l.swept = now
+// NewLimits builds the rate limits of d.Config (LoginRate, SubmitRate) and
+// d.Certificates (VerifyRate), shared through d.Redis as Limits says.
+func NewLimits(d Deps) *Limits {
+	cfg, verifyRate := d.Config.withDefaults(), d.Certificates.verifyRate()
+	limit := func(rdb redis.UniversalClient, name string, perMinute, burst int) *ratelimit.Limiter {
+		return ratelimit.New(rdb, ratelimit.Limit{Name: name, PerMinute: perMinute, Burst: burst}, d.Log)
 	}
-	b, ok := l.buckets[key]
-	if !ok {
-		b = &bucket{lim: rate.NewLimiter(rate.Limit(float64(l.perMin)/60), l.burst)}
-		l.buckets[key] = b
+	return &Limits{
+		loginIP:   limit(d.Redis, "login_ip", cfg.LoginRate, cfg.LoginRate),
+		loginAcct: limit(d.Redis, "login_account", cfg.LoginRate, cfg.LoginRate/2+1),
+		// Registering hashes a password (argon2id), as signing in does: the
+		// same budget per client IP keeps either from exhausting the CPU.
+		registerIP:  limit(d.Redis, "register_ip", cfg.LoginRate, cfg.LoginRate),
+		lookupIP:    limit(d.Redis, "certificate_lookup_ip", verifyRate, verifyRate/2+1),
+		submit:      limit(nil, "submit", cfg.SubmitRate, cfg.SubmitRate),
+		adminSubmit: limit(nil, "submit_admin", adminSubmitFactor*cfg.SubmitRate, adminSubmitFactor*cfg.SubmitRate),
 	}
-	b.seen = now
-	r := b.lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return false, d
-	}
-	return true, 0
 }
 
 // rateLimited is the 429 with Retry-After in whole seconds.

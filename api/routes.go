@@ -49,13 +49,13 @@ func (s *server) routes(e *echo.Echo) {
 	v1.GET("/enrollments/:id/events", s.enrollmentEvents, signedIn)
 	v1.POST("/admin/enrollments/:id/result", s.postResult, adminWrite...)
 	v1.GET("/certificates/keys", s.certificateKeys)
-	v1.GET("/certificates/:serial", s.verifyCertificate, s.certs.limitLookups)
-	v1.GET("/certificates/:serial/pdf", s.certificatePDF, s.certs.limitLookups)
+	v1.GET("/certificates/:serial", s.verifyCertificate, s.limitLookups)
+	v1.GET("/certificates/:serial/pdf", s.certificatePDF, s.limitLookups)
 	v1.GET("/certificates/:serial/events", s.certificateEvents, signedIn)
 	v1.POST("/admin/certificates/:serial/revoke", s.revokeCertificate, adminWrite...)
 	// The QR code on a certificate points here; until the web pages exist it
 	// answers the verify JSON.
-	e.GET("/verify/:serial", s.verifyCertificate, s.certs.limitLookups)
+	e.GET("/verify/:serial", s.verifyCertificate, s.limitLookups)
 
 	v1.GET("/internships", s.listPlaces)
 	v1.GET("/internships/:id", s.getPlace)

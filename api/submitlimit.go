@@ -1,30 +1,12 @@
 package api
 
 import (
+	"context"
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
 )
-
-// adminSubmitFactor is how many times the submission budget of an
-// applicant or reviewer an admin gets: admins run programmes and record
-// results in batches.
-const adminSubmitFactor = 10
-
-// submitLimits hold the per-account budgets of the routes that start or
-// change workflows.
-type submitLimits struct {
-	people *limiter
-	admins *limiter
-}
-
-func newSubmitLimits(perMinute int) submitLimits {
-	return submitLimits{
-		people: newLimiter(perMinute, perMinute),
-		admins: newLimiter(adminSubmitFactor*perMinute, adminSubmitFactor*perMinute),
-	}
-}
 
 // limitSubmissions is route middleware, placed after authenticate, that
 // answers 429 with Retry-After once the signed-in account has used its
@@ -32,7 +14,7 @@ func newSubmitLimits(perMinute int) submitLimits {
 // It runs before the handler, so a refused request writes nothing.
 func (s *server) limitSubmissions(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if ok, wait := s.allowSubmit(current(c)); !ok {
+		if ok, wait := s.allowSubmit(c.Request().Context(), current(c)); !ok {
 			return rateLimited(c.Response().Header(), wait)
 		}
 		return next(c)
@@ -40,10 +22,10 @@ func (s *server) limitSubmissions(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // allowSubmit takes one submission from acct's budget.
-func (s *server) allowSubmit(acct models.Account) (bool, time.Duration) {
-	lim := s.submits.people
+func (s *server) allowSubmit(ctx context.Context, acct models.Account) (bool, time.Duration) {
+	lim := s.limits.submit
 	if acct.Role == models.RoleAdmin {
-		lim = s.submits.admins
+		lim = s.limits.adminSubmit
 	}
-	return lim.allow(acct.ID)
+	return lim.Allow(ctx, acct.ID)
 }

@@ -39,6 +39,7 @@ func newSite(t *testing.T) *site {
 	relay := &workflows.Relay{DB: s.schema.DB, Client: client, Log: log, PollInterval: 100 * time.Millisecond}
 	deps := api.Deps{DB: s.schema.DB, Redis: rdb.Client, Relay: relay, Log: log,
 		Certificates: api.CertificateConfig{Keys: s.keys}}
+	deps.Limits = api.NewLimits(deps) // as serve does
 	e := api.New(deps)
 	require.NoError(t, web.Mount(e, deps, web.Config{}))
 	srv := httptest.NewServer(e)

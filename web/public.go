@@ -68,7 +68,7 @@ func (s *site) register(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "register", v, problems)
 	}
-	if ok, _ := s.kit.AllowRegister(c.RealIP()); !ok {
+	if ok, _ := s.kit.AllowRegister(c.Request().Context(), c.RealIP()); !ok {
 		v.Notice = v.T("login.slow")
 		return s.render(c, http.StatusTooManyRequests, "register", v)
 	}
@@ -99,7 +99,7 @@ func (s *site) login(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "login", v, problems)
 	}
-	if ok, _ := s.kit.AllowLogin(c.RealIP(), accounts.NormalizeEmail(req.Email)); !ok {
+	if ok, _ := s.kit.AllowLogin(c.Request().Context(), c.RealIP(), accounts.NormalizeEmail(req.Email)); !ok {
 		v.Notice = v.T("login.slow")
 		return s.render(c, http.StatusTooManyRequests, "login", v)
 	}
@@ -180,7 +180,7 @@ func (s *site) verify(c echo.Context) error {
 	if !WantsHTML(c.Request().Header.Get(echo.HeaderAccept)) {
 		return s.kit.VerifyJSON(c)
 	}
-	if !s.kit.AllowLookup(c.RealIP()) {
+	if !s.kit.AllowLookup(c.Request().Context(), c.RealIP()) {
 		return s.fail(c, http.StatusTooManyRequests, "error.slow")
 	}
 	cert, err := s.kit.Certificate(c.Request().Context(), c.Param("serial"))

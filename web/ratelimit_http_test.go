@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
@@ -12,14 +13,26 @@ import (
 )
 
 // TestFormsShareTheSubmissionBudget: page forms spend the same per-account
-// submission budget as the API (SUBMIT_RATE, 30 a minute by default); past
-// it a form is refused with 429 and Retry-After and writes nothing.
+// submission budget as the JSON API of their process (SUBMIT_RATE, 30 a
+// minute by default); past it a form is refused with 429 and Retry-After
+// and writes nothing.
 func TestFormsShareTheSubmissionBudget(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	students, _ := fixtures.VerifiedStudents(t, s.schema.DB, 1)
 	v := signIn(t, s, students[0])
-	for range 30 { // each spends the budget, whatever the handler answers
+	token := fixtures.Token(t, s.schema.DB, students[0])
+	for i := range 30 { // each spends the budget, whatever the handler answers
+		if i%2 == 0 {
+			req, err := http.NewRequest(http.MethodPost, s.url+"/api/v1/shops/"+models.NewID()+"/recheck", nil)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusNotFound, resp.StatusCode)
+			continue
+		}
 		status, _ := v.post("/shops/"+models.NewID()+"/recheck", url.Values{})
 		require.Equal(t, http.StatusNotFound, status)
 	}
@@ -34,8 +47,10 @@ func TestFormsShareTheSubmissionBudget(t *testing.T) {
 }
 
 // TestRegistrationFormIsRateLimitedPerIP: the register form spends the API's
-// per-IP registration budget (LOGIN_RATE, 10 a minute by default); past it
-// the form is refused with 429 and creates no account.
+// per-IP registration budget (LOGIN_RATE, 10 a minute by default), the very
+// bucket the JSON API spends (the pages have a PageKit of their own, but the
+// buckets are in Redis); past it the form is refused with 429 and creates no
+// account, and so is the API.
 func TestRegistrationFormIsRateLimitedPerIP(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
@@ -46,12 +61,24 @@ func TestRegistrationFormIsRateLimitedPerIP(t *testing.T) {
 			"password": {"a-long-password"}, "name": {"Form"}})
 		return status
 	}
+	registerJSON := func(i int) int {
+		body := fmt.Sprintf(`{"email":"form%d@example.com","password":"a-long-password","name":"JSON"}`, i)
+		resp, err := http.Post(s.url+"/api/v1/auth/register", "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
 	created := 0
 	for i := range 10 {
-		require.Equal(t, http.StatusSeeOther, register(i), "registration %d", i)
+		if i%2 == 0 {
+			require.Equal(t, http.StatusCreated, registerJSON(i), "registration %d", i)
+		} else {
+			require.Equal(t, http.StatusSeeOther, register(i), "registration %d", i)
+		}
 		created++
 	}
 	require.Equal(t, http.StatusTooManyRequests, register(10))
+	require.Equal(t, http.StatusTooManyRequests, registerJSON(11))
 	var n int64
 	require.NoError(t, s.schema.DB.Raw(`SELECT count(*) FROM accounts WHERE email LIKE 'form%'`).Scan(&n).Error)
 	require.EqualValues(t, created, n, "the refused registration created no account")

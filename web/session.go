@@ -139,7 +139,7 @@ func (s *site) only(roles ...string) echo.MiddlewareFunc {
 func (s *site) limitSubmissions(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		acct, _ := account(c)
-		if ok, wait := s.kit.AllowSubmit(acct); !ok {
+		if ok, wait := s.kit.AllowSubmit(c.Request().Context(), acct); !ok {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			return s.fail(c, http.StatusTooManyRequests, "error.slow")
 		}

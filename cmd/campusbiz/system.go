@@ -115,6 +115,7 @@ func (s *system) serveHTTP(ctx context.Context) error {
 			LoginRate:          s.cfg.LoginRate,
 		},
 	}
+	deps.Limits = api.NewLimits(deps)
 	e := api.New(deps)
 	if err := web.Mount(e, deps, web.Config{}); err != nil {
 		return err
