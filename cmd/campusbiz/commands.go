@@ -85,12 +85,44 @@ func seedAll(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("seed: fund programme", "name", seed.FirstProgram.Name, "created", programCreated)
-	created, err := accounts.EnsureAdmin(ctx, db, cfg.AdminEmail, cfg.AdminPassword)
+	created, err := accounts.Ensure(ctx, db, accounts.NewAccount{
+		Email: cfg.AdminEmail, Password: cfg.AdminPassword, Name: "Administrator", Role: models.RoleAdmin})
 	if err != nil {
 		return err
 	}
 	log.Info("seed: first admin", "created", created)
 	return nil
+}
+
+// devReviewers is how many demo reviewers dev creates: the seeded fund
+// programme assigns two to each application, so with fewer its screening
+// fails with "not enough eligible reviewers".
+const devReviewers = 2
+
+// seedDevReviewers creates dev's demo reviewers (reviewerN@campusbiz.local,
+// no college, so eligible for every applicant) with one password, kept in
+// DEV_DIR, and returns their e-mails and the password.
+func seedDevReviewers(ctx context.Context, cfg config.Config, log *slog.Logger) ([]string, string, error) {
+	pw, _, err := devSecret(cfg.DevDir, "reviewer-password", randomPassword)
+	if err != nil {
+		return nil, "", err
+	}
+	db, err := models.Open(ctx, cfg.DatabaseURL, models.PoolConfig{MaxOpenConns: 2})
+	if err != nil {
+		return nil, "", fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	defer models.Close(db)
+	emails := make([]string, devReviewers)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("reviewer%d@campusbiz.local", i+1)
+		created, err := accounts.Ensure(ctx, db, accounts.NewAccount{
+			Email: emails[i], Password: pw, Name: fmt.Sprintf("Demo reviewer %d", i+1), Role: models.RoleReviewer})
+		if err != nil {
+			return nil, "", fmt.Errorf("dev reviewer %s: %w", emails[i], err)
+		}
+		log.Info("dev: demo reviewer", "email", emails[i], "created", created)
+	}
+	return emails, pw, nil
 }
 
 // runDev migrates, seeds and runs the API and the workers in one process.
@@ -113,8 +145,13 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := seedAll(ctx, cfg, log); err != nil {
 		return err
 	}
-	fmt.Printf("\ncampusbiz dev is starting on %s\n  admin e-mail:    %s\n  admin password:  %s\n  API contract:    %s/api/v1/openapi.yaml\n  Asynqmon:        %s/monitoring/ (sign in as the admin first)\n  certificate key: %s\n\n",
-		cfg.PublicBaseURL, cfg.AdminEmail, cfg.AdminPassword, cfg.PublicBaseURL, cfg.PublicBaseURL, certKeyNote)
+	reviewers, reviewerPassword, err := seedDevReviewers(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\ncampusbiz dev is starting on %s\n  admin e-mail:    %s\n  admin password:  %s\n  reviewers:       %s (password %s)\n  API contract:    %s/api/v1/openapi.yaml\n  Asynqmon:        %s/monitoring/ (sign in as the admin first)\n  certificate key: %s\n\n",
+		cfg.PublicBaseURL, cfg.AdminEmail, cfg.AdminPassword, strings.Join(reviewers, ", "), reviewerPassword,
+		cfg.PublicBaseURL, cfg.PublicBaseURL, certKeyNote)
 	sys, err := openSystem(ctx, cfg, log)
 	if err != nil {
 		return err

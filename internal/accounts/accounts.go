@@ -80,17 +80,17 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string) (mod
 	return acct, nil
 }
 
-// EnsureAdmin creates the admin account email when no account has that
-// e-mail. It reports whether it created one.
-func EnsureAdmin(ctx context.Context, db *gorm.DB, email, password string) (bool, error) {
+// Ensure creates the account a describes when no account has its e-mail
+// (an existing one is left as it is). It reports whether it created one.
+func Ensure(ctx context.Context, db *gorm.DB, a NewAccount) (bool, error) {
 	var n int64
-	if err := db.WithContext(ctx).Model(&models.Account{}).Where("lower(email) = ?", NormalizeEmail(email)).Count(&n).Error; err != nil {
-		return false, fmt.Errorf("look up admin: %w", err)
+	if err := db.WithContext(ctx).Model(&models.Account{}).Where("lower(email) = ?", NormalizeEmail(a.Email)).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("look up %s account: %w", a.Role, err)
 	}
 	if n > 0 {
 		return false, nil
 	}
-	_, err := Create(ctx, db, NewAccount{Email: email, Password: password, Name: "Administrator", Role: models.RoleAdmin})
+	_, err := Create(ctx, db, a)
 	if errors.Is(err, ErrEmailTaken) {
 		return false, nil
 	}
