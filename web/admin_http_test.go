@@ -178,3 +178,65 @@ func TestAdminConfirmsShopAndRunsInternships(t *testing.T) {
 	_, body = admin.get("/admin/internships")
 	require.Contains(t, body, "电商运营")
 }
+
+// TestAdminChangesAPlace: the row form of /admin/internships changes a
+// place's seats and status as PATCH /api/v1/admin/internships/{id} does; a
+// bad value or fewer seats than offers hold is shown beside that row's form
+// (the new-place form stays clean) and changes nothing; only admins may.
+func TestAdminChangesAPlace(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	db := s.schema.DB
+	ctx := context.Background()
+	admin := signIn(t, s, fixtures.Account(t, db, models.RoleAdmin))
+	place, err := workflows.CreatePlace(ctx, db, workflows.PlaceForm{Company: "网易", Title: "电商运营", City: "杭州", Capacity: 3})
+	require.NoError(t, err)
+	students, _ := fixtures.VerifiedStudents(t, db, 2)
+	for _, st := range students { // two offers hold two seats
+		require.NoError(t, db.Exec(`INSERT INTO internship_applications (id, account_id, preferences, status, offer_place_id, created_at, updated_at)
+			VALUES (?, ?, ARRAY[?]::uuid[], 'offered', ?, now(), now())`, models.NewID(), st.ID, place.ID, place.ID).Error)
+	}
+	load := func() models.InternshipPlace {
+		var p models.InternshipPlace
+		require.NoError(t, db.Take(&p, "id = ?", place.ID).Error)
+		return p
+	}
+
+	_, body := admin.get("/admin/internships")
+	require.Contains(t, body, `action="/admin/places/`+place.ID+`"`)
+	require.Contains(t, body, `id="capacity-`+place.ID+`" name="capacity" type="number" min="0" max="10000" value="3"`)
+
+	path := "/admin/places/" + place.ID + "?lang=en"
+	for _, tc := range []struct {
+		form url.Values
+		err  string
+	}{
+		{url.Values{"capacity": {"1"}, "status": {"open"}}, "must be at least 2: offers hold that many seats"},
+		{url.Values{"capacity": {"-1"}, "status": {"open"}}, "must be at least 0"},
+		{url.Values{"capacity": {"three"}, "status": {"open"}}, "must be a whole number"},
+	} {
+		status, body := admin.post(path, tc.form)
+		require.Equal(t, http.StatusUnprocessableEntity, status, tc.form)
+		require.Equal(t, tc.err, fieldErr(body, "capacity-"+place.ID), tc.form)
+		require.Empty(t, fieldErr(body, "capacity"), "the new-place form shows no error")
+		require.Equal(t, 3, load().Capacity)
+	}
+	status, body := admin.post(path, url.Values{"capacity": {"3"}, "status": {"paused"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, "must be one of")
+	require.Equal(t, workflows.PlaceOpen, load().Status)
+
+	status, _ = admin.post(path, url.Values{"capacity": {"2"}, "status": {"closed"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	p := load()
+	require.Equal(t, 2, p.Capacity)
+	require.Equal(t, workflows.PlaceClosed, p.Status)
+
+	status, _ = admin.post("/admin/places/"+models.NewID(), url.Values{"capacity": {"2"}, "status": {"open"}})
+	require.Equal(t, http.StatusNotFound, status)
+
+	applicant := signIn(t, s, students[0])
+	status, _ = applicant.post("/admin/places/"+place.ID, url.Values{"capacity": {"50"}, "status": {"open"}})
+	require.Equal(t, http.StatusForbidden, status)
+	require.Equal(t, 2, load().Capacity)
+}

@@ -313,6 +313,37 @@ func (s *site) adminInternships(c echo.Context) error {
 	return s.adminPage(c, "admin_internships", s.adminInternshipsView)
 }
 
+// changePlace changes a place's seats or status, as PATCH
+// /api/v1/admin/internships/{id} does; the row's form sends both.
+func (s *site) changePlace(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	v, err := s.adminInternshipsView(c)
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	var req api.PlaceChangeRequest
+	form, problems, err := s.bind(c, &req)
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	v.Form = withoutSecrets(form)
+	v.Form.Set("row", id)
+	if problems == nil && req.Status == nil && req.Capacity == nil {
+		problems = map[string]string{"capacity": "send status, capacity or both"}
+	}
+	if problems != nil {
+		return s.formProblem(c, "admin_internships", v, problems)
+	}
+	_, err = workflows.ChangePlace(c.Request().Context(), s.db, id, workflows.PlaceChange{Status: req.Status, Capacity: req.Capacity})
+	if err != nil {
+		return s.submitted(c, "admin_internships", v, err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/internships?done=place")
+}
+
 // createPlace adds an internship place, as POST /api/v1/admin/internships
 // does; its skills are typed in one field, as on the ranking form.
 func (s *site) createPlace(c echo.Context) error {

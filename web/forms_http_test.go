@@ -109,7 +109,7 @@ func writes(t *testing.T, s *site) map[string]int {
 	require.NoError(t, s.schema.DB.Raw(`SELECT greatest(
 		(SELECT coalesce(max(updated_at), 'epoch') FROM shops), (SELECT coalesce(max(updated_at), 'epoch') FROM fund_applications),
 		(SELECT coalesce(max(updated_at), 'epoch') FROM enrollments), (SELECT coalesce(max(updated_at), 'epoch') FROM internship_applications),
-		(SELECT coalesce(max(revoked_at), 'epoch') FROM certificates))`).Row().Scan(&changed))
+		(SELECT coalesce(max(revoked_at), 'epoch') FROM certificates), (SELECT coalesce(max(updated_at), 'epoch') FROM internship_places))`).Row().Scan(&changed))
 	out["last change"] = int(changed.UnixMicro())
 	return out
 }
@@ -161,6 +161,7 @@ func TestNewFormsNeedTheirCSRFToken(t *testing.T) {
 		{staff, "/admin/shops/" + shop.ID + "/confirm", url.Values{"verified": {"false"}, "reason": {"r"}}},
 		{staff, "/admin/places", url.Values{"company": {"c"}, "title": {"t"}, "city": {"x"}, "capacity": {"1"}}},
 		{staff, "/admin/rounds", url.Values{}},
+		{staff, "/admin/places/" + place.ID, url.Values{"capacity": {"9"}, "status": {"closed"}}},
 	} {
 		before := writes(t, s)
 		status, body := tc.who.postRaw(tc.path, tc.form)

@@ -192,7 +192,13 @@ type input struct {
 }
 
 // Input describes the field name for the "input" template: its label (a
-// catalog key), input type and autocomplete hint ("" for none).
+// catalog key), input type and autocomplete hint ("" for none). After a
+// form posted from a table row (the form value "row" names it), the value
+// and message belong to that row's form, so the page's other forms show none.
 func (v view) Input(name, labelKey, typ, auto string) input {
-	return input{Name: name, Label: v.T(labelKey), Type: typ, Value: v.Val(name), Err: v.Err(name), Auto: auto}
+	in := input{Name: name, Label: v.T(labelKey), Type: typ, Auto: auto}
+	if v.Val("row") == "" {
+		in.Value, in.Err = v.Val(name), v.Err(name)
+	}
+	return in
 }

@@ -123,6 +123,7 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.POST("/admin/shops/:id/confirm", s.confirmShop, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.GET("/admin/internships", s.adminInternships, admin...)
 	g.POST("/admin/places", s.createPlace, append(admin, s.checkCSRF, s.limitSubmissions)...)
+	g.POST("/admin/places/:id", s.changePlace, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/admin/rounds", s.startRound, append(admin, s.checkCSRF, s.limitSubmissions)...)
 
 	g.GET("/verify", s.verifyLookup)
