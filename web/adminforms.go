@@ -166,25 +166,37 @@ func (s *site) createCourse(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/training?done=course")
 }
 
+// rowForm reads a form posted from a table row of an admin page: the row's
+// id (from the path), the page's view holding the form with the row marked
+// (view.Input), and req bound and checked by the API's rules (problems for
+// the row's fields).
+func (s *site) rowForm(c echo.Context, page func(echo.Context) (view, error), req any) (string, view, map[string]string, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return "", view{}, nil, err
+	}
+	v, err := page(c)
+	if err != nil {
+		return "", view{}, nil, err
+	}
+	form, problems, err := s.bind(c, req)
+	if err != nil {
+		return "", view{}, nil, err
+	}
+	v.Form = withoutSecrets(form)
+	v.Form.Set("row", id)
+	return id, v, problems, nil
+}
+
 // recordResult records an enrollment's score, as POST
 // /api/v1/admin/enrollments/{id}/result does.
 func (s *site) recordResult(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	v, err := s.adminTrainingView(c)
-	if err != nil {
-		return s.failWith(c, err)
-	}
 	var req api.ResultRequest
-	form, problems, err := s.bind(c, &req)
+	id, v, problems, err := s.rowForm(c, s.adminTrainingView, &req)
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	v.Form = withoutSecrets(form)
 	v.Form.Set("form", "result")
-	v.Form.Set("row", id)
 	if problems != nil {
 		return s.formProblem(c, "admin_training", v, problems)
 	}
@@ -256,21 +268,11 @@ func (s *site) adminShops(c echo.Context) error {
 // confirmShop is an admin's decision on a shop, as POST
 // /api/v1/admin/shops/{id}/confirm takes it.
 func (s *site) confirmShop(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	v, err := s.adminShopsView(c)
-	if err != nil {
-		return s.failWith(c, err)
-	}
 	var req api.ConfirmShopRequest
-	form, problems, err := s.bind(c, &req)
+	id, v, problems, err := s.rowForm(c, s.adminShopsView, &req)
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	v.Form = withoutSecrets(form)
-	v.Form.Set("row", id)
 	if problems != nil {
 		return s.formProblem(c, "admin_shops", v, problems)
 	}
@@ -316,21 +318,11 @@ func (s *site) adminInternships(c echo.Context) error {
 // changePlace changes a place's seats or status, as PATCH
 // /api/v1/admin/internships/{id} does; the row's form sends both.
 func (s *site) changePlace(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	v, err := s.adminInternshipsView(c)
-	if err != nil {
-		return s.failWith(c, err)
-	}
 	var req api.PlaceChangeRequest
-	form, problems, err := s.bind(c, &req)
+	id, v, problems, err := s.rowForm(c, s.adminInternshipsView, &req)
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	v.Form = withoutSecrets(form)
-	v.Form.Set("row", id)
 	if problems == nil && req.Status == nil && req.Capacity == nil {
 		problems = map[string]string{"capacity": "send status, capacity or both"}
 	}
