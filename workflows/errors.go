@@ -46,6 +46,7 @@ type ValidationError struct {
 	Fields map[string]string
 }
 
+// Error lists the fields and their reasons.
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("validation failed: %v", e.Fields)
 }

@@ -128,6 +128,7 @@ type Problem struct {
 	Message string
 }
 
+// Error is the message for the student.
 func (p *Problem) Error() string { return p.Message }
 
 // ErrUnreachable wraps failures that may pass (network errors, timeouts,
