@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 )
 
 // SessionCookie carries the token for browser-loaded pages (Asynqmon).
@@ -133,23 +136,48 @@ func (s *server) createAccount(c echo.Context) error {
 	if err := s.bindJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if req.CollegeID != nil {
-		var n int64
-		if err := s.db.WithContext(ctx).Model(&models.College{}).Where("id = ?", *req.CollegeID).Count(&n).Error; err != nil {
-			return err
-		}
-		if n == 0 {
-			return fieldErrors(map[string]string{"college_id": "is not a partner college"})
-		}
-	}
-	acct, err := accounts.Create(ctx, s.db, accounts.NewAccount{
-		Email: req.Email, Password: req.Password, Name: req.Name, Role: req.Role, CollegeID: req.CollegeID,
-	})
+	acct, err := s.createStaff(c.Request().Context(), req)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, accountView(acct))
+}
+
+// createStaff creates the reviewer or admin account req describes. A new
+// reviewer may be what applications waiting in screening need, so in the
+// same transaction they are screened again (workflows.RescreenAwaiting);
+// their tasks are dispatched right after commit.
+func (s *server) createStaff(ctx context.Context, req CreateAccountRequest) (models.Account, error) {
+	ctx, flush := s.direct(ctx)
+	var acct models.Account
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if req.CollegeID != nil {
+			var n int64
+			if err := tx.Model(&models.College{}).Where("id = ?", *req.CollegeID).Count(&n).Error; err != nil {
+				return fmt.Errorf("look up college %s: %w", *req.CollegeID, err)
+			}
+			if n == 0 {
+				return fieldErrors(map[string]string{"college_id": "is not a partner college"})
+			}
+		}
+		var err error
+		acct, err = accounts.Create(ctx, tx, accounts.NewAccount{
+			Email: req.Email, Password: req.Password, Name: req.Name, Role: req.Role, CollegeID: req.CollegeID,
+		})
+		if err != nil || acct.Role != models.RoleReviewer {
+			return err
+		}
+		n, err := workflows.RescreenAwaiting(ctx, tx)
+		if n > 0 {
+			s.log.InfoContext(ctx, "new reviewer: applications waiting for reviewers are screened again", "applications", n)
+		}
+		return err
+	})
+	if err != nil {
+		return models.Account{}, err
+	}
+	flush()
+	return acct, nil
 }
 
 // authenticate requires a bearer token. The JSON API never takes the

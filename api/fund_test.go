@@ -466,3 +466,56 @@ func (a *app) shopStatus(id string) string {
 	require.NoError(a.t, a.schema.DB.Raw(`SELECT status FROM shops WHERE id = ?`, id).Row().Scan(&s))
 	return s
 }
+
+// TestApplicationsWaitingForReviewersAreScreenedWhenReviewersJoin: with no
+// reviewer, screening leaves the application waiting and says why; each
+// reviewer an admin then creates screens the waiting applications again,
+// and with the second one they go to review. A new admin screens nothing.
+func TestApplicationsWaitingForReviewersAreScreenedWhenReviewersJoin(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.schema.KeepCompletedTasks(t)
+	a.startWorkers()
+	_, admin := a.user(models.RoleAdmin)
+	program := fixtures.FundProgram(t, a.schema.DB, nil, nil).ID // every reviewer is on the panel; it needs two
+	paths := make([]string, 2)
+	var ownerTok string
+	for i := range paths {
+		_, shop, tok := a.verifiedApplicant()
+		r := a.do(http.MethodPost, "/api/v1/fund-applications", tok, map[string]any{
+			"program_id": program, "shop_id": shop.ID, "amount_fen": 50_000, "business_plan": "开一家网店"})
+		require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
+		paths[i], ownerTok = "/api/v1/fund-applications/"+r.JSON(t)["id"].(string), tok
+	}
+	waiting := func() int {
+		return a.count(`SELECT count(*) FROM fund_applications WHERE status = 'screening' AND reasons @> '[{"code": "awaiting_reviewers"}]'`)
+	}
+	eventually(t, 30*time.Second, "both applications to wait for reviewers", func() bool { return waiting() == 2 })
+	got := a.waitStatus(paths[1], ownerTok, "screening")
+	require.Contains(t, fmt.Sprint(got["reasons"]), "screened again as soon as the programme office adds reviewers")
+
+	staff := func(role string, n int) {
+		r := a.do(http.MethodPost, "/api/v1/admin/accounts", admin, map[string]any{
+			"email": fmt.Sprintf("%s%d@campusbiz.test", role, n), "password": "a-long-password", "name": role, "role": role})
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	}
+	tasks := func() int { return a.count(`SELECT count(*) FROM tasks_ever WHERE task_type = 'fund:screen'`) }
+	before := tasks()
+	staff("admin", 1)
+	require.Equal(t, before, tasks(), "a new admin screens nothing again")
+
+	staff("reviewer", 1) // one is not enough: they wait on
+	require.Equal(t, before+2, tasks(), "both waiting applications are screened again")
+	eventually(t, 30*time.Second, "the second screenings to run", func() bool {
+		return a.count(`SELECT count(*) FROM outbox WHERE task_type = 'fund:screen' AND failed_at IS NULL`) == 0
+	})
+	require.Equal(t, 2, waiting())
+	require.Zero(t, a.count(`SELECT count(*) FROM fund_reviews`))
+
+	staff("reviewer", 2)
+	for _, p := range paths {
+		a.waitStatus(p, admin, "in_review")
+	}
+	require.Equal(t, 4, a.count(`SELECT count(*) FROM fund_reviews`), "two reviewers each")
+	require.Zero(t, waiting())
+}

@@ -88,6 +88,13 @@ func (k *PageKit) AllowLookup(ctx context.Context, ip string) bool {
 	return ok
 }
 
+// CreateStaff creates a reviewer or admin account as POST
+// /api/v1/admin/accounts does, screening again the applications that wait
+// for reviewers when it is a reviewer.
+func (k *PageKit) CreateStaff(ctx context.Context, req CreateAccountRequest) (models.Account, error) {
+	return k.s.createStaff(ctx, req)
+}
+
 // Sessions issues and checks the sign-in tokens the pages share with the API.
 func (k *PageKit) Sessions() *accounts.Sessions { return k.s.sessions }
 

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/campusbiz/campusbiz/api"
-	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
 )
@@ -66,10 +65,7 @@ func (s *site) createAccount(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "admin", v, problems)
 	}
-	_, err = accounts.Create(c.Request().Context(), s.db, accounts.NewAccount{
-		Email: req.Email, Password: req.Password, Name: req.Name, Role: req.Role, CollegeID: req.CollegeID,
-	})
-	if err != nil {
+	if _, err := s.kit.CreateStaff(c.Request().Context(), req); err != nil {
 		return s.submitted(c, "admin", v, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin?created=1")

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -239,4 +240,39 @@ func TestAdminChangesAPlace(t *testing.T) {
 	status, _ = applicant.post("/admin/places/"+place.ID, url.Values{"capacity": {"50"}, "status": {"open"}})
 	require.Equal(t, http.StatusForbidden, status)
 	require.Equal(t, 2, load().Capacity)
+}
+
+// TestAdminSeesApplicationsWaitingForReviewers: the fund page says how many
+// applications wait for reviewers; reviewers added from the admin page
+// screen them again, and the notice goes.
+func TestAdminSeesApplicationsWaitingForReviewers(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	db := s.schema.DB
+	admin := signIn(t, s, fixtures.Account(t, db, models.RoleAdmin))
+	prog := fixtures.FundProgram(t, db, nil, nil) // needs two reviewers; there are none
+	students, _ := fixtures.VerifiedStudents(t, db, 2)
+	for i, shop := range fixtures.VerifiedShops(t, db, students) {
+		_, err := workflows.SubmitFund(context.Background(), db, students[i].ID, workflows.FundForm{
+			ProgramID: prog.ID, ShopID: shop.ID, AmountFen: 50_000, BusinessPlan: "开一家网店"})
+		require.NoError(t, err)
+	}
+	eventually(t, 30*time.Second, "both applications to wait for reviewers", func() bool {
+		n, err := workflows.CountAwaitingReviewers(context.Background(), db)
+		require.NoError(t, err)
+		return n == 2
+	})
+	_, body := admin.get("/admin/fund?lang=en")
+	require.Contains(t, body, `id="awaiting-reviewers">2 fund applications are waiting for reviewers`)
+
+	for i := range 2 {
+		status, body := admin.post("/admin/accounts", url.Values{"email": {fmt.Sprintf("r%d@campusbiz.test", i)},
+			"password": {"a-long-password"}, "name": {"评审"}, "role": {"reviewer"}})
+		require.Equal(t, http.StatusSeeOther, status, body)
+	}
+	eventually(t, 30*time.Second, "both applications to go to review", func() bool {
+		return count(t, s, `SELECT count(*) FROM fund_applications WHERE status = 'in_review'`) == 2
+	})
+	_, body = admin.get("/admin/fund?lang=en")
+	require.NotContains(t, body, "awaiting-reviewers")
 }

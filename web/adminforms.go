@@ -37,6 +37,9 @@ func RFC3339Form(form url.Values, names ...string) {
 type adminFundPage struct {
 	Programs  []models.FundProgram
 	Reviewers []models.Account
+	// AwaitingReviewers counts the applications waiting in screening for
+	// reviewers (workflows.ReasonAwaitingReviewers).
+	AwaitingReviewers int64
 }
 
 func (s *site) adminFundView(c echo.Context) (view, error) {
@@ -47,6 +50,10 @@ func (s *site) adminFundView(c echo.Context) (view, error) {
 	}
 	if err := db.Where("role = ?", models.RoleReviewer).Order("name, id").Limit(200).Find(&d.Reviewers).Error; err != nil {
 		return view{}, fmt.Errorf("load reviewers: %w", err)
+	}
+	var err error
+	if d.AwaitingReviewers, err = workflows.CountAwaitingReviewers(c.Request().Context(), s.db); err != nil {
+		return view{}, err
 	}
 	v := s.newView(c, "admin.programs")
 	v.Data = d

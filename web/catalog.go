@@ -169,6 +169,8 @@ var catalog = map[string][2]string{
 	"field.city":                      {"City", "城市"},
 	"field.capacity":                  {"Seats", "名额"},
 	"field.status":                    {"Status", "状态"},
+	"admin.awaiting":                  {"%d fund applications are waiting for reviewers: the panels have too few eligible ones. Each reviewer you add screens them again at once.", "%d 份基金申请正在等待评审人：评审组中符合条件的评审人不足。每添加一名评审人，都会立即重新筛选这些申请。"},
+	"admin.addreviewers":              {"Add reviewers", "添加评审人"},
 	"admin.place.change":              {"Change", "修改"},
 	"place.open":                      {"open", "开放"},
 	"place.closed":                    {"closed", "已关闭"},

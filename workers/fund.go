@@ -161,8 +161,8 @@ func (h *Fund) ScreenFailed(ctx context.Context, tx *gorm.DB, run Run, cause err
 	if err != nil || !due {
 		return err
 	}
-	reasons := []models.Reason{{Code: "awaiting_reviewers",
-		Message: "there are not enough reviewers free to take your application yet; the programme office has been told and it will be screened again"}}
+	reasons := []models.Reason{{Code: workflows.ReasonAwaitingReviewers,
+		Message: "there are not enough reviewers free to take your application yet; it will be screened again as soon as the programme office adds reviewers"}}
 	return h.moveTo(ctx, tx, run, app, workflows.FundScreening, reasons, workflows.ReasonsText(reasons))
 }
 

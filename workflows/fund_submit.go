@@ -309,6 +309,48 @@ func CancelOpenReviews(ctx context.Context, tx *gorm.DB, applicationID string) e
 	return nil
 }
 
+// ReasonAwaitingReviewers is the reason code of an application waiting in
+// screening because its panel had too few eligible reviewers.
+const ReasonAwaitingReviewers = "awaiting_reviewers"
+
+// RescreenAwaiting enqueues a new screening of every application waiting in
+// screening for reviewers (ReasonAwaitingReviewers), for when reviewers are
+// added. It returns how many it enqueued. A screening that still finds too
+// few eligible reviewers leaves its application waiting, and one that finds
+// it already screened does nothing.
+func RescreenAwaiting(ctx context.Context, tx *gorm.DB) (int, error) {
+	var ids []string
+	err := awaitingReviewers(tx.WithContext(ctx)).Order("id").Pluck("id", &ids).Error
+	if err != nil {
+		return 0, fmt.Errorf("find applications waiting for reviewers: %w", err)
+	}
+	tasks := make([]Task, len(ids))
+	for i, id := range ids {
+		tasks[i] = NewFundScreenTask(id)
+	}
+	if _, err := EnqueueAll(ctx, tx, tasks); err != nil {
+		return 0, fmt.Errorf("screen again %d applications waiting for reviewers: %w", len(ids), err)
+	}
+	return len(ids), nil
+}
+
+// CountAwaitingReviewers counts the applications waiting in screening for
+// reviewers.
+func CountAwaitingReviewers(ctx context.Context, db *gorm.DB) (int64, error) {
+	var n int64
+	if err := awaitingReviewers(db.WithContext(ctx)).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count applications waiting for reviewers: %w", err)
+	}
+	return n, nil
+}
+
+// awaitingReviewers selects the applications waiting in screening for
+// reviewers (by the fund_applications_status index).
+func awaitingReviewers(db *gorm.DB) *gorm.DB {
+	return db.Model(&models.FundApplication{}).Where("status = ? AND reasons @> ?::jsonb",
+		FundScreening, `[{"code": "`+ReasonAwaitingReviewers+`"}]`)
+}
+
 // ErrNotEnoughReviewers: the panel has too few eligible reviewers left for
 // an application.
 var ErrNotEnoughReviewers = errors.New("not enough eligible reviewers")
