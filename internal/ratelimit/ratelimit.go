@@ -5,6 +5,8 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -43,7 +45,8 @@ type Limiter struct {
 	warnedAt atomic.Int64
 }
 
-// KeyPrefix starts every Redis key a Limiter writes.
+// KeyPrefix starts every Redis key a Limiter writes: KeyPrefix, the
+// limit's name, a colon, and a hash of the key.
 const KeyPrefix = "campusbiz:ratelimit:"
 
 const (
@@ -71,7 +74,7 @@ func (l *Limiter) Allow(ctx context.Context, key string) (bool, time.Duration) {
 	if l.redis == nil || time.Since(time.Unix(0, l.failedAt.Load())) < retryAfter {
 		return l.local.allow(key)
 	}
-	wait, err := gcra.Run(ctx, l.redis, []string{l.prefix + key},
+	wait, err := gcra.Run(ctx, l.redis, []string{l.redisKey(key)},
 		l.limit.interval().Microseconds(), l.limit.Burst).Int64()
 	if err != nil {
 		if ctx.Err() == nil { // a request that went away says nothing of Redis
@@ -84,6 +87,13 @@ func (l *Limiter) Allow(ctx context.Context, key string) (bool, time.Duration) {
 		return false, time.Duration(wait) * time.Microsecond
 	}
 	return true, 0
+}
+
+// redisKey is key's bucket in Redis. Keys are e-mail addresses and client
+// IPs, so Redis holds only a hash of them.
+func (l *Limiter) redisKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return l.prefix + hex.EncodeToString(sum[:16])
 }
 
 func (l *Limiter) warn(ctx context.Context, err error) {

@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"context"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -36,10 +37,30 @@ func TestBurstThenRefusedWithTheWaitForOneToken(t *testing.T) {
 	require.InDelta(t, time.Second, wait, float64(100*time.Millisecond), "one token comes back each second")
 	require.Equal(t, 5, spend(t, l, "b", 6), "keys have their own buckets")
 
-	ttl, err := rdb.PTTL(context.Background(), ratelimit.KeyPrefix+"t:a").Result()
+	keys, err := rdb.Keys(context.Background(), ratelimit.KeyPrefix+"t:*").Result()
 	require.NoError(t, err)
-	require.Positive(t, ttl, "a bucket expires once it would be full again")
-	require.LessOrEqual(t, ttl, 5*time.Second)
+	require.Len(t, keys, 2)
+	for _, k := range keys {
+		ttl, err := rdb.PTTL(context.Background(), k).Result()
+		require.NoError(t, err)
+		require.Positive(t, ttl, "a bucket expires once it would be full again")
+		require.LessOrEqual(t, ttl, 5*time.Second)
+	}
+}
+
+// Keys are e-mail addresses and client IPs: Redis holds only their hashes.
+func TestRedisHoldsNoKeyInTheClear(t *testing.T) {
+	t.Parallel()
+	rdb := testenv.Redis(t).Client
+	l := ratelimit.New(rdb, ratelimit.Limit{Name: "login_account", PerMinute: 10, Burst: 10}, nil)
+	ok, _ := l.Allow(context.Background(), "wang.fang@zju.edu.cn")
+	require.True(t, ok)
+	keys, err := rdb.Keys(context.Background(), "*").Result()
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
+	require.True(t, strings.HasPrefix(keys[0], ratelimit.KeyPrefix+"login_account:"), keys[0])
+	require.NotContains(t, keys[0], "wang")
+	require.NotContains(t, keys[0], "zju")
 }
 
 func TestATokenComesBackAfterTheWait(t *testing.T) {
