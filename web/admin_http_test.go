@@ -227,6 +227,10 @@ func TestAdminChangesAPlace(t *testing.T) {
 	require.Contains(t, body, "must be one of")
 	require.Equal(t, workflows.PlaceOpen, load().Status)
 
+	status, body = admin.post("/admin/places/"+place.ID+"?lang=zh", url.Values{"capacity": {"1"}, "status": {"open"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "不能少于 2：已有录用占用这些名额", fieldErr(body, "capacity-"+place.ID))
+
 	status, _ = admin.post(path, url.Values{"capacity": {"2"}, "status": {"closed"}})
 	require.Equal(t, http.StatusSeeOther, status)
 	p := load()
@@ -264,6 +268,13 @@ func TestAdminSeesApplicationsWaitingForReviewers(t *testing.T) {
 	})
 	_, body := admin.get("/admin/fund?lang=en")
 	require.Contains(t, body, `id="awaiting-reviewers">2 fund applications are waiting for reviewers`)
+
+	// A forged college is refused beside the form, as the API refuses it.
+	status, body := admin.post("/admin/accounts?lang=en", url.Values{"email": {"r@campusbiz.test"},
+		"password": {"a-long-password"}, "name": {"评审"}, "role": {"reviewer"}, "college_id": {models.NewID()}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, "is not a partner college")
+	require.Zero(t, count(t, s, `SELECT count(*) FROM accounts WHERE role = 'reviewer'`))
 
 	for i := range 2 {
 		status, body := admin.post("/admin/accounts", url.Values{"email": {fmt.Sprintf("r%d@campusbiz.test", i)},

@@ -96,6 +96,8 @@ var zhMessages = []struct {
 	{regexp.MustCompile(`^must have at least (\d+) items$`), "至少选择 $1 项"},
 	{regexp.MustCompile(`^must have at most (\d+) items$`), "最多选择 $1 项"},
 	{regexp.MustCompile(`^must be at least (-?[\d.]+)$`), "不能小于 $1"},
+	{regexp.MustCompile(`^must be at least (\d+): offers hold that many seats$`), "不能少于 $1：已有录用占用这些名额"},
+	{regexp.MustCompile(`^send status, capacity or both$`), "请填写名额、状态或两者"},
 	{regexp.MustCompile(`^must be at most (-?[\d.]+)$`), "不能大于 $1"},
 	{regexp.MustCompile(`^must be one of: (.+)$`), "须为以下之一：$1"},
 	{regexp.MustCompile(`^must be a mainland mobile number such as (\d+)$`), "须为中国大陆手机号，例如 $1"},
