@@ -19,8 +19,10 @@ import (
 )
 
 // TestLoadgenAgainstTheRealApp runs loadgen for two seconds against the real
-// app over HTTP with workers, and checks that its summary adds up and
-// agrees with the database.
+// app over HTTP with workers, two reviewers approving every fund application,
+// and checks that its summary adds up and agrees with the database: the
+// first ten applications are paid and the rest waitlisted (the budget holds
+// ten grants).
 func TestLoadgenAgainstTheRealApp(t *testing.T) {
 	t.Parallel()
 	a := newApp(t, func(d *api.Deps) { d.Config.LoginRate, d.Config.SubmitRate = 100_000, 100_000 })
@@ -28,8 +30,7 @@ func TestLoadgenAgainstTheRealApp(t *testing.T) {
 	db := a.schema.DB
 	other, _ := fixtures.College(t, db)
 	home, _ := fixtures.College(t, db)
-	fixtures.Reviewer(t, db, other.ID)
-	fixtures.Reviewer(t, db, other.ID)
+	reviewers := []models.Account{fixtures.Reviewer(t, db, other.ID), fixtures.Reviewer(t, db, other.ID)}
 	fixtures.FundProgram(t, db, nil, nil)
 	admin := fixtures.Account(t, db, models.RoleAdmin)
 	_, adminToken := a.user(models.RoleAdmin)
@@ -45,6 +46,7 @@ func TestLoadgenAgainstTheRealApp(t *testing.T) {
 	s, err := loadgen.Run(context.Background(), loadgen.Config{
 		BaseURL: srv.URL, Concurrency: 3, CollegeID: home.ID, Duration: 2 * time.Second, Settle: 20 * time.Second,
 		AdminEmail: admin.Email, AdminPassword: fixtures.Password, Progress: &progress, Tick: 100 * time.Millisecond,
+		Reviewers: []loadgen.Login{{Email: reviewers[0].Email, Password: fixtures.Password}, {Email: reviewers[1].Email, Password: fixtures.Password}},
 	})
 	require.NoError(t, err)
 
@@ -65,16 +67,25 @@ func TestLoadgenAgainstTheRealApp(t *testing.T) {
 	for _, step := range []string{"register", "login", "onboard", "internship apply", "shop", "shop confirm", "fund apply"} {
 		require.Equal(t, n, s.Endpoint(step).Requests, step)
 	}
+	require.Equal(t, 2*n, s.Endpoint("fund review").Requests, "each application reviewed by both")
 	require.Equal(t, map[string]int64{"verified": n}, s.Workflow("onboarding").States)
 	require.Equal(t, map[string]int64{"verified": n}, s.Workflow("shop").States)
 	require.Equal(t, map[string]int64{"in_review": n}, s.Workflow("fund").States)
+	t.Logf("%d applicants", n)
+	paid := min(n, 10) // 1,000,000 fen of budget, 100,000 fen a grant
+	decided := map[string]int64{"disbursed": paid}
+	if n > paid {
+		decided["waitlisted"] = n - paid
+	}
+	require.Equal(t, decided, s.Workflow("fund after reviews").States)
 	// Every status read was one of the polls counted above.
 	require.GreaterOrEqual(t, s.Endpoint("GET /onboarding/{id}").Requests, n)
 
 	// The database saw exactly what loadgen reports.
 	require.EqualValues(t, n, a.count(`SELECT count(*) FROM student_profiles WHERE status = 'verified' AND college_id = ?`, home.ID))
 	require.EqualValues(t, n, a.count(`SELECT count(*) FROM internship_applications`))
-	require.EqualValues(t, n, a.count(`SELECT count(*) FROM fund_applications WHERE status = 'in_review'`))
+	require.EqualValues(t, paid, a.count(`SELECT count(*) FROM fund_applications WHERE status = 'disbursed'`))
+	require.EqualValues(t, 2*n, a.count(`SELECT count(*) FROM fund_reviews WHERE status = 'done'`))
 	require.Contains(t, progress.String(), "\rloadgen ")
 	require.Contains(t, progress.String(), fmt.Sprintf("applicants: %d started, %d done, 0 failed", n, n), "the last line is the final count")
 }

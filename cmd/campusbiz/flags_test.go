@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -18,7 +19,7 @@ func TestSubcommandFlags(t *testing.T) {
 	ctx := context.Background()
 	var out bytes.Buffer
 	require.ErrorIs(t, run(ctx, []string{"loadgen", "-h"}, &out, io.Discard), flag.ErrHelp)
-	for _, f := range []string{"-concurrency", "-duration", "-count", "-url", "-college"} {
+	for _, f := range []string{"-concurrency", "-duration", "-count", "-url", "-college", "-reviewers", "REVIEWER_PASSWORD"} {
 		require.Contains(t, out.String(), f)
 	}
 	out.Reset()
@@ -28,6 +29,10 @@ func TestSubcommandFlags(t *testing.T) {
 	require.ErrorContains(t, run(ctx, []string{"seed", "--students", "many"}, io.Discard, io.Discard), "invalid value")
 	require.ErrorContains(t, run(ctx, []string{"serve", "--students", "5"}, io.Discard, io.Discard), "not defined")
 	require.ErrorContains(t, run(ctx, []string{"loadgen"}, io.Discard, io.Discard), "give a count or a duration")
+	if os.Getenv("REVIEWER_PASSWORD") == "" { // checked before any request
+		require.ErrorContains(t, run(ctx, []string{"loadgen", "-count", "1", "-reviewers", "r@campusbiz.local"}, io.Discard, io.Discard),
+			"-reviewers needs REVIEWER_PASSWORD")
+	}
 }
 
 func TestPprofServesOnItsOwnListener(t *testing.T) {

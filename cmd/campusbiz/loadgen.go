@@ -2,16 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/campusbiz/campusbiz/internal/config"
 	"github.com/campusbiz/campusbiz/internal/loadgen"
 )
 
 // loadgenFlags runs simulated applicants against a running system. Admin
-// credentials come from ADMIN_EMAIL and ADMIN_PASSWORD, like seed's.
+// credentials come from ADMIN_EMAIL and ADMIN_PASSWORD, like seed's; the
+// reviewers' shared password from REVIEWER_PASSWORD (dev keeps its demo
+// reviewers' in .dev/reviewer-password).
 func loadgenFlags(fs *flag.FlagSet) func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	var c loadgen.Config
 	fs.StringVar(&c.BaseURL, "url", "http://localhost:8080", "the running system's base URL")
@@ -21,13 +25,23 @@ func loadgenFlags(fs *flag.FlagSet) func(ctx context.Context, cfg config.Config,
 	fs.StringVar(&c.CollegeID, "college", "", "college id every applicant joins (default: the first GET /colleges lists)")
 	fs.DurationVar(&c.Settle, "settle", 0, "longest wait for a workflow to settle (default 30s)")
 	noAdmin := fs.Bool("no-admin", false, "do not confirm shops even when ADMIN_EMAIL is set")
+	reviewers := fs.String("reviewers", "", "comma-separated e-mails of reviewers who approve every fund application "+
+		"(password in REVIEWER_PASSWORD; e.g. dev's reviewer1@campusbiz.local,reviewer2@campusbiz.local)")
 	return func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		if !*noAdmin {
 			c.AdminEmail, c.AdminPassword = cfg.AdminEmail, cfg.AdminPassword
 		}
+		for email := range strings.SplitSeq(*reviewers, ",") {
+			if email = strings.TrimSpace(email); email != "" {
+				c.Reviewers = append(c.Reviewers, loadgen.Login{Email: email, Password: os.Getenv("REVIEWER_PASSWORD")})
+			}
+		}
+		if len(c.Reviewers) > 0 && os.Getenv("REVIEWER_PASSWORD") == "" {
+			return errors.New("loadgen: -reviewers needs REVIEWER_PASSWORD")
+		}
 		c.Progress = os.Stderr
 		log.Info("loadgen: starting", "url", c.BaseURL, "concurrency", c.Concurrency, "count", c.Count,
-			"duration", c.Duration.String(), "confirm_shops", c.AdminEmail != "")
+			"duration", c.Duration.String(), "confirm_shops", c.AdminEmail != "", "reviewers", len(c.Reviewers))
 		s, err := loadgen.Run(ctx, c)
 		if err != nil {
 			return err

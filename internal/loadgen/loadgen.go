@@ -8,8 +8,12 @@
 // POST /admin/shops/{id}/confirm when admin credentials are given and the
 // server runs SHOP_VERIFICATION=manual (fetch mode needs a public page that
 // shows the code, which loadgen cannot serve); otherwise shops stay pending
-// and the fund step is skipped. Fund applications settle in in_review (then
-// people review them); internship applications wait for a matching round.
+// and the fund step is skipped. Fund applications settle in in_review, where
+// people review them: given reviewers' credentials, loadgen reviews each
+// application as each of them (approve, score 8) and waits for the decision
+// and the payout (disbursed, or waitlisted once the budget is spent); the
+// reviewers must be the ones screening assigns, such as dev's two demo
+// reviewers. Internship applications wait for a matching round.
 // The server's LOGIN_RATE and SUBMIT_RATE must allow the load: every
 // applicant signs in from the same address.
 package loadgen
@@ -48,6 +52,10 @@ type Config struct {
 	// AdminEmail and AdminPassword, when set, let loadgen confirm shops
 	// (the server must run SHOP_VERIFICATION=manual).
 	AdminEmail, AdminPassword string
+	// Reviewers, when set, review every fund application (each must be
+	// assigned to it: give the programme's reviewers_per_application
+	// reviewers eligible for the applicants' college).
+	Reviewers []Login
 	// Settle bounds the wait for a workflow to reach its settled state.
 	// Defaults to 30s.
 	Settle time.Duration
@@ -88,6 +96,11 @@ func (c Config) withDefaults() (Config, error) {
 		c.Tick = 500 * time.Millisecond
 	}
 	return c, nil
+}
+
+// Login is an account's credentials.
+type Login struct {
+	Email, Password string
 }
 
 // applicantPassword is every simulated applicant's password.
@@ -142,6 +155,8 @@ type runner struct {
 	programID  string   // "" when no fund programme is open
 	places     []string // up to three open internship places
 	adminToken string
+	// reviewerTokens are Config.Reviewers signed in.
+	reviewerTokens []string
 }
 
 // prepare reads the college, the fund programme and the places, and signs
@@ -177,6 +192,13 @@ func (r *runner) prepare(ctx context.Context) error {
 			return fmt.Errorf("loadgen: admin sign-in: %w", err)
 		}
 		r.adminToken = tok
+	}
+	for _, rv := range r.cfg.Reviewers {
+		tok, err := r.login(ctx, "", rv.Email, rv.Password)
+		if err != nil {
+			return fmt.Errorf("loadgen: reviewer %s sign-in: %w", rv.Email, err)
+		}
+		r.reviewerTokens = append(r.reviewerTokens, tok)
 	}
 	return nil
 }
@@ -283,7 +305,29 @@ func (r *runner) steps(ctx context.Context, i int64) error {
 	}, &app, http.StatusAccepted); err != nil {
 		return err
 	}
-	_, err = r.settle(ctx, "fund", "/api/v1/fund-applications/"+app.ID, token, "submitted", "screening")
+	path := "/api/v1/fund-applications/" + app.ID
+	if status, err := r.settle(ctx, "fund", path, token, "submitted", "screening"); err != nil || status != "in_review" {
+		return err
+	}
+	if len(r.reviewerTokens) == 0 {
+		r.rec.skip("fund review: no reviewer credentials (applications stay in_review)")
+		return nil
+	}
+	return r.review(ctx, path, token)
+}
+
+// review approves the application at path as every reviewer, then waits for
+// its decision and payout, timed from the first review.
+func (r *runner) review(ctx context.Context, path, ownerToken string) error {
+	start := time.Now()
+	for _, tok := range r.reviewerTokens {
+		if _, err := r.call(ctx, "fund review", http.MethodPost, path+"/reviews", tok, map[string]any{
+			"decision": "approve", "score": 8, "comment": "A clear plan with a verified shop.",
+		}, nil, http.StatusCreated); err != nil {
+			return err
+		}
+	}
+	_, err := r.settleSince(ctx, start, "fund after reviews", path, ownerToken, "in_review", "approved")
 	return err
 }
 
@@ -297,8 +341,12 @@ type entity struct {
 // records the time since the submission (the first poll) under workflow
 // and returns the state reached.
 func (r *runner) settle(ctx context.Context, workflow, path, token string, transient ...string) (string, error) {
-	start := time.Now()
-	limit := start.Add(r.cfg.Settle)
+	return r.settleSince(ctx, time.Now(), workflow, path, token, transient...)
+}
+
+// settleSince is settle timed from start.
+func (r *runner) settleSince(ctx context.Context, start time.Time, workflow, path, token string, transient ...string) (string, error) {
+	limit := time.Now().Add(r.cfg.Settle)
 	for {
 		var e entity
 		if _, err := r.call(ctx, "", http.MethodGet, path, token, nil, &e, http.StatusOK); err != nil {
