@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -104,7 +105,13 @@ func NewServer(ctx context.Context, redis asynq.RedisConnOpt, cfg ServerConfig, 
 }
 
 // retryDelay backs off exponentially from one second, capped at ten minutes.
-func retryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+// A task whose worker died (its lease expired) did not fail: it runs again
+// after a second, however often it failed before; Asynq's recoverer has
+// already waited a minute or more to find it.
+func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	if errors.Is(err, asynq.ErrLeaseExpired) {
+		return time.Second
+	}
 	d := time.Second << min(n, 10)
 	return min(d, 10*time.Minute)
 }
