@@ -29,6 +29,14 @@ func kept(t *testing.T, db *gorm.DB) map[string]map[string]int64 {
 	return out
 }
 
+// insertPendingProfile writes student i's pending profile with one plain
+// INSERT, as a bulk load would (the state counts follow it by trigger).
+func insertPendingProfile(db *gorm.DB, id, accountID, collegeID, domain string, i int) error {
+	return db.Exec(`INSERT INTO student_profiles (id, account_id, college_id, student_number, full_name,
+		enrollment_year, major, college_email, phone, status) VALUES (?, ?, ?, ?, 'x', 2024, 'm', ?, '13812345678', 'pending')`,
+		id, accountID, collegeID, fmt.Sprintf("2024%06d", i), fmt.Sprintf("s%d@%s", i, domain)).Error
+}
+
 // grouped is the truth: the table grouped by status.
 func grouped(t *testing.T, db *gorm.DB, table string) map[string]int64 {
 	t.Helper()
@@ -58,9 +66,7 @@ func TestStateCountsFollowInsertsUpdatesAndDeletes(t *testing.T) {
 		require.Equal(t, grouped(t, db, "student_profiles"), kept(t, db)["onboarding"], what)
 	}
 	for i, a := range accts {
-		require.NoError(t, db.Exec(`INSERT INTO student_profiles (id, account_id, college_id, student_number, full_name,
-			enrollment_year, major, college_email, phone, status) VALUES (?, ?, ?, ?, 'x', 2024, 'm', ?, '13812345678', 'pending')`,
-			models.NewID(), a.ID, college.ID, fmt.Sprintf("2024%06d", i), fmt.Sprintf("s%d@%s", i, domain)).Error)
+		require.NoError(t, insertPendingProfile(db, models.NewID(), a.ID, college.ID, domain, i))
 	}
 	check("inserts")
 	require.NoError(t, db.Exec(`UPDATE student_profiles SET status = 'verified' WHERE student_number < '2024000010'`).Error)
@@ -112,9 +118,7 @@ func TestStateCountsUnderConcurrentWritesAndFolds(t *testing.T) {
 			for i := w; i < len(accts); i += 8 {
 				id := models.NewID()
 				err := db.Transaction(func(tx *gorm.DB) error {
-					if err := tx.Exec(`INSERT INTO student_profiles (id, account_id, college_id, student_number, full_name,
-						enrollment_year, major, college_email, phone, status) VALUES (?, ?, ?, ?, 'x', 2024, 'm', ?, '13812345678', 'pending')`,
-						id, accts[i].ID, college.ID, fmt.Sprintf("2024%06d", i), fmt.Sprintf("s%d@%s", i, domain)).Error; err != nil {
+					if err := insertPendingProfile(tx, id, accts[i].ID, college.ID, domain, i); err != nil {
 						return err
 					}
 					to := []string{"verified", "rejected", "needs_info"}[i%3]
@@ -145,9 +149,7 @@ func TestStateCountFoldsInOtherSchemasDoNotBlock(t *testing.T) {
 	ctx := context.Background()
 	college, domain := fixtures.College(t, db)
 	a := fixtures.Accounts(t, db, 1)[0]
-	require.NoError(t, db.Exec(`INSERT INTO student_profiles (id, account_id, college_id, student_number, full_name,
-		enrollment_year, major, college_email, phone, status) VALUES (?, ?, ?, '2024000001', 'x', 2024, 'm', ?, '13812345678', 'pending')`,
-		models.NewID(), a.ID, college.ID, "s1@"+domain).Error)
+	require.NoError(t, insertPendingProfile(db, models.NewID(), a.ID, college.ID, domain, 1))
 
 	// Start a fold in the other schema and hold it midway: it takes its
 	// lock, then waits for the deltas table that this transaction holds.
