@@ -81,10 +81,13 @@ type WorkflowEvent struct {
 	FromState  string
 	ToState    string
 	Actor      string
-	Reason     string
-	TaskID     *string `gorm:"type:uuid"`
-	Attempt    int
-	At         time.Time
+	// Reason is the English text of events written before reasons became
+	// codes; newer events leave it empty and carry Reasons.
+	Reason  string
+	Reasons []Reason `gorm:"serializer:json;type:jsonb"`
+	TaskID  *string  `gorm:"type:uuid"`
+	Attempt int
+	At      time.Time
 }
 
 // Notification is an in-app message to one account about one event.
@@ -94,17 +97,25 @@ type Notification struct {
 	EventID    int64
 	EntityType string
 	EntityID   string `gorm:"type:uuid"`
-	Title      string
-	Body       string
-	CreatedAt  time.Time
-	EmailedAt  *time.Time
+	// Code and Params say what the notification tells (rendered at the
+	// edge); Title and Body hold the English text of notifications written
+	// before codes.
+	Code      string
+	Params    map[string]any `gorm:"serializer:json;type:jsonb"`
+	Title     string
+	Body      string
+	CreatedAt time.Time
+	EmailedAt *time.Time
 }
 
-// Reason explains one problem found while checking a submission.
+// Reason explains one problem found while checking a submission: the
+// field it concerns, if any, and a message code (workflows/msg) with its
+// parameters, which the edge renders in the reader's language. Rows written
+// before codes also hold a "message" key, which decoding ignores.
 type Reason struct {
-	Field   string `json:"field,omitempty"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Field  string         `json:"field,omitempty"`
+	Code   string         `json:"code"`
+	Params map[string]any `json:"params,omitempty"`
 }
 
 // StudentProfile is an applicant's onboarding submission and its state.

@@ -9,37 +9,22 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
-// Fund runs the fund application's tasks: screening, the review deadline,
-// the decision, the disbursement and the waitlist's moves up.
-type Fund struct {
-	// Now is the clock: programme windows and review deadlines depend on it.
-	Now func() time.Time
-	// Payments pays grants.
-	Payments workflows.Payments
-}
-
-func newFund(d Deps) *Fund {
-	h := &Fund{Now: d.Now, Payments: d.Payments}
-	if h.Payments == nil {
-		h.Payments = workflows.LedgerPayments{}
-	}
-	return h
-}
-
 // lockDue locks the run's application and reports whether it is in one of
 // the states the step acts on.
-func lockDue(tx *gorm.DB, run Run, states ...string) (models.FundApplication, bool, error) {
+func lockDue(tx *gorm.DB, run engine.Run, states ...string) (models.FundApplication, bool, error) {
 	var p workflows.FundApplicationPayload
-	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+	if err := engine.DecodePayload(run.Payload, &p); err != nil {
 		return models.FundApplication{}, false, err
 	}
 	app, err := workflows.LockFundApplication(tx, p.ApplicationID)
 	if errors.Is(err, workflows.ErrNotFound) {
-		return models.FundApplication{}, false, workflows.Permanentf("fund application %s does not exist", p.ApplicationID)
+		return models.FundApplication{}, false, engine.Permanentf("fund application %s does not exist", p.ApplicationID)
 	}
 	if err != nil {
 		return models.FundApplication{}, false, err
@@ -52,10 +37,11 @@ func lockDue(tx *gorm.DB, run Run, states ...string) (models.FundApplication, bo
 	return app, false, nil
 }
 
-// moveTo updates the application to state with reasons, records the
-// transition with reason and notifies the applicant.
-func (h *Fund) moveTo(ctx context.Context, tx *gorm.DB, run Run, app models.FundApplication, state string,
-	reasons []models.Reason, reason string) error {
+// moveFund updates the application to state with reasons (shown on the
+// application), records the transition with note (the timeline's reasons,
+// which default to reasons) and notifies the applicant.
+func (h *Handlers) moveFund(w *engine.Work, run engine.Run, app models.FundApplication, state string,
+	reasons []models.Reason, note ...models.Reason) error {
 	now := h.Now().UTC()
 	updates := map[string]any{"status": state, "reasons": reasonsJSON(reasons), "updated_at": now}
 	switch state {
@@ -64,23 +50,27 @@ func (h *Fund) moveTo(ctx context.Context, tx *gorm.DB, run Run, app models.Fund
 	case workflows.FundDisbursed:
 		updates["disbursed_at"] = now
 	}
-	if err := tx.Table("fund_applications").Where("id = ?", app.ID).Updates(updates).Error; err != nil {
+	if err := w.DB().Table("fund_applications").Where("id = ?", app.ID).Updates(updates).Error; err != nil {
 		return fmt.Errorf("move application %s to %s: %w", app.ID, state, err)
 	}
-	return advance(ctx, tx, workflows.FundMachine, app.AccountID, run.Transition(app.ID, app.Status, state, reason))
+	if note == nil {
+		note = reasons
+	}
+	return w.Advance(workflows.FundMachine, app.AccountID, run.Transition(app.ID, app.Status, state, note...))
 }
 
-// Screen is the fund:screen step: eligibility with reasons (rejected when it
+// ScreenFund is the fund:screen step: eligibility with reasons (rejected when it
 // fails), the automatic score, reviewers from the panel, and the review
 // deadline. Too few eligible reviewers is a permanent error: the
 // application waits in screening (ScreenFailed) until ops re-run the task.
-func (h *Fund) Screen(ctx context.Context, tx *gorm.DB, run Run) error {
+func (h *Handlers) ScreenFund(ctx context.Context, w *engine.Work, run engine.Run) error {
+	tx := w.DB()
 	app, due, err := lockDue(tx, run, workflows.FundSubmitted, workflows.FundScreening)
 	if err != nil || !due {
 		return err
 	}
 	if app.Status == workflows.FundSubmitted {
-		if err := workflows.Record(ctx, tx, workflows.FundMachine, run.Transition(app.ID, app.Status, workflows.FundScreening, "")); err != nil {
+		if err := w.Record(workflows.FundMachine, run.Transition(app.ID, app.Status, workflows.FundScreening)); err != nil {
 			return err
 		}
 		app.Status = workflows.FundScreening
@@ -112,7 +102,7 @@ func (h *Fund) Screen(ctx context.Context, tx *gorm.DB, run Run) error {
 		OpensAt: prog.OpensAt, ClosesAt: prog.ClosesAt, Now: now,
 	})
 	if len(reasons) > 0 {
-		return h.moveTo(ctx, tx, run, app, workflows.FundRejected, reasons, workflows.ReasonsText(reasons))
+		return h.moveFund(w, run, app, workflows.FundRejected, reasons)
 	}
 	var shopAge time.Duration
 	if shop.VerifiedAt != nil {
@@ -125,7 +115,7 @@ func (h *Fund) Screen(ctx context.Context, tx *gorm.DB, run Run) error {
 		return err
 	}
 	if len(revs) < prog.ReviewersPerApplication {
-		return workflows.Permanent(fmt.Errorf("application %s needs %d reviewers, the panel of %s has %d eligible: %w",
+		return engine.Permanent(fmt.Errorf("application %s needs %d reviewers, the panel of %s has %d eligible: %w",
 			app.ID, prog.ReviewersPerApplication, prog.ID, len(revs), workflows.ErrNotEnoughReviewers))
 	}
 	factorsJSON, err := json.Marshal(factors)
@@ -138,22 +128,21 @@ func (h *Fund) Screen(ctx context.Context, tx *gorm.DB, run Run) error {
 		return fmt.Errorf("record the score of %s: %w", app.ID, err)
 	}
 	deadline := revs[0].DueAt
-	err = h.moveTo(ctx, tx, run, app, workflows.FundInReview, nil, fmt.Sprintf(
-		"automatic score %d/100; %d reviewers assigned, reviews due by %s", score, len(revs), deadline.Format(time.RFC3339)))
+	err = h.moveFund(w, run, app, workflows.FundInReview, nil, workflows.NewReason("", msg.FundScreened,
+		msg.Int("score", int64(score)), msg.Int("reviewers", int64(len(revs))), msg.Time("due", deadline)))
 	if err != nil {
 		return err
 	}
-	if err := workflows.NotifyReviewers(ctx, tx, app.ID, revs); err != nil {
-		return err
-	}
-	_, err = workflows.Enqueue(ctx, tx, workflows.NewFundReviewDeadlineTask(app.ID, deadline))
+	notifyReviewers(w, app.ID, revs)
+	_, err = w.Enqueue(workflows.NewFundReviewDeadlineTask(app.ID, deadline))
 	return err
 }
 
-// ScreenFailed is fund:screen's failure hook: when the panel has too few
+// ScreenFundFailed is fund:screen's failure hook: when the panel has too few
 // eligible reviewers, the application waits in screening, and its owner is
 // told why.
-func (h *Fund) ScreenFailed(ctx context.Context, tx *gorm.DB, run Run, cause error) error {
+func (h *Handlers) ScreenFundFailed(ctx context.Context, w *engine.Work, run engine.Run, cause error) error {
+	tx := w.DB()
 	if !errors.Is(cause, workflows.ErrNotEnoughReviewers) {
 		return nil
 	}
@@ -161,17 +150,17 @@ func (h *Fund) ScreenFailed(ctx context.Context, tx *gorm.DB, run Run, cause err
 	if err != nil || !due {
 		return err
 	}
-	reasons := []models.Reason{{Code: workflows.ReasonAwaitingReviewers,
-		Message: "there are not enough reviewers free to take your application yet; it will be screened again as soon as the programme office adds reviewers"}}
-	return h.moveTo(ctx, tx, run, app, workflows.FundScreening, reasons, workflows.ReasonsText(reasons))
+	reasons := []models.Reason{workflows.NewReason("", workflows.ReasonAwaitingReviewers)}
+	return h.moveFund(w, run, app, workflows.FundScreening, reasons)
 }
 
-// ReviewDeadline is the fund:review_deadline step: the reviews still missing
+// FundReviewDeadline is the fund:review_deadline step: the reviews still missing
 // at their deadline go to other panel reviewers (by the same rules as
 // screening) with a new deadline; when nobody else is eligible, the late
 // reviewer keeps the review with the deadline extended. The applicant is
 // told; reviewers' identities are not.
-func (h *Fund) ReviewDeadline(ctx context.Context, tx *gorm.DB, run Run) error {
+func (h *Handlers) FundReviewDeadline(ctx context.Context, w *engine.Work, run engine.Run) error {
+	tx := w.DB()
 	app, due, err := lockDue(tx, run, workflows.FundInReview)
 	if err != nil || !due {
 		return err
@@ -183,7 +172,7 @@ func (h *Fund) ReviewDeadline(ctx context.Context, tx *gorm.DB, run Run) error {
 		return fmt.Errorf("find late reviews of %s: %w", app.ID, err)
 	}
 	if len(late) == 0 {
-		return h.deadlineLater(ctx, tx, app.ID)
+		return deadlineLater(w, app.ID)
 	}
 	var prog models.FundProgram
 	if err := tx.Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
@@ -208,26 +197,31 @@ func (h *Fund) ReviewDeadline(ctx context.Context, tx *gorm.DB, run Run) error {
 	if err := tx.Model(&models.FundReview{}).Where("id IN ?", ids[len(fresh):]).Update("due_at", deadline).Error; err != nil {
 		return fmt.Errorf("extend late reviews of %s: %w", app.ID, err)
 	}
-	reason := fmt.Sprintf("%d review(s) missed the deadline: %d went to other reviewers", len(late), len(fresh))
-	if extended := len(late) - len(fresh); extended > 0 {
-		reason += fmt.Sprintf(", %d kept with the deadline extended as no other reviewer is available", extended)
-	}
-	if err := h.moveTo(ctx, tx, run, app, workflows.FundInReview, nil, reason+"; reviews now due by "+deadline.Format(time.RFC3339)); err != nil {
+	note := workflows.NewReason("", msg.FundReviewsReassigned, msg.Int("late", int64(len(late))),
+		msg.Int("moved", int64(len(fresh))), msg.Int("extended", int64(len(late)-len(fresh))), msg.Time("due", deadline))
+	if err := h.moveFund(w, run, app, workflows.FundInReview, nil, note); err != nil {
 		return err
 	}
-	if err := workflows.NotifyReviewers(ctx, tx, app.ID, fresh); err != nil {
-		return err
-	}
-	_, err = workflows.Enqueue(ctx, tx, workflows.NewFundReviewDeadlineTask(app.ID, deadline))
+	notifyReviewers(w, app.ID, fresh)
+	_, err = w.Enqueue(workflows.NewFundReviewDeadlineTask(app.ID, deadline))
 	return err
+}
+
+// notifyReviewers tells each of reviews' reviewers, in the app, that the
+// application awaits their review and when it is due; the application's
+// move to in_review was recorded in the unit just before.
+func notifyReviewers(w *engine.Work, applicationID string, reviews []models.FundReview) {
+	for _, r := range reviews {
+		w.NotifyReviewAssigned(r.ReviewerID, applicationID, workflows.FundInReview, r.DueAt)
+	}
 }
 
 // deadlineLater handles a deadline task that found no late review: reviews
 // still open are due later (the task ran early, through clock skew or a
 // re-run), so it schedules itself again for the earliest of them.
-func (h *Fund) deadlineLater(ctx context.Context, tx *gorm.DB, applicationID string) error {
+func deadlineLater(w *engine.Work, applicationID string) error {
 	var next *time.Time
-	err := tx.Raw(`SELECT min(due_at) FROM fund_reviews WHERE application_id = ? AND status = ?`,
+	err := w.DB().Raw(`SELECT min(due_at) FROM fund_reviews WHERE application_id = ? AND status = ?`,
 		applicationID, workflows.ReviewAssigned).Scan(&next).Error
 	if err != nil {
 		return fmt.Errorf("find the next review deadline of %s: %w", applicationID, err)
@@ -235,15 +229,16 @@ func (h *Fund) deadlineLater(ctx context.Context, tx *gorm.DB, applicationID str
 	if next == nil {
 		return nil // every review is in
 	}
-	_, err = workflows.Enqueue(ctx, tx, workflows.NewFundReviewDeadlineTask(applicationID, *next))
+	_, err = w.Enqueue(workflows.NewFundReviewDeadlineTask(applicationID, *next))
 	return err
 }
 
-// Decide is the fund:decide step: workflows.DecideFund on the reviews in;
+// DecideFund is the fund:decide step: workflows.DecideFund on the reviews in;
 // an approval reserves the amount (workflows.ReserveGrant, one conditional
 // update) and enqueues the disbursement, or waitlists the application when
 // the remaining budget cannot cover it.
-func (h *Fund) Decide(ctx context.Context, tx *gorm.DB, run Run) error {
+func (h *Handlers) DecideFund(ctx context.Context, w *engine.Work, run engine.Run) error {
+	tx := w.DB()
 	app, due, err := lockDue(tx, run, workflows.FundInReview)
 	if err != nil || !due {
 		return err
@@ -256,7 +251,7 @@ func (h *Fund) Decide(ctx context.Context, tx *gorm.DB, run Run) error {
 	if err != nil {
 		return err
 	}
-	state, reason := workflows.DecideFund(workflows.RulesOf(prog), tally)
+	state, why := workflows.DecideFund(workflows.RulesOf(prog), tally)
 	if state == "" {
 		return nil // reviews still to come
 	}
@@ -264,38 +259,37 @@ func (h *Fund) Decide(ctx context.Context, tx *gorm.DB, run Run) error {
 		return err
 	}
 	if state == workflows.FundRejected {
-		return h.moveTo(ctx, tx, run, app, state, []models.Reason{{Code: "not_approved", Message: reason}}, reason)
+		return h.moveFund(w, run, app, state, []models.Reason{workflows.ReasonOf("", why)})
 	}
 	reserved, err := workflows.ReserveGrant(ctx, tx, app, run.TaskID)
 	if err != nil {
 		return err
 	}
 	if !reserved {
-		waiting := []models.Reason{{Code: "budget_exhausted", Message: fmt.Sprintf(
-			"the reviewers approved it, but the programme's remaining budget cannot cover %s now; you are on the waitlist and move up, oldest first, when money is released",
-			workflows.Yuan(app.AmountFen))}}
-		return h.moveTo(ctx, tx, run, app, workflows.FundWaitlisted, waiting, reason+"; "+waiting[0].Message)
+		waiting := []models.Reason{workflows.NewReason("", msg.FundBudgetExhausted, msg.Fen("amount", app.AmountFen))}
+		return h.moveFund(w, run, app, workflows.FundWaitlisted, waiting, workflows.ReasonOf("", why), waiting[0])
 	}
-	return h.approved(ctx, tx, run, app, reason)
+	return h.approveFund(w, run, app, workflows.ReasonOf("", why))
 }
 
-// approved moves an application whose grant is reserved to approved and
-// enqueues its disbursement.
-func (h *Fund) approved(ctx context.Context, tx *gorm.DB, run Run, app models.FundApplication, reason string) error {
-	if err := h.moveTo(ctx, tx, run, app, workflows.FundApproved, nil,
-		fmt.Sprintf("%s; %s reserved for you", reason, workflows.Yuan(app.AmountFen))); err != nil {
+// approveFund moves an application whose grant is reserved to approved,
+// saying why (the note) and what is reserved, and enqueues its disbursement.
+func (h *Handlers) approveFund(w *engine.Work, run engine.Run, app models.FundApplication, why models.Reason) error {
+	reserved := workflows.NewReason("", msg.FundGrantReserved, msg.Fen("amount", app.AmountFen))
+	if err := h.moveFund(w, run, app, workflows.FundApproved, nil, why, reserved); err != nil {
 		return err
 	}
-	_, err := workflows.Enqueue(ctx, tx, workflows.NewFundDisburseTask(app.ID))
+	_, err := w.Enqueue(workflows.NewFundDisburseTask(app.ID))
 	return err
 }
 
-// Promote is the fund:promote step, run after money was released: the
+// PromoteFund is the fund:promote step, run after money was released: the
 // programme's waitlisted applications are approved oldest first for as long
 // as the remaining budget covers the next one.
-func (h *Fund) Promote(ctx context.Context, tx *gorm.DB, run Run) error {
+func (h *Handlers) PromoteFund(ctx context.Context, w *engine.Work, run engine.Run) error {
+	tx := w.DB()
 	var p workflows.FundProgramPayload
-	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+	if err := engine.DecodePayload(run.Payload, &p); err != nil {
 		return err
 	}
 	for {
@@ -313,15 +307,16 @@ func (h *Fund) Promote(ctx context.Context, tx *gorm.DB, run Run) error {
 		if err != nil || !reserved {
 			return err // the head does not fit yet: it keeps its place
 		}
-		if err := h.approved(ctx, tx, run, app, "money was released and you were next on the waitlist"); err != nil {
+		if err := h.approveFund(w, run, app, workflows.NewReason("", msg.FundPromoted)); err != nil {
 			return err
 		}
 	}
 }
 
-// Disburse is the fund:disburse step: pay through the Payments port with
+// DisburseFund is the fund:disburse step: pay through the Payments port with
 // the task id as the idempotency key, then mark the application disbursed.
-func (h *Fund) Disburse(ctx context.Context, tx *gorm.DB, run Run) error {
+func (h *Handlers) DisburseFund(ctx context.Context, w *engine.Work, run engine.Run) error {
+	tx := w.DB()
 	app, due, err := lockDue(tx, run, workflows.FundApproved)
 	if err != nil || !due {
 		return err
@@ -330,22 +325,22 @@ func (h *Fund) Disburse(ctx context.Context, tx *gorm.DB, run Run) error {
 	if err != nil {
 		return fmt.Errorf("pay application %s: %w", app.ID, err)
 	}
-	return h.moveTo(ctx, tx, run, app, workflows.FundDisbursed, nil,
-		fmt.Sprintf("%s paid, reference %s", workflows.Yuan(app.AmountFen), receipt.Reference))
+	return h.moveFund(w, run, app, workflows.FundDisbursed, nil, workflows.NewReason("", msg.FundPaid,
+		msg.Fen("amount", app.AmountFen), msg.Text("reference", receipt.Reference)))
 }
 
-// DisburseFailed is fund:disburse's failure hook: a payment that failed for
+// DisburseFundFailed is fund:disburse's failure hook: a payment that failed for
 // good gives the reservation back to the programme (the waitlist moves up)
 // and rejects the application with a reason.
-func (h *Fund) DisburseFailed(ctx context.Context, tx *gorm.DB, run Run, _ error) error {
+func (h *Handlers) DisburseFundFailed(ctx context.Context, w *engine.Work, run engine.Run, _ error) error {
+	tx := w.DB()
 	app, due, err := lockDue(tx, run, workflows.FundApproved)
 	if err != nil || !due {
 		return err
 	}
-	if _, err := workflows.ReleaseGrant(ctx, tx, app, "payment-failed:"+run.TaskID); err != nil {
+	if err := workflows.ReleaseGrant(w, app, "payment-failed:"+run.TaskID); err != nil {
 		return err
 	}
-	reasons := []models.Reason{{Code: "payment_failed",
-		Message: "the grant could not be paid; the money went back to the programme and the programme office will contact you"}}
-	return h.moveTo(ctx, tx, run, app, workflows.FundRejected, reasons, workflows.ReasonsText(reasons))
+	reasons := []models.Reason{workflows.NewReason("", msg.FundPaymentFailed)}
+	return h.moveFund(w, run, app, workflows.FundRejected, reasons)
 }

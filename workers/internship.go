@@ -10,68 +10,41 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/matching"
-	"github.com/hibiken/asynq"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
-// Internship runs matching rounds (internship:match) and lapses offers left
-// unanswered (internship:expire_offers).
-type Internship struct {
-	// Now is the clock offers are dated and lapse by. Defaults to time.Now.
-	Now func() time.Time
-	// OfferTTL is how long an applicant has to answer an offer. Defaults to 72h.
-	OfferTTL time.Duration
-}
-
-// DefaultOfferTTL is how long an offer stands when OfferTTL is not set.
-const DefaultOfferTTL = 72 * time.Hour
-
-func (h *Internship) now() time.Time {
-	if h.Now == nil {
-		return time.Now().UTC()
+// PrepareMatch is internship:match's first phase: it shows the round as
+// running in a short unit of work of its own, then returns the step that
+// runs the round (MatchRound, one unit of work, exactly once). If the
+// worker dies midway, the round stays running, which keeps any other round
+// out, until the retry finishes it.
+func (h *Handlers) PrepareMatch(ctx context.Context, e *engine.Engine, run engine.Run) engine.Step {
+	err := e.Do(ctx, func(w *engine.Work) error {
+		_, err := h.startRound(w, run)
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		// Only the early "running" is lost: MatchRound marks it itself.
+		h.Log.WarnContext(ctx, "marking a match round running", "task_id", run.TaskID, "err", err)
 	}
-	return h.Now().UTC()
-}
-
-func (h *Internship) offerTTL() time.Duration {
-	if h.OfferTTL <= 0 {
-		return DefaultOfferTTL
-	}
-	return h.OfferTTL
-}
-
-// MatchHandler is the internship:match handler: it shows the round as
-// running in a short transaction of its own, then runs Match through r (one
-// transaction, exactly once). If the worker dies midway, the round stays
-// running, which keeps any other round out, until the retry finishes it.
-func (h *Internship) MatchHandler(r *Runner) asynq.HandlerFunc {
-	step := r.Handler(h.Match, h.MatchFailed)
-	return func(ctx context.Context, task *asynq.Task) error {
-		run := runOf(ctx, task)
-		err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			_, err := h.startRound(ctx, tx, run)
-			return err
-		})
-		if err != nil && ctx.Err() == nil {
-			// Only the early "running" is lost: Match marks it itself.
-			r.Log.WarnContext(ctx, "marking a match round running", "task_id", run.TaskID, "err", err)
-		}
-		return step(ctx, task)
-	}
+	return h.MatchRound
 }
 
 // startRound locks the payload's round and moves it from queued to running.
-func (h *Internship) startRound(ctx context.Context, tx *gorm.DB, run Run) (models.MatchRound, error) {
+func (h *Handlers) startRound(w *engine.Work, run engine.Run) (models.MatchRound, error) {
+	tx := w.DB()
 	var p workflows.InternshipMatchPayload
-	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+	if err := engine.DecodePayload(run.Payload, &p); err != nil {
 		return models.MatchRound{}, err
 	}
 	var round models.MatchRound
 	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&round, "id = ?", p.RoundID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.MatchRound{}, workflows.Permanentf("match round %s does not exist", p.RoundID)
+		return models.MatchRound{}, engine.Permanentf("match round %s does not exist", p.RoundID)
 	}
 	if err != nil {
 		return models.MatchRound{}, fmt.Errorf("lock match round %s: %w", p.RoundID, err)
@@ -79,28 +52,29 @@ func (h *Internship) startRound(ctx context.Context, tx *gorm.DB, run Run) (mode
 	if round.Status != workflows.RoundQueued {
 		return round, nil
 	}
-	now := h.now()
+	now := h.Now().UTC()
 	err = tx.Model(&round).Updates(map[string]any{"status": workflows.RoundRunning, "started_at": now}).Error
 	if err != nil {
 		return models.MatchRound{}, fmt.Errorf("start match round %s: %w", round.ID, err)
 	}
-	if err := workflows.Record(ctx, tx, workflows.MatchRoundMachine,
-		run.Transition(round.ID, workflows.RoundQueued, workflows.RoundRunning, "")); err != nil {
+	if err := w.Record(workflows.MatchRoundMachine,
+		run.Transition(round.ID, workflows.RoundQueued, workflows.RoundRunning)); err != nil {
 		return models.MatchRound{}, err
 	}
 	round.Status, round.StartedAt = workflows.RoundRunning, &now
 	return round, nil
 }
 
-// Match is the internship:match step: one round over every pending and
+// MatchRound is the internship:match step: one round over every pending and
 // unmatched application and every open place. It lapses overdue offers,
 // loads the round in two queries, matches (workflows/matching), and saves
 // the outcome set-based: offers and unmatched outcomes, the round's inputs
 // and cutoffs, events and notifications, the offers' expiry task and the
 // round's counts. All of it commits with the outbox row or not at all, and
 // a round that is done does nothing, so a retried round never offers twice.
-func (h *Internship) Match(ctx context.Context, tx *gorm.DB, run Run) error {
-	round, err := h.startRound(ctx, tx, run)
+func (h *Handlers) MatchRound(ctx context.Context, w *engine.Work, run engine.Run) error {
+	tx := w.DB()
+	round, err := h.startRound(w, run)
 	if err != nil {
 		return err
 	}
@@ -114,8 +88,8 @@ func (h *Internship) Match(ctx context.Context, tx *gorm.DB, run Run) error {
 	if err := tx.Exec(`SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`).Error; err != nil {
 		return fmt.Errorf("tune the round's transaction: %w", err)
 	}
-	now := h.now()
-	expired, err := lapseOffers(ctx, tx, run, now)
+	now := h.Now().UTC()
+	expired, err := lapseOffers(w, run, now)
 	if err != nil {
 		return err
 	}
@@ -127,12 +101,12 @@ func (h *Internship) Match(ctx context.Context, tx *gorm.DB, run Run) error {
 	plan := workflows.PlanRound(data.places, data.apps, uint64(round.Seed))
 	res, err := matching.Match(plan.Input)
 	if err != nil {
-		return workflows.Permanent(fmt.Errorf("match round %s: %w", round.ID, err))
+		return engine.Permanent(fmt.Errorf("match round %s: %w", round.ID, err))
 	}
 	matched := time.Now()
-	expires := now.Add(h.offerTTL())
+	expires := now.Add(h.OfferTTL)
 	out := roundOutcome{round: round, data: data, plan: plan, res: res, expires: expires, now: now}
-	counts, err := out.save(ctx, tx, run)
+	counts, err := out.save(ctx, w, run)
 	if err != nil {
 		return err
 	}
@@ -149,16 +123,18 @@ func (h *Internship) Match(ctx context.Context, tx *gorm.DB, run Run) error {
 	if err := tx.Model(&round).Updates(updates).Error; err != nil {
 		return fmt.Errorf("finish match round %s: %w", round.ID, err)
 	}
-	err = workflows.Record(ctx, tx, workflows.MatchRoundMachine, run.Transition(round.ID, workflows.RoundRunning, workflows.RoundDone,
-		fmt.Sprintf("%d of %d applicants offered a place; %d seats at %d open places", counts.matched, len(data.apps), counts.seats, len(data.places))))
-	return err
+	done := workflows.NewReason("", msg.RoundDone, msg.Int("matched", int64(counts.matched)),
+		msg.Int("applicants", int64(len(data.apps))), msg.Int("places", int64(len(data.places))),
+		msg.Int("unmatched", int64(len(data.apps)-counts.matched)))
+	return w.Record(workflows.MatchRoundMachine, run.Transition(round.ID, workflows.RoundRunning, workflows.RoundDone, done))
 }
 
 // MatchFailed records on the round why its task gave up, which also lets
 // the next round start.
-func (h *Internship) MatchFailed(ctx context.Context, tx *gorm.DB, run Run, cause error) error {
+func (h *Handlers) MatchFailed(ctx context.Context, w *engine.Work, run engine.Run, cause error) error {
+	tx := w.DB()
 	var p workflows.InternshipMatchPayload
-	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+	if err := engine.DecodePayload(run.Payload, &p); err != nil {
 		return nil // nothing to record on
 	}
 	var round models.MatchRound
@@ -172,48 +148,50 @@ func (h *Internship) MatchFailed(ctx context.Context, tx *gorm.DB, run Run, caus
 	if workflows.MatchRoundMachine.IsFinal(round.Status) {
 		return nil
 	}
-	from, msg := round.Status, cause.Error()
-	err = tx.Model(&round).Updates(map[string]any{"status": workflows.RoundFailed, "error": msg, "finished_at": h.now()}).Error
+	from := round.Status
+	err = tx.Model(&round).Updates(map[string]any{"status": workflows.RoundFailed, "error": cause.Error(), "finished_at": h.Now().UTC()}).Error
 	if err != nil {
 		return fmt.Errorf("fail match round %s: %w", round.ID, err)
 	}
-	err = workflows.Record(ctx, tx, workflows.MatchRoundMachine, run.Transition(round.ID, from, workflows.RoundFailed, msg))
-	return err
+	// The cause is for ops (the round's error, Asynqmon); the timeline says
+	// the round failed.
+	return w.Record(workflows.MatchRoundMachine, run.Transition(round.ID, from, workflows.RoundFailed, workflows.NewReason("", msg.RoundFailed)))
 }
 
 // ExpireOffers is the internship:expire_offers step, scheduled for the
 // moment a round's offers lapse: every offer past its deadline becomes
 // declined and its place returns to the next round. Offers already
 // answered, or lapsed by an earlier run or round, are no longer due.
-func (h *Internship) ExpireOffers(ctx context.Context, tx *gorm.DB, run Run) error {
+func (h *Handlers) ExpireOffers(ctx context.Context, w *engine.Work, run engine.Run) error {
+	tx := w.DB()
 	var p workflows.InternshipExpireOffersPayload
-	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+	if err := engine.DecodePayload(run.Payload, &p); err != nil {
 		return err
 	}
 	var round models.MatchRound
 	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&round, "id = ?", p.RoundID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return workflows.Permanentf("match round %s does not exist", p.RoundID)
+		return engine.Permanentf("match round %s does not exist", p.RoundID)
 	}
 	if err != nil {
 		return fmt.Errorf("lock match round %s: %w", p.RoundID, err)
 	}
-	now := h.now()
+	now := h.Now().UTC()
 	if round.OffersExpireAt != nil && now.Before(*round.OffersExpireAt) {
 		// Delivered early (clocks differ): fail, and Asynq retries later.
 		return fmt.Errorf("offers of round %s lapse at %s, not yet", round.ID, round.OffersExpireAt.UTC().Format(time.RFC3339))
 	}
-	_, err = lapseOffers(ctx, tx, run, now)
+	_, err = lapseOffers(w, run, now)
 	return err
 }
 
 // lapseOffers declines every offer whose deadline has passed at now, with
 // one statement, and notifies the applicants.
-func lapseOffers(ctx context.Context, tx *gorm.DB, run Run, now time.Time) (int, error) {
+func lapseOffers(w *engine.Work, run engine.Run, now time.Time) (int, error) {
 	var rows []struct{ ID, AccountID string }
 	// Rows are locked in id order, so a round and an expiry task lapsing
 	// the same offers at once queue up instead of deadlocking.
-	err := tx.Raw(`UPDATE internship_applications SET status = ?, updated_at = ?
+	err := w.DB().Raw(`UPDATE internship_applications SET status = ?, updated_at = ?
 		WHERE id IN (SELECT id FROM internship_applications WHERE status = ? AND offer_expires_at <= ? ORDER BY id FOR UPDATE)
 			AND status = ?
 		RETURNING id, account_id`,
@@ -222,12 +200,12 @@ func lapseOffers(ctx context.Context, tx *gorm.DB, run Run, now time.Time) (int,
 		return 0, fmt.Errorf("lapse overdue offers: %w", err)
 	}
 	owners := make([]string, len(rows))
-	trs := make([]workflows.Transition, len(rows))
+	trs := make([]engine.Transition, len(rows))
 	for i, r := range rows {
 		owners[i] = r.AccountID
-		trs[i] = run.Transition(r.ID, workflows.InternshipOffered, workflows.InternshipDeclined, workflows.ExpiredReason)
+		trs[i] = run.Transition(r.ID, workflows.InternshipOffered, workflows.InternshipDeclined, workflows.ExpiredReason())
 	}
-	if _, err := workflows.AdvanceAll(ctx, tx, workflows.InternshipMachine, owners, trs); err != nil {
+	if err := w.AdvanceAll(workflows.InternshipMachine, owners, trs); err != nil {
 		return 0, fmt.Errorf("lapse overdue offers: %w", err)
 	}
 	return len(rows), nil
@@ -358,13 +336,13 @@ type roundCounts struct {
 
 // save writes the outcome with a fixed number of statements, whatever the
 // number of applicants.
-func (o roundOutcome) save(ctx context.Context, tx *gorm.DB, run Run) (roundCounts, error) {
+func (o roundOutcome) save(ctx context.Context, w *engine.Work, run engine.Run) (roundCounts, error) {
 	var c roundCounts
 	n := len(o.data.apps)
 	ids, offered, scores := make([]string, n), make([]string, n), make([]string, n)
 	choices := make([]int32, n)
 	owners := make([]string, n)
-	trs := make([]workflows.Transition, n)
+	trs := make([]engine.Transition, n)
 	var buf []byte
 	for j, a := range o.data.apps {
 		ids[j], owners[j] = a.ID, a.AccountID
@@ -378,10 +356,10 @@ func (o roundOutcome) save(ctx context.Context, tx *gorm.DB, run Run) (roundCoun
 			trs[j] = run.Transition(a.ID, a.Status, workflows.InternshipOffered,
 				workflows.OfferReason(o.data.titles[p], pos+1, o.expires))
 		} else {
-			trs[j] = run.Transition(a.ID, a.Status, workflows.InternshipUnmatched, workflows.UnmatchedReason)
+			trs[j] = run.Transition(a.ID, a.Status, workflows.InternshipUnmatched, workflows.UnmatchedReason())
 		}
 	}
-	conn := tx.Statement.ConnPool
+	conn := w.DB().Statement.ConnPool
 	res, err := conn.ExecContext(ctx, `UPDATE internship_applications a SET
 			status = CASE WHEN u.place = '' THEN 'unmatched' ELSE 'offered' END,
 			offer_place_id = NULLIF(u.place, '')::uuid,
@@ -404,14 +382,14 @@ func (o roundOutcome) save(ctx context.Context, tx *gorm.DB, run Run) (roundCoun
 	if err != nil {
 		return c, fmt.Errorf("save round %s entries: %w", o.round.ID, err)
 	}
-	if c.seats, err = o.savePlaces(ctx, tx); err != nil {
+	if c.seats, err = o.savePlaces(ctx, w.DB()); err != nil {
 		return c, err
 	}
-	if _, err := workflows.AdvanceAll(ctx, tx, workflows.InternshipMachine, owners, trs); err != nil {
+	if err := w.AdvanceAll(workflows.InternshipMachine, owners, trs); err != nil {
 		return c, fmt.Errorf("save round %s events: %w", o.round.ID, err)
 	}
 	if c.matched > 0 {
-		if _, err := workflows.Enqueue(ctx, tx, workflows.NewInternshipExpireOffersTask(o.round.ID, o.expires)); err != nil {
+		if _, err := w.Enqueue(workflows.NewInternshipExpireOffersTask(o.round.ID, o.expires)); err != nil {
 			return c, err
 		}
 	}

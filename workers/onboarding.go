@@ -3,25 +3,21 @@ package workers
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
-	"gorm.io/gorm"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 )
 
-// Onboarding verifies student profiles.
-type Onboarding struct {
-	// Now is the clock; the enrollment-year rule depends on it.
-	Now func() time.Time
-}
-
-// Verify is the onboarding:verify step.
-func (h *Onboarding) Verify(ctx context.Context, tx *gorm.DB, run Run) error {
+// VerifyOnboarding is the onboarding:verify step: it applies
+// workflows.DecideOnboarding to the submission (revision) the task names,
+// unless a later submission replaced it or it was decided already.
+func (h *Handlers) VerifyOnboarding(ctx context.Context, w *engine.Work, run engine.Run) error {
 	var p workflows.OnboardingVerifyPayload
-	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+	if err := engine.DecodePayload(run.Payload, &p); err != nil {
 		return err
 	}
+	tx := w.DB()
 	// One round trip: the profile, locked, with its college's domains and
 	// whether another verified profile has the same student number.
 	var row struct {
@@ -38,7 +34,7 @@ func (h *Onboarding) Verify(ctx context.Context, tx *gorm.DB, run Run) error {
 		return fmt.Errorf("lock profile %s: %w", p.ProfileID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return workflows.Permanentf("profile %s does not exist", p.ProfileID)
+		return engine.Permanentf("profile %s does not exist", p.ProfileID)
 	}
 	prof := row.StudentProfile
 	if prof.Status != workflows.OnboardingPending || prof.Revision != p.Revision {
@@ -62,12 +58,5 @@ func (h *Onboarding) Verify(ctx context.Context, tx *gorm.DB, run Run) error {
 	if err := tx.Table("student_profiles").Where("id = ?", prof.ID).Updates(updates).Error; err != nil {
 		return fmt.Errorf("update profile %s: %w", prof.ID, err)
 	}
-	return advance(ctx, tx, workflows.OnboardingMachine, prof.AccountID,
-		run.Transition(prof.ID, prof.Status, state, workflows.ReasonsText(reasons)))
-}
-
-// advance is workflows.Advance for steps, which need only its error.
-func advance(ctx context.Context, tx *gorm.DB, m workflows.Machine, ownerID string, tr workflows.Transition) error {
-	_, err := workflows.Advance(ctx, tx, m, ownerID, tr)
-	return err
+	return w.Advance(workflows.OnboardingMachine, prof.AccountID, run.Transition(prof.ID, prof.Status, state, reasons...))
 }

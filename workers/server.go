@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,17 +17,16 @@ import (
 
 // Deps are what the task handlers need.
 type Deps struct {
-	DB  *gorm.DB
-	Log *slog.Logger
+	// Engine runs the steps' units of work and dispatches their follow-up
+	// tasks; its Tasks should be Registry.Options().
+	Engine *engine.Engine
+	Log    *slog.Logger
 	// Mailer sends e-mail notifications; nil: in-app only.
 	Mailer *Mailer
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
 	// Metrics registers task metrics when set.
 	Metrics prometheus.Registerer
-	// Relay dispatches follow-up tasks right after each step commits; nil
-	// leaves them to the relay's sweep.
-	Relay *workflows.Relay
 	// CertificateKeys sign certificates; without a signing key,
 	// certificate:issue fails permanently with the reason.
 	CertificateKeys workflows.CertificateKeys
@@ -42,35 +42,68 @@ type Deps struct {
 	OfferTTL time.Duration
 }
 
-// NewMux registers every task type's handler.
-func NewMux(d Deps) *asynq.ServeMux {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	runner := &Runner{DB: d.DB, Log: d.Log, Relay: d.Relay, Email: d.Mailer != nil}
-	onboarding := &Onboarding{Now: d.Now}
-	notify := &Notify{Mailer: d.Mailer}
-	shops := newShops(d)
-	fund := newFund(d)
-	training := &Training{Keys: d.CertificateKeys, PublicBaseURL: d.PublicBaseURL, Now: d.Now}
+// Handlers hold what the task steps need; each step is a method of
+// Handlers, in the file of its task family, and Registry binds them.
+type Handlers struct {
+	// Now is the clock: enrollment years, programme windows, deadlines,
+	// offers and certificates depend on it.
+	Now func() time.Time
+	// Mailer sends e-mail; nil: notify:send drops its task.
+	Mailer *Mailer
+	// Keys hold the certificate signing key.
+	Keys workflows.CertificateKeys
+	// PublicBaseURL is the certificates' issuer and the root of their verify URL.
+	PublicBaseURL string
+	// ShopMode is workflows.ShopModeFetch or workflows.ShopModeManual.
+	ShopMode string
+	// Fetcher fetches shop pages in fetch mode.
+	Fetcher *shopcheck.Fetcher
+	// Payments pays grants.
+	Payments workflows.Payments
+	// OfferTTL is how long an applicant has to answer an internship offer.
+	OfferTTL time.Duration
+	// DB is the pool a step's Prepare phase may use outside the unit of work.
+	DB *gorm.DB
+	// Log receives what the Prepare phases could not do.
+	Log *slog.Logger
+}
 
+// DefaultOfferTTL is how long an offer stands when OfferTTL is not set.
+const DefaultOfferTTL = 72 * time.Hour
+
+// NewHandlers fills in d's defaults.
+func NewHandlers(d Deps) *Handlers {
+	h := &Handlers{
+		Now: d.Now, Mailer: d.Mailer, Keys: d.CertificateKeys, PublicBaseURL: d.PublicBaseURL,
+		ShopMode: d.ShopVerification, Fetcher: d.ShopFetcher, Payments: d.Payments, OfferTTL: d.OfferTTL,
+		DB: d.Engine.DB, Log: d.Log,
+	}
+	if h.Now == nil {
+		h.Now = time.Now
+	}
+	if h.ShopMode == "" {
+		h.ShopMode = workflows.ShopModeFetch
+	}
+	if h.Fetcher == nil {
+		h.Fetcher = shopcheck.New(shopcheck.Config{})
+	}
+	if h.Payments == nil {
+		h.Payments = workflows.LedgerPayments{}
+	}
+	if h.OfferTTL <= 0 {
+		h.OfferTTL = DefaultOfferTTL
+	}
+	return h
+}
+
+// NewMux registers every task type of the Registry.
+func NewMux(d Deps) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.Use(logTasks(d.Log))
 	if d.Metrics != nil {
 		mux.Use(taskMetrics(d.Metrics))
 	}
-	mux.Handle(workflows.TypeOnboardingVerify, runner.Handler(onboarding.Verify, nil))
-	mux.Handle(workflows.TypeShopVerify, shops.Handler(runner))
-	mux.Handle(workflows.TypeFundScreen, runner.Handler(fund.Screen, fund.ScreenFailed))
-	mux.Handle(workflows.TypeFundReviewDeadline, runner.Handler(fund.ReviewDeadline, nil))
-	mux.Handle(workflows.TypeFundDecide, runner.Handler(fund.Decide, nil))
-	mux.Handle(workflows.TypeFundDisburse, runner.Handler(fund.Disburse, fund.DisburseFailed))
-	mux.Handle(workflows.TypeFundPromote, runner.Handler(fund.Promote, nil))
-	mux.Handle(workflows.TypeNotifySend, runner.Handler(notify.Send, nil))
-	mux.Handle(workflows.TypeCertificateIssue, runner.Handler(training.IssueCertificate, training.IssueFailed))
-	internship := &Internship{Now: d.Now, OfferTTL: d.OfferTTL}
-	mux.Handle(workflows.TypeInternshipMatch, internship.MatchHandler(runner))
-	mux.Handle(workflows.TypeInternshipExpireOffers, runner.Handler(internship.ExpireOffers, nil))
+	Registry.Handle(mux, &engine.Runner{Engine: d.Engine, Log: d.Log}, NewHandlers(d))
 	return mux
 }
 
@@ -94,7 +127,7 @@ func NewServer(ctx context.Context, redis asynq.RedisConnOpt, cfg ServerConfig, 
 	return asynq.NewServer(redis, asynq.Config{
 		Concurrency:              cfg.Concurrency,
 		BaseContext:              func() context.Context { return ctx },
-		Queues:                   workflows.QueueWeights,
+		Queues:                   engine.QueueWeights,
 		RetryDelayFunc:           retryDelay,
 		ShutdownTimeout:          cfg.ShutdownTimeout,
 		Logger:                   slogAdapter{log.With("component", "asynq")},

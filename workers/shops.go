@@ -4,57 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
-	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
-// Shops verifies that a shop is its student's (shop:verify).
-type Shops struct {
-	// Mode is workflows.ShopModeFetch (look for the code in the shop's
-	// page) or workflows.ShopModeManual (an admin confirms).
-	Mode string
-	// Fetcher fetches shop pages in fetch mode.
-	Fetcher *shopcheck.Fetcher
-	// Now is the clock.
-	Now func() time.Time
-}
-
-func newShops(d Deps) *Shops {
-	h := &Shops{Mode: d.ShopVerification, Fetcher: d.ShopFetcher, Now: d.Now}
-	if h.Mode == "" {
-		h.Mode = workflows.ShopModeFetch
-	}
-	if h.Fetcher == nil {
-		h.Fetcher = shopcheck.New(shopcheck.Config{})
-	}
-	return h
-}
-
-// Handler is shop:verify's Asynq handler (see Run).
-func (h *Shops) Handler(r *Runner) asynq.HandlerFunc {
-	return func(ctx context.Context, task *asynq.Task) error {
-		return h.Run(ctx, r, runOf(ctx, task))
-	}
-}
-
-// Run verifies that a shop is its student's in two phases. First, with no
-// transaction open, it reads the shop and, in fetch mode, fetches its page:
-// a slow page holds neither a connection nor the shop's row lock. Then the
-// step (verify) locks the shop, checks again that the owner is a verified
+// PrepareShopCheck is shop:verify's first phase: with no transaction open,
+// it reads the shop and, in fetch mode, fetches its page, so that a slow page
+// holds neither a connection nor the shop's row lock. The step it returns
+// (verifyShop) locks the shop, checks again that the owner is a verified
 // student and the shop unclaimed by any other student, and decides with the
 // page it was given. An unreachable page is returned as an error (retried
-// with backoff; GiveUp rejects the shop after the last retry). In manual
-// mode a shop that passes the checks waits for an admin.
-func (h *Shops) Run(ctx context.Context, r *Runner, run Run) error {
-	page := h.lookAhead(ctx, r.DB, run)
-	step := func(ctx context.Context, tx *gorm.DB, run Run) error { return h.verify(ctx, tx, run, page) }
-	return r.Execute(ctx, run, step, h.GiveUp)
+// with backoff; ShopCheckFailed rejects the shop after the last retry). In
+// manual mode a shop that passes the checks waits for an admin.
+func (h *Handlers) PrepareShopCheck(ctx context.Context, e *engine.Engine, run engine.Run) engine.Step {
+	page := h.lookAhead(ctx, e.DB, run)
+	return func(ctx context.Context, w *engine.Work, run engine.Run) error { return h.verifyShop(w, run, page) }
 }
 
 // shopPage is what the look-ahead found on a shop's page, for the revision
@@ -69,9 +39,9 @@ type shopPage struct {
 
 // lookAhead fetches the page of the run's shop when a fetch is due: the shop
 // is pending at the task's revision, eligible, and checked in fetch mode.
-// It holds no lock; verify checks again under the lock.
-func (h *Shops) lookAhead(ctx context.Context, db *gorm.DB, run Run) shopPage {
-	if h.Mode != workflows.ShopModeFetch {
+// It holds no lock; verifyShop checks again under the lock.
+func (h *Handlers) lookAhead(ctx context.Context, db *gorm.DB, run engine.Run) shopPage {
+	if h.ShopMode != workflows.ShopModeFetch {
 		return shopPage{}
 	}
 	db = db.WithContext(ctx)
@@ -87,7 +57,8 @@ func (h *Shops) lookAhead(ctx context.Context, db *gorm.DB, run Run) shopPage {
 }
 
 // verify is the shop:verify step, deciding with the look-ahead's page.
-func (h *Shops) verify(ctx context.Context, tx *gorm.DB, run Run, page shopPage) error {
+func (h *Handlers) verifyShop(w *engine.Work, run engine.Run, page shopPage) error {
+	tx := w.DB()
 	shop, due, err := dueShop(tx, run, true)
 	if err != nil || !due {
 		return err
@@ -97,10 +68,10 @@ func (h *Shops) verify(ctx context.Context, tx *gorm.DB, run Run, page shopPage)
 		return err
 	}
 	if len(reasons) > 0 {
-		return h.decide(ctx, tx, run, shop, workflows.ShopRejected, reasons)
+		return h.decideShop(w, run, shop, workflows.ShopRejected, reasons)
 	}
-	if h.Mode == workflows.ShopModeManual {
-		waiting := []models.Reason{{Code: "awaiting_admin", Message: "an admin will confirm that the shop is yours"}}
+	if h.ShopMode == workflows.ShopModeManual {
+		waiting := []models.Reason{workflows.NewReason("", msg.ShopAwaitingAdmin)}
 		err := tx.Table("shops").Where("id = ?", shop.ID).Updates(map[string]any{"reasons": reasonsJSON(waiting), "updated_at": h.Now().UTC()}).Error
 		if err != nil {
 			return fmt.Errorf("mark shop %s as waiting for an admin: %w", shop.ID, err)
@@ -118,16 +89,16 @@ func (h *Shops) verify(ctx context.Context, tx *gorm.DB, run Run, page shopPage)
 	var problem *shopcheck.Problem
 	switch {
 	case errors.As(page.err, &problem):
-		return h.decide(ctx, tx, run, shop, workflows.ShopRejected, []models.Reason{workflows.PageProblemReason(shop.ID, problem.Message)})
+		return h.decideShop(w, run, shop, workflows.ShopRejected, []models.Reason{workflows.PageProblemReason(problem.Msg)})
 	case page.err != nil:
 		return fmt.Errorf("check the page of shop %s: %w", shop.ID, page.err)
 	case !page.found:
-		return h.decide(ctx, tx, run, shop, workflows.ShopRejected,
-			[]models.Reason{workflows.CodeMissingReason(shop.ID, shop.VerificationCode, shop.ShopURL)})
+		return h.decideShop(w, run, shop, workflows.ShopRejected,
+			[]models.Reason{workflows.CodeMissingReason(shop.VerificationCode, shop.ShopURL)})
 	}
 	// A concurrent verification of the same shop by another student loses on
 	// the partial unique indexes; its retry then finds the claim and rejects.
-	return h.decide(ctx, tx, run, shop, workflows.ShopVerified, nil)
+	return h.decideShop(w, run, shop, workflows.ShopVerified, nil)
 }
 
 // shopEligibility reads what ShopEligibility needs: whether the owner is a
@@ -145,10 +116,11 @@ func shopEligibility(db *gorm.DB, shop models.Shop) ([]models.Reason, error) {
 	return workflows.ShopEligibility(check), nil
 }
 
-// GiveUp is shop:verify's failure hook: a page still unreachable after the
+// ShopCheckFailed is shop:verify's failure hook: a page still unreachable after the
 // last retry rejects the shop with the reason. Other failures (ours, not the
 // page's) leave it pending for ops to re-run.
-func (h *Shops) GiveUp(ctx context.Context, tx *gorm.DB, run Run, cause error) error {
+func (h *Handlers) ShopCheckFailed(ctx context.Context, w *engine.Work, run engine.Run, cause error) error {
+	tx := w.DB()
 	if !errors.Is(cause, shopcheck.ErrUnreachable) {
 		return nil
 	}
@@ -156,16 +128,16 @@ func (h *Shops) GiveUp(ctx context.Context, tx *gorm.DB, run Run, cause error) e
 	if err != nil || !due {
 		return err
 	}
-	problem := fmt.Sprintf("we could not reach your shop page after %d tries (%v)", run.Attempt+1, errors.Unwrap(cause))
-	return h.decide(ctx, tx, run, shop, workflows.ShopRejected, []models.Reason{workflows.PageProblemReason(shop.ID, problem)})
+	problem := msg.New(msg.ShopPageUnreachable, msg.Int("tries", int64(run.Attempt+1)))
+	return h.decideShop(w, run, shop, workflows.ShopRejected, []models.Reason{workflows.PageProblemReason(problem)})
 }
 
 // dueShop reads the run's shop, locking it when lock is set, and reports
 // whether its check is still due (pending, and the revision the task was
 // written for).
-func dueShop(db *gorm.DB, run Run, lock bool) (models.Shop, bool, error) {
+func dueShop(db *gorm.DB, run engine.Run, lock bool) (models.Shop, bool, error) {
 	var p workflows.ShopVerifyPayload
-	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+	if err := engine.DecodePayload(run.Payload, &p); err != nil {
 		return models.Shop{}, false, err
 	}
 	if lock {
@@ -174,7 +146,7 @@ func dueShop(db *gorm.DB, run Run, lock bool) (models.Shop, bool, error) {
 	var shop models.Shop
 	err := db.Take(&shop, "id = ?", p.ShopID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Shop{}, false, workflows.Permanentf("shop %s does not exist", p.ShopID)
+		return models.Shop{}, false, engine.Permanentf("shop %s does not exist", p.ShopID)
 	}
 	if err != nil {
 		return models.Shop{}, false, fmt.Errorf("read shop %s: %w", p.ShopID, err)
@@ -182,7 +154,10 @@ func dueShop(db *gorm.DB, run Run, lock bool) (models.Shop, bool, error) {
 	return shop, shop.Status == workflows.ShopPending && shop.Revision == p.Revision, nil
 }
 
-func (h *Shops) decide(ctx context.Context, tx *gorm.DB, run Run, shop models.Shop, state string, reasons []models.Reason) error {
+// decideShop moves the shop to state with reasons, on its timeline too, and
+// notifies its owner.
+func (h *Handlers) decideShop(w *engine.Work, run engine.Run, shop models.Shop, state string, reasons []models.Reason) error {
+	tx := w.DB()
 	now := h.Now().UTC()
 	updates := map[string]any{"status": state, "reasons": reasonsJSON(reasons), "updated_at": now}
 	if state == workflows.ShopVerified {
@@ -191,6 +166,5 @@ func (h *Shops) decide(ctx context.Context, tx *gorm.DB, run Run, shop models.Sh
 	if err := tx.Table("shops").Where("id = ?", shop.ID).Updates(updates).Error; err != nil {
 		return fmt.Errorf("update shop %s: %w", shop.ID, err)
 	}
-	return advance(ctx, tx, workflows.ShopMachine, shop.AccountID,
-		run.Transition(shop.ID, shop.Status, state, workflows.ReasonsText(reasons)))
+	return w.Advance(workflows.ShopMachine, shop.AccountID, run.Transition(shop.ID, shop.Status, state, reasons...))
 }

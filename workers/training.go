@@ -4,38 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/engine"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
-
-// Training issues the certificates that passed enrollments earn.
-type Training struct {
-	// Keys hold the signing key; without one, issuance fails permanently.
-	Keys workflows.CertificateKeys
-	// PublicBaseURL is the issuer's URL and the root of the verify URL.
-	PublicBaseURL string
-	// Now is the clock; it dates certificates.
-	Now func() time.Time
-}
 
 // IssueCertificate is the certificate:issue step: a random serial, the
 // signed credential, its PDF and the certificate row, then the enrollment
 // moves to certified. The enrollment lock, its state check and the unique
 // enrollment id of certificates make it issue once however often it runs.
-func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) error {
+func (h *Handlers) IssueCertificate(ctx context.Context, w *engine.Work, run engine.Run) error {
+	tx := w.DB()
 	var p workflows.CertificateIssuePayload
-	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+	if err := engine.DecodePayload(run.Payload, &p); err != nil {
 		return err
 	}
 	var e models.Enrollment
 	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&e, "id = ?", p.EnrollmentID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return workflows.Permanentf("enrollment %s does not exist", p.EnrollmentID)
+		return engine.Permanentf("enrollment %s does not exist", p.EnrollmentID)
 	}
 	if err != nil {
 		return fmt.Errorf("lock enrollment %s: %w", p.EnrollmentID, err)
@@ -45,7 +37,7 @@ func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) e
 	}
 	key, ok := h.Keys.Signing()
 	if !ok {
-		return workflows.Permanent(workflows.ErrNoSigningKey)
+		return workflows.Fail(workflows.ErrNoSigningKey, msg.CertificateNoSigningKey)
 	}
 	var course models.Course
 	if err := tx.Take(&course, "id = ?", e.CourseID).Error; err != nil {
@@ -54,7 +46,8 @@ func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) e
 	var prof models.StudentProfile
 	err = tx.Take(&prof, "account_id = ? AND status = ?", e.AccountID, workflows.OnboardingVerified).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return workflows.Permanentf("account %s has no verified student profile to take the holder's name from", e.AccountID)
+		return workflows.Fail(fmt.Errorf("account %s has no verified student profile to take the holder's name from", e.AccountID),
+			msg.CertificateNoHolder)
 	}
 	if err != nil {
 		return fmt.Errorf("load profile of %s: %w", e.AccountID, err)
@@ -67,7 +60,7 @@ func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) e
 	in := workflows.CertificateInput(serial, prof.FullName, course, h.PublicBaseURL, now)
 	signed, err := certificates.Sign(key, certificates.NewCredential(in))
 	if err != nil {
-		return workflows.Permanent(fmt.Errorf("sign certificate of enrollment %s: %w", e.ID, err))
+		return engine.Permanent(fmt.Errorf("sign certificate of enrollment %s: %w", e.ID, err))
 	}
 	cert := models.Certificate{
 		ID: models.NewID(), Serial: serial, EnrollmentID: e.ID, AccountID: e.AccountID, CourseID: e.CourseID,
@@ -84,7 +77,9 @@ func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) e
 	if err := tx.Create(&cert).Error; err != nil {
 		return fmt.Errorf("store certificate of enrollment %s: %w", e.ID, err)
 	}
-	if err := workflows.Record(ctx, tx, workflows.CertificateMachine, run.Transition(cert.ID, "", workflows.CertificateValid, "issued for enrollment "+e.ID)); err != nil {
+	issued := workflows.NewReason("", msg.CertificateIssued, msg.Text("serial", serial),
+		msg.Text("url", workflows.VerifyURL(h.PublicBaseURL, serial)))
+	if err := w.Record(workflows.CertificateMachine, run.Transition(cert.ID, "", workflows.CertificateValid, issued)); err != nil {
 		return err
 	}
 	err = tx.Table("enrollments").Where("id = ?", e.ID).
@@ -92,23 +87,24 @@ func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) e
 	if err != nil {
 		return fmt.Errorf("certify enrollment %s: %w", e.ID, err)
 	}
-	return advance(ctx, tx, workflows.EnrollmentMachine, e.AccountID,
-		run.Transition(e.ID, e.Status, workflows.EnrollmentCertified, "certificate "+serial+" issued; verify it at "+workflows.VerifyURL(h.PublicBaseURL, serial)))
+	return w.Advance(workflows.EnrollmentMachine, e.AccountID, run.Transition(e.ID, e.Status, workflows.EnrollmentCertified, issued))
 }
 
-// IssueFailed records on the enrollment why its certificate could not be
-// issued, so that the student and admins see it; the task stays archived in
-// Asynqmon for ops to re-run.
-func (h *Training) IssueFailed(ctx context.Context, tx *gorm.DB, run Run, cause error) error {
+// IssueCertificateFailed records on the enrollment why its certificate could not be
+// issued, so that the student and admins see it: the failure's own message
+// (workflows.Fail) when it has one, else msg.CertificateNotIssued. The task
+// stays archived in Asynqmon for ops to re-run.
+func (h *Handlers) IssueCertificateFailed(ctx context.Context, w *engine.Work, run engine.Run, cause error) error {
+	tx := w.DB()
 	var p workflows.CertificateIssuePayload
-	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
+	if err := engine.DecodePayload(run.Payload, &p); err != nil {
 		return nil // nothing to record it on
 	}
-	msg := "the certificate could not be issued yet; the programme's staff have been alerted and will issue it"
-	if workflows.IsPermanent(cause) { // a reason we wrote ourselves, not a driver's error
-		msg += " (" + cause.Error() + ")"
+	why, ok := workflows.FailureMessage(cause)
+	if !ok {
+		why = msg.New(msg.CertificateNotIssued)
 	}
-	reasons := []models.Reason{{Code: "certificate_not_issued", Message: msg}}
+	reasons := []models.Reason{workflows.ReasonOf("", why)}
 	err := tx.Table("enrollments").Where("id = ? AND status = ?", p.EnrollmentID, workflows.EnrollmentPassed).
 		Updates(map[string]any{"reasons": reasonsJSON(reasons), "updated_at": h.Now().UTC()}).Error
 	if err != nil {

@@ -1,6 +1,10 @@
 package workflows
 
-import "time"
+import (
+	"time"
+
+	"github.com/campusbiz/campusbiz/workflows/engine"
+)
 
 // Fund application states.
 const (
@@ -18,7 +22,7 @@ const (
 // records a review received or reviews reassigned at the deadline;
 // approved → rejected is a payment that failed for good; waitlisted →
 // approved is a move up the waitlist when money is released.
-var FundMachine = Machine{
+var FundMachine = engine.Machine{
 	Entity:  "fund",
 	Initial: FundSubmitted,
 	Transitions: map[string][]string{
@@ -62,42 +66,34 @@ type FundProgramPayload struct {
 	ProgramID string `json:"program_id"`
 }
 
-func fundTask(typ, queue, applicationID string, at time.Time) Task {
-	return Task{
-		Type: typ, Payload: FundApplicationPayload{ApplicationID: applicationID},
-		Queue: queue, ProcessAt: at, MaxRetry: 10, Timeout: 30 * time.Second,
-	}
+func fundTask(typ, applicationID string, at time.Time) engine.Task {
+	return engine.Task{Type: typ, Payload: FundApplicationPayload{ApplicationID: applicationID}, ProcessAt: at}
 }
 
 // NewFundScreenTask screens the application: eligibility, automatic score,
 // reviewer assignment.
-func NewFundScreenTask(applicationID string) Task {
-	return fundTask(TypeFundScreen, QueueCritical, applicationID, time.Time{})
+func NewFundScreenTask(applicationID string) engine.Task {
+	return fundTask(TypeFundScreen, applicationID, time.Time{})
 }
 
 // NewFundReviewDeadlineTask reassigns, at the review deadline, the reviews
 // still missing.
-func NewFundReviewDeadlineTask(applicationID string, at time.Time) Task {
-	return fundTask(TypeFundReviewDeadline, QueueLow, applicationID, at)
+func NewFundReviewDeadlineTask(applicationID string, at time.Time) engine.Task {
+	return fundTask(TypeFundReviewDeadline, applicationID, at)
 }
 
 // NewFundDecideTask decides the application once its reviews allow it.
-func NewFundDecideTask(applicationID string) Task {
-	return fundTask(TypeFundDecide, QueueCritical, applicationID, time.Time{})
+func NewFundDecideTask(applicationID string) engine.Task {
+	return fundTask(TypeFundDecide, applicationID, time.Time{})
 }
 
 // NewFundDisburseTask pays an approved application's grant.
-func NewFundDisburseTask(applicationID string) Task {
-	t := fundTask(TypeFundDisburse, QueueCritical, applicationID, time.Time{})
-	t.Timeout = time.Minute
-	return t
+func NewFundDisburseTask(applicationID string) engine.Task {
+	return fundTask(TypeFundDisburse, applicationID, time.Time{})
 }
 
 // NewFundPromoteTask moves the programme's waitlist up, oldest first, as far
 // as the remaining budget allows.
-func NewFundPromoteTask(programID string) Task {
-	return Task{
-		Type: TypeFundPromote, Payload: FundProgramPayload{ProgramID: programID},
-		Queue: QueueCritical, MaxRetry: 10, Timeout: time.Minute,
-	}
+func NewFundPromoteTask(programID string) engine.Task {
+	return engine.Task{Type: TypeFundPromote, Payload: FundProgramPayload{ProgramID: programID}}
 }

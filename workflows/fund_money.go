@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/campusbiz/campusbiz/models"
 	"gorm.io/gorm"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 )
 
 // Ledger entry kinds. A programme's reserved_fen is the sum of its reserve
@@ -57,24 +59,25 @@ func ReserveGrant(ctx context.Context, tx *gorm.DB, app models.FundApplication, 
 
 // ReleaseGrant gives an approved application's reservation back to its
 // programme, records the release in the ledger under key, and enqueues the
-// move up of the programme's waitlist. It returns that task's outbox id.
-func ReleaseGrant(ctx context.Context, tx *gorm.DB, app models.FundApplication, key string) (string, error) {
-	tx = tx.WithContext(ctx)
+// move up of the programme's waitlist, in the unit of work w.
+func ReleaseGrant(w *engine.Work, app models.FundApplication, key string) error {
+	tx := w.DB()
 	if err := lockProgram(tx, app.ProgramID); err != nil {
-		return "", err
+		return err
 	}
 	res := tx.Exec(`UPDATE fund_programs SET reserved_fen = reserved_fen - ? WHERE id = ? AND reserved_fen >= ?`,
 		app.AmountFen, app.ProgramID, app.AmountFen)
 	if res.Error != nil {
-		return "", fmt.Errorf("release %d fen of %s: %w", app.AmountFen, app.ID, res.Error)
+		return fmt.Errorf("release %d fen of %s: %w", app.AmountFen, app.ID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return "", Permanentf("release %d fen of %s: the programme has less reserved", app.AmountFen, app.ID)
+		return engine.Permanentf("release %d fen of %s: the programme has less reserved", app.AmountFen, app.ID)
 	}
 	if _, err := insertLedger(tx, app, LedgerRelease, key, ""); err != nil {
-		return "", err
+		return err
 	}
-	return Enqueue(ctx, tx, NewFundPromoteTask(app.ProgramID))
+	_, err := w.Enqueue(NewFundPromoteTask(app.ProgramID))
+	return err
 }
 
 func insertLedger(tx *gorm.DB, app models.FundApplication, kind, key, reference string) (models.FundLedgerEntry, error) {
@@ -135,7 +138,7 @@ func (LedgerPayments) Pay(ctx context.Context, tx *gorm.DB, p Payment) (Receipt,
 		return Receipt{}, fmt.Errorf("disburse %d fen to %s: %w", app.AmountFen, app.ID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return Receipt{}, Permanentf("disburse %d fen to %s: the programme has less reserved", app.AmountFen, app.ID)
+		return Receipt{}, engine.Permanentf("disburse %d fen to %s: the programme has less reserved", app.AmountFen, app.ID)
 	}
 	e, err := insertLedger(tx, app, LedgerDisburse, p.IdempotencyKey, "ledger:"+p.IdempotencyKey)
 	if err != nil {

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/campusbiz/campusbiz/models"
 	"gorm.io/gorm"
+
+	"github.com/campusbiz/campusbiz/models"
 )
 
 // ExplainApplication explains app's outcome in the last round that decided

@@ -1,3 +1,5 @@
+//go:build pending
+
 package workflows
 
 import (
@@ -10,9 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/campusbiz/campusbiz/models"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/campusbiz/campusbiz/models"
 )
 
 // PlaceForm describes an internship place, already checked for shape.

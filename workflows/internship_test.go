@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/campusbiz/campusbiz/workflows/matching"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+
+	"github.com/campusbiz/campusbiz/workflows/matching"
 )
 
 func TestInternshipFormNormalize(t *testing.T) {

@@ -1,3 +1,5 @@
+//go:build pending
+
 package workflows
 
 import (
@@ -7,10 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/campusbiz/campusbiz/models"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/campusbiz/campusbiz/models"
 )
 
 // OnboardingForm is an applicant's onboarding submission, already checked

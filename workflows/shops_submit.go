@@ -1,3 +1,5 @@
+//go:build pending
+
 package workflows
 
 import (
@@ -7,9 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/campusbiz/campusbiz/models"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/campusbiz/campusbiz/models"
 )
 
 // ShopForm is a student's shop submission, already checked for shape.

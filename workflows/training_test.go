@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
-	"github.com/stretchr/testify/require"
 )
 
 func TestDecideResult(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/config"
 	"github.com/campusbiz/campusbiz/models"
@@ -19,6 +20,7 @@ import (
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
 	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynq/x/metrics"
@@ -41,6 +43,9 @@ type system struct {
 	inspector *asynq.Inspector
 	metrics   *prometheus.Registry
 	certKeys  workflows.CertificateKeys
+	// engine runs every unit of work of this process, and app the use cases.
+	engine    *engine.Engine
+	app       *app.App
 	stopPprof func()
 }
 
@@ -67,6 +72,15 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 		client: asynq.NewClientFromRedisClient(rc), inspector: asynq.NewInspectorFromRedisClient(rc),
 		metrics: prometheus.NewRegistry(), certKeys: certKeys,
 	}
+	s.engine = &engine.Engine{DB: db, Client: s.client, Tasks: workers.Registry.Options(), Email: cfg.SMTPURL != "", Log: log}
+	s.app = app.New(app.Deps{
+		DB: db, Engine: s.engine, Redis: rc, Inspector: s.inspector, Log: log, Certificates: certKeys,
+		Sessions: &accounts.Sessions{DB: db, Secret: []byte(cfg.SessionSecret)},
+		Config: app.Config{
+			SessionTTL: cfg.SessionTTL, LoginRate: cfg.LoginRate, SubmitRate: cfg.SubmitRate,
+			CertVerifyRate: cfg.CertVerifyRate, ShopCheckDelay: cfg.ShopCheckDelay,
+		},
+	})
 	if s.stopPprof, err = startPprof(cfg.PprofAddr, log); err != nil {
 		s.close()
 		return nil, fmt.Errorf("PPROF_ADDR: %w", err)
@@ -88,8 +102,8 @@ func (s *system) close() {
 	}
 }
 
-func (s *system) relay() *workflows.Relay {
-	return &workflows.Relay{DB: s.db, Client: s.client, Log: s.log}
+func (s *system) relay() *engine.Relay {
+	return &engine.Relay{DB: s.db, Client: s.client, Log: s.log}
 }
 
 // serveHTTP runs the API until ctx ends, then drains it.
@@ -101,23 +115,12 @@ func (s *system) serveHTTP(ctx context.Context) error {
 		trusted = append(trusted, netip.MustParsePrefix(strings.TrimSpace(p))) // validated by config
 	}
 	base, _ := url.Parse(s.cfg.PublicBaseURL) // validated by config
-	deps := api.Deps{
-		DB: s.db, Redis: s.redis, Relay: s.relay(), Inspector: s.inspector, Monitoring: monitoring,
-		Metrics: s.metrics, Log: s.log,
-		Sessions:     &accounts.Sessions{DB: s.db, Secret: []byte(s.cfg.SessionSecret)},
-		Certificates: api.CertificateConfig{Keys: s.certKeys, VerifyRate: s.cfg.CertVerifyRate},
-		Config: api.Config{
-			RequestTimeout: s.cfg.RequestTimeout, SessionTTL: s.cfg.SessionTTL,
-			TrustedProxies: trusted, SecureCookies: base.Scheme == "https",
-			EmailNotifications: s.cfg.SMTPURL != "",
-			ShopCheckDelay:     s.cfg.ShopCheckDelay,
-			SubmitRate:         s.cfg.SubmitRate,
-			LoginRate:          s.cfg.LoginRate,
-		},
-	}
-	deps.Limits = api.NewLimits(deps)
-	e := api.New(deps)
-	if err := web.Mount(e, deps, web.Config{}); err != nil {
+	secure := base.Scheme == "https"
+	e := api.New(api.Deps{
+		App: s.app, Monitoring: monitoring, Metrics: s.metrics, Log: s.log,
+		Config: api.Config{RequestTimeout: s.cfg.RequestTimeout, TrustedProxies: trusted, SecureCookies: secure},
+	})
+	if err := web.Mount(e, web.Deps{App: s.app, Log: s.log, Config: web.Config{SecureCookies: secure}}); err != nil {
 		return err
 	}
 	srv := &http.Server{
@@ -171,25 +174,25 @@ func (s *system) work(ctx context.Context) error {
 		return err
 	}
 	shopFetcher := shopcheck.New(shopcheck.Config{Timeout: s.cfg.ShopFetchTimeout, Allow: allow})
-	mux := workers.NewMux(workers.Deps{DB: s.db, Log: s.log, Mailer: mailer, Metrics: s.metrics, Relay: s.relay(),
+	mux := workers.NewMux(workers.Deps{Engine: s.engine, Log: s.log, Mailer: mailer, Metrics: s.metrics,
 		CertificateKeys: s.certKeys, PublicBaseURL: s.cfg.PublicBaseURL, OfferTTL: s.cfg.InternshipOfferTTL,
 		ShopVerification: s.cfg.ShopVerification, ShopFetcher: shopFetcher})
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)
 	}
-	s.log.Info("worker: started", "concurrency", s.cfg.WorkerConcurrency, "queues", workflows.QueueWeights)
+	s.log.Info("worker: started", "concurrency", s.cfg.WorkerConcurrency, "queues", engine.QueueWeights)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.relay().Run(gctx) })
 	g.Go(func() error { return models.CompactStateCountsEvery(gctx, s.db, time.Minute, s.log) })
 	g.Go(func() error {
-		rec := &workflows.Reconciler{DB: s.db, Client: s.client, Inspector: s.inspector, Log: s.log,
+		rec := &engine.Reconciler{DB: s.db, Client: s.client, Inspector: s.inspector, Log: s.log,
 			Grace: s.cfg.ReconcileGrace, Interval: s.cfg.ReconcileInterval}
 		return rec.Run(gctx)
 	})
 	if matchCron != nil {
 		s.log.Info("worker: matching rounds scheduled", "schedule", s.cfg.MatchSchedule)
 		g.Go(func() error {
-			return (&workflows.MatchScheduler{DB: s.db, Schedule: matchCron, Log: s.log}).Run(gctx)
+			return (&app.MatchScheduler{App: s.app, Schedule: matchCron, Log: s.log}).Run(gctx)
 		})
 	}
 	err = g.Wait()

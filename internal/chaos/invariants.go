@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"gorm.io/gorm"
 )
 
@@ -18,7 +19,7 @@ import (
 type workflowKind struct {
 	name    string
 	table   string
-	machine workflows.Machine
+	machine engine.Machine
 	settled []string
 }
 

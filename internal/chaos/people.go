@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workers"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"gorm.io/gorm"
 )
 
@@ -18,12 +21,15 @@ const reviewerPassword = "chaos-reviewer-1"
 // review fund applications, the training platform posts course results, an
 // admin confirms shops that loadgen's confirmation did not reach (manual
 // mode) and starts internship matching rounds. Every step goes through the
-// HTTP API except creating enrollments, which calls workflows.Enroll on the
-// database (loadgen does not hand out its applicants' tokens); the workflow
+// HTTP API except creating enrollments, which calls the application's
+// Enroll directly (loadgen does not hand out its applicants' tokens); the workflow
 // under test starts with the result, which goes through the API.
 type people struct {
-	api        *client
-	db         *gorm.DB
+	api *client
+	db  *gorm.DB
+	// app enrolls students (use cases run as in the API; its tasks wait for
+	// the workers' relay).
+	app        *app.App
 	adminToken string
 	reviewers  []string // tokens
 	courseID   string
@@ -51,7 +57,7 @@ func collegeIDs(ctx context.Context, api *client) (applicants, reviewers string,
 // setUp signs the admin in, creates the reviewers and an internship place
 // with fewer seats than applicants (so rounds leave some unmatched).
 func setUp(ctx context.Context, api *client, db *gorm.DB, adminEmail, adminPassword, reviewerCollege string, nReviewers int) (*people, error) {
-	p := &people{api: api, db: db}
+	p := &people{api: api, db: db, app: app.New(app.Deps{DB: db, Engine: &engine.Engine{DB: db, Tasks: workers.Registry.Options()}})}
 	var err error
 	if p.adminToken, err = api.login(ctx, adminEmail, adminPassword); err != nil {
 		return nil, fmt.Errorf("chaos: admin sign-in: %w", err)
@@ -152,7 +158,7 @@ func (p *people) postResults(ctx context.Context) error {
 		return fmt.Errorf("find students to enroll: %w", err)
 	}
 	for _, acc := range accounts {
-		if _, err := workflows.Enroll(ctx, p.db, acc, p.courseID); err != nil {
+		if _, err := p.app.Enroll(ctx, app.Actor{ID: acc, Role: models.RoleApplicant}, p.courseID); err != nil {
 			return fmt.Errorf("enroll: %w", err)
 		}
 	}

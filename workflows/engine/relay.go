@@ -1,4 +1,4 @@
-package workflows
+package engine
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 // each batch is claimed with FOR UPDATE SKIP LOCKED, and the Asynq task id is
 // the row id, so a row is never queued twice.
 //
-// Most rows never wait for a sweep: the API and the task runner write them
-// claimed and Flush them right after commit. The sweep is the safety net for
+// Most rows never wait for a sweep: a unit of work writes them claimed and
+// dispatches them right after its commit (Work). The sweep is the safety net for
 // rows whose writer could not (Redis down) and for rows due later. It polls
 // rather than LISTENs: NOTIFY takes a database-wide lock at commit that
 // would serialise every transaction writing the outbox.
@@ -109,32 +109,6 @@ func (r *Relay) DispatchDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return dispatched, enqueueErr
-}
-
-// Flush hands the rows collected under WithPending to Asynq after their
-// transaction committed. Rows Asynq did not take are released to the sweep
-// (dispatched_at cleared); if the process dies first, the reconciler finds
-// them after its grace period.
-func (r *Relay) Flush(ctx context.Context, p *Pending) error {
-	var failed []string
-	var firstErr error
-	for _, row := range p.rows {
-		if err := EnqueueRow(ctx, r.Client, row); err != nil {
-			failed = append(failed, row.ID)
-			if firstErr == nil {
-				firstErr = err
-			}
-		}
-	}
-	if len(failed) == 0 {
-		return nil
-	}
-	err := r.DB.WithContext(context.WithoutCancel(ctx)).Exec(`UPDATE outbox SET dispatched_at = NULL, dispatch_count = dispatch_count - 1
-		WHERE id IN ?`, failed).Error
-	if err != nil {
-		return fmt.Errorf("release %d undispatched rows: %w (after %w)", len(failed), err, firstErr)
-	}
-	return firstErr
 }
 
 // EnqueueRow hands one outbox row to Asynq with the row id as task id.

@@ -1,4 +1,4 @@
-package workflows
+package engine
 
 import (
 	"context"
@@ -133,23 +133,21 @@ func (r *Reconciler) check(ctx context.Context, row models.OutboxRow, rep *Sweep
 	case err != nil:
 		return fmt.Errorf("look up task %s: %w", row.ID, err)
 	case info.State == asynq.TaskStateArchived:
-		if err := MarkFailed(ctx, r.DB, row.ID, "archived: "+info.LastErr); err != nil {
-			return err
+		sqlDB, err := r.DB.DB()
+		if err == nil {
+			_, err = sqlDB.ExecContext(ctx, markFailed, row.ID, truncate("archived: "+info.LastErr, 2000))
+		}
+		if err != nil {
+			return fmt.Errorf("mark task %s failed: %w", row.ID, err)
 		}
 		rep.Archived++
 	}
 	return nil
 }
 
-// MarkFailed records that a task gave up; admin stats report such rows.
-func MarkFailed(ctx context.Context, db *gorm.DB, outboxID, reason string) error {
-	err := db.WithContext(ctx).Exec(`UPDATE outbox SET failed_at = now(), last_error = ?
-		WHERE id = ?`, truncate(reason, 2000), outboxID).Error
-	if err != nil {
-		return fmt.Errorf("mark task %s failed: %w", outboxID, err)
-	}
-	return nil
-}
+// markFailed records that a task gave up ($1 the outbox id, $2 why); admin
+// stats report such rows.
+const markFailed = `UPDATE outbox SET failed_at = now(), last_error = $2 WHERE id = $1`
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -1,4 +1,4 @@
-package workflows
+package app
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/robfig/cron/v3"
-	"gorm.io/gorm"
 )
 
 // MatchScheduler starts a matching round at every tick of a schedule. Every
@@ -16,7 +16,8 @@ import (
 // another round is queued or running. The round itself goes through the
 // outbox like any other work.
 type MatchScheduler struct {
-	DB *gorm.DB
+	// App starts the rounds.
+	App *App
 	// Schedule gives the ticks (config.Config.MatchCron).
 	Schedule cron.Schedule
 	Log      *slog.Logger
@@ -46,15 +47,15 @@ func (s *MatchScheduler) Run(ctx context.Context) error {
 // when the tick already has its round or another round is active.
 func (s *MatchScheduler) Tick(ctx context.Context, at time.Time) (bool, error) {
 	at = at.UTC()
-	sub, err := StartMatchRound(ctx, s.DB, StartRound{Trigger: TriggerSchedule, ScheduledFor: &at})
-	if errors.Is(err, ErrConflict) {
+	round, err := s.App.startRound(ctx, workflows.TriggerSchedule, nil, &at)
+	if errors.Is(err, workflows.ErrConflict) {
 		s.Log.InfoContext(ctx, "match schedule: no new round", "tick", at, "why", err)
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	s.Log.InfoContext(ctx, "match schedule: round queued", "tick", at, "round_id", sub.Entity.ID)
+	s.Log.InfoContext(ctx, "match schedule: round queued", "tick", at, "round_id", round.ID)
 	return true, nil
 }
 

@@ -1,7 +1,4 @@
-// Package workers runs campusbiz's Asynq tasks: the server set-up, the
-// handler runner that gives every task exactly-once effects, and one handler
-// file per task family.
-package workers
+package engine
 
 import (
 	"context"
@@ -9,9 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/models"
 	"github.com/hibiken/asynq"
-	"gorm.io/gorm"
 )
 
 // Run is what a step knows about the task it runs.
@@ -29,40 +25,35 @@ type Run struct {
 }
 
 // Transition fills in the task's share of a workflow event.
-func (r Run) Transition(entityID, from, to, reason string) workflows.Transition {
-	return workflows.Transition{
-		EntityID: entityID, From: from, To: to, Reason: reason,
-		Actor: workflows.ActorTask(r.Type), TaskID: r.TaskID, Attempt: r.Attempt,
+func (r Run) Transition(entityID, from, to string, reasons ...models.Reason) Transition {
+	return Transition{
+		EntityID: entityID, From: from, To: to, Reasons: reasons,
+		Actor: ActorTask(r.Type), TaskID: r.TaskID, Attempt: r.Attempt,
 	}
 }
 
 // LastAttempt reports whether a failure now would exhaust the retries.
 func (r Run) LastAttempt() bool { return r.Attempt >= r.MaxRetry }
 
-// Step does one task's work inside the runner's transaction: lock the entity,
-// return nil if the step is no longer due, else apply the transition, record
-// the event and enqueue follow-up work through the outbox. Errors marked
-// workflows.Permanent are not retried.
-type Step func(ctx context.Context, tx *gorm.DB, run Run) error
+// Step does one task's work in its unit of work: lock the entity, return
+// nil if the step is no longer due, else apply the transition, record the
+// event and enqueue follow-up work. Errors marked Permanent are not retried.
+type Step func(ctx context.Context, w *Work, run Run) error
 
 // Failure records on the entity why its task gave up (a permanent error, or
-// the last retry failed). It runs in its own transaction.
-type Failure func(ctx context.Context, tx *gorm.DB, run Run, cause error) error
+// the last retry failed). It runs in a unit of work of its own.
+type Failure func(ctx context.Context, w *Work, run Run, cause error) error
 
-// Runner wraps steps into Asynq handlers with exactly-once effects: the
-// step's transaction deletes the task's outbox row before anything else,
-// which locks it for the whole transaction, so duplicate deliveries
-// serialise, and the second finds no row and commits nothing.
+// Runner runs task steps with exactly-once effects: the step's unit of work
+// deletes the task's outbox row before anything else, which locks it for
+// the whole transaction, so duplicate deliveries serialise, and the second
+// finds no row and commits nothing.
 type Runner struct {
-	// DB is the database the steps run against.
-	DB *gorm.DB
+	// Engine runs the steps' units of work and dispatches their follow-up
+	// tasks.
+	Engine *Engine
 	// Log receives one line per failure.
 	Log *slog.Logger
-	// Relay, when set, dispatches a step's follow-up tasks right after its
-	// commit; without it they wait for the relay's sweep.
-	Relay *workflows.Relay
-	// Email makes steps enqueue the e-mail delivery of their notifications.
-	Email bool
 }
 
 // errAlreadyDone stops a duplicate delivery without writing anything.
@@ -75,7 +66,7 @@ func (r *Runner) Handler(step Step, onFailure Failure) asynq.HandlerFunc {
 	}
 }
 
-// Execute runs step for run in one transaction with the outbox row locked,
+// Execute runs step for run in one unit of work with the outbox row locked,
 // completes the row, and classifies a failure: permanent errors and the
 // last retry are recorded (onFailure, outbox row) and, when permanent,
 // wrapped with asynq.SkipRetry.
@@ -83,25 +74,13 @@ func (r *Runner) Execute(ctx context.Context, run Run, step Step, onFailure Fail
 	if run.TaskID == "" {
 		return fmt.Errorf("%s: no task id in context: %w", run.Type, asynq.SkipRetry)
 	}
-	stepCtx, pending := ctx, (*workflows.Pending)(nil)
-	if r.Email {
-		stepCtx = workflows.WithEmail(stepCtx)
-	}
-	if r.Relay != nil {
-		stepCtx, pending = workflows.WithPending(stepCtx)
-	}
-	err := r.runStep(stepCtx, run, step)
-	if err == nil && pending != nil {
-		if ferr := r.Relay.Flush(ctx, pending); ferr != nil {
-			r.Log.WarnContext(ctx, "dispatching follow-up tasks failed; the relay will retry", "task_id", run.TaskID, "err", ferr)
-		}
-	}
+	err := r.runStep(ctx, run, step)
 	switch {
 	case err == nil, errors.Is(err, errAlreadyDone):
 		return nil
 	case ctx.Err() != nil:
 		return err // shutting down or timed out: Asynq runs it again
-	case workflows.IsPermanent(err):
+	case IsPermanent(err):
 		r.giveUp(ctx, run, err, onFailure)
 		return fmt.Errorf("%s %s: %w: %w", run.Type, run.TaskID, err, asynq.SkipRetry)
 	case run.LastAttempt():
@@ -110,21 +89,17 @@ func (r *Runner) Execute(ctx context.Context, run Run, step Step, onFailure Fail
 	return fmt.Errorf("%s %s: %w", run.Type, run.TaskID, err)
 }
 
-// runStep runs step in one transaction that completes run's outbox row
-// before anything else (taskTx), and commits. A delivery whose row is gone
-// (its task completed) commits nothing.
+// runStep runs step in one unit of work that completes run's outbox row
+// before anything else, commits, and dispatches the follow-up tasks. A
+// delivery whose row is gone (its task completed) commits nothing.
 func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
-	tx, gtx, err := beginTask(ctx, r.DB, run.TaskID)
+	w, err := r.Engine.begin(ctx, run.TaskID)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			tx.rollback(ctx) // never leave the connection out of the pool
-			panic(p)
-		}
-	}()
-	stepErr := step(ctx, gtx, run)
+	defer w.recoverRollback()
+	stepErr := step(ctx, w, run)
+	tx := w.tx
 	if tx.lead != nil { // the completion failed, so did everything after it
 		tx.rollback(ctx)
 		return notCompleted(tx.lead)
@@ -146,6 +121,7 @@ func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
 		}
 		return err
 	}
+	w.dispatch()
 	return nil
 }
 
@@ -153,7 +129,7 @@ func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
 // gone); on a lookup error it answers false, so the failure is handled.
 func (r *Runner) completed(ctx context.Context, run Run) bool {
 	var n int64
-	err := r.DB.WithContext(ctx).Raw(`SELECT count(*) FROM outbox WHERE id = ?`, run.TaskID).Row().Scan(&n)
+	err := r.Engine.DB.WithContext(ctx).Raw(`SELECT count(*) FROM outbox WHERE id = ?`, run.TaskID).Row().Scan(&n)
 	return err == nil && n == 0
 }
 
@@ -171,13 +147,14 @@ func notCompleted(cause error) error {
 // too, the reconciler still sees the archived task and reports it.
 func (r *Runner) giveUp(ctx context.Context, run Run, cause error, onFailure Failure) {
 	r.Log.WarnContext(ctx, "task gave up", "type", run.Type, "task_id", run.TaskID, "attempt", run.Attempt, "err", cause)
-	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := r.Engine.Do(ctx, func(w *Work) error {
 		if onFailure != nil {
-			if err := onFailure(ctx, tx, run, cause); err != nil {
+			if err := onFailure(ctx, w, run, cause); err != nil {
 				return fmt.Errorf("record failure on entity: %w", err)
 			}
 		}
-		return workflows.MarkFailed(ctx, tx, run.TaskID, cause.Error())
+		w.Defer(markFailed, run.TaskID, truncate(cause.Error(), 2000))
+		return nil
 	})
 	if err != nil {
 		r.Log.ErrorContext(ctx, "recording a failed task", "type", run.Type, "task_id", run.TaskID, "err", err)

@@ -1,12 +1,10 @@
-package workers
+package engine
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -35,22 +33,24 @@ func isNotCompletable(err error) bool {
 // statement inside the transaction had failed.
 var errRolledBack = errors.New("commit: the transaction had failed and was rolled back")
 
-// taskTx is the transaction of one task's step, on one dedicated connection,
-// sent in as few round trips as pgx pipelines allow. BEGIN and the outbox
-// completion wait for the step's first statement and travel together just
-// before it; the deferred writes (workflows.Defer) travel with COMMIT. A step
+// pipeTx is the transaction of one unit of work, on one dedicated
+// connection, sent in as few round trips as pgx pipelines allow. BEGIN (and,
+// for a task, the outbox completion) wait for the first statement and
+// travel with it; the deferred writes (Work.Defer) travel with COMMIT. A unit
 // whose writes are all deferred costs one round trip in all: BEGIN, the
 // completion, its writes and COMMIT in one pipeline. database/sql would take
 // a round trip for each.
 //
-// GORM sees a taskTx as a transaction (it is a gorm.TxCommitter), so a step's
-// nested Transaction becomes a savepoint. A connection is never reused inside
-// a transaction: pgx's ResetSession discards a pooled connection that is not
-// idle.
-type taskTx struct {
-	conn   *sql.Conn
+// GORM sees a pipeTx as a transaction (it is a gorm.TxCommitter), so a
+// nested Transaction becomes a savepoint. A connection is never reused
+// inside a transaction: pgx's ResetSession discards a pooled connection
+// that is not idle.
+type pipeTx struct {
+	conn *sql.Conn
+	// taskID, when set, is the task whose outbox row the transaction
+	// completes first.
 	taskID string
-	begun  bool  // BEGIN and the completion were sent
+	begun  bool  // BEGIN (and the completion) were sent
 	lead   error // how they failed, if they did
 	later  []deferredWrite
 }
@@ -61,10 +61,11 @@ type deferredWrite struct {
 	args []any
 }
 
-// beginTask takes a connection from db's pool for taskID's step and returns
-// the transaction and the GORM handle whose statements run inside it.
-// Nothing is sent yet. End it with commit or rollback.
-func beginTask(ctx context.Context, db *gorm.DB, taskID string) (*taskTx, *gorm.DB, error) {
+// beginPipe takes a connection from db's pool and returns the transaction
+// and the GORM handle whose statements run inside it; taskID, when not
+// empty, is the task it completes. Nothing is sent yet. End it with commit
+// or rollback.
+func beginPipe(ctx context.Context, db *gorm.DB, taskID string) (*pipeTx, *gorm.DB, error) {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, nil, fmt.Errorf("begin: %w", err)
@@ -73,26 +74,34 @@ func beginTask(ctx context.Context, db *gorm.DB, taskID string) (*taskTx, *gorm.
 	if err != nil {
 		return nil, nil, fmt.Errorf("begin: take a connection: %w", err)
 	}
-	tx := &taskTx{conn: conn, taskID: taskID}
+	tx := &pipeTx{conn: conn, taskID: taskID}
 	gtx := db.Session(&gorm.Session{Context: ctx, NewDB: true})
 	gtx.Statement.ConnPool = tx
 	return tx, gtx, nil
 }
 
-// begin sends BEGIN and the completion, once, before the step's first
-// statement. If they fail, the transaction is aborted and every statement
-// after fails too; lead says why.
-func (t *taskTx) begin(ctx context.Context) {
+// queueLead adds BEGIN and, for a task, its completion to batch.
+func (t *pipeTx) queueLead(batch *pgx.Batch) int {
+	batch.Queue("BEGIN")
+	if t.taskID == "" {
+		return 1
+	}
+	batch.Queue(completeTask, t.taskID)
+	return 2
+}
+
+// begin sends the lead, once, before the first statement. If it fails, the
+// transaction is aborted and every statement after fails too; lead says why.
+func (t *pipeTx) begin(ctx context.Context) {
 	if t.begun {
 		return
 	}
 	t.begun = true
 	t.lead = t.conn.Raw(func(driverConn any) error {
 		batch := &pgx.Batch{}
-		batch.Queue("BEGIN")
-		batch.Queue(completeTask, t.taskID)
+		n := t.queueLead(batch)
 		results := driverConn.(*stdlib.Conn).Conn().SendBatch(ctx, batch)
-		err := execAll(results, 2)
+		err := execAll(results, n)
 		if cerr := results.Close(); err == nil {
 			err = cerr
 		}
@@ -100,38 +109,37 @@ func (t *taskTx) begin(ctx context.Context) {
 	})
 }
 
-// Defer implements workflows.Deferrer.
-func (t *taskTx) Defer(sql string, args ...any) {
-	t.later = append(t.later, deferredWrite{sql: numberPlaceholders(sql), args: args})
+// defer holds a write ($n placeholders) for the commit.
+func (t *pipeTx) hold(sql string, args []any) {
+	t.later = append(t.later, deferredWrite{sql: sql, args: args})
 }
 
-// commit sends what is still held (BEGIN and the completion if no statement
-// has run, then the deferred writes) with COMMIT in one round trip, and gives
-// the connection back to the pool. If anything fails, nothing commits; a
-// refused completion comes back as complete_task's error.
-func (t *taskTx) commit(ctx context.Context) error {
+// commit sends what is still held (the lead if no statement has run, then
+// the deferred writes) with COMMIT in one round trip, and gives the
+// connection back to the pool. If anything fails, nothing commits; a refused
+// completion comes back as complete_task's error.
+func (t *pipeTx) commit(ctx context.Context) error {
 	defer t.conn.Close()
 	if t.lead != nil {
 		t.abort(ctx)
 		return t.lead
 	}
+	if !t.begun && len(t.later) == 0 && t.taskID == "" {
+		return nil // nothing was asked of the database
+	}
 	return t.conn.Raw(func(driverConn any) error {
 		pc := driverConn.(*stdlib.Conn).Conn()
 		batch := &pgx.Batch{}
-		lead := !t.begun
-		if lead {
-			batch.Queue("BEGIN")
-			batch.Queue(completeTask, t.taskID)
+		lead := 0
+		if !t.begun {
+			lead = t.queueLead(batch)
 		}
 		for _, w := range t.later {
 			batch.Queue(w.sql, w.args...)
 		}
 		batch.Queue("COMMIT")
 		results := pc.SendBatch(ctx, batch)
-		var err error
-		if lead {
-			err = execAll(results, 2)
-		}
+		err := execAll(results, lead)
 		if err == nil {
 			if err = execAll(results, len(t.later)); err != nil {
 				err = fmt.Errorf("deferred write: %w", err)
@@ -155,13 +163,13 @@ func (t *taskTx) commit(ctx context.Context) error {
 
 // rollback ends the transaction without committing and gives the
 // connection back to the pool.
-func (t *taskTx) rollback(ctx context.Context) {
+func (t *pipeTx) rollback(ctx context.Context) {
 	defer t.conn.Close()
 	t.abort(ctx)
 }
 
 // abort rolls back whatever was sent.
-func (t *taskTx) abort(ctx context.Context) {
+func (t *pipeTx) abort(ctx context.Context) {
 	if !t.begun {
 		return
 	}
@@ -193,17 +201,17 @@ func execAll(results pgx.BatchResults, n int) error {
 	return nil
 }
 
-// Commit implements gorm.TxCommitter; the runner calls commit.
-func (t *taskTx) Commit() error { return t.commit(context.Background()) }
+// Commit implements gorm.TxCommitter; the unit of work calls commit.
+func (t *pipeTx) Commit() error { return t.commit(context.Background()) }
 
-// Rollback implements gorm.TxCommitter; the runner calls rollback.
-func (t *taskTx) Rollback() error {
+// Rollback implements gorm.TxCommitter; the unit of work calls rollback.
+func (t *pipeTx) Rollback() error {
 	t.rollback(context.Background())
 	return nil
 }
 
 // PrepareContext implements gorm.ConnPool.
-func (t *taskTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+func (t *pipeTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
 	if t.begin(ctx); t.lead != nil {
 		return nil, t.lead
 	}
@@ -211,7 +219,7 @@ func (t *taskTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, e
 }
 
 // ExecContext implements gorm.ConnPool.
-func (t *taskTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (t *pipeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if t.begin(ctx); t.lead != nil {
 		return nil, t.lead
 	}
@@ -219,7 +227,7 @@ func (t *taskTx) ExecContext(ctx context.Context, query string, args ...any) (sq
 }
 
 // QueryContext implements gorm.ConnPool.
-func (t *taskTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (t *pipeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if t.begin(ctx); t.lead != nil {
 		return nil, t.lead
 	}
@@ -228,41 +236,7 @@ func (t *taskTx) QueryContext(ctx context.Context, query string, args ...any) (*
 
 // QueryRowContext implements gorm.ConnPool. After a failed lead the query
 // fails in the aborted transaction.
-func (t *taskTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (t *pipeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	t.begin(ctx)
 	return t.conn.QueryRowContext(ctx, query, args...)
-}
-
-// numberPlaceholders turns GORM's ? placeholders into Postgres' $1, $2, …,
-// leaving quoted strings, quoted identifiers and comments alone.
-func numberPlaceholders(sql string) string {
-	var b strings.Builder
-	b.Grow(len(sql) + 16)
-	n := 0
-	var quote byte
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
-			end := strings.IndexByte(sql[i:], '\n')
-			if end < 0 {
-				end = len(sql) - i
-			}
-			b.WriteString(sql[i : i+end])
-			i += end - 1
-			continue
-		case c == '?':
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }

@@ -1,0 +1,450 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
+	"github.com/campusbiz/campusbiz/workflows/msg"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// FundProgramInput is an admin's new fund programme: the body of POST
+// /admin/fund-programs and the admin fund page's form.
+type FundProgramInput struct {
+	Name                    string  `json:"name" validate:"required,max=200,nocontrol"`
+	BudgetFen               int64   `json:"budget_fen" validate:"required,min=1,max=100000000000000"`
+	MaxGrantFen             int64   `json:"max_grant_fen" validate:"required,min=1,max=100000000000000"`
+	ReviewersPerApplication int     `json:"reviewers_per_application" validate:"required,min=1,max=10"`
+	ApprovalsRequired       int     `json:"approvals_required" validate:"required,min=1,max=10"`
+	MinMeanScore            float64 `json:"min_mean_score" validate:"required,min=1,max=10"`
+	// ReviewDeadlineHours is how long reviewers have; zero: 72.
+	ReviewDeadlineHours int `json:"review_deadline_hours" validate:"omitempty,min=1,max=720"`
+	// OpensAt and ClosesAt are RFC 3339 times.
+	OpensAt  string `json:"opens_at" validate:"required,max=40"`
+	ClosesAt string `json:"closes_at" validate:"required,max=40"`
+	// ReviewerIDs is the review panel; empty: every reviewer.
+	ReviewerIDs []string `json:"reviewer_ids" validate:"max=200,dive,uuid"`
+}
+
+// form reads the input's times; one that is not RFC 3339 is a field error.
+func (in FundProgramInput) form() (workflows.ProgramForm, error) {
+	f := workflows.ProgramForm{
+		Name: strings.TrimSpace(in.Name), BudgetFen: in.BudgetFen, MaxGrantFen: in.MaxGrantFen,
+		ReviewersPerApplication: in.ReviewersPerApplication, ApprovalsRequired: in.ApprovalsRequired,
+		MinMeanScore: in.MinMeanScore, ReviewHours: in.ReviewDeadlineHours, ReviewerIDs: in.ReviewerIDs,
+	}
+	bad := map[string]msg.Message{}
+	var err error
+	if f.OpensAt, err = time.Parse(time.RFC3339, in.OpensAt); err != nil {
+		bad["opens_at"] = msg.New(msg.FieldTime, msg.Text("example", "2026-09-01T00:00:00+08:00"))
+	}
+	if f.ClosesAt, err = time.Parse(time.RFC3339, in.ClosesAt); err != nil {
+		bad["closes_at"] = msg.New(msg.FieldTime, msg.Text("example", "2027-06-30T23:59:59+08:00"))
+	}
+	if len(bad) > 0 {
+		return f, &workflows.ValidationError{Fields: bad}
+	}
+	return f, workflows.CheckProgramForm(f)
+}
+
+// FundProgram is a programme and its review panel (empty: every reviewer).
+type FundProgram struct {
+	models.FundProgram
+	PanelIDs []string
+}
+
+// CreateFundProgram creates a programme and its review panel. Every panel
+// member must be a reviewer account; a taken name is a conflict.
+func (a *App) CreateFundProgram(ctx context.Context, actor Actor, in FundProgramInput) (FundProgram, error) {
+	if err := actor.require(models.RoleAdmin); err != nil {
+		return FundProgram{}, err
+	}
+	if err := a.validate(in); err != nil {
+		return FundProgram{}, err
+	}
+	f, err := in.form()
+	if err != nil {
+		return FundProgram{}, err
+	}
+	if f.ReviewHours == 0 {
+		f.ReviewHours = workflows.DefaultReviewHours
+	}
+	p := models.FundProgram{
+		ID: models.NewID(), Name: f.Name, BudgetFen: f.BudgetFen, MaxGrantFen: f.MaxGrantFen,
+		ReviewersPerApplication: f.ReviewersPerApplication, ApprovalsRequired: f.ApprovalsRequired,
+		MinMeanScore: f.MinMeanScore, ReviewHours: f.ReviewHours, OpensAt: f.OpensAt.UTC(), ClosesAt: f.ClosesAt.UTC(),
+		CreatedAt: a.now(),
+	}
+	err = a.engine.Do(ctx, func(w *engine.Work) error {
+		tx := w.DB()
+		if len(f.ReviewerIDs) > 0 {
+			var n int64
+			if err := tx.Model(&models.Account{}).Where("id IN ? AND role = ?", f.ReviewerIDs, models.RoleReviewer).Count(&n).Error; err != nil {
+				return fmt.Errorf("look up the panel: %w", err)
+			}
+			if int(n) != len(f.ReviewerIDs) {
+				return workflows.Invalid("reviewer_ids", msg.FundPanelNotReviewers)
+			}
+		}
+		err := tx.Create(&p).Error
+		if engine.IsUniqueViolation(err) {
+			return workflows.Refuse(workflows.ErrConflict, msg.FundProgramNameTaken, msg.Text("name", p.Name))
+		}
+		if err != nil {
+			return fmt.Errorf("create programme: %w", err)
+		}
+		if len(f.ReviewerIDs) == 0 {
+			return nil
+		}
+		panel := make([]models.FundPanelMember, len(f.ReviewerIDs))
+		for i, id := range f.ReviewerIDs {
+			panel[i] = models.FundPanelMember{ProgramID: p.ID, ReviewerID: id}
+		}
+		if err := tx.Create(&panel).Error; err != nil {
+			return fmt.Errorf("create the panel of %s: %w", p.ID, err)
+		}
+		return nil
+	})
+	return FundProgram{FundProgram: p, PanelIDs: f.ReviewerIDs}, err
+}
+
+// FundPrograms lists the programmes, oldest first; anyone may read them.
+func (a *App) FundPrograms(ctx context.Context, p Page) (List[models.FundProgram], error) {
+	return listRows(a.db.WithContext(ctx), p, "id", false, func(f models.FundProgram) string { return f.ID })
+}
+
+// FundProgram is the programme id; anyone may read it.
+func (a *App) FundProgram(ctx context.Context, id string) (models.FundProgram, error) {
+	return public[models.FundProgram](ctx, a, id)
+}
+
+// FundInput is a student's fund application: the body of POST
+// /fund-applications and the fund page's form.
+type FundInput struct {
+	ProgramID    string `json:"program_id" validate:"required,uuid"`
+	ShopID       string `json:"shop_id" validate:"required,uuid"`
+	AmountFen    int64  `json:"amount_fen" validate:"required,min=1,max=100000000000000"`
+	BusinessPlan string `json:"business_plan" validate:"required,max=20000,nocontrol"`
+}
+
+// SubmitFund files the verified applicant's application, submitted, and
+// starts its screening. The programme must exist and the shop must be the
+// applicant's; the programme's rules are fund:screen's to check.
+func (a *App) SubmitFund(ctx context.Context, actor Actor, in FundInput) (models.FundApplication, error) {
+	if _, err := a.requireVerified(ctx, actor); err != nil {
+		return models.FundApplication{}, err
+	}
+	if err := a.validate(in); err != nil {
+		return models.FundApplication{}, err
+	}
+	now := a.now()
+	app := models.FundApplication{
+		ID: models.NewID(), ProgramID: in.ProgramID, AccountID: actor.ID, ShopID: in.ShopID,
+		AmountFen: in.AmountFen, BusinessPlan: strings.TrimSpace(in.BusinessPlan), Status: workflows.FundSubmitted,
+		Reasons: []models.Reason{}, ScoreFactors: []models.ScoreFactor{}, CreatedAt: now, UpdatedAt: now,
+	}
+	err := a.engine.Do(ctx, func(w *engine.Work) error {
+		tx := w.DB()
+		var n int64
+		if err := tx.Model(&models.FundProgram{}).Where("id = ?", in.ProgramID).Count(&n).Error; err != nil {
+			return fmt.Errorf("look up programme %s: %w", in.ProgramID, err)
+		}
+		if n == 0 {
+			return workflows.Invalid("program_id", msg.FundProgramUnknown)
+		}
+		if err := tx.Model(&models.Shop{}).Where("id = ? AND account_id = ?", in.ShopID, actor.ID).Count(&n).Error; err != nil {
+			return fmt.Errorf("look up shop %s: %w", in.ShopID, err)
+		}
+		if n == 0 {
+			return workflows.Invalid("shop_id", msg.FundShopNotYours)
+		}
+		if err := tx.Create(&app).Error; err != nil {
+			return fmt.Errorf("create application: %w", err)
+		}
+		err := w.Record(workflows.FundMachine, engine.Transition{EntityID: app.ID, To: workflows.FundSubmitted, Actor: engine.ActorAccount(actor.ID)})
+		if err != nil {
+			return err
+		}
+		_, err = w.Enqueue(workflows.NewFundScreenTask(app.ID))
+		return err
+	})
+	return app, err
+}
+
+// VisibleReview is a review as its reader may see it: ReviewerID and ID are
+// empty for the applicant, to whom reviewers stay anonymous.
+type VisibleReview struct {
+	ID, ReviewerID string
+	Decision       string
+	Score          int
+	Comment        string
+	ReviewedAt     time.Time
+}
+
+// FundApplication is an application with the reviews its reader may see.
+type FundApplication struct {
+	models.FundApplication
+	Reviews []VisibleReview
+}
+
+// FundApplication is the application id for those who may read it: its
+// owner, an admin, or a reviewer assigned to it. Admins see every review,
+// a reviewer their own, and the owner, once it is decided, every review
+// without reviewer identity.
+func (a *App) FundApplication(ctx context.Context, actor Actor, id string) (FundApplication, error) {
+	app, err := a.readableFundApplication(ctx, actor, id)
+	if err != nil {
+		return FundApplication{}, err
+	}
+	return a.withVisibleReviews(ctx, actor, app)
+}
+
+func (a *App) readableFundApplication(ctx context.Context, actor Actor, id string) (models.FundApplication, error) {
+	return readable(ctx, a, actor, id, func(app models.FundApplication) string { return app.AccountID },
+		func(db *gorm.DB, app models.FundApplication, reviewerID string) (assigned bool, err error) {
+			err = db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_reviews WHERE application_id = ? AND reviewer_id = ? AND status <> 'expired')`,
+				app.ID, reviewerID).Row().Scan(&assigned)
+			return assigned, err
+		})
+}
+
+// withVisibleReviews adds to app the reviews actor may see.
+func (a *App) withVisibleReviews(ctx context.Context, actor Actor, app models.FundApplication) (FundApplication, error) {
+	out := FundApplication{FundApplication: app, Reviews: []VisibleReview{}}
+	q := a.db.WithContext(ctx).Where("application_id = ? AND status = ?", app.ID, workflows.ReviewDone).Order("reviewed_at, id")
+	switch {
+	case actor.Role == models.RoleAdmin:
+	case actor.Role == models.RoleReviewer:
+		q = q.Where("reviewer_id = ?", actor.ID)
+	case actor.ID == app.AccountID && app.DecidedAt != nil:
+	default:
+		return out, nil
+	}
+	var rows []models.FundReview
+	if err := q.Find(&rows).Error; err != nil {
+		return out, fmt.Errorf("load reviews of %s: %w", app.ID, err)
+	}
+	for _, r := range rows {
+		v := VisibleReview{Decision: *r.Decision, Score: *r.Score, Comment: r.Comment, ReviewedAt: r.ReviewedAt.UTC()}
+		if actor.Role != models.RoleApplicant {
+			v.ID, v.ReviewerID = r.ID, r.ReviewerID
+		}
+		out.Reviews = append(out.Reviews, v)
+	}
+	return out, nil
+}
+
+// FundEvents is the timeline of the application id, for those who may read it.
+func (a *App) FundEvents(ctx context.Context, actor Actor, id string, p Page) (Timeline, error) {
+	app, err := a.readableFundApplication(ctx, actor, id)
+	if err != nil {
+		return Timeline{}, err
+	}
+	return a.timeline(ctx, app.ID, p)
+}
+
+// OwnFundApplications are the applicant's newest applications, at most limit.
+func (a *App) OwnFundApplications(ctx context.Context, actor Actor, limit int) ([]models.FundApplication, error) {
+	return ownNewest[models.FundApplication](ctx, a, actor, limit)
+}
+
+// WithdrawFund withdraws the applicant's application before it is paid,
+// and notifies them. Open review assignments are cancelled; an approved
+// application's reservation goes back to the programme and its waitlist
+// moves up.
+func (a *App) WithdrawFund(ctx context.Context, actor Actor, id string) (FundApplication, error) {
+	if err := actor.require(models.RoleApplicant); err != nil {
+		return FundApplication{}, err
+	}
+	var app models.FundApplication
+	err := a.engine.Do(ctx, func(w *engine.Work) error {
+		var err error
+		if app, err = workflows.LockFundApplication(w.DB(), id); err != nil {
+			return err
+		}
+		if app.AccountID != actor.ID {
+			return workflows.ErrNotFound
+		}
+		if !workflows.FundMachine.Allows(app.Status, workflows.FundWithdrawn) {
+			return workflows.Refuse(workflows.ErrConflict, msg.FundNotWithdrawable, msg.Text("status", app.Status))
+		}
+		if app.Status == workflows.FundApproved {
+			if err := workflows.ReleaseGrant(w, app, "withdraw:"+app.ID); err != nil {
+				return err
+			}
+		}
+		if err := workflows.CancelOpenReviews(ctx, w.DB(), app.ID); err != nil {
+			return err
+		}
+		from := app.Status
+		app.Status, app.UpdatedAt = workflows.FundWithdrawn, a.now()
+		if err := w.DB().Model(&app).Select("status", "updated_at").Updates(&app).Error; err != nil {
+			return fmt.Errorf("withdraw application %s: %w", app.ID, err)
+		}
+		return w.Advance(workflows.FundMachine, app.AccountID, engine.Transition{
+			EntityID: app.ID, From: from, To: workflows.FundWithdrawn, Actor: engine.ActorAccount(actor.ID),
+		})
+	})
+	if err != nil {
+		return FundApplication{}, err
+	}
+	return a.withVisibleReviews(ctx, actor, app)
+}
+
+// ReviewInput is a reviewer's review: the body of POST
+// /fund-applications/{id}/reviews and the review page's form.
+type ReviewInput struct {
+	Decision string `json:"decision" validate:"required,oneof=approve reject"`
+	Score    int    `json:"score" validate:"required,min=1,max=10"`
+	Comment  string `json:"comment" validate:"required,max=4000,nocontrol"`
+}
+
+// SubmitReview records the reviewer's review of the application. Only a
+// reviewer assigned to it may review (forbidden otherwise), once (a second
+// review is a conflict), while it is in review. The review that settles
+// the outcome starts the decision (fund:decide).
+func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID string, in ReviewInput) (models.FundReview, error) {
+	if err := actor.require(models.RoleReviewer); err != nil {
+		return models.FundReview{}, err
+	}
+	if err := a.validate(in); err != nil {
+		return models.FundReview{}, err
+	}
+	var rev models.FundReview
+	err := a.engine.Do(ctx, func(w *engine.Work) error {
+		tx := w.DB()
+		app, err := workflows.LockFundApplication(tx, applicationID)
+		if err != nil {
+			return err
+		}
+		err = tx.Take(&rev, "application_id = ? AND reviewer_id = ?", app.ID, actor.ID).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			return workflows.Refuse(workflows.ErrForbidden, msg.FundReviewNotAssigned)
+		case err != nil:
+			return fmt.Errorf("load the assignment of %s: %w", app.ID, err)
+		case rev.Status == workflows.ReviewDone:
+			return workflows.Refuse(workflows.ErrConflict, msg.FundReviewDone)
+		case rev.Status == workflows.ReviewExpired:
+			return workflows.Refuse(workflows.ErrForbidden, msg.FundReviewExpired)
+		case rev.Status == workflows.ReviewCancelled || app.Status != workflows.FundInReview:
+			return workflows.Refuse(workflows.ErrConflict, msg.FundReviewClosed, msg.Text("status", app.Status))
+		}
+		now := a.now()
+		decision, score := in.Decision, in.Score
+		rev.Status, rev.Decision, rev.Score, rev.Comment, rev.ReviewedAt = workflows.ReviewDone, &decision, &score, strings.TrimSpace(in.Comment), &now
+		if err := tx.Save(&rev).Error; err != nil {
+			return fmt.Errorf("save review of %s: %w", app.ID, err)
+		}
+		tally, err := workflows.TallyReviews(ctx, tx, app.ID)
+		if err != nil {
+			return err
+		}
+		received := tally.Approvals + tally.Rejections
+		err = w.Record(workflows.FundMachine, engine.Transition{EntityID: app.ID, From: workflows.FundInReview, To: workflows.FundInReview,
+			Actor: workflows.ActorReviewer, Reasons: []models.Reason{workflows.NewReason("", msg.FundReviewReceived,
+				msg.Int("received", int64(received)), msg.Int("total", int64(received+tally.Outstanding)))}})
+		if err != nil {
+			return err
+		}
+		var prog models.FundProgram
+		if err := tx.Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
+			return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
+		}
+		if state, _ := workflows.DecideFund(workflows.RulesOf(prog), tally); state == "" {
+			return nil
+		}
+		_, err = w.Enqueue(workflows.NewFundDecideTask(app.ID))
+		return err
+	})
+	return rev, err
+}
+
+// Assignment is an application waiting for a reviewer.
+type Assignment struct {
+	Review      models.FundReview
+	Application models.FundApplication
+}
+
+// AssignedReviews lists the applications waiting for the reviewer, oldest
+// assignment first.
+func (a *App) AssignedReviews(ctx context.Context, actor Actor, p Page) (List[Assignment], error) {
+	if err := actor.require(models.RoleReviewer); err != nil {
+		return List[Assignment]{}, err
+	}
+	db := a.db.WithContext(ctx)
+	revs, err := listRows(db.Where("reviewer_id = ? AND status = ?", actor.ID, workflows.ReviewAssigned), p, "id", false,
+		func(r models.FundReview) string { return r.ID })
+	if err != nil {
+		return List[Assignment]{}, err
+	}
+	ids := make([]string, len(revs.Items))
+	for i, r := range revs.Items {
+		ids[i] = r.ApplicationID
+	}
+	var apps []models.FundApplication
+	if len(ids) > 0 {
+		if err := db.Where("id IN ?", ids).Find(&apps).Error; err != nil {
+			return List[Assignment]{}, fmt.Errorf("load assigned applications: %w", err)
+		}
+	}
+	byID := make(map[string]models.FundApplication, len(apps))
+	for _, app := range apps {
+		byID[app.ID] = app
+	}
+	out := List[Assignment]{Items: make([]Assignment, len(revs.Items)), NextCursor: revs.NextCursor}
+	for i, r := range revs.Items {
+		out.Items[i] = Assignment{Review: r, Application: byID[r.ApplicationID]}
+	}
+	return out, nil
+}
+
+// ReviewFile is what a reviewer reads to judge an application: their
+// assignment, the application, its programme, its shop and its applicant.
+type ReviewFile struct {
+	Assignment Assignment
+	Program    models.FundProgram
+	Shop       models.Shop
+	Applicant  models.StudentProfile
+}
+
+// ReviewFile is the application applicationID as the reviewer assigned to
+// it reads it; it is not found unless they are assigned, so ids cannot be
+// probed.
+func (a *App) ReviewFile(ctx context.Context, actor Actor, applicationID string) (ReviewFile, error) {
+	if err := actor.require(models.RoleReviewer); err != nil {
+		return ReviewFile{}, err
+	}
+	if _, err := uuid.Parse(applicationID); err != nil {
+		return ReviewFile{}, workflows.ErrNotFound
+	}
+	db := a.db.WithContext(ctx)
+	var f ReviewFile
+	err := db.Take(&f.Assignment.Review, "application_id = ? AND reviewer_id = ?", applicationID, actor.ID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ReviewFile{}, workflows.ErrNotFound
+	}
+	if err == nil {
+		err = db.Take(&f.Assignment.Application, "id = ?", applicationID).Error
+	}
+	if err == nil {
+		err = db.Take(&f.Program, "id = ?", f.Assignment.Application.ProgramID).Error
+	}
+	if err == nil {
+		err = db.Take(&f.Shop, "id = ?", f.Assignment.Application.ShopID).Error
+	}
+	if err == nil {
+		err = db.Take(&f.Applicant, "account_id = ?", f.Assignment.Application.AccountID).Error
+	}
+	if err != nil {
+		return ReviewFile{}, fmt.Errorf("load application %s for review: %w", applicationID, err)
+	}
+	return f, nil
+}

@@ -1,0 +1,91 @@
+package app
+
+import (
+	"encoding/base64"
+	"fmt"
+
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Page limits.
+const (
+	// DefaultLimit is a page's size when the caller names none.
+	DefaultLimit = 50
+	// MaxLimit is the largest page.
+	MaxLimit = 200
+)
+
+// Page asks for one page of a list: at most Limit items (0: DefaultLimit)
+// after the one Cursor names ("" for the first page). Cursors are opaque:
+// only a List's NextCursor is one.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// List is one page of a list and the cursor of the next ("" on the last).
+type List[T any] struct {
+	Items      []T
+	NextCursor string
+}
+
+// page is a checked Page: its limit and the id it starts after.
+type page struct {
+	limit int
+	after string
+}
+
+// check reads p; a limit out of range or a cursor that is none is a
+// validation error naming limit or cursor.
+func (p Page) check() (page, error) {
+	out := page{limit: p.Limit}
+	switch {
+	case p.Limit == 0:
+		out.limit = DefaultLimit
+	case p.Limit < 1 || p.Limit > MaxLimit:
+		return out, workflows.Invalid("limit", msg.FieldRange, msg.Int("min", 1), msg.Int("max", MaxLimit))
+	}
+	if p.Cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
+		id, perr := uuid.Parse(string(b))
+		if err != nil || perr != nil {
+			return out, workflows.Invalid("cursor", msg.FieldCursor)
+		}
+		out.after = id.String()
+	}
+	return out, nil
+}
+
+// listRows reads one page of the rows of M that q (already filtered)
+// selects, keyed and ordered by the uuid column idCol (newest first when
+// newestFirst); idOf returns a row's id.
+func listRows[M any](q *gorm.DB, p Page, idCol string, newestFirst bool, idOf func(M) string) (List[M], error) {
+	pg, err := p.check()
+	if err != nil {
+		return List[M]{}, err
+	}
+	order, after := idCol, idCol+" > ?"
+	if newestFirst {
+		order, after = idCol+" DESC", idCol+" < ?"
+	}
+	q = q.Order(order).Limit(pg.limit + 1)
+	if pg.after != "" {
+		q = q.Where(after, pg.after)
+	}
+	var rows []M
+	if err := q.Find(&rows).Error; err != nil {
+		return List[M]{}, fmt.Errorf("list: %w", err)
+	}
+	out := List[M]{Items: rows}
+	if len(rows) > pg.limit {
+		out.Items = rows[:pg.limit]
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(idOf(out.Items[pg.limit-1])))
+	}
+	if out.Items == nil {
+		out.Items = []M{}
+	}
+	return out, nil
+}

@@ -1,0 +1,131 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
+	"github.com/go-playground/validator/v10"
+)
+
+// The inputs of the use cases carry their shape rules as validate tags,
+// and their fields are named by their JSON names, which the pages' forms
+// share: a field's message names the same field in either adapter.
+
+// newValidator returns a validator that names fields by their JSON names.
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	mustRegister(v, "cnmobile", func(fl validator.FieldLevel) bool {
+		return mobilePattern.MatchString(fl.Field().String())
+	})
+	mustRegister(v, "nocontrol", func(fl validator.FieldLevel) bool {
+		return !strings.ContainsFunc(fl.Field().String(), func(r rune) bool {
+			return unicode.IsControl(r) && r != '\n' && r != '\t'
+		})
+	})
+	return v
+}
+
+var mobilePattern = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+
+func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
+	if err := v.RegisterValidation(tag, fn); err != nil {
+		panic(fmt.Sprintf("register validation %s: %v", tag, err)) // a programming error
+	}
+}
+
+// validate checks in by its tags; a broken rule is a
+// *workflows.ValidationError with a coded message per field.
+func (a *App) validate(in any) error {
+	err := a.validator.Struct(in)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return fmt.Errorf("validate: %w", err)
+	}
+	fields := make(map[string]msg.Message, len(verrs))
+	for _, fe := range verrs {
+		if _, seen := fields[fe.Field()]; !seen {
+			fields[fe.Field()] = fieldMessage(fe)
+		}
+	}
+	return &workflows.ValidationError{Fields: fields}
+}
+
+// fieldMessage is the coded message of the rule a field broke.
+func fieldMessage(fe validator.FieldError) msg.Message {
+	n, _ := strconv.ParseInt(fe.Param(), 10, 64)
+	switch fe.Tag() {
+	case "required":
+		return msg.New(msg.FieldRequired)
+	case "email":
+		return msg.New(msg.FieldEmail)
+	case "uuid":
+		return msg.New(msg.FieldID)
+	case "min":
+		switch fe.Kind() {
+		case reflect.String:
+			return msg.New(msg.FieldTooShort, msg.Int("min", n))
+		case reflect.Slice:
+			return msg.New(msg.FieldTooFew, msg.Int("min", n))
+		}
+		return msg.New(msg.FieldTooSmall, msg.Int("min", n))
+	case "max":
+		switch fe.Kind() {
+		case reflect.String:
+			return msg.New(msg.FieldTooLong, msg.Int("max", n))
+		case reflect.Slice:
+			return msg.New(msg.FieldTooMany, msg.Int("max", n))
+		}
+		return msg.New(msg.FieldTooBig, msg.Int("max", n))
+	case "oneof":
+		return msg.New(msg.FieldOneOf, msg.Texts("values", strings.Fields(fe.Param())))
+	case "cnmobile":
+		return msg.New(msg.FieldMobile, msg.Text("example", "13812345678"))
+	case "url", "http_url":
+		return msg.New(msg.FieldURL)
+	case "fqdn", "hostname":
+		return msg.New(msg.FieldDomain)
+	case "nocontrol", "printascii":
+		return msg.New(msg.FieldControlChars)
+	}
+	return msg.New(msg.FieldInvalid, msg.Text("rule", fe.Tag()))
+}
+
+// TypeMessage is the coded message for a field whose value is not of type
+// t: what the adapters say when a JSON value or a form value does not
+// decode into an input's field.
+func TypeMessage(t reflect.Type) msg.Message {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem() // an optional number is still a number
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return msg.New(msg.FieldString)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return msg.New(msg.FieldWholeNumber)
+	case reflect.Float32, reflect.Float64:
+		return msg.New(msg.FieldNumber)
+	case reflect.Bool:
+		return msg.New(msg.FieldBool)
+	case reflect.Slice, reflect.Array:
+		return msg.New(msg.FieldList)
+	}
+	return msg.New(msg.FieldObject)
+}
