@@ -1,22 +1,14 @@
 package api
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/campusbiz/campusbiz/internal/accounts"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/models"
-	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 )
-
-// SessionCookie carries the token for browser-loaded pages (Asynqmon).
-const SessionCookie = "campusbiz_session"
 
 const (
 	ctxAccount = "account"
@@ -37,19 +29,6 @@ func accountView(a models.Account) AccountView {
 	return AccountView{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, CollegeID: a.CollegeID, CreatedAt: a.CreatedAt.UTC()}
 }
 
-// RegisterRequest is the body of POST /auth/register.
-type RegisterRequest struct {
-	Email    string `json:"email" validate:"required,email,max=254"`
-	Password string `json:"password" validate:"required,min=10,max=128"`
-	Name     string `json:"name" validate:"required,max=100,nocontrol"`
-}
-
-// LoginRequest is the body of POST /auth/login.
-type LoginRequest struct {
-	Email    string `json:"email" validate:"required,max=254"`
-	Password string `json:"password" validate:"required,max=128"`
-}
-
 // LoginResponse answers a successful login.
 type LoginResponse struct {
 	Token     string      `json:"token"`
@@ -57,26 +36,12 @@ type LoginResponse struct {
 	Account   AccountView `json:"account"`
 }
 
-// CreateAccountRequest is the body of POST /admin/accounts.
-type CreateAccountRequest struct {
-	Email     string  `json:"email" validate:"required,email,max=254"`
-	Password  string  `json:"password" validate:"required,min=10,max=128"`
-	Name      string  `json:"name" validate:"required,max=100,nocontrol"`
-	Role      string  `json:"role" validate:"required,oneof=reviewer admin"`
-	CollegeID *string `json:"college_id" validate:"omitempty,uuid"`
-}
-
 func (s *server) register(c echo.Context) error {
-	var req RegisterRequest
-	if err := s.bindJSON(c, &req); err != nil {
+	var in app.RegisterInput
+	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	if ok, wait := s.limits.registerIP.Allow(c.Request().Context(), c.RealIP()); !ok {
-		return rateLimited(c.Response().Header(), wait)
-	}
-	acct, err := accounts.Create(c.Request().Context(), s.db, accounts.NewAccount{
-		Email: req.Email, Password: req.Password, Name: req.Name, Role: models.RoleApplicant,
-	})
+	acct, err := s.app.Register(c.Request().Context(), c.RealIP(), in)
 	if err != nil {
 		return err
 	}
@@ -84,100 +49,48 @@ func (s *server) register(c echo.Context) error {
 }
 
 func (s *server) login(c echo.Context) error {
-	var req LoginRequest
-	if err := s.bindJSON(c, &req); err != nil {
+	var in app.LoginInput
+	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	if ok, wait := s.limits.loginIP.Allow(c.Request().Context(), c.RealIP()); !ok {
-		return rateLimited(c.Response().Header(), wait)
-	}
-	if ok, wait := s.limits.loginAcct.Allow(c.Request().Context(), accounts.NormalizeEmail(req.Email)); !ok {
-		return rateLimited(c.Response().Header(), wait)
-	}
-	ctx := c.Request().Context()
-	acct, err := accounts.Authenticate(ctx, s.db, req.Email, req.Password)
-	if errors.Is(err, accounts.ErrBadCredentials) {
-		return newError(http.StatusUnauthorized, "wrong e-mail or password")
-	}
-	if err != nil {
-		return err
-	}
-	tok, err := s.sessions.Start(ctx, acct, s.cfg.SessionTTL)
+	sess, err := s.app.Login(c.Request().Context(), c.RealIP(), in)
 	if err != nil {
 		return err
 	}
 	c.SetCookie(&http.Cookie{
-		Name: SessionCookie, Value: tok.Value, Path: "/", Expires: tok.ExpiresAt,
+		Name: app.SessionCookie, Value: sess.Token.Value, Path: "/", Expires: sess.Token.ExpiresAt,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode,
 	})
-	return c.JSON(http.StatusOK, LoginResponse{Token: tok.Value, ExpiresAt: tok.ExpiresAt, Account: accountView(acct)})
+	return c.JSON(http.StatusOK, LoginResponse{Token: sess.Token.Value, ExpiresAt: sess.Token.ExpiresAt, Account: accountView(sess.Account)})
 }
 
 func (s *server) logout(c echo.Context) error {
-	if err := s.sessions.Revoke(c.Request().Context(), c.Get(ctxSession).(string)); err != nil {
+	if err := s.app.Logout(c.Request().Context(), c.Get(ctxSession).(string)); err != nil {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+	c.SetCookie(&http.Cookie{Name: app.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
 	return c.NoContent(http.StatusNoContent)
 }
 
-// me reads the account afresh: the token carries only its id and role.
 func (s *server) me(c echo.Context) error {
-	var acct models.Account
-	if err := s.db.WithContext(c.Request().Context()).Take(&acct, "id = ?", current(c).ID).Error; err != nil {
-		return fmt.Errorf("load account %s: %w", current(c).ID, err)
+	acct, err := s.app.Me(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, accountView(acct))
 }
 
 func (s *server) createAccount(c echo.Context) error {
-	var req CreateAccountRequest
-	if err := s.bindJSON(c, &req); err != nil {
+	var in app.StaffInput
+	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	acct, err := s.createStaff(c.Request().Context(), req)
+	acct, err := s.app.CreateStaff(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, accountView(acct))
-}
-
-// createStaff creates the reviewer or admin account req describes. A new
-// reviewer may be what applications waiting in screening need, so in the
-// same transaction they are screened again (workflows.RescreenAwaiting);
-// their tasks are dispatched right after commit.
-func (s *server) createStaff(ctx context.Context, req CreateAccountRequest) (models.Account, error) {
-	ctx, flush := s.direct(ctx)
-	var acct models.Account
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if req.CollegeID != nil {
-			var n int64
-			if err := tx.Model(&models.College{}).Where("id = ?", *req.CollegeID).Count(&n).Error; err != nil {
-				return fmt.Errorf("look up college %s: %w", *req.CollegeID, err)
-			}
-			if n == 0 {
-				return fieldErrors(map[string]string{"college_id": "is not a partner college"})
-			}
-		}
-		var err error
-		acct, err = accounts.Create(ctx, tx, accounts.NewAccount{
-			Email: req.Email, Password: req.Password, Name: req.Name, Role: req.Role, CollegeID: req.CollegeID,
-		})
-		if err != nil || acct.Role != models.RoleReviewer {
-			return err
-		}
-		n, err := workflows.RescreenAwaiting(ctx, tx)
-		if n > 0 {
-			s.log.InfoContext(ctx, "new reviewer: applications waiting for reviewers are screened again", "applications", n)
-		}
-		return err
-	})
-	if err != nil {
-		return models.Account{}, err
-	}
-	flush()
-	return acct, nil
 }
 
 // authenticate requires a bearer token. The JSON API never takes the
@@ -194,7 +107,7 @@ func (s *server) authenticateWithCookie(next echo.HandlerFunc) echo.HandlerFunc 
 	return func(c echo.Context) error {
 		token := bearer(c.Request())
 		if token == "" {
-			if ck, err := c.Cookie(SessionCookie); err == nil {
+			if ck, err := c.Cookie(app.SessionCookie); err == nil {
 				token = ck.Value
 			}
 		}
@@ -206,10 +119,7 @@ func (s *server) resolve(c echo.Context, token string, next echo.HandlerFunc) er
 	if token == "" {
 		return errUnauthenticated
 	}
-	acct, sessionID, err := s.sessions.Resolve(c.Request().Context(), token)
-	if errors.Is(err, accounts.ErrInvalidToken) {
-		return newError(http.StatusUnauthorized, "the token is invalid, expired or signed out; sign in again")
-	}
+	acct, sessionID, err := s.app.Resolve(c.Request().Context(), token)
 	if err != nil {
 		return err
 	}
@@ -231,6 +141,9 @@ func current(c echo.Context) models.Account {
 	return c.Get(ctxAccount).(models.Account)
 }
 
+// actor is the signed-in account as the use cases see it.
+func actor(c echo.Context) app.Actor { return app.ActorOf(current(c)) }
+
 // only lets through accounts whose role is one of roles.
 func only(roles ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -246,15 +159,26 @@ func only(roles ...string) echo.MiddlewareFunc {
 	}
 }
 
-// canRead is the ownership rule for a workflow resource: its owner, an
-// admin, or a reviewer assigned to it.
-func canRead(acct models.Account, ownerID string, assignedReviewer bool) bool {
-	switch acct.Role {
-	case models.RoleAdmin:
-		return true
-	case models.RoleReviewer:
-		return assignedReviewer
-	default:
-		return acct.ID == ownerID
+// limitSubmissions is route middleware, placed after authenticate, that
+// answers 429 with Retry-After once the signed-in account has used its
+// submission budget. It runs before the handler, so a refused request
+// writes nothing.
+func (s *server) limitSubmissions(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := s.app.AllowSubmit(c.Request().Context(), actor(c)); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+// limitLookups is route middleware that answers 429 once the client IP has
+// used its certificate look-up budget.
+func (s *server) limitLookups(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := s.app.AllowLookup(c.Request().Context(), c.RealIP()); err != nil {
+			return err
+		}
+		return next(c)
 	}
 }

@@ -2,8 +2,8 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
 )
@@ -21,48 +21,26 @@ func collegeView(c models.College) CollegeView {
 	return CollegeView{ID: c.ID, Name: c.Name, NameEN: c.NameEN, Province: c.Province, EmailDomains: c.EmailDomains}
 }
 
-// CreateCollegeRequest is the body of POST /admin/colleges.
-type CreateCollegeRequest struct {
-	Name         string   `json:"name" validate:"required,max=100,nocontrol"`
-	NameEN       string   `json:"name_en" validate:"max=200,nocontrol"`
-	Province     string   `json:"province" validate:"required,max=50,nocontrol"`
-	EmailDomains []string `json:"email_domains" validate:"required,min=1,max=10,dive,fqdn,max=100"`
-}
-
 func (s *server) listColleges(c echo.Context) error {
-	q := s.db.WithContext(c.Request().Context())
-	if term := strings.TrimSpace(c.QueryParam("q")); term != "" {
-		if len(term) > 100 {
-			return fieldErrors(map[string]string{"q": "must be at most 100 characters"})
-		}
-		like := "%" + escapeLike(term) + "%"
-		q = q.Where("name ILIKE ? OR name_en ILIKE ? OR province ILIKE ?", like, like, like)
+	p, err := pageOf(c)
+	if err != nil {
+		return err
 	}
-	return listPage(c, q, "id", false, collegeView, func(v CollegeView) string { return v.ID })
+	l, err := s.app.Colleges(c.Request().Context(), c.QueryParam("q"), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(l, collegeView))
 }
 
 func (s *server) createCollege(c echo.Context) error {
-	var req CreateCollegeRequest
-	if err := s.bindJSON(c, &req); err != nil {
+	var in app.CollegeInput
+	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	domains := make([]string, len(req.EmailDomains))
-	for i, d := range req.EmailDomains {
-		domains[i] = strings.ToLower(d)
-	}
-	col := models.College{ID: models.NewID(), Name: strings.TrimSpace(req.Name), NameEN: strings.TrimSpace(req.NameEN),
-		Province: strings.TrimSpace(req.Province), EmailDomains: domains}
-	if err := s.db.WithContext(c.Request().Context()).Create(&col).Error; err != nil {
-		if isDuplicate(err) {
-			return &apiError{status: http.StatusConflict, detail: ErrorDetail{Code: "conflict",
-				Message: "a college with this name exists", Fields: map[string]string{"name": "is taken"}}}
-		}
+	col, err := s.app.CreateCollege(c.Request().Context(), actor(c), in)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, collegeView(col))
-}
-
-// escapeLike makes a search term match literally inside LIKE.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

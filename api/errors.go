@@ -1,15 +1,18 @@
 package api
 
 import (
-	"context"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"slices"
+	"strconv"
+	"time"
 
-	"github.com/campusbiz/campusbiz/internal/accounts"
-	"github.com/campusbiz/campusbiz/workflows"
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/i18n"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 )
 
 // ErrorBody is the error envelope of API.md.
@@ -17,52 +20,112 @@ type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
 }
 
-// ErrorDetail says what went wrong.
+// ErrorDetail says what went wrong: the error code of API.md, the message
+// and each field's message rendered in the request's language
+// (Accept-Language; English when absent), and the same as codes with their
+// parameters (workflows/msg), for clients that render them themselves.
 type ErrorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Reason is the message's code and parameters.
+	Reason msg.Message `json:"reason"`
+	// FieldReasons are the fields' codes and parameters.
+	FieldReasons map[string]msg.Message `json:"field_reasons,omitempty"`
 }
 
-// apiError is an error that already knows its HTTP status and body.
-type apiError struct {
-	status int
-	detail ErrorDetail
+// problemError is an error the API itself finds (a body that does not
+// decode, a missing token): it already knows its problem.
+type problemError struct {
+	problem app.Problem
 }
 
-func (e *apiError) Error() string { return e.detail.Message }
-
-// codes maps statuses to the error codes of API.md.
-var codes = map[int]string{
-	http.StatusBadRequest:            "bad_request",
-	http.StatusUnauthorized:          "unauthenticated",
-	http.StatusForbidden:             "forbidden",
-	http.StatusNotFound:              "not_found",
-	http.StatusMethodNotAllowed:      "method_not_allowed",
-	http.StatusConflict:              "conflict",
-	http.StatusRequestEntityTooLarge: "too_large",
-	http.StatusUnsupportedMediaType:  "unsupported_media_type",
-	http.StatusUnprocessableEntity:   "validation_failed",
-	http.StatusTooManyRequests:       "rate_limited",
-	http.StatusServiceUnavailable:    "unavailable",
-	http.StatusInternalServerError:   "internal",
+// Error is the code and the message's code, for logs.
+func (e *problemError) Error() string {
+	if len(e.problem.Fields) > 0 {
+		return fmt.Sprintf("%s: %s %v", e.problem.Code, e.problem.Msg, e.problem.Fields)
+	}
+	return e.problem.Code + ": " + e.problem.Msg.String()
 }
 
-func newError(status int, message string) *apiError {
-	return &apiError{status: status, detail: ErrorDetail{Code: codes[status], Message: message}}
+// newError is the error of status whose message is code (a msg constant)
+// with params.
+func newError(status int, code string, params ...msg.Param) error {
+	return &problemError{app.NewProblem(status, code, params...)}
 }
 
-func fieldErrors(fields map[string]string) *apiError {
-	e := newError(http.StatusUnprocessableEntity, "some fields are not valid")
-	e.detail.Fields = fields
-	return e
+// fieldErrors is the 422 naming each field with its message.
+func fieldErrors(fields map[string]msg.Message) error {
+	p := app.NewProblem(http.StatusUnprocessableEntity, msg.ErrorValidation)
+	p.Fields = fields
+	return &problemError{p}
+}
+
+// queryError is the 422 for a query parameter whose message is code.
+func queryError(param, code string, params ...msg.Param) error {
+	p := app.NewProblem(http.StatusUnprocessableEntity, msg.ErrorBadQuery)
+	p.Fields = map[string]msg.Message{param: msg.New(code, params...)}
+	return &problemError{p}
 }
 
 var (
-	errNotFound        = newError(http.StatusNotFound, "not found")
-	errUnauthenticated = newError(http.StatusUnauthorized, "sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/login")
-	errForbidden       = newError(http.StatusForbidden, "your role may not do this")
+	errNotFound        = newError(http.StatusNotFound, msg.ErrorNotFound)
+	errUnauthenticated = newError(http.StatusUnauthorized, msg.ErrorUnauthenticated)
+	errForbidden       = newError(http.StatusForbidden, msg.ErrorForbidden)
 )
+
+// statusMessages are the messages of Echo's own HTTP errors.
+var statusMessages = map[int]string{
+	http.StatusUnauthorized:          msg.ErrorUnauthenticated,
+	http.StatusForbidden:             msg.ErrorForbidden,
+	http.StatusNotFound:              msg.ErrorNotFound,
+	http.StatusMethodNotAllowed:      msg.ErrorMethodNotAllowed,
+	http.StatusConflict:              msg.ErrorConflict,
+	http.StatusRequestEntityTooLarge: msg.ErrorBodyTooLarge,
+	http.StatusUnsupportedMediaType:  msg.ErrorMediaType,
+	http.StatusTooManyRequests:       msg.ErrorRateLimited,
+	http.StatusServiceUnavailable:    msg.ErrorUnavailable,
+	http.StatusInternalServerError:   msg.ErrorInternal,
+}
+
+// problem classifies err: the API's own problems, Echo's HTTP errors, and
+// the use cases' errors (app.ProblemOf).
+func problem(err error) app.Problem {
+	var pe *problemError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &pe):
+		return pe.problem
+	case errors.As(err, &he):
+		code, ok := statusMessages[he.Code]
+		if !ok {
+			p := app.NewProblem(he.Code, msg.ErrorHTTP, msg.Int("status", int64(he.Code)))
+			p.Code = "error"
+			return p
+		}
+		p := app.NewProblem(he.Code, code)
+		if he.Code == http.StatusRequestEntityTooLarge {
+			p.Msg = msg.New(code, msg.Int("max", maxBody))
+		}
+		return p
+	}
+	return app.ProblemOf(err)
+}
+
+// printer renders messages for the request: in the best of its
+// Accept-Language (English when it names neither zh nor en), times in UTC.
+func printer(c echo.Context) i18n.Printer {
+	h := c.Response().Header()
+	if !slices.Contains(h.Values(echo.HeaderVary), "Accept-Language") {
+		h.Add(echo.HeaderVary, "Accept-Language")
+	}
+	return i18n.NewPrinter(i18n.Negotiate(c.Request().Header.Get("Accept-Language"), i18n.EN), time.UTC)
+}
+
+// detail renders p for the request.
+func detail(p app.Problem, pr i18n.Printer) ErrorDetail {
+	return ErrorDetail{Code: p.Code, Message: pr.Render(p.Msg), Fields: pr.Fields(p.Fields), Reason: p.Msg, FieldReasons: p.Fields}
+}
 
 // errorHandler is Echo's one HTTPErrorHandler: every error leaves as the
 // API.md body with the matching status.
@@ -70,71 +133,20 @@ func (s *server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	e := s.classify(c, err)
-	if e.status >= 500 {
+	p := problem(err)
+	if p.Status >= 500 {
 		s.log.ErrorContext(c.Request().Context(), "request failed", "err", err, "path", c.Path(),
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 	}
+	if p.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
+	}
 	if c.Request().Method == http.MethodHead {
-		err = c.NoContent(e.status)
+		err = c.NoContent(p.Status)
 	} else {
-		err = c.JSON(e.status, ErrorBody{Error: e.detail})
+		err = c.JSON(p.Status, ErrorBody{Error: detail(p, printer(c))})
 	}
 	if err != nil {
 		s.log.WarnContext(c.Request().Context(), "writing error response", "err", err)
 	}
 }
-
-func (s *server) classify(c echo.Context, err error) *apiError {
-	var ae *apiError
-	var he *echo.HTTPError
-	var ve *workflows.ValidationError
-	var pgErr *pgconn.PgError
-	switch {
-	case errors.As(err, &ae):
-		return ae
-	case errors.As(err, &ve):
-		return fieldErrors(ve.Fields)
-	case errors.Is(err, workflows.ErrNotFound), errors.Is(err, gorm.ErrRecordNotFound):
-		return errNotFound
-	case errors.Is(err, workflows.ErrConflict):
-		return newError(http.StatusConflict, err.Error())
-	case errors.Is(err, workflows.ErrForbidden):
-		return newError(http.StatusForbidden, err.Error())
-	case errors.Is(err, accounts.ErrEmailTaken):
-		return &apiError{status: http.StatusConflict, detail: ErrorDetail{
-			Code: "conflict", Message: "this e-mail is already registered", Fields: map[string]string{"email": "is already registered"}}}
-	case errors.As(err, &he):
-		msg, _ := he.Message.(string)
-		if he.Code == http.StatusRequestEntityTooLarge {
-			msg = "the request body is larger than 1 MiB"
-		}
-		if msg == "" {
-			msg = http.StatusText(he.Code)
-		}
-		if _, ok := codes[he.Code]; !ok {
-			return &apiError{status: he.Code, detail: ErrorDetail{Code: "error", Message: msg}}
-		}
-		return newError(he.Code, msg)
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return newError(http.StatusServiceUnavailable, "the service is busy or a dependency is down; try again shortly")
-	case errors.As(err, &pgErr) && isUnavailable(pgErr.Code):
-		return newError(http.StatusServiceUnavailable, "the database is unavailable; try again shortly")
-	case isConnectionError(err):
-		return newError(http.StatusServiceUnavailable, "the database is unavailable; try again shortly")
-	}
-	return newError(http.StatusInternalServerError, "internal error; the request id in X-Request-Id helps us find it")
-}
-
-// isUnavailable reports SQLSTATEs that mean "try later": connection
-// exceptions (08), insufficient resources (53), operator intervention (57).
-func isUnavailable(code string) bool {
-	return len(code) == 5 && (code[:2] == "08" || code[:2] == "53" || code[:2] == "57")
-}
-
-func isConnectionError(err error) bool {
-	var ce *pgconn.ConnectError
-	return errors.As(err, &ce) || pgconn.SafeToRetry(err)
-}
-
-func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }

@@ -1,83 +1,89 @@
 package api
 
 import (
+	"context"
 	"net/http"
-	"strconv"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
-	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/labstack/echo/v4"
 )
 
 // EventView is one step of a timeline.
 type EventView struct {
-	ID     int64     `json:"id"`
-	At     time.Time `json:"at"`
-	From   string    `json:"from"`
-	To     string    `json:"to"`
-	Actor  string    `json:"actor"`
-	Reason string    `json:"reason"`
+	ID    int64     `json:"id"`
+	At    time.Time `json:"at"`
+	From  string    `json:"from"`
+	To    string    `json:"to"`
+	Actor string    `json:"actor"`
+	// Reason says why, rendered in the request's language; Reasons are the
+	// same as codes with parameters.
+	Reason  string       `json:"reason"`
+	Reasons []ReasonView `json:"reasons"`
 	// TaskID opens the task in Asynqmon; null for changes made by people.
 	TaskID  *string `json:"task_id"`
 	Attempt int     `json:"attempt"`
 }
 
-// events answers GET .../{id}/events: the entity's timeline, oldest first,
-// paged by ?cursor= (the last event id seen) and ?limit=.
-func (s *server) events(c echo.Context, entityID string) error {
-	limit := defaultLimit
-	if raw := c.QueryParam("limit"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > maxLimit {
-			return fieldErrors(map[string]string{"limit": "must be a whole number from 1 to 200"})
-		}
-		limit = n
+func eventView(ev models.WorkflowEvent, p i18n.Printer) EventView {
+	v := EventView{ID: ev.ID, At: ev.At.UTC(), From: ev.FromState, To: ev.ToState, Actor: ev.Actor,
+		Reason: ev.Reason, Reasons: reasonViews(ev.Reasons, p), TaskID: ev.TaskID, Attempt: ev.Attempt}
+	if len(ev.Reasons) > 0 {
+		v.Reason = p.Reasons(ev.Reasons)
 	}
-	var after int64
-	if raw := c.QueryParam("cursor"); raw != "" {
-		n, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || n < 0 {
-			return fieldErrors(map[string]string{"cursor": "is not a cursor this API gave out"})
-		}
-		after = n
-	}
-	evs, err := workflows.Events(c.Request().Context(), s.db, entityID, after, limit+1)
-	if err != nil {
-		return err
-	}
-	out := List[EventView]{Items: make([]EventView, 0, len(evs))}
-	for i, ev := range evs {
-		if i == limit {
-			out.NextCursor = strconv.FormatInt(evs[i-1].ID, 10)
-			break
-		}
-		out.Items = append(out.Items, eventView(ev))
-	}
-	return c.JSON(http.StatusOK, out)
+	return v
 }
 
-func eventView(ev models.WorkflowEvent) EventView {
-	return EventView{ID: ev.ID, At: ev.At.UTC(), From: ev.FromState, To: ev.ToState, Actor: ev.Actor,
-		Reason: ev.Reason, TaskID: ev.TaskID, Attempt: ev.Attempt}
+// events answers GET .../{param}/events with the timeline that read (a
+// use case) gives the signed-in account, oldest first, paged by ?cursor=
+// (the last event id seen) and ?limit=.
+func events(read func(context.Context, app.Actor, string, app.Page) (app.Timeline, error), param string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p, err := pageOf(c)
+		if err != nil {
+			return err
+		}
+		tl, err := read(c.Request().Context(), actor(c), c.Param(param), p)
+		if err != nil {
+			return err
+		}
+		pr := printer(c)
+		out := List[EventView]{Items: make([]EventView, len(tl.Events)), NextCursor: tl.NextCursor}
+		for i, ev := range tl.Events {
+			out.Items[i] = eventView(ev, pr)
+		}
+		return c.JSON(http.StatusOK, out)
+	}
 }
 
-// NotificationView is one in-app notification.
+// NotificationView is one in-app notification, rendered in the request's
+// language, with its code and parameters.
 type NotificationView struct {
-	ID         string    `json:"id"`
-	Title      string    `json:"title"`
-	Body       string    `json:"body"`
-	EntityType string    `json:"entity_type"`
-	EntityID   string    `json:"entity_id"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         string         `json:"id"`
+	Title      string         `json:"title"`
+	Body       string         `json:"body"`
+	Code       string         `json:"code"`
+	Params     map[string]any `json:"params,omitempty"`
+	EntityType string         `json:"entity_type"`
+	EntityID   string         `json:"entity_id"`
+	CreatedAt  time.Time      `json:"created_at"`
 }
 
 func (s *server) notifications(c echo.Context) error {
-	q := s.db.WithContext(c.Request().Context()).Where("account_id = ?", current(c).ID)
-	return listPage(c, q, "id", true, notificationView, func(v NotificationView) string { return v.ID })
-}
-
-func notificationView(n models.Notification) NotificationView {
-	return NotificationView{ID: n.ID, Title: n.Title, Body: n.Body, EntityType: n.EntityType,
-		EntityID: n.EntityID, CreatedAt: n.CreatedAt.UTC()}
+	p, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	l, err := s.app.Notifications(c.Request().Context(), actor(c), p)
+	if err != nil {
+		return err
+	}
+	pr := printer(c)
+	return c.JSON(http.StatusOK, listOf(l, func(n app.Notification) NotificationView {
+		title, body := pr.Notification(n.Notification, n.Reasons)
+		return NotificationView{ID: n.ID, Title: title, Body: body, Code: n.Code, Params: n.Params,
+			EntityType: n.EntityType, EntityID: n.EntityID, CreatedAt: n.CreatedAt.UTC()}
+	}))
 }

@@ -7,10 +7,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/sync/errgroup"
 )
 
 //go:embed openapi.yaml
@@ -38,40 +39,30 @@ type ReadyResponse struct {
 func (s *server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
+	r := s.app.Ready(ctx)
 	res := ReadyResponse{Status: "ok", Postgres: "ok", Redis: "ok"}
-	var g errgroup.Group
-	g.Go(func() error {
-		sqlDB, err := s.db.DB()
-		if err == nil {
-			err = sqlDB.PingContext(ctx)
-		}
-		if err != nil {
-			res.Postgres = "down: " + err.Error()
-		}
-		return nil
-	})
-	g.Go(func() error {
-		if err := s.redis.Ping(ctx).Err(); err != nil {
-			res.Redis = "down: " + err.Error()
-		}
-		return nil
-	})
-	_ = g.Wait() // the checks record their own failures
-	if res.Postgres != "ok" || res.Redis != "ok" {
-		res.Status = "unavailable"
-		down := "redis"
-		if res.Postgres != "ok" {
-			down = "postgres"
-			if res.Redis != "ok" {
-				down = "postgres and redis"
-			}
-		}
-		return c.JSON(http.StatusServiceUnavailable, struct {
-			ErrorBody
-			ReadyResponse
-		}{ErrorBody{ErrorDetail{Code: "unavailable", Message: down + " not answering"}}, res})
+	if r.Postgres != nil {
+		res.Postgres = "down: " + r.Postgres.Error()
 	}
-	return c.JSON(http.StatusOK, res)
+	if r.Redis != nil {
+		res.Redis = "down: " + r.Redis.Error()
+	}
+	if r.Postgres == nil && r.Redis == nil {
+		return c.JSON(http.StatusOK, res)
+	}
+	res.Status = "unavailable"
+	var down []string
+	if r.Postgres != nil {
+		down = append(down, "postgres")
+	}
+	if r.Redis != nil {
+		down = append(down, "redis")
+	}
+	p := app.NewProblem(http.StatusServiceUnavailable, msg.ErrorNotReady, msg.Texts("services", down))
+	return c.JSON(http.StatusServiceUnavailable, struct {
+		ErrorBody
+		ReadyResponse
+	}{ErrorBody{detail(p, printer(c))}, res})
 }
 
 func (s *server) metricsHandler() echo.HandlerFunc {
@@ -81,7 +72,7 @@ func (s *server) metricsHandler() echo.HandlerFunc {
 
 func (s *server) monitor(c echo.Context) error {
 	if s.monitoring == nil {
-		return newError(http.StatusServiceUnavailable, "monitoring is not configured in this process")
+		return newError(http.StatusServiceUnavailable, msg.ErrorMonitoringOff)
 	}
 	// Asynqmon writes its own pages; it must not inherit the API's timeout.
 	s.monitoring.ServeHTTP(c.Response(), c.Request())
@@ -102,7 +93,7 @@ func (s *server) httpMetrics() echo.MiddlewareFunc {
 			err := next(c)
 			status := c.Response().Status
 			if err != nil {
-				status = s.classify(c, err).status
+				status = problem(err).Status
 			}
 			duration.WithLabelValues(c.Request().Method, c.Path(), strconv.Itoa(status)).Observe(time.Since(start).Seconds())
 			return err

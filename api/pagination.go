@@ -1,10 +1,11 @@
 package api
 
 import (
-	"encoding/base64"
-	"net/http"
 	"strconv"
+	"time"
 
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
@@ -16,53 +17,25 @@ type List[T any] struct {
 	NextCursor string `json:"next_cursor"`
 }
 
-// Page limits.
-const (
-	defaultLimit = 50
-	maxLimit     = 200
-)
-
-// page is a parsed ?limit=&cursor= pair. after is the id the page starts
-// after ("" for the first page).
-type page struct {
-	limit int
-	after string
-}
-
-func parsePage(c echo.Context) (page, error) {
-	p := page{limit: defaultLimit}
+// pageOf reads ?limit= and ?cursor=; a limit that is no number is a 422 on
+// limit (the use case checks its range and the cursor).
+func pageOf(c echo.Context) (app.Page, error) {
+	p := app.Page{Cursor: c.QueryParam("cursor")}
 	if raw := c.QueryParam("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > maxLimit {
-			return p, &apiError{status: http.StatusUnprocessableEntity, detail: ErrorDetail{
-				Code: "validation_failed", Message: "bad query parameter",
-				Fields: map[string]string{"limit": "must be a whole number from 1 to 200"}}}
+		if err != nil || n < 1 {
+			return p, queryError("limit", msg.FieldRange, msg.Int("min", 1), msg.Int("max", app.MaxLimit))
 		}
-		p.limit = n
-	}
-	if raw := c.QueryParam("cursor"); raw != "" {
-		b, err := base64.RawURLEncoding.DecodeString(raw)
-		id, perr := uuid.Parse(string(b))
-		if err != nil || perr != nil {
-			return p, &apiError{status: http.StatusUnprocessableEntity, detail: ErrorDetail{
-				Code: "validation_failed", Message: "bad query parameter",
-				Fields: map[string]string{"cursor": "is not a cursor this API gave out"}}}
-		}
-		p.after = id.String()
+		p.Limit = n
 	}
 	return p, nil
 }
 
-// finish trims the one-extra row fetched to detect a next page and builds
-// the envelope; idOf returns an item's id.
-func finish[T any](items []T, p page, idOf func(T) string) List[T] {
-	out := List[T]{Items: items}
-	if len(items) > p.limit {
-		out.Items = items[:p.limit]
-		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(idOf(out.Items[p.limit-1])))
-	}
-	if out.Items == nil {
-		out.Items = []T{}
+// listOf renders one page of a use case's list with view.
+func listOf[M, V any](l app.List[M], view func(M) V) List[V] {
+	out := List[V]{Items: make([]V, len(l.Items)), NextCursor: l.NextCursor}
+	for i, m := range l.Items {
+		out.Items[i] = view(m)
 	}
 	return out
 }
@@ -75,4 +48,21 @@ func pathID(c echo.Context, name string) (string, error) {
 		return "", errNotFound
 	}
 	return id.String(), nil
+}
+
+// nonNil makes a nil slice an empty one, so that JSON shows [] not null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// utc is t in UTC; nil stays nil.
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

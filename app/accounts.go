@@ -20,6 +20,11 @@ var (
 	ErrInvalidToken = accounts.ErrInvalidToken
 )
 
+// SessionCookie carries the sign-in token in a browser: the pages' session
+// and, for pages a browser loads itself (Asynqmon), the JSON API's login
+// sets it too.
+const SessionCookie = "campusbiz_session"
+
 // RegisterInput is a new applicant account: the body of POST
 // /auth/register and the register page's form.
 type RegisterInput struct {

@@ -11,7 +11,6 @@ import (
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/msg"
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
 
@@ -263,6 +262,9 @@ func (a *App) WithdrawFund(ctx context.Context, actor Actor, id string) (FundApp
 	if err := actor.require(models.RoleApplicant); err != nil {
 		return FundApplication{}, err
 	}
+	if err := checkID(id); err != nil {
+		return FundApplication{}, err
+	}
 	var app models.FundApplication
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
 		var err error
@@ -312,6 +314,9 @@ type ReviewInput struct {
 // the outcome starts the decision (fund:decide).
 func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID string, in ReviewInput) (models.FundReview, error) {
 	if err := actor.require(models.RoleReviewer); err != nil {
+		return models.FundReview{}, err
+	}
+	if err := checkID(applicationID); err != nil {
 		return models.FundReview{}, err
 	}
 	if err := a.validate(in); err != nil {
@@ -422,8 +427,8 @@ func (a *App) ReviewFile(ctx context.Context, actor Actor, applicationID string)
 	if err := actor.require(models.RoleReviewer); err != nil {
 		return ReviewFile{}, err
 	}
-	if _, err := uuid.Parse(applicationID); err != nil {
-		return ReviewFile{}, workflows.ErrNotFound
+	if err := checkID(applicationID); err != nil {
+		return ReviewFile{}, err
 	}
 	db := a.db.WithContext(ctx)
 	var f ReviewFile

@@ -14,7 +14,6 @@ import (
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/msg"
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -83,8 +82,8 @@ func (a *App) ChangePlace(ctx context.Context, actor Actor, placeID string, in P
 	if err := actor.require(models.RoleAdmin); err != nil {
 		return Place{}, err
 	}
-	if _, err := uuid.Parse(placeID); err != nil {
-		return Place{}, workflows.ErrNotFound
+	if err := checkID(placeID); err != nil {
+		return Place{}, err
 	}
 	if err := a.validate(in); err != nil {
 		return Place{}, err
@@ -136,8 +135,8 @@ func (a *App) OpenPlaces(ctx context.Context, p Page) (List[Place], error) {
 
 // Place is the place id with its filled seats; anyone may read it.
 func (a *App) Place(ctx context.Context, id string) (Place, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return Place{}, workflows.ErrNotFound
+	if err := checkID(id); err != nil {
+		return Place{}, err
 	}
 	var p Place
 	err := workflows.PlacesQuery(ctx, a.db).Where("p.id = ?", id).Take(&p).Error
@@ -212,8 +211,8 @@ func (a *App) AnswerOffer(ctx context.Context, actor Actor, appID string, accept
 	if err := actor.require(models.RoleApplicant); err != nil {
 		return InternshipApplication{}, err
 	}
-	if _, err := uuid.Parse(appID); err != nil {
-		return InternshipApplication{}, workflows.ErrNotFound
+	if err := checkID(appID); err != nil {
+		return InternshipApplication{}, err
 	}
 	now := a.now()
 	var app models.InternshipApplication

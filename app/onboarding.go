@@ -111,6 +111,9 @@ func (a *App) ResubmitOnboarding(ctx context.Context, actor Actor, profileID str
 	if err := a.checkOnboarding(actor, in); err != nil {
 		return models.StudentProfile{}, err
 	}
+	if err := checkID(profileID); err != nil {
+		return models.StudentProfile{}, err
+	}
 	var prof models.StudentProfile
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
 		tx := w.DB()

@@ -109,3 +109,12 @@ func (a *App) ProfileEvents(ctx context.Context, actor Actor, id string, p Page)
 	}
 	return a.timeline(ctx, prof.ID, p)
 }
+
+// checkID refuses, as not found, what cannot be an id: a path that names no
+// entity tells nothing apart and costs no database round trip.
+func checkID(id string) error {
+	if _, err := uuid.Parse(id); err != nil {
+		return workflows.ErrNotFound
+	}
+	return nil
+}

@@ -72,6 +72,9 @@ func (a *App) RecheckShop(ctx context.Context, actor Actor, shopID string) (mode
 	if err := actor.require(models.RoleApplicant); err != nil {
 		return models.Shop{}, err
 	}
+	if err := checkID(shopID); err != nil {
+		return models.Shop{}, err
+	}
 	var shop models.Shop
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
 		var err error
@@ -114,6 +117,9 @@ func startShopCheck(w *engine.Work, shop models.Shop, from string, actor Actor, 
 // verified cannot be verified again (conflict).
 func (a *App) ConfirmShop(ctx context.Context, actor Actor, shopID string, in ConfirmShopInput) (models.Shop, error) {
 	if err := actor.require(models.RoleAdmin); err != nil {
+		return models.Shop{}, err
+	}
+	if err := checkID(shopID); err != nil {
 		return models.Shop{}, err
 	}
 	if err := a.validate(in); err != nil {

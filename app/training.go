@@ -98,8 +98,8 @@ func (a *App) CourseChoices(ctx context.Context, actor Actor) ([]CourseChoice, e
 // open enrollment per course: enrolling again while enrolled, passed or
 // certified is a conflict; after a failure they may enrol again.
 func (a *App) Enroll(ctx context.Context, actor Actor, courseID string) (models.Enrollment, error) {
-	if _, err := uuid.Parse(courseID); err != nil {
-		return models.Enrollment{}, workflows.ErrNotFound
+	if err := checkID(courseID); err != nil {
+		return models.Enrollment{}, err
 	}
 	if _, err := a.requireVerified(ctx, actor); err != nil {
 		return models.Enrollment{}, err
@@ -148,8 +148,8 @@ func (a *App) RecordResult(ctx context.Context, actor Actor, enrollmentID string
 	if err := actor.require(models.RoleAdmin); err != nil {
 		return models.Enrollment{}, err
 	}
-	if _, err := uuid.Parse(enrollmentID); err != nil {
-		return models.Enrollment{}, workflows.ErrNotFound
+	if err := checkID(enrollmentID); err != nil {
+		return models.Enrollment{}, err
 	}
 	if err := a.validate(in); err != nil {
 		return models.Enrollment{}, err

@@ -1,40 +1,16 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 
-	"github.com/campusbiz/campusbiz/api"
-	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/labstack/echo/v4"
 )
 
-// adminListLimit is how many of each kind the admin page shows, newest first.
-const adminListLimit = 20
-
-// adminPage is the admin's overview.
-type adminPage struct {
-	Programs []models.FundProgram
-	Places   []models.InternshipPlace
-	Courses  []models.Course
-	Rounds   []models.MatchRound
-	Accounts []models.Account
-}
-
 func (s *site) adminView(c echo.Context) (view, error) {
-	db := s.db.WithContext(c.Request().Context())
-	var d adminPage
-	for _, q := range []struct {
-		what string
-		dst  any
-	}{{"programmes", &d.Programs}, {"places", &d.Places}, {"courses", &d.Courses}, {"match rounds", &d.Rounds}} {
-		if err := db.Order("id DESC").Limit(adminListLimit).Find(q.dst).Error; err != nil {
-			return view{}, fmt.Errorf("load %s: %w", q.what, err)
-		}
-	}
-	err := db.Where("role <> ?", models.RoleApplicant).Order("id DESC").Limit(adminListLimit).Find(&d.Accounts).Error
+	d, err := s.app.AdminOverview(c.Request().Context(), actor(c))
 	if err != nil {
-		return view{}, fmt.Errorf("load staff accounts: %w", err)
+		return view{}, err
 	}
 	v := s.newView(c, "admin.title")
 	v.Data = d
@@ -56,8 +32,8 @@ func (s *site) createAccount(c echo.Context) error {
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	var req api.CreateAccountRequest
-	form, problems, err := s.bind(c, &req)
+	var in app.StaffInput
+	form, problems, err := s.bind(c, &in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -65,7 +41,7 @@ func (s *site) createAccount(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "admin", v, problems)
 	}
-	if _, err := s.kit.CreateStaff(c.Request().Context(), req); err != nil {
+	if _, err := s.app.CreateStaff(c.Request().Context(), actor(c), in); err != nil {
 		return s.submitted(c, "admin", v, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin?created=1")

@@ -1,15 +1,14 @@
 package web
 
 import (
-	"fmt"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
 
-	"github.com/campusbiz/campusbiz/api"
-	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/workflows"
-	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -33,26 +32,9 @@ func RFC3339Form(form url.Values, names ...string) {
 	}
 }
 
-// adminFundPage is the programmes and the reviewers a panel can name.
-type adminFundPage struct {
-	Programs  []models.FundProgram
-	Reviewers []models.Account
-	// AwaitingReviewers counts the applications waiting in screening for
-	// reviewers (workflows.ReasonAwaitingReviewers).
-	AwaitingReviewers int64
-}
-
 func (s *site) adminFundView(c echo.Context) (view, error) {
-	db := s.db.WithContext(c.Request().Context())
-	var d adminFundPage
-	if err := db.Order("id DESC").Limit(adminListLimit).Find(&d.Programs).Error; err != nil {
-		return view{}, fmt.Errorf("load programmes: %w", err)
-	}
-	if err := db.Where("role = ?", models.RoleReviewer).Order("name, id").Limit(200).Find(&d.Reviewers).Error; err != nil {
-		return view{}, fmt.Errorf("load reviewers: %w", err)
-	}
-	var err error
-	if d.AwaitingReviewers, err = workflows.CountAwaitingReviewers(c.Request().Context(), s.db); err != nil {
+	d, err := s.app.AdminFund(c.Request().Context(), actor(c))
+	if err != nil {
 		return view{}, err
 	}
 	v := s.newView(c, "admin.programs")
@@ -87,57 +69,20 @@ func (s *site) createProgram(c echo.Context) error {
 	}
 	v.Form = withoutSecrets(form)
 	RFC3339Form(form, "opens_at", "closes_at")
-	var req api.FundProgramRequest
-	problems, err := s.checkMoney(form, &req, budgetField, maxGrantField)
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	if problems != nil {
+	var in app.FundProgramInput
+	if problems := decodeMoney(form, &in, budgetField, maxGrantField); problems != nil {
 		return s.formProblem(c, "admin_fund", v, problems)
 	}
-	f, err := req.Form()
-	if err == nil {
-		_, err = workflows.CreateFundProgram(c.Request().Context(), s.db, f)
-	}
-	if err != nil {
-		return s.submitted(c, "admin_fund", v, err)
+	if _, err := s.app.CreateFundProgram(c.Request().Context(), actor(c), in); err != nil {
+		return s.submittedMoney(c, "admin_fund", v, err, form, budgetField, maxGrantField)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/fund?done=program")
 }
 
-// enrolledLimit is how many enrollments awaiting a result the admin sees.
-const enrolledLimit = 50
-
-// awaiting is an enrollment awaiting its result, with its course.
-type awaiting struct {
-	models.Enrollment
-	Course, Student string
-}
-
-// adminTrainingPage is the courses, the enrollments awaiting a result and
-// the latest certificates.
-type adminTrainingPage struct {
-	Courses      []models.Course
-	Enrollments  []awaiting
-	Certificates []models.Certificate
-}
-
 func (s *site) adminTrainingView(c echo.Context) (view, error) {
-	db := s.db.WithContext(c.Request().Context())
-	var d adminTrainingPage
-	if err := db.Order("id DESC").Limit(adminListLimit).Find(&d.Courses).Error; err != nil {
-		return view{}, fmt.Errorf("load courses: %w", err)
-	}
-	err := db.Table("enrollments AS e").Select("e.*, c.title AS course, coalesce(p.full_name, a.name) AS student").
-		Joins("JOIN courses c ON c.id = e.course_id").Joins("JOIN accounts a ON a.id = e.account_id").
-		Joins("LEFT JOIN student_profiles p ON p.account_id = e.account_id").
-		Where("e.status = ?", workflows.EnrollmentEnrolled).Order("e.id").Limit(enrolledLimit).Find(&d.Enrollments).Error
+	d, err := s.app.AdminTraining(c.Request().Context(), actor(c))
 	if err != nil {
-		return view{}, fmt.Errorf("load enrollments awaiting a result: %w", err)
-	}
-	err = db.Omit("pdf", "credential").Order("issued_at DESC, id").Limit(adminListLimit).Find(&d.Certificates).Error
-	if err != nil {
-		return view{}, fmt.Errorf("load certificates: %w", err)
+		return view{}, err
 	}
 	v := s.newView(c, "admin.courses")
 	v.Data = d
@@ -154,8 +99,8 @@ func (s *site) createCourse(c echo.Context) error {
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	var req api.CreateCourseRequest
-	form, problems, err := s.bind(c, &req)
+	var in app.CourseInput
+	form, problems, err := s.bind(c, &in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -164,42 +109,34 @@ func (s *site) createCourse(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "admin_training", v, problems)
 	}
-	_, err = workflows.CreateCourse(c.Request().Context(), s.db, workflows.CourseForm{
-		Title: req.Title, Description: req.Description, PassScore: *req.PassScore,
-	})
-	if err != nil {
+	if _, err := s.app.CreateCourse(c.Request().Context(), actor(c), in); err != nil {
 		return s.submitted(c, "admin_training", v, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/training?done=course")
 }
 
-// rowForm reads a form posted from a table row of an admin page: the row's
-// id (from the path), the page's view holding the form with the row marked
-// (view.Input), and req bound and checked by the API's rules (problems for
-// the row's fields).
-func (s *site) rowForm(c echo.Context, page func(echo.Context) (view, error), req any) (string, view, map[string]string, error) {
-	id, err := pathID(c)
-	if err != nil {
-		return "", view{}, nil, err
-	}
+// rowForm reads a form posted from a table row of an admin page: the
+// page's view holding the form with the row (the path's id) marked
+// (view.Input), and in decoded (problems for the row's fields).
+func (s *site) rowForm(c echo.Context, page func(echo.Context) (view, error), in any) (view, map[string]msg.Message, error) {
 	v, err := page(c)
 	if err != nil {
-		return "", view{}, nil, err
+		return view{}, nil, err
 	}
-	form, problems, err := s.bind(c, req)
+	form, problems, err := s.bind(c, in)
 	if err != nil {
-		return "", view{}, nil, err
+		return view{}, nil, err
 	}
 	v.Form = withoutSecrets(form)
-	v.Form.Set("row", id)
-	return id, v, problems, nil
+	v.Form.Set("row", c.Param("id"))
+	return v, problems, nil
 }
 
 // recordResult records an enrollment's score, as POST
 // /api/v1/admin/enrollments/{id}/result does.
 func (s *site) recordResult(c echo.Context) error {
-	var req api.ResultRequest
-	id, v, problems, err := s.rowForm(c, s.adminTrainingView, &req)
+	var in app.ResultInput
+	v, problems, err := s.rowForm(c, s.adminTrainingView, &in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -207,61 +144,44 @@ func (s *site) recordResult(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "admin_training", v, problems)
 	}
-	acct, _ := account(c)
-	ctx := c.Request().Context()
-	ctx, flush := s.kit.Direct(ctx)
-	_, err = workflows.RecordResult(ctx, s.db, acct.ID, id, *req.Score)
-	if err != nil {
+	if _, err := s.app.RecordResult(c.Request().Context(), actor(c), c.Param("id"), in); err != nil {
 		return s.submitted(c, "admin_training", v, err)
 	}
-	flush()
 	return c.Redirect(http.StatusSeeOther, "/admin/training?done=result")
 }
 
 // revokeCertificate revokes a certificate, as POST
-// /api/v1/admin/certificates/{serial}/revoke does.
+// /api/v1/admin/certificates/{serial}/revoke does; the serial is typed in
+// the form, and one that names no certificate shows beside it.
 func (s *site) revokeCertificate(c echo.Context) error {
 	v, err := s.adminTrainingView(c)
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	var req api.RevokeRequest
-	form, problems, err := s.bind(c, &req)
+	var in app.RevokeInput
+	form, problems, err := s.bind(c, &in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
 	v.Form = withoutSecrets(form)
 	v.Form.Set("form", "revoke")
-	serial, ok := certificates.NormalizeSerial(form.Get("serial"))
-	if !ok {
-		if problems == nil {
-			problems = map[string]string{}
-		}
-		problems["serial"] = "is not a certificate serial"
-	}
 	if problems != nil {
 		return s.formProblem(c, "admin_training", v, problems)
 	}
-	acct, _ := account(c)
-	ctx := c.Request().Context()
-	ctx, flush := s.kit.Direct(ctx)
-	_, err = workflows.RevokeCertificate(ctx, s.db, acct.ID, serial, req.Reason)
+	_, err = s.app.RevokeCertificate(c.Request().Context(), actor(c), form.Get("serial"), in)
+	if errors.Is(err, workflows.ErrNotFound) && !errors.As(err, new(*workflows.Refusal)) {
+		return s.formProblem(c, "admin_training", v, map[string]msg.Message{"serial": msg.New(msg.FieldSerial)})
+	}
 	if err != nil {
 		return s.submitted(c, "admin_training", v, err)
 	}
-	flush()
 	return c.Redirect(http.StatusSeeOther, "/admin/training?done=revoke")
 }
 
-// shopQueueLimit is how many shops awaiting a decision the admin sees.
-const shopQueueLimit = 50
-
 func (s *site) adminShopsView(c echo.Context) (view, error) {
-	var shops []models.Shop
-	err := s.db.WithContext(c.Request().Context()).Where("status IN ?", []string{workflows.ShopPending, workflows.ShopRejected}).
-		Order("updated_at, id").Limit(shopQueueLimit).Find(&shops).Error
+	shops, err := s.app.ShopsAwaitingDecision(c.Request().Context(), actor(c))
 	if err != nil {
-		return view{}, fmt.Errorf("load shops awaiting a decision: %w", err)
+		return view{}, err
 	}
 	v := s.newView(c, "admin.shops")
 	v.Data = shops
@@ -275,43 +195,24 @@ func (s *site) adminShops(c echo.Context) error {
 // confirmShop is an admin's decision on a shop, as POST
 // /api/v1/admin/shops/{id}/confirm takes it.
 func (s *site) confirmShop(c echo.Context) error {
-	var req api.ConfirmShopRequest
-	id, v, problems, err := s.rowForm(c, s.adminShopsView, &req)
+	var in app.ConfirmShopInput
+	v, problems, err := s.rowForm(c, s.adminShopsView, &in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
 	if problems != nil {
 		return s.formProblem(c, "admin_shops", v, problems)
 	}
-	if err := req.Check(); err != nil {
+	if _, err := s.app.ConfirmShop(c.Request().Context(), actor(c), c.Param("id"), in); err != nil {
 		return s.submitted(c, "admin_shops", v, err)
 	}
-	acct, _ := account(c)
-	ctx := c.Request().Context()
-	ctx, flush := s.kit.Direct(ctx)
-	_, err = workflows.ConfirmShop(ctx, s.db, acct.ID, id, *req.Verified, req.Reason)
-	if err != nil {
-		return s.submitted(c, "admin_shops", v, err)
-	}
-	flush()
 	return c.Redirect(http.StatusSeeOther, "/admin/shops?done=shop")
 }
 
-// adminInternshipsPage is every place with its filled seats, and the
-// latest rounds.
-type adminInternshipsPage struct {
-	Places []workflows.PlaceWithFilled
-	Rounds []models.MatchRound
-}
-
 func (s *site) adminInternshipsView(c echo.Context) (view, error) {
-	ctx := c.Request().Context()
-	var d adminInternshipsPage
-	if err := workflows.PlacesQuery(ctx, s.db).Order("p.id DESC").Limit(placeLimit).Find(&d.Places).Error; err != nil {
-		return view{}, fmt.Errorf("load places: %w", err)
-	}
-	if err := s.db.WithContext(ctx).Order("id DESC").Limit(adminListLimit).Find(&d.Rounds).Error; err != nil {
-		return view{}, fmt.Errorf("load match rounds: %w", err)
+	d, err := s.app.AdminInternships(c.Request().Context(), actor(c))
+	if err != nil {
+		return view{}, err
 	}
 	v := s.newView(c, "admin.places")
 	v.Data = d
@@ -325,19 +226,15 @@ func (s *site) adminInternships(c echo.Context) error {
 // changePlace changes a place's seats or status, as PATCH
 // /api/v1/admin/internships/{id} does; the row's form sends both.
 func (s *site) changePlace(c echo.Context) error {
-	var req api.PlaceChangeRequest
-	id, v, problems, err := s.rowForm(c, s.adminInternshipsView, &req)
+	var in app.PlaceChangeInput
+	v, problems, err := s.rowForm(c, s.adminInternshipsView, &in)
 	if err != nil {
 		return s.failWith(c, err)
-	}
-	if problems == nil && req.Status == nil && req.Capacity == nil {
-		problems = map[string]string{"capacity": "send status, capacity or both"}
 	}
 	if problems != nil {
 		return s.formProblem(c, "admin_internships", v, problems)
 	}
-	_, err = workflows.ChangePlace(c.Request().Context(), s.db, id, workflows.PlaceChange{Status: req.Status, Capacity: req.Capacity})
-	if err != nil {
+	if _, err := s.app.ChangePlace(c.Request().Context(), actor(c), c.Param("id"), in); err != nil {
 		return s.submitted(c, "admin_internships", v, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/internships?done=place")
@@ -355,18 +252,11 @@ func (s *site) createPlace(c echo.Context) error {
 		return s.failWith(c, err)
 	}
 	v.Form = withoutSecrets(raw)
-	var req api.PlaceRequest
-	problems, err := s.check(SkillsForm(raw), &req)
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	if problems != nil {
+	var in app.PlaceInput
+	if problems := DecodeForm(SkillsForm(raw), &in); problems != nil {
 		return s.formProblem(c, "admin_internships", v, problems)
 	}
-	_, err = workflows.CreatePlace(c.Request().Context(), s.db, workflows.PlaceForm{
-		Company: req.Company, Title: req.Title, City: req.City, Skills: req.Skills, Capacity: *req.Capacity, Status: req.Status,
-	})
-	if err != nil {
+	if _, err := s.app.CreatePlace(c.Request().Context(), actor(c), in); err != nil {
 		return s.submitted(c, "admin_internships", v, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/internships?done=place")
@@ -379,13 +269,8 @@ func (s *site) startRound(c echo.Context) error {
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	acct, _ := account(c)
-	ctx := c.Request().Context()
-	ctx, flush := s.kit.Direct(ctx)
-	_, err = workflows.StartMatchRound(ctx, s.db, workflows.StartRound{Trigger: workflows.TriggerAdmin, AccountID: acct.ID})
-	if err != nil {
+	if _, err := s.app.StartMatchRound(c.Request().Context(), actor(c)); err != nil {
 		return s.submitted(c, "admin_internships", v, err)
 	}
-	flush()
 	return c.Redirect(http.StatusSeeOther, "/admin/internships?done=round")
 }

@@ -1,20 +1,14 @@
 package web
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
-	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 )
-
-// timelineLimit is how many events of each workflow the dashboard shows.
-const timelineLimit = 20
 
 // tracked is one workflow on the dashboard: its status and timeline.
 type tracked struct {
@@ -82,92 +76,50 @@ func (s *site) dashboard(c echo.Context) error {
 	if acct.Role != models.RoleApplicant {
 		return c.Redirect(http.StatusSeeOther, homeOf(acct.Role))
 	}
-	ctx := c.Request().Context()
-	db := s.db.WithContext(ctx)
-	var d dashboardData
-	prof, err := s.profileOf(c, acct.ID)
+	d, err := s.app.Dashboard(c.Request().Context(), actor(c))
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	if prof != nil {
-		d.Workflows = append(d.Workflows, tracked{Kind: "onboarding", ID: prof.ID, Label: prof.FullName,
-			Status: prof.Status, Reasons: prof.Reasons})
-	}
-	var shops []models.Shop
-	var funds []models.FundApplication
-	var interns []models.InternshipApplication
-	var enrolls []models.Enrollment
-	for _, q := range []struct {
-		what string
-		dst  any
-	}{{"shops", &shops}, {"fund applications", &funds}, {"internship applications", &interns}, {"enrollments", &enrolls}} {
-		if err := db.Where("account_id = ?", acct.ID).Order("id DESC").Limit(10).Find(q.dst).Error; err != nil {
-			return s.failWith(c, fmt.Errorf("load %s of %s: %w", q.what, acct.ID, err))
-		}
-	}
-	for _, sh := range shops {
-		t := tracked{Kind: "shop", ID: sh.ID, Label: sh.ShopName, Status: sh.Status, Reasons: sh.Reasons}
-		if sh.Status != workflows.ShopVerified {
-			t.Code = sh.VerificationCode
-		}
-		d.Workflows = append(d.Workflows, t)
-	}
-	for _, f := range funds {
-		d.Workflows = append(d.Workflows, tracked{Kind: "fund", ID: f.ID, Label: workflows.Yuan(f.AmountFen), Status: f.Status, Reasons: f.Reasons})
-	}
-	for _, a := range interns {
-		t := tracked{Kind: "internship", ID: a.ID, Label: strconv.Itoa(len(a.Preferences)), Status: a.Status}
-		if a.OfferPlaceID != nil {
-			var p models.InternshipPlace
-			if err := db.Take(&p, "id = ?", *a.OfferPlaceID).Error; err != nil {
-				return s.failWith(c, fmt.Errorf("load offered place of %s: %w", a.ID, err))
-			}
-			t.Label = p.Company + " · " + p.Title + " · " + p.City
-		}
-		d.Workflows = append(d.Workflows, t)
-	}
-	for _, e := range enrolls {
-		t := tracked{Kind: "enrollment", ID: e.ID, Status: e.Status, Reasons: e.Reasons}
-		var cert models.Certificate
-		err := db.Omit("pdf", "credential").Where("enrollment_id = ?", e.ID).Take(&cert).Error
-		switch {
-		case err == nil:
-			t.Label, t.PDF = cert.Serial, "/api/v1/certificates/"+cert.Serial+"/pdf"
-		case !errors.Is(err, gorm.ErrRecordNotFound):
-			return s.failWith(c, fmt.Errorf("load certificate of %s: %w", e.ID, err))
-		}
-		d.Workflows = append(d.Workflows, t)
-	}
-	for i := range d.Workflows {
-		w := &d.Workflows[i]
-		w.Actions = Actions(w.Kind, w.ID, w.Status)
-		evs, err := workflows.Events(ctx, s.db, d.Workflows[i].ID, 0, timelineLimit)
-		if err != nil {
-			return s.failWith(c, err)
-		}
-		d.Workflows[i].Timeline = evs
+	v := s.newView(c, "dashboard.title")
+	page := dashboardData{Workflows: make([]tracked, len(d.Workflows))}
+	for i, w := range d.Workflows {
+		page.Workflows[i] = trackedOf(w, v)
 	}
 	status := ""
-	if prof != nil {
-		status = prof.Status
+	if d.Profile != nil {
+		status = d.Profile.Status
 	}
-	d.Next = NextStep(status, len(shops) > 0)
-	v := s.newView(c, "dashboard.title")
-	v.Data = d
+	page.Next = NextStep(status, d.HasShop)
+	v.Data = page
 	return s.render(c, http.StatusOK, "dashboard", v)
 }
 
-// profileOf is accountID's student profile, nil when there is none.
-func (s *site) profileOf(c echo.Context, accountID string) (*models.StudentProfile, error) {
-	var prof models.StudentProfile
-	err := s.db.WithContext(c.Request().Context()).Where("account_id = ?", accountID).Take(&prof).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
+// trackedOf is how the dashboard shows one of the applicant's workflows.
+func trackedOf(w app.Tracked, v view) tracked {
+	t := tracked{Kind: w.Kind, ID: w.ID(), Timeline: w.Timeline}
+	switch {
+	case w.Profile != nil:
+		t.Label, t.Status, t.Reasons = w.Profile.FullName, w.Profile.Status, w.Profile.Reasons
+	case w.Shop != nil:
+		t.Label, t.Status, t.Reasons = w.Shop.ShopName, w.Shop.Status, w.Shop.Reasons
+		if w.Shop.Status != workflows.ShopVerified {
+			t.Code = w.Shop.VerificationCode
+		}
+	case w.Fund != nil:
+		t.Label, t.Status, t.Reasons = v.Money(w.Fund.AmountFen), w.Fund.Status, w.Fund.Reasons
+	case w.Intern != nil:
+		t.Label, t.Status = strconv.Itoa(len(w.Intern.Preferences)), w.Intern.Status
+		if p := w.Intern.OfferPlace; p != nil {
+			t.Label = p.Company + " · " + p.Title + " · " + p.City
+		}
+	case w.Enroll != nil:
+		t.Status, t.Reasons = w.Enroll.Status, w.Enroll.Reasons
+		if serial := w.Enroll.CertificateSerial; serial != nil {
+			t.Label, t.PDF = *serial, "/api/v1/certificates/"+*serial+"/pdf"
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("load profile of %s: %w", accountID, err)
-	}
-	return &prof, nil
+	t.Actions = Actions(t.Kind, t.ID, t.Status)
+	return t
 }
 
 // onboardingPage is what the onboarding form shows besides the fields.
@@ -177,11 +129,9 @@ type onboardingPage struct {
 }
 
 func (s *site) onboardingView(c echo.Context, prof *models.StudentProfile) (view, error) {
-	var colleges []models.College
-	// The form offers the partner colleges; the programme has about a
-	// thousand, small enough for one list, ordered as the API orders them.
-	if err := s.db.WithContext(c.Request().Context()).Order("name").Limit(2000).Find(&colleges).Error; err != nil {
-		return view{}, fmt.Errorf("load colleges: %w", err)
+	colleges, err := s.app.CollegeChoices(c.Request().Context())
+	if err != nil {
+		return view{}, err
 	}
 	v := s.newView(c, "onboarding.title")
 	v.Data = onboardingPage{Colleges: colleges, Profile: prof}
@@ -189,8 +139,7 @@ func (s *site) onboardingView(c echo.Context, prof *models.StudentProfile) (view
 }
 
 func (s *site) onboardingForm(c echo.Context) error {
-	acct, _ := account(c)
-	prof, err := s.profileOf(c, acct.ID)
+	prof, err := s.app.OwnProfile(c.Request().Context(), actor(c))
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -211,10 +160,10 @@ func (s *site) onboardingForm(c echo.Context) error {
 }
 
 // submitOnboarding submits the profile, or resubmits it when one exists
-// (the domain refuses a resubmission that is not due, as PUT does).
+// (the use case refuses a resubmission that is not due, as PUT does).
 func (s *site) submitOnboarding(c echo.Context) error {
-	acct, _ := account(c)
-	prof, err := s.profileOf(c, acct.ID)
+	ctx := c.Request().Context()
+	prof, err := s.app.OwnProfile(ctx, actor(c))
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -222,8 +171,8 @@ func (s *site) submitOnboarding(c echo.Context) error {
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	var req api.OnboardingRequest
-	form, problems, err := s.bind(c, &req)
+	var in app.OnboardingInput
+	form, problems, err := s.bind(c, &in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -231,16 +180,13 @@ func (s *site) submitOnboarding(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "onboarding", v, problems)
 	}
-	f := req.Form()
-	ctx, flush := s.kit.Direct(c.Request().Context())
 	if prof == nil {
-		_, err = workflows.SubmitOnboarding(ctx, s.db, acct.ID, f)
+		_, err = s.app.SubmitOnboarding(ctx, actor(c), in)
 	} else {
-		_, err = workflows.ResubmitOnboarding(ctx, s.db, acct.ID, prof.ID, f)
+		_, err = s.app.ResubmitOnboarding(ctx, actor(c), prof.ID, in)
 	}
 	if err != nil {
 		return s.submitted(c, "onboarding", v, err)
 	}
-	flush()
 	return c.Redirect(http.StatusSeeOther, "/dashboard")
 }

@@ -7,22 +7,23 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 )
 
-// DecodeForm fills v, a pointer to one of the API's request types, from
-// form values named by the fields' JSON names, so that a page checks
-// exactly what the JSON API checks. Text is trimmed of surrounding
-// space; an empty value leaves its field zero (the validator then says "is
-// required"). It returns the API's message for each value of the wrong
-// type; other values are ignored, like the CSRF token.
-func DecodeForm(values url.Values, v any) map[string]string {
+// DecodeForm fills v, a pointer to a use case's input (package app), from
+// form values named by the fields' JSON names, so that a page's form is
+// checked by the very rules the JSON API's body is. Text is trimmed of
+// surrounding space; an empty value leaves its field zero (the use case
+// then says msg.FieldRequired). It returns the message of each value of
+// the wrong type; other values are ignored, like the CSRF token.
+func DecodeForm(values url.Values, v any) map[string]msg.Message {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
 		panic(fmt.Sprintf("DecodeForm: %T is not a pointer to a struct", v)) // a programming error
 	}
 	rv = rv.Elem()
-	problems := map[string]string{}
+	problems := map[string]msg.Message{}
 	for i := range rv.NumField() {
 		f := rv.Type().Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -34,11 +35,7 @@ func DecodeForm(values url.Values, v any) map[string]string {
 			continue
 		}
 		if err := setField(rv.Field(i), raw); err != nil {
-			t := f.Type
-			if t.Kind() == reflect.Pointer {
-				t = t.Elem() // an optional number is still a number
-			}
-			problems[name] = api.TypeMessage(t)
+			problems[name] = app.TypeMessage(f.Type)
 		}
 	}
 	if len(problems) == 0 {

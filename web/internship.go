@@ -1,13 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
-	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/labstack/echo/v4"
 )
@@ -18,16 +16,15 @@ const placeLimit = 500
 // rankingPage is the ranking form: MaxPreferences numbered choices, each a
 // list of every open place, so that it works without JavaScript.
 type rankingPage struct {
-	Places  []workflows.PlaceWithFilled
+	Places  []app.Place
 	Choices []int
 }
 
 func (s *site) rankingView(c echo.Context) (view, error) {
 	var d rankingPage
-	err := workflows.PlacesQuery(c.Request().Context(), s.db).Where("p.status = ?", workflows.PlaceOpen).
-		Order("p.company, p.title, p.id").Limit(placeLimit).Find(&d.Places).Error
-	if err != nil {
-		return view{}, fmt.Errorf("load open places: %w", err)
+	var err error
+	if d.Places, err = s.app.PlaceChoices(c.Request().Context()); err != nil {
+		return view{}, err
 	}
 	d.Choices = make([]int, workflows.MaxPreferences)
 	for i := range d.Choices {
@@ -51,35 +48,27 @@ func (s *site) rankingForm(c echo.Context) error {
 // form comes back with the chosen places first, so that the API's "item n"
 // is choice n.
 func (s *site) submitRanking(c echo.Context) error {
-	acct, _ := account(c)
-	ctx := c.Request().Context()
 	v, err := s.rankingView(c)
 	if err != nil {
 		return s.failWith(c, err)
-	}
-	if _, err := s.kit.RequireVerified(ctx, acct.ID); err != nil {
-		return s.submitted(c, "internship", v, err)
 	}
 	raw, err := posted(c)
 	if err != nil {
 		return s.failWith(c, err)
 	}
 	form := RankingForm(raw)
-	var req api.InternshipApplicationRequest
-	problems, err := s.check(form, &req)
-	if err != nil {
-		return s.failWith(c, err)
-	}
+	var in app.InternshipInput
+	problems := DecodeForm(form, &in)
 	v.Form = withoutSecrets(form)
 	v.Form.Set("skills", strings.TrimSpace(raw.Get("skills")))
 	if problems != nil {
 		return s.formProblem(c, "internship", v, problems)
 	}
-	sub, err := workflows.SubmitInternship(ctx, s.db, acct.ID, workflows.InternshipForm{Preferences: req.Preferences, Skills: req.Skills})
+	a, err := s.app.SubmitInternship(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return s.submitted(c, "internship", v, err)
 	}
-	return c.Redirect(http.StatusSeeOther, "/dashboard#wf-internship-"+sub.Entity.ID)
+	return c.Redirect(http.StatusSeeOther, "/dashboard#wf-internship-"+a.ID)
 }
 
 // RankingForm is the ranking form as the API's request reads it: the
@@ -127,12 +116,8 @@ func (s *site) declineOffer(c echo.Context) error { return s.answerOffer(c, fals
 // answerOffer accepts or declines the applicant's offer, as POST
 // /api/v1/internship-applications/{id}/accept (or decline) does.
 func (s *site) answerOffer(c echo.Context, accept bool) error {
-	acct, _ := account(c)
-	id, err := pathID(c)
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	if _, err := workflows.AnswerOffer(c.Request().Context(), s.db, acct.ID, id, accept, time.Now().UTC()); err != nil {
+	id := c.Param("id")
+	if _, err := s.app.AnswerOffer(c.Request().Context(), actor(c), id, accept); err != nil {
 		return s.failWith(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/dashboard#wf-internship-"+id)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -14,13 +16,16 @@ import (
 // the API's largest amount (10^12 yuan) and their fen always fit an int64.
 const maxYuanDigits = 13
 
-// Messages beside a money field, in the API's style (Message translates them).
-const (
-	msgYuanFormat = "must be an amount in yuan such as 1234.50"
-	msgYuanRange  = "must be an amount from 0.01 to 1000000000000 yuan"
+// maxFen is the API's largest amount (amount_fen, budget_fen): 10^12 yuan.
+const maxFen = 100_000_000_000_000
+
+// Messages beside a money field.
+var (
+	msgYuanFormat = msg.New(msg.FieldYuan, msg.Text("example", "1234.50"))
+	msgYuanRange  = msg.New(msg.FieldYuanRange, msg.Fen("min", 1), msg.Fen("max", maxFen))
 )
 
-var errYuan = errors.New(msgYuanFormat)
+var errYuan = errors.New("not an amount in yuan such as 1234.50")
 
 // ParseYuan reads an amount typed in yuan ("1234", "1234.5", "1234.56",
 // optionally after ¥ or ￥) as integer fen, exactly: the decimal string is
@@ -45,20 +50,19 @@ func ParseYuan(s string) (int64, error) {
 	return fen, nil
 }
 
-// money is a form field typed in yuan for a request field in fen.
+// money is a form field typed in yuan for an input field in fen.
 type money struct{ yuan, fen string }
 
-// checkMoney is check for a form with fields typed in yuan: each is read
-// exactly into its fen twin (the request type's field) before the API's
-// rules run, and every message about a fen field shows beside the yuan
-// field the visitor typed. It changes form.
-func (s *site) checkMoney(form url.Values, req any, fields ...money) (map[string]string, error) {
-	problems := map[string]string{}
+// yuanToFen reads each money field of form, typed in yuan, exactly into its
+// fen twin (the use case input's field), and returns the message beside
+// each yuan field that is no amount. It changes form.
+func yuanToFen(form url.Values, fields ...money) map[string]msg.Message {
+	problems := map[string]msg.Message{}
 	for _, m := range fields {
 		raw := strings.TrimSpace(form.Get(m.yuan))
 		delete(form, m.fen)
 		if raw == "" {
-			continue // the API says "is required"
+			continue // the use case says it is required
 		}
 		fen, err := ParseYuan(raw)
 		if err != nil {
@@ -67,30 +71,28 @@ func (s *site) checkMoney(form url.Values, req any, fields ...money) (map[string
 		}
 		form.Set(m.fen, strconv.FormatInt(fen, 10))
 	}
-	more, err := s.check(form, req)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range fields {
-		msg, ok := more[m.fen]
+	return problems
+}
+
+// fenToYuan moves the messages about fen fields beside the yuan fields the
+// visitor typed; a range in fen reads as a range in yuan. It changes fields.
+func fenToYuan(fields map[string]msg.Message, typed url.Values, money ...money) {
+	for _, m := range money {
+		problem, ok := fields[m.fen]
 		if !ok {
 			continue
 		}
-		delete(more, m.fen)
-		if form.Get(m.fen) != "" && (msg == "is required" || strings.HasPrefix(msg, "must be at ")) {
-			msg = msgYuanRange // the API's range is in fen
+		delete(fields, m.fen)
+		switch problem.Code {
+		case msg.FieldRequired, msg.FieldTooSmall, msg.FieldTooBig:
+			if typed.Get(m.fen) != "" {
+				problem = msgYuanRange // the input's range is in fen
+			}
 		}
-		if _, seen := problems[m.yuan]; !seen {
-			problems[m.yuan] = msg
+		if _, seen := fields[m.yuan]; !seen {
+			fields[m.yuan] = problem
 		}
 	}
-	for k, msg := range more {
-		problems[k] = msg
-	}
-	if len(problems) == 0 {
-		return nil, nil
-	}
-	return problems, nil
 }
 
 // posted is a copy of the posted form, for a handler to rewrite.
@@ -104,4 +106,31 @@ func posted(c echo.Context) (url.Values, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// decodeMoney decodes form, a posted form with money fields, into in, a
+// use case's input: each yuan field into its fen twin, then the rest. It
+// returns the message of each value that is no amount or of the wrong
+// type, beside the field the visitor typed, or nil. It changes form.
+func decodeMoney(form url.Values, in any, fields ...money) map[string]msg.Message {
+	problems := yuanToFen(form, fields...)
+	for k, m := range DecodeForm(form, in) {
+		problems[k] = m
+	}
+	fenToYuan(problems, form, fields...)
+	if len(problems) == 0 {
+		return nil
+	}
+	return problems
+}
+
+// submittedMoney is submitted for a form with money fields: the use case's
+// messages about fen fields show beside the yuan fields.
+func (s *site) submittedMoney(c echo.Context, name string, v view, err error, form url.Values, fields ...money) error {
+	p := app.ProblemOf(err)
+	if len(p.Fields) == 0 {
+		return s.submitted(c, name, v, err)
+	}
+	fenToYuan(p.Fields, form, fields...)
+	return s.formProblem(c, name, v, p.Fields)
 }

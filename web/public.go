@@ -2,51 +2,22 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
-	"github.com/campusbiz/campusbiz/api"
-	"github.com/campusbiz/campusbiz/internal/accounts"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/labstack/echo/v4"
 )
 
-// homeStats are the programme's figures on the home page.
-type homeStats struct {
-	BudgetFen, UsedFen, LeftFen int64
-	Seats, Filled               int64
-	Verified                    int64
-}
-
 func (s *site) home(c echo.Context) error {
-	ctx := c.Request().Context()
-	db := s.db.WithContext(ctx)
-	var st homeStats
-	var progs []models.FundProgram
-	if err := db.Find(&progs).Error; err != nil {
-		return s.failWith(c, fmt.Errorf("load fund programmes: %w", err))
-	}
-	for _, p := range progs {
-		st.BudgetFen += p.BudgetFen
-		st.LeftFen += p.RemainingFen()
-	}
-	st.UsedFen = st.BudgetFen - st.LeftFen
-	err := db.Model(&models.InternshipPlace{}).Where("status = ?", workflows.PlaceOpen).
-		Select("coalesce(sum(capacity), 0)").Scan(&st.Seats).Error
-	if err == nil {
-		err = db.Model(&models.InternshipApplication{}).
-			Where("status IN ?", []string{workflows.InternshipOffered, workflows.InternshipAccepted}).Count(&st.Filled).Error
-	}
-	if err == nil {
-		// The trigger-kept counts: a count(*) here read every verified
-		// profile (9 million at 10 million students) per page view.
-		st.Verified, err = models.CountInState(ctx, s.db, "onboarding", workflows.OnboardingVerified)
-	}
+	st, err := s.app.HomeFigures(c.Request().Context())
 	if err != nil {
-		return s.failWith(c, fmt.Errorf("home figures: %w", err))
+		return s.failWith(c, err)
 	}
 	v := s.newView(c, "home.title")
 	v.Data = st
@@ -58,8 +29,8 @@ func (s *site) registerForm(c echo.Context) error {
 }
 
 func (s *site) register(c echo.Context) error {
-	var req api.RegisterRequest
-	form, problems, err := s.bind(c, &req)
+	var in app.RegisterInput
+	form, problems, err := s.bind(c, &in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -68,18 +39,27 @@ func (s *site) register(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "register", v, problems)
 	}
-	if ok, _ := s.kit.AllowRegister(c.Request().Context(), c.RealIP()); !ok {
-		v.Notice = v.T("login.slow")
-		return s.render(c, http.StatusTooManyRequests, "register", v)
-	}
-	ctx := c.Request().Context()
-	acct, err := accounts.Create(ctx, s.db, accounts.NewAccount{
-		Email: req.Email, Password: req.Password, Name: req.Name, Role: models.RoleApplicant,
-	})
+	sess, err := s.app.RegisterAndLogin(c.Request().Context(), c.RealIP(), in)
 	if err != nil {
-		return s.submitted(c, "register", v, err)
+		return s.signInProblem(c, "register", v, err)
 	}
-	return s.startSession(c, acct, "/dashboard")
+	return s.startSession(c, sess, "/dashboard")
+}
+
+// signInProblem answers a register or sign-in form whose use case failed:
+// too many attempts and wrong credentials say so on the form, the rest as
+// any form does.
+func (s *site) signInProblem(c echo.Context, name string, v view, err error) error {
+	var limited *app.RateLimitedError
+	switch {
+	case errors.As(err, &limited):
+		v.Notice = v.T("login.slow")
+		return s.render(c, http.StatusTooManyRequests, name, v)
+	case errors.Is(err, app.ErrBadCredentials):
+		v.Notice = v.T("login.bad")
+		return s.render(c, http.StatusUnauthorized, name, v)
+	}
+	return s.submitted(c, name, v, err)
 }
 
 func (s *site) loginForm(c echo.Context) error {
@@ -89,8 +69,8 @@ func (s *site) loginForm(c echo.Context) error {
 }
 
 func (s *site) login(c echo.Context) error {
-	var req api.LoginRequest
-	form, problems, err := s.bind(c, &req)
+	var in app.LoginInput
+	form, problems, err := s.bind(c, &in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -99,34 +79,22 @@ func (s *site) login(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "login", v, problems)
 	}
-	if ok, _ := s.kit.AllowLogin(c.Request().Context(), c.RealIP(), accounts.NormalizeEmail(req.Email)); !ok {
-		v.Notice = v.T("login.slow")
-		return s.render(c, http.StatusTooManyRequests, "login", v)
-	}
-	acct, err := accounts.Authenticate(c.Request().Context(), s.db, req.Email, req.Password)
-	if errors.Is(err, accounts.ErrBadCredentials) {
-		v.Notice = v.T("login.bad")
-		return s.render(c, http.StatusUnauthorized, "login", v)
-	}
+	sess, err := s.app.Login(c.Request().Context(), c.RealIP(), in)
 	if err != nil {
-		return s.failWith(c, err)
+		return s.signInProblem(c, "login", v, err)
 	}
-	return s.startSession(c, acct, form.Get("next"))
+	return s.startSession(c, sess, form.Get("next"))
 }
 
-// startSession signs acct in (the same sessions and cookie as the API's
-// login) and goes to next when it is a path on this site.
-func (s *site) startSession(c echo.Context, acct models.Account, next string) error {
-	tok, err := s.kit.Sessions().Start(c.Request().Context(), acct, s.kit.SessionTTL())
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	s.setSessionCookie(c, tok.Value, int(s.kit.SessionTTL().Seconds()))
-	return c.Redirect(http.StatusSeeOther, LocalPath(next, homeOf(acct.Role)))
+// startSession sets the session cookie of sess (the one the API's login
+// sets too) and goes to next when it is a path on this site.
+func (s *site) startSession(c echo.Context, sess app.Session, next string) error {
+	s.setSessionCookie(c, sess.Token.Value, int(s.app.SessionTTL().Seconds()))
+	return c.Redirect(http.StatusSeeOther, LocalPath(next, homeOf(sess.Account.Role)))
 }
 
 func (s *site) logout(c echo.Context) error {
-	if err := s.kit.Sessions().Revoke(c.Request().Context(), c.Get(ctxSession).(string)); err != nil {
+	if err := s.app.Logout(c.Request().Context(), c.Get(ctxSession).(string)); err != nil {
 		return s.failWith(c, err)
 	}
 	s.setSessionCookie(c, "", -1)
@@ -173,42 +141,64 @@ func (s *site) verifyLookup(c echo.Context) error {
 	return s.render(c, http.StatusOK, "verify", s.newView(c, "verify.title"))
 }
 
+// certificatePage is a certificate as its verify page shows it.
+type certificatePage struct {
+	Serial, HolderName, CourseTitle, IssuerName string
+	IssuedAt, RevokedAt                         *time.Time
+	// Valid is true only when the signature checks and it is not revoked.
+	Valid, Revoked bool
+}
+
 // verify is where a certificate's QR code points: for a browser, the page
 // of the certificate as checked now (signature and revocation), never
-// cached; for any other client, the API's verify JSON.
+// cached; any other client is sent to the JSON API's verification of it.
 func (s *site) verify(c echo.Context) error {
 	if !WantsHTML(c.Request().Header.Get(echo.HeaderAccept)) {
-		return s.kit.VerifyJSON(c)
+		return c.Redirect(http.StatusTemporaryRedirect, "/api/v1/certificates/"+url.PathEscape(c.Param("serial")))
 	}
-	if !s.kit.AllowLookup(c.Request().Context(), c.RealIP()) {
-		return s.fail(c, http.StatusTooManyRequests, "error.slow")
-	}
-	cert, err := s.kit.Certificate(c.Request().Context(), c.Param("serial"))
-	if err != nil {
-		status, _ := s.kit.Problem(err)
-		if status == http.StatusNotFound {
-			return s.fail(c, http.StatusNotFound, "verify.unknown")
-		}
+	ctx := c.Request().Context()
+	if err := s.app.AllowLookup(ctx, c.RealIP()); err != nil {
 		return s.failWith(c, err)
 	}
+	cert, err := s.app.Certificate(ctx, c.Param("serial"), false)
+	if errors.Is(err, workflows.ErrNotFound) {
+		return s.fail(c, http.StatusNotFound, "verify.unknown")
+	}
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	ver := cert.Verification
+	page := certificatePage{
+		Serial: cert.Serial, HolderName: ver.Credential.CredentialSubject.Name,
+		CourseTitle: ver.Credential.CredentialSubject.Achievement.Name, IssuerName: ver.Credential.Issuer.Name,
+		RevokedAt: cert.RevokedAt, Valid: ver.Valid(), Revoked: ver.Revoked,
+	}
+	if !ver.IssuedAt.IsZero() {
+		page.IssuedAt = &ver.IssuedAt
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
 	v := s.newView(c, "verify.title")
-	v.Data = cert
+	v.Data = page
 	return s.render(c, http.StatusOK, "verify", v)
 }
 
 // WantsHTML reports whether an Accept header asks for a web page: it names
-// text/html (browsers do; API clients send application/json or nothing).
+// text/html with a quality above 0 (browsers do; API clients send
+// application/json or nothing).
 func WantsHTML(accept string) bool {
 	for _, part := range strings.Split(accept, ",") {
 		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(mt), "text/html") {
 			q := 1.0
 			if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-				q = parseQ(v)
+				if n, err := strconv.ParseFloat(v, 64); err == nil {
+					q = n
+				} else {
+					q = 0
+				}
 			}
 			return q > 0
 		}
-
 	}
 	return false
 }

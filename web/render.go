@@ -5,14 +5,19 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -44,6 +49,21 @@ func (v view) Val(name string) string { return v.Form.Get(name) }
 // Err is the message beside the field name.
 func (v view) Err(name string) string { return v.Fields[name] }
 
+// Say is the message m in the page's language.
+func (v view) Say(m msg.Message) string { return printer(v.Lang).Render(m) }
+
+// Reason is a stored reason in the page's language.
+func (v view) Reason(r models.Reason) string { return v.Say(workflows.ReasonMessage(r)) }
+
+// Reasons are an event's reasons in the page's language.
+func (v view) Reasons(rs []models.Reason) string { return printer(v.Lang).Reasons(rs) }
+
+// Money is an amount of fen in yuan, with the unit, in the page's language.
+func (v view) Money(fen int64) string { return printer(v.Lang).Money(fen) }
+
+// State names a workflow state in the page's language.
+func (v view) State(state string) string { return printer(v.Lang).State(state) }
+
 // Has reports whether the form's list name holds value (checkboxes, options).
 func (v view) Has(name, value string) bool {
 	for _, x := range v.Form[name] {
@@ -55,7 +75,7 @@ func (v view) Has(name, value string) bool {
 }
 
 var funcs = template.FuncMap{
-	"yuan": func(fen int64) string { return strings.TrimSuffix(workflows.Yuan(fen), " yuan") },
+	"yuan": i18n.Yuan,
 	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"deref": func(p *int) int {
 		if p == nil {
@@ -124,65 +144,61 @@ func (s *site) fail(c echo.Context, status int, key string) error {
 	return s.render(c, status, "error", v)
 }
 
-// failWith shows the error page for err as the API would classify it:
-// its status, and the API's message (server errors stay vague).
+// failWith shows the error page for err as the use cases' problem says:
+// its status, and its message in the page's language (server errors stay
+// vague, and are logged).
 func (s *site) failWith(c echo.Context, err error) error {
-	status, detail := s.kit.Problem(err)
-	if status >= http.StatusInternalServerError {
+	p := app.ProblemOf(err)
+	if p.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
+	}
+	if p.Status >= http.StatusInternalServerError {
 		s.log.ErrorContext(c.Request().Context(), "page failed", "err", err, "path", c.Path())
-		return s.fail(c, status, "error.internal")
+		return s.fail(c, p.Status, "error.internal")
 	}
 	v := s.newView(c, "error.title")
-	v.Notice = detail.Message
-	return s.render(c, status, "error", v)
+	v.Notice = v.Say(p.Msg)
+	return s.render(c, p.Status, "error", v)
 }
 
 // formProblem shows the page name again with the form values and a
-// message beside each field; it is how a page answers the API's 422.
-func (s *site) formProblem(c echo.Context, name string, v view, fields map[string]string) error {
-	for f, msg := range fields {
+// message beside each field; it is how a page answers a 422.
+func (s *site) formProblem(c echo.Context, name string, v view, fields map[string]msg.Message) error {
+	for f, m := range fields {
 		// A list item's message ("preferences[2]") shows beside its list.
 		f, _, _ = strings.Cut(f, "[")
 		if _, seen := v.Fields[f]; !seen {
-			v.Fields[f] = Message(v.Lang, msg)
+			v.Fields[f] = v.Say(m)
 		}
 	}
 	v.Notice = v.T("form.fix")
 	return s.render(c, http.StatusUnprocessableEntity, name, v)
 }
 
-// bind decodes the posted form into req (an API request type) and checks it
-// by the API's rules; it returns the API's message per field, or nil.
-func (s *site) bind(c echo.Context, req any) (url.Values, map[string]string, error) {
+// bind decodes the posted form into in, a use case's input; it returns the
+// form and the message of each value of the wrong type, or nil. The use
+// case checks the rest.
+func (s *site) bind(c echo.Context, in any) (url.Values, map[string]msg.Message, error) {
 	form, err := c.FormParams()
 	if err != nil {
 		return nil, nil, fmt.Errorf("read form: %w", err)
 	}
-	problems, err := s.check(form, req)
-	return form, problems, err
+	return form, DecodeForm(form, in), nil
 }
 
-// check decodes form into req and checks it by the API's rules, as bind.
-func (s *site) check(form url.Values, req any) (map[string]string, error) {
-	if problems := DecodeForm(form, req); problems != nil {
-		return problems, nil
-	}
-	return s.kit.Validate(req)
-}
-
-// submitted answers a form whose domain call returned err: fields beside
-// the form for the API's 422 and 409-with-fields, the notice for other
-// client errors, the error page otherwise.
+// submitted answers a form whose use case returned err: messages beside the
+// form's fields for a problem about fields, the notice for other client
+// errors, the error page otherwise.
 func (s *site) submitted(c echo.Context, name string, v view, err error) error {
-	status, detail := s.kit.Problem(err)
+	p := app.ProblemOf(err)
 	switch {
-	case len(detail.Fields) > 0:
-		return s.formProblem(c, name, v, detail.Fields)
-	case status >= http.StatusInternalServerError:
+	case len(p.Fields) > 0:
+		return s.formProblem(c, name, v, p.Fields)
+	case p.Status >= http.StatusInternalServerError, p.Status == http.StatusTooManyRequests:
 		return s.failWith(c, err)
 	default:
-		v.Notice = detail.Message
-		return s.render(c, status, name, v)
+		v.Notice = v.Say(p.Msg)
+		return s.render(c, p.Status, name, v)
 	}
 }
 

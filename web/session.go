@@ -6,13 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 
-	"github.com/campusbiz/campusbiz/api"
-	"github.com/campusbiz/campusbiz/internal/accounts"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
 )
@@ -35,10 +32,10 @@ const (
 // visitor is signed out, not refused.
 func (s *site) session(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if ck, err := c.Cookie(api.SessionCookie); err == nil && ck.Value != "" {
-			acct, sessionID, err := s.kit.Sessions().Resolve(c.Request().Context(), ck.Value)
+		if ck, err := c.Cookie(app.SessionCookie); err == nil && ck.Value != "" {
+			acct, sessionID, err := s.app.Resolve(c.Request().Context(), ck.Value)
 			switch {
-			case errors.Is(err, accounts.ErrInvalidToken):
+			case errors.Is(err, app.ErrInvalidToken):
 				s.setSessionCookie(c, "", -1)
 			case err != nil:
 				return err
@@ -55,7 +52,7 @@ func (s *site) session(next echo.HandlerFunc) echo.HandlerFunc {
 			_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
 			nonce = base64.RawURLEncoding.EncodeToString(b)
 			c.SetCookie(&http.Cookie{Name: csrfCookie, Value: nonce, Path: "/", HttpOnly: true,
-				Secure: s.kit.SecureCookies(), SameSite: http.SameSiteStrictMode})
+				Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
 		}
 		c.Set(ctxNonce, nonce)
 		c.Response().Header().Set("Cache-Control", "no-store")
@@ -66,8 +63,8 @@ func (s *site) session(next echo.HandlerFunc) echo.HandlerFunc {
 // setSessionCookie sets (maxAge > 0 or 0 for a session cookie) or clears
 // (maxAge < 0) the session cookie the API's login also sets.
 func (s *site) setSessionCookie(c echo.Context, token string, maxAge int) {
-	c.SetCookie(&http.Cookie{Name: api.SessionCookie, Value: token, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: s.kit.SecureCookies(), SameSite: http.SameSiteStrictMode})
+	c.SetCookie(&http.Cookie{Name: app.SessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
 }
 
 // CSRFToken is the token a form must carry for the browser nonce and the
@@ -133,16 +130,22 @@ func (s *site) only(roles ...string) echo.MiddlewareFunc {
 	}
 }
 
-// limitSubmissions applies the API's per-account submission budget to a
-// form that starts or changes a workflow: past it, 429 with Retry-After and
-// nothing written. It runs after signedIn.
+// limitSubmissions spends the account's submission budget (the one the
+// JSON API spends too) on a form that starts or changes a workflow: past
+// it, 429 with Retry-After and nothing written. It runs after signedIn.
 func (s *site) limitSubmissions(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		acct, _ := account(c)
-		if ok, wait := s.kit.AllowSubmit(c.Request().Context(), acct); !ok {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			return s.fail(c, http.StatusTooManyRequests, "error.slow")
+		if err := s.app.AllowSubmit(c.Request().Context(), app.ActorOf(acct)); err != nil {
+			return s.failWith(c, err)
 		}
 		return next(c)
 	}
+}
+
+// actor is the signed-in account as the use cases see it; only pages
+// behind signedIn call it.
+func actor(c echo.Context) app.Actor {
+	acct, _ := account(c)
+	return app.ActorOf(acct)
 }

@@ -1,14 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
-	"time"
 
-	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -24,11 +21,9 @@ type shopItem struct {
 }
 
 func (s *site) shopsView(c echo.Context) (view, error) {
-	acct, _ := account(c)
-	var shops []models.Shop
-	err := s.db.WithContext(c.Request().Context()).Where("account_id = ?", acct.ID).Order("id DESC").Limit(listLimit).Find(&shops).Error
+	shops, err := s.app.OwnShops(c.Request().Context(), actor(c), listLimit)
 	if err != nil {
-		return view{}, fmt.Errorf("load shops of %s: %w", acct.ID, err)
+		return view{}, err
 	}
 	items := make([]shopItem, len(shops))
 	for i, sh := range shops {
@@ -52,17 +47,12 @@ func (s *site) shopsForm(c echo.Context) error {
 // submitShop links a shop as POST /api/v1/shops does, then shows the shop
 // list with the new shop's verification code.
 func (s *site) submitShop(c echo.Context) error {
-	acct, _ := account(c)
-	ctx := c.Request().Context()
 	v, err := s.shopsView(c)
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	if _, err := s.kit.RequireVerified(ctx, acct.ID); err != nil {
-		return s.submitted(c, "shop", v, err)
-	}
-	var req api.ShopRequest
-	form, problems, err := s.bind(c, &req)
+	var in app.ShopInput
+	form, problems, err := s.bind(c, &in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -70,39 +60,19 @@ func (s *site) submitShop(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "shop", v, problems)
 	}
-	ctx, flush := s.kit.Direct(ctx)
-	sub, err := workflows.SubmitShop(ctx, s.db, acct.ID, req.Form(), s.kit.ShopCheckAt())
+	shop, err := s.app.SubmitShop(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return s.submitted(c, "shop", v, err)
 	}
-	flush()
-	return c.Redirect(http.StatusSeeOther, "/shops#shop-"+sub.Entity.ID)
+	return c.Redirect(http.StatusSeeOther, "/shops#shop-"+shop.ID)
 }
 
 // recheckShop checks a rejected shop again, as POST
 // /api/v1/shops/{id}/recheck does.
 func (s *site) recheckShop(c echo.Context) error {
-	acct, _ := account(c)
-	id, err := pathID(c)
+	shop, err := s.app.RecheckShop(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	ctx := c.Request().Context()
-	ctx, flush := s.kit.Direct(ctx)
-	_, err = workflows.RecheckShop(ctx, s.db, acct.ID, id, time.Time{})
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	flush()
-	return c.Redirect(http.StatusSeeOther, "/shops#shop-"+id)
-}
-
-// pathID is the page's :id, a UUID; anything else is not found, as in the
-// API, so a malformed id cannot tell anything apart.
-func pathID(c echo.Context) (string, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return "", fmt.Errorf("id %q: %w", c.Param("id"), workflows.ErrNotFound)
-	}
-	return id.String(), nil
+	return c.Redirect(http.StatusSeeOther, "/shops#shop-"+shop.ID)
 }

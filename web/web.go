@@ -1,9 +1,11 @@
 // Package web is campusbiz's server-rendered pages for applicants,
 // reviewers and admins: Go templates and a small stylesheet embedded in the
 // binary, in Chinese and English, on cookie sessions with CSRF-protected
-// forms. Pages call the same domain code as the JSON API (package workflows)
-// and check forms with the API's own request types and rules (api.PageKit);
-// they never call the API over HTTP.
+// forms. It is a thin adapter over the application layer (package app),
+// the JSON API's sibling: each page decodes its form into a use case's
+// input, calls the use case and renders its result or its problem in the
+// page's language. It never touches the database and never imports the
+// API (package api).
 package web
 
 import (
@@ -16,10 +18,9 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 )
 
 //go:embed templates/*.html
@@ -27,6 +28,15 @@ var templateFS embed.FS
 
 //go:embed static
 var staticFS embed.FS
+
+// Deps are the pages' collaborators.
+type Deps struct {
+	// App runs every use case.
+	App *app.App
+	Log *slog.Logger
+	// Config are the pages' own settings.
+	Config Config
+}
 
 // Config holds the pages' own settings.
 type Config struct {
@@ -37,36 +47,39 @@ type Config struct {
 	// MonitoringURL is where the admin page links to Asynqmon. Defaults to
 	// /monitoring/.
 	MonitoringURL string
+	// SecureCookies marks the session, language and CSRF cookies Secure
+	// (set when served over https).
+	SecureCookies bool
 }
 
 // site holds what the page handlers share.
 type site struct {
-	db    *gorm.DB
-	kit   *api.PageKit
+	app   *app.App
 	log   *slog.Logger
 	pages map[string]*template.Template
 	csrf  []byte
 	cfg   Config
 }
 
-// Mount registers the pages on e, an app built by api.New from d.
-func Mount(e *echo.Echo, d api.Deps, cfg Config) error {
+// Mount registers the pages on e, the Echo app that also serves the JSON
+// API (api.New).
+func Mount(e *echo.Echo, d Deps) error {
 	pages, err := parseTemplates()
 	if err != nil {
 		return err
 	}
-	kit := api.NewPageKit(d)
+	cfg := d.Config
 	if len(cfg.CSRFKey) == 0 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if cfg.CSRFKey, err = kit.Sessions().DeriveKey(ctx, "csrf"); err != nil {
+		if cfg.CSRFKey, err = d.App.Sessions().DeriveKey(ctx, "csrf"); err != nil {
 			return fmt.Errorf("csrf key: %w", err)
 		}
 	}
 	if cfg.MonitoringURL == "" {
 		cfg.MonitoringURL = "/monitoring/"
 	}
-	s := &site{db: d.DB, kit: kit, log: d.Log, pages: pages, csrf: cfg.CSRFKey, cfg: cfg}
+	s := &site{app: d.App, log: d.Log, pages: pages, csrf: cfg.CSRFKey, cfg: cfg}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("static files: %w", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
@@ -27,7 +28,7 @@ const benchConcurrency = 20
 
 // seedOnboardings writes n pending profiles and their outbox rows with
 // set-based SQL, as n submissions would have.
-func seedOnboardings(b *testing.B, e *engine, n int) {
+func seedOnboardings(b *testing.B, e *backend, n int) {
 	b.Helper()
 	college, domain := fixtures.College(b, e.schema.DB)
 	db := e.schema.DB
@@ -44,17 +45,16 @@ func seedOnboardings(b *testing.B, e *engine, n int) {
 
 // BenchmarkOnboardingEngine times b.N onboarding:verify tasks from
 // committed outbox rows to final profiles: relay dispatch, the runner's
-// transaction (outbox lock, entity lock, rules, event, follow-up outbox
-// row, completion) and Asynq. The follow-up notify:send tasks run too, on
-// the low queue.
+// unit of work (outbox lock, entity lock, rules, event and notification,
+// completion) and Asynq, through the worker's mux (workers.NewMux).
 func BenchmarkOnboardingEngine(b *testing.B) {
-	e := newEngine(b)
+	e := newBackend(b)
 	seedOnboardings(b, e, b.N)
 	srv := workers.NewServer(context.Background(), e.redis.Opt,
 		workers.ServerConfig{Concurrency: benchConcurrency}, silentLogger())
 	relay := e.relay()
 	relay.Log = silentLogger()
-	mux := workers.NewMux(workers.Deps{DB: e.schema.DB, Log: silentLogger(), Relay: relay})
+	mux := workers.NewMux(workers.Deps{Engine: e.dispatching(silentLogger()), Log: silentLogger()})
 
 	b.ResetTimer()
 	start := time.Now()
@@ -97,7 +97,7 @@ func benchmarkBare(b *testing.B, insert func(ctx context.Context, db *gorm.DB, t
 // bareRate runs n bare tasks on a fresh schema and Redis DB and returns
 // their rate, timed from the first enqueue to the last insert.
 func bareRate(b *testing.B, n int, insert func(ctx context.Context, db *gorm.DB, taskID string) error) float64 {
-	e := newEngine(b)
+	e := newBackend(b)
 	require.NoError(b, e.schema.DB.Exec(`CREATE TABLE bare_results (id bigserial PRIMARY KEY, task_id text NOT NULL, at timestamptz NOT NULL DEFAULT now())`).Error)
 	srv := workers.NewServer(context.Background(), e.redis.Opt,
 		workers.ServerConfig{Concurrency: benchConcurrency}, silentLogger())
@@ -133,11 +133,12 @@ func bareRate(b *testing.B, n int, insert func(ctx context.Context, db *gorm.DB,
 
 // BenchmarkOnboardingBareAsynqSameWork is bare Asynq doing the same domain
 // work as the engine (the onboarding:verify step: lock and read the profile,
-// decide, update it, write the event and the notification) in a plain
-// transaction, without the outbox, the relay or the runner's completion. The
-// gap to BenchmarkOnboardingEngine is the engine's own cost.
+// decide, update it, write the event and the notification) in a unit of
+// work that completes no task (Engine.Do: the same transaction, without the
+// outbox row, the relay or the runner's completion). The gap to
+// BenchmarkOnboardingEngine is the exactly-once machinery's own cost.
 func BenchmarkOnboardingBareAsynqSameWork(b *testing.B) {
-	e := newEngine(b)
+	e := newBackend(b)
 	seedOnboardings(b, e, b.N)
 	var payloads [][]byte
 	require.NoError(b, e.schema.DB.Raw(`SELECT payload FROM outbox`).Scan(&payloads).Error)
@@ -146,8 +147,8 @@ func BenchmarkOnboardingBareAsynqSameWork(b *testing.B) {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(workflows.TypeOnboardingVerify, func(ctx context.Context, t *asynq.Task) error {
 		id, _ := asynq.GetTaskID(ctx)
-		return e.schema.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return e.onboard.Verify(ctx, tx, workers.Run{TaskID: id, Type: t.Type(), Payload: t.Payload()})
+		return e.eng.Do(ctx, func(w *engine.Work) error {
+			return e.h.VerifyOnboarding(ctx, w, engine.Run{TaskID: id, Type: t.Type(), Payload: t.Payload()})
 		})
 	})
 
@@ -155,7 +156,7 @@ func BenchmarkOnboardingBareAsynqSameWork(b *testing.B) {
 	start := time.Now()
 	require.NoError(b, srv.Start(mux))
 	for _, p := range payloads {
-		_, err := e.client.Enqueue(asynq.NewTask(workflows.TypeOnboardingVerify, p), asynq.Queue(workflows.QueueCritical))
+		_, err := e.client.Enqueue(asynq.NewTask(workflows.TypeOnboardingVerify, p), asynq.Queue(engine.QueueCritical))
 		require.NoError(b, err)
 	}
 	waitFor(b, 10*time.Minute, "all profiles final", func() bool {
@@ -168,21 +169,21 @@ func BenchmarkOnboardingBareAsynqSameWork(b *testing.B) {
 }
 
 // BenchmarkVerifyStepSequential isolates the database side of one
-// onboarding:verify: the runner's transaction, run by hand one task after
+// onboarding:verify: the runner's unit of work, run by hand one task after
 // another, with no Redis and no concurrency.
 func BenchmarkVerifyStepSequential(b *testing.B) {
-	e := newEngine(b)
+	e := newBackend(b)
 	seedOnboardings(b, e, b.N)
 	var ids []string
 	require.NoError(b, e.schema.DB.Raw(`SELECT id FROM outbox ORDER BY id`).Scan(&ids).Error)
-	runs := make([]workers.Run, len(ids))
+	runs := make([]engine.Run, len(ids))
 	for i, id := range ids {
 		runs[i] = e.runOf(id, 0)
 	}
 	ctx := context.Background()
 	b.ResetTimer()
 	for _, run := range runs {
-		if err := e.runner.Execute(ctx, run, e.onboard.Verify, nil); err != nil {
+		if err := e.runner.Execute(ctx, run, e.h.VerifyOnboarding, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -190,7 +191,7 @@ func BenchmarkVerifyStepSequential(b *testing.B) {
 
 // BenchmarkBareInsertSequential is one autocommit insert after another.
 func BenchmarkBareInsertSequential(b *testing.B) {
-	e := newEngine(b)
+	e := newBackend(b)
 	require.NoError(b, e.schema.DB.Exec(`CREATE TABLE bare_results (id bigserial PRIMARY KEY, task_id text NOT NULL)`).Error)
 	ctx := context.Background()
 	b.ResetTimer()
@@ -204,35 +205,42 @@ func BenchmarkBareInsertSequential(b *testing.B) {
 // BenchmarkEngineOneInsert is the engine with the baseline's work: b.N
 // tasks whose step inserts the same one row as BenchmarkOnboardingBareAsynq,
 // as steps write their events and outbox rows: a deferred write
-// (workflows.Defer), sent with the completion and COMMIT in one round trip.
+// (Work.Defer), sent with the completion and COMMIT in one round trip.
 // The outbox rows are written already claimed and handed to Asynq by one
-// goroutine, as writers do after their commit (Relay.Flush) and as the
-// baseline enqueues; the relay sweeps in the background as in production.
-// The gap between the two is what the exactly-once machinery costs.
+// goroutine, as units of work do after their commit (direct dispatch) and
+// as the baseline enqueues; the relay sweeps in the background as in
+// production. The gap between the two is what the exactly-once machinery
+// costs.
 func BenchmarkEngineOneInsert(b *testing.B) {
-	benchmarkEngineInsert(b, func(ctx context.Context, tx *gorm.DB, run workers.Run) error {
-		return workflows.Defer(ctx, tx, `INSERT INTO bare_results (task_id) VALUES (?)`, run.TaskID)
-	})
+	benchmarkEngineInsert(b, deferredInsert)
+}
+
+// deferredInsert is the engine's step with the baseline's work, as a
+// deferred write.
+func deferredInsert(_ context.Context, w *engine.Work, run engine.Run) error {
+	w.Defer(`INSERT INTO bare_results (task_id) VALUES ($1)`, run.TaskID)
+	return nil
 }
 
 // BenchmarkEngineOneInsertImmediate is BenchmarkEngineOneInsert with the
-// insert run at once (tx.Exec), as a step must when it reads what it wrote:
-// BEGIN and the completion, the insert, and COMMIT are three round trips.
+// insert run at once (through Work.DB), as a step must when it reads what
+// it wrote: BEGIN and the completion, the insert, and COMMIT are three
+// round trips.
 func BenchmarkEngineOneInsertImmediate(b *testing.B) {
-	benchmarkEngineInsert(b, func(ctx context.Context, tx *gorm.DB, run workers.Run) error {
-		return tx.Exec(`INSERT INTO bare_results (task_id) VALUES (?)`, run.TaskID).Error
+	benchmarkEngineInsert(b, func(_ context.Context, w *engine.Work, run engine.Run) error {
+		return w.DB().Exec(`INSERT INTO bare_results (task_id) VALUES (?)`, run.TaskID).Error
 	})
 }
 
-func benchmarkEngineInsert(b *testing.B, step workers.Step) {
+func benchmarkEngineInsert(b *testing.B, step engine.Step) {
 	b.ReportMetric(engineInsertRate(b, b.N, step), "tasks/s")
 }
 
 // engineInsertRate runs n engine tasks with step on a fresh schema and
 // Redis DB and returns their rate, timed from the first dispatch to the
 // last insert.
-func engineInsertRate(b *testing.B, n int, step workers.Step) float64 {
-	e := newEngine(b)
+func engineInsertRate(b *testing.B, n int, step engine.Step) float64 {
+	e := newBackend(b)
 	db := e.schema.DB
 	require.NoError(b, db.Exec(`CREATE TABLE bare_results (id bigserial PRIMARY KEY, task_id text NOT NULL, at timestamptz NOT NULL DEFAULT now())`).Error)
 	require.NoError(b, db.Exec(`INSERT INTO outbox (id, task_type, payload, queue, max_retry, timeout_seconds, dispatched_at, dispatch_count)
@@ -244,7 +252,7 @@ func engineInsertRate(b *testing.B, n int, step workers.Step) float64 {
 		workers.ServerConfig{Concurrency: benchConcurrency}, silentLogger())
 	relay := e.relay()
 	relay.Log = silentLogger()
-	runner := &workers.Runner{DB: db, Log: silentLogger(), Relay: relay}
+	runner := &engine.Runner{Engine: e.dispatching(silentLogger()), Log: silentLogger()}
 	mux := asynq.NewServeMux()
 	mux.Handle("bench:insert", runner.Handler(step, nil))
 
@@ -255,7 +263,7 @@ func engineInsertRate(b *testing.B, n int, step workers.Step) float64 {
 	dispatched := make(chan error, 1)
 	go func() {
 		for _, row := range rows {
-			if err := workflows.EnqueueRow(context.Background(), e.client, row); err != nil {
+			if err := engine.EnqueueRow(context.Background(), e.client, row); err != nil {
 				dispatched <- err
 				return
 			}
@@ -289,18 +297,15 @@ func BenchmarkEngineVsBare(b *testing.B) {
 	insert := func(ctx context.Context, db *gorm.DB, taskID string) error {
 		return db.WithContext(ctx).Exec(`INSERT INTO bare_results (task_id) VALUES (?)`, taskID).Error
 	}
-	step := func(ctx context.Context, tx *gorm.DB, run workers.Run) error {
-		return workflows.Defer(ctx, tx, `INSERT INTO bare_results (task_id) VALUES (?)`, run.TaskID)
-	}
-	var bare, engine, ratios []float64
+	var bare, eng, ratios []float64
 	for i := range pairs {
 		bare = append(bare, bareRate(b, b.N, insert))
-		engine = append(engine, engineInsertRate(b, b.N, step))
-		ratios = append(ratios, engine[i]/bare[i])
-		b.Logf("pair %d: bare %.0f tasks/s, engine %.0f tasks/s, ratio %.3f", i+1, bare[i], engine[i], ratios[i])
+		eng = append(eng, engineInsertRate(b, b.N, deferredInsert))
+		ratios = append(ratios, eng[i]/bare[i])
+		b.Logf("pair %d: bare %.0f tasks/s, engine %.0f tasks/s, ratio %.3f", i+1, bare[i], eng[i], ratios[i])
 	}
 	b.ReportMetric(mean(bare), "bare-tasks/s")
-	b.ReportMetric(mean(engine), "engine-tasks/s")
+	b.ReportMetric(mean(eng), "engine-tasks/s")
 	b.ReportMetric(mean(ratios), "ratio")
 	b.ReportMetric(slices.Min(ratios), "ratio-min")
 }
@@ -308,7 +313,7 @@ func BenchmarkEngineVsBare(b *testing.B) {
 // release closes the engine's connections to Postgres once a round is done,
 // so that the rounds of one benchmark stay within max_connections; the
 // schema is dropped when the benchmark ends.
-func (e *engine) release() {
+func (e *backend) release() {
 	require.NoError(e.t, models.Close(e.schema.DB))
 }
 

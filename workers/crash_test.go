@@ -36,10 +36,10 @@ func campusbizBinary(t testing.TB) string {
 	return binPath
 }
 
-// startWorkerProcess runs `campusbiz worker` against the engine's schema
+// startWorkerProcess runs `campusbiz worker` against the back end's schema
 // and Redis DB, with env overriding its settings; its log goes to a file
 // shown if the test fails.
-func (e *engine) startWorkerProcess(name string, env ...string) *exec.Cmd {
+func (e *backend) startWorkerProcess(name string, env ...string) *exec.Cmd {
 	e.t.Helper()
 	logPath := filepath.Join(e.t.TempDir(), name+".log")
 	logFile, err := os.Create(logPath)
@@ -71,7 +71,7 @@ func (e *engine) startWorkerProcess(name string, env ...string) *exec.Cmd {
 // back by Asynq's lease recovery (about a minute), the rest at once.
 func TestWorkerKilledMidwayLosesNothing(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	const n = 500
 	subs := e.submit(n)
 	first := e.startWorkerProcess("worker-1")
@@ -89,7 +89,7 @@ func TestWorkerKilledMidwayLosesNothing(t *testing.T) {
 	})
 	final := e.finalEvents()
 	for _, s := range subs {
-		require.Equal(t, 1, final[s.Entity.ID], "profile %s", s.Entity.ID)
+		require.Equal(t, 1, final[s.profile.ID], "profile %s", s.profile.ID)
 	}
 	waitFor(t, 200*time.Second, "every notification", func() bool {
 		return e.count(`SELECT count(*) FROM notifications`) == n

@@ -15,14 +15,14 @@ import (
 // whose budget covers half of them (every reservation and waitlisting takes
 // the programme's row lock).
 func BenchmarkFundDecisions(b *testing.B) {
-	e := newEngine(b)
+	e := newBackend(b)
 	const grant = int64(1000)
 	prog := fixtures.FundProgram(b, e.schema.DB, nil, func(p *models.FundProgram) {
 		p.BudgetFen, p.MaxGrantFen = max(1, int64(b.N/2))*grant, grant
 	})
 	accts, _ := fixtures.VerifiedStudents(b, e.schema.DB, b.N)
 	ids := e.enqueueDecisions(e.reviewedApplications(prog, accts, grant))
-	h := fundHandler(time.Now)
+	h := e.fundHandlers(time.Now)
 	runs := make(chan string)
 	ctx := context.Background()
 	b.ResetTimer()
@@ -30,7 +30,7 @@ func BenchmarkFundDecisions(b *testing.B) {
 	for range 8 {
 		g.Go(func() error {
 			for id := range runs {
-				if err := e.runner.Execute(ctx, e.runOf(id, 0), h.Decide, nil); err != nil {
+				if err := e.deliver(ctx, h, e.runOf(id, 0)); err != nil {
 					return err
 				}
 			}

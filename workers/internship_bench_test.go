@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/campusbiz/campusbiz/workers"
 	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkMatchRound times a whole matching round from the database: the
-// internship:match task through the runner (outbox lock, lapsing overdue
+// internship:match task as the worker runs it (its Prepare marks the round
+// running; then the runner's unit of work: outbox lock, lapsing overdue
 // offers, loading places and candidates, scoring, matching, saving every
 // outcome with its entry, event and notification, the round's counts, and
 // the commit). Seeding is set-based and untimed; between iterations the
@@ -19,17 +19,17 @@ import (
 //	go test -run '^$' -bench 'BenchmarkMatchRound' -benchtime 3x ./workers/
 //
 // Besides ns/op it reports the round's own split: load, match and save
-// (milliseconds, as recorded on the round) and commit (the rest).
+// (milliseconds, as recorded on the round) and commit (the rest: the
+// commit, and the Prepare phase's short unit of work).
 func BenchmarkMatchRound(b *testing.B) {
 	for _, size := range []roundSize{
 		{applicants: 100_000, places: 5_000, capacity: 1, listLen: 10},
 		{applicants: 10_000, places: 500, capacity: 1, listLen: 10},
 	} {
 		b.Run(size.String(), func(b *testing.B) {
-			e := newEngine(b)
+			e := newBackend(b)
 			db := e.schema.DB
 			seedRound(b, db, size, 1)
-			h := &workers.Internship{}
 			var load, match, save, commit time.Duration
 			rounds := 0
 			for b.Loop() {
@@ -40,7 +40,7 @@ func BenchmarkMatchRound(b *testing.B) {
 				b.StartTimer()
 
 				began := time.Now()
-				require.NoError(b, e.runner.Execute(context.Background(), run, h.Match, h.MatchFailed))
+				require.NoError(b, e.deliver(context.Background(), e.h, run))
 				took := time.Since(began)
 
 				b.StopTimer()
@@ -64,7 +64,7 @@ func BenchmarkMatchRound(b *testing.B) {
 
 // resetRounds puts every application back to pending and clears what
 // earlier rounds wrote, so each iteration matches the same round.
-func resetRounds(b *testing.B, e *engine) {
+func resetRounds(b *testing.B, e *backend) {
 	b.Helper()
 	for _, q := range []string{
 		`UPDATE internship_applications SET status = 'pending', round_id = NULL, offer_place_id = NULL,

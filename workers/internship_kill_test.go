@@ -16,7 +16,7 @@ import (
 // worker's task back after its lease lapses (about a minute).
 func TestRoundSurvivesWorkerKill(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	db := e.schema.DB
 	seedRound(t, db, roundSize{applicants: 30_000, places: 1_500, capacity: 1, listLen: 10}, 21)
 	round, _ := startRound(t, db)
@@ -29,7 +29,7 @@ func TestRoundSurvivesWorkerKill(t *testing.T) {
 	require.Equal(t, workflows.RoundRunning, status(), "the kill must land while the round runs; make the round bigger")
 	require.Zero(t, e.count(`SELECT count(*) FROM match_round_entries`), "nothing of the killed attempt is left")
 	require.Zero(t, e.count(`SELECT count(*) FROM internship_applications WHERE status <> 'pending'`))
-	_, err := workflows.StartMatchRound(t.Context(), db, workflows.StartRound{Trigger: workflows.TriggerAdmin})
+	_, err := e.app.StartMatchRound(t.Context(), e.admin())
 	require.ErrorIs(t, err, workflows.ErrConflict, "the interrupted round still holds its place: no second round meanwhile")
 
 	e.startWorkerProcess("match-2")

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/stretchr/testify/require"
@@ -96,13 +98,14 @@ func execSQL(tb testing.TB, db *gorm.DB, query string, args ...any) {
 	require.NoError(tb, err, "seed: %s", query)
 }
 
-// startRound queues a round as an admin would and returns it with its
-// internship:match outbox id.
+// startRound queues a round as an admin would, through the application,
+// and returns it with its internship:match outbox id.
 func startRound(tb testing.TB, db *gorm.DB) (models.MatchRound, string) {
 	tb.Helper()
-	sub, err := workflows.StartMatchRound(context.Background(), db, workflows.StartRound{Trigger: workflows.TriggerAdmin})
+	admin := fixtures.Account(tb, db, models.RoleAdmin)
+	round, err := fixtures.App(db).StartMatchRound(context.Background(), app.ActorOf(admin))
 	require.NoError(tb, err)
-	return sub.Entity, sub.OutboxIDs[0]
+	return round, fixtures.TaskID(tb, db, workflows.TypeInternshipMatch, round.ID)
 }
 
 // roundOffers maps application id to offered place id for a round.

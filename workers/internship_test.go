@@ -6,11 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/matching"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
@@ -21,31 +24,44 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
-// place creates an open place.
-func place(t *testing.T, db *gorm.DB, title string, capacity int, skills ...string) models.InternshipPlace {
-	t.Helper()
-	p, err := workflows.CreatePlace(context.Background(), db, workflows.PlaceForm{
-		Company: "Shopco", Title: title, City: "Hangzhou", Skills: skills, Capacity: capacity})
-	require.NoError(t, err)
-	return p
+// admin is a new admin account as an actor.
+func (e *backend) admin() app.Actor {
+	return app.ActorOf(fixtures.Account(e.t, e.schema.DB, models.RoleAdmin))
 }
 
-// apply files an application for a new applicant.
-func apply(t *testing.T, db *gorm.DB, skills []string, prefs ...models.InternshipPlace) models.InternshipApplication {
-	t.Helper()
-	return applyAs(t, db, fixtures.Account(t, db, models.RoleApplicant).ID, skills, prefs...)
+// place creates an open place through the application.
+func (e *backend) place(title string, capacity int, skills ...string) models.InternshipPlace {
+	e.t.Helper()
+	if skills == nil {
+		skills = []string{}
+	}
+	p, err := e.app.CreatePlace(context.Background(), e.admin(), app.PlaceInput{
+		Company: "Shopco", Title: title, City: "Hangzhou", Skills: skills, Capacity: &capacity})
+	require.NoError(e.t, err)
+	return p.InternshipPlace
 }
 
-// applyAs files an application for the account accountID.
-func applyAs(t *testing.T, db *gorm.DB, accountID string, skills []string, prefs ...models.InternshipPlace) models.InternshipApplication {
-	t.Helper()
+// apply files an application for a new verified student.
+func (e *backend) apply(skills []string, prefs ...models.InternshipPlace) models.InternshipApplication {
+	e.t.Helper()
+	acct, _ := fixtures.VerifiedStudent(e.t, e.schema.DB, "实习生")
+	return e.applyAs(acct.ID, skills, prefs...)
+}
+
+// applyAs files an application for the verified student accountID
+// through the application.
+func (e *backend) applyAs(accountID string, skills []string, prefs ...models.InternshipPlace) models.InternshipApplication {
+	e.t.Helper()
 	ids := make([]string, len(prefs))
 	for i, p := range prefs {
 		ids[i] = p.ID
 	}
-	sub, err := workflows.SubmitInternship(context.Background(), db, accountID, workflows.InternshipForm{Preferences: ids, Skills: skills})
-	require.NoError(t, err)
-	return sub.Entity
+	if skills == nil {
+		skills = []string{} // no skills, which the form says with an empty list
+	}
+	a, err := e.app.SubmitInternship(context.Background(), applicant(accountID), app.InternshipInput{Preferences: ids, Skills: skills})
+	require.NoError(e.t, err)
+	return a
 }
 
 func application(t *testing.T, db *gorm.DB, id string) models.InternshipApplication {
@@ -62,28 +78,28 @@ func matchRound(t testing.TB, db *gorm.DB, id string) models.MatchRound {
 	return r
 }
 
-// runRound queues a round and runs its task by hand.
-func (e *engine) runRound(h *workers.Internship) models.MatchRound {
+// runRound queues a round and delivers its task by hand, with h.
+func (e *backend) runRound(h *workers.Handlers) models.MatchRound {
 	e.t.Helper()
 	round, taskID := startRound(e.t, e.schema.DB)
-	require.NoError(e.t, e.runner.Execute(context.Background(), e.runOf(taskID, 0), h.Match, h.MatchFailed))
+	require.NoError(e.t, e.deliver(context.Background(), h, e.runOf(taskID, 0)))
 	return matchRound(e.t, e.schema.DB, round.ID)
 }
 
 func TestMatchRoundOffersExplainsAndNotifies(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	db := e.schema.DB
 	clk := &clock{now: time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)}
-	h := &workers.Internship{Now: clk.Now, OfferTTL: 48 * time.Hour}
-	data := place(t, db, "Data intern", 1, "SQL", "Excel")
-	design := place(t, db, "Design intern", 1, "Figma")
-	closed := place(t, db, "Closed intern", 5)
+	h := e.handlers(workers.Deps{Now: clk.Now, OfferTTL: 48 * time.Hour})
+	data := e.place("Data intern", 1, "SQL", "Excel")
+	design := e.place("Design intern", 1, "Figma")
+	closed := e.place("Closed intern", 5)
 	// ada scores 20 at data, ben 10: ada gets data, ben falls to design.
-	ada := apply(t, db, []string{"sql", "excel"}, data, design)
-	ben := apply(t, db, []string{"sql", "figma"}, closed, data, design)
-	cleo := apply(t, db, []string{"go"}, design, data)
-	_, err := workflows.ChangePlace(context.Background(), db, closed.ID, workflows.PlaceChange{Status: ptr(workflows.PlaceClosed)})
+	ada := e.apply([]string{"sql", "excel"}, data, design)
+	ben := e.apply([]string{"sql", "figma"}, closed, data, design)
+	cleo := e.apply([]string{"go"}, design, data)
+	_, err := e.app.ChangePlace(context.Background(), e.admin(), closed.ID, app.PlaceChangeInput{Status: ptr(workflows.PlaceClosed)})
 	require.NoError(t, err)
 
 	round := e.runRound(h)
@@ -127,9 +143,12 @@ func TestMatchRoundOffersExplainsAndNotifies(t *testing.T) {
 	require.Equal(t, 3, e.count(`SELECT count(*) FROM notifications n JOIN workflow_events ev ON ev.id = n.event_id
 		JOIN internship_applications a ON a.id = ev.entity_id AND a.account_id = n.account_id
 		WHERE ev.task_id = ?`, taskID), "each applicant is notified of their outcome")
-	var reason string
-	require.NoError(t, db.Raw(`SELECT reason FROM workflow_events WHERE entity_id = ? AND to_state = 'offered'`, ada.ID).Row().Scan(&reason))
-	require.Contains(t, reason, "Data intern at Shopco (your choice 1)")
+	var offered models.WorkflowEvent
+	require.NoError(t, db.Take(&offered, "entity_id = ? AND to_state = 'offered'", ada.ID).Error)
+	require.Len(t, offered.Reasons, 1)
+	require.Equal(t, msg.InternshipOfferMade, offered.Reasons[0].Code)
+	require.Equal(t, "Data intern at Shopco", offered.Reasons[0].Params["place"])
+	require.EqualValues(t, 1, offered.Reasons[0].Params["rank"], "your choice 1")
 	var expiry models.OutboxRow
 	require.NoError(t, db.Take(&expiry, "task_type = ?", workflows.TypeInternshipExpireOffers).Error)
 	require.Equal(t, clk.now.Add(48*time.Hour), expiry.ProcessAt.UTC())
@@ -205,7 +224,7 @@ func requireReplays(t testing.TB, db *gorm.DB, roundID string) {
 // requireOneRound checks that the round's effect exists exactly once:
 // one outcome event per applicant, one notification per outcome, one
 // entry per applicant, no place over capacity, and offers equal to want.
-func (e *engine) requireOneRound(round models.MatchRound, want map[string]string) {
+func (e *backend) requireOneRound(round models.MatchRound, want map[string]string) {
 	e.t.Helper()
 	db := e.schema.DB
 	got := matchRound(e.t, db, round.ID)
@@ -232,29 +251,32 @@ func TestInterruptedRoundOffersOnce(t *testing.T) {
 	// transaction the offers that attempt made, then delivers it again.
 	cases := []struct {
 		name  string
-		first func(t *testing.T, e *engine, h *workers.Internship, run workers.Run, seen map[string]string) error
+		first func(t *testing.T, e *backend, h *workers.Handlers, run engine.Run, seen map[string]string) error
 	}{
-		{"worker dies after the writes, before commit", func(t *testing.T, e *engine, h *workers.Internship, run workers.Run, seen map[string]string) error {
-			return e.runner.Execute(context.Background(), run, func(ctx context.Context, tx *gorm.DB, r workers.Run) error {
-				if err := h.Match(ctx, tx, r); err != nil {
+		{"worker dies after the writes, before commit", func(t *testing.T, e *backend, h *workers.Handlers, run engine.Run, seen map[string]string) error {
+			ctx := context.Background()
+			match := h.PrepareMatch(ctx, e.eng, run)
+			return e.runner.Execute(ctx, run, func(ctx context.Context, w *engine.Work, r engine.Run) error {
+				if err := match(ctx, w, r); err != nil {
 					return err
 				}
-				captureOffers(t, tx, seen)
+				captureOffers(t, w.DB(), seen)
 				return errCrash
-			}, h.MatchFailed)
+			}, failureOf(t, h, workflows.TypeInternshipMatch))
 		}},
-		{"cancelled midway (shutdown, timeout)", func(t *testing.T, e *engine, h *workers.Internship, run workers.Run, seen map[string]string) error {
+		{"cancelled midway (shutdown, timeout)", func(t *testing.T, e *backend, h *workers.Handlers, run engine.Run, seen map[string]string) error {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			return e.runner.Execute(ctx, run, func(ctx context.Context, tx *gorm.DB, r workers.Run) error {
-				err := h.Match(ctx, tx, r)
-				captureOffers(t, tx, seen)
+			match := h.PrepareMatch(ctx, e.eng, run)
+			return e.runner.Execute(ctx, run, func(ctx context.Context, w *engine.Work, r engine.Run) error {
+				err := match(ctx, w, r)
+				captureOffers(t, w.DB(), seen)
 				cancel()
 				return err
-			}, h.MatchFailed)
+			}, failureOf(t, h, workflows.TypeInternshipMatch))
 		}},
-		{"committed, but Asynq never heard (delivered again)", func(t *testing.T, e *engine, h *workers.Internship, run workers.Run, seen map[string]string) error {
-			if err := e.runner.Execute(context.Background(), run, h.Match, h.MatchFailed); err != nil {
+		{"committed, but Asynq never heard (delivered again)", func(t *testing.T, e *backend, h *workers.Handlers, run engine.Run, seen map[string]string) error {
+			if err := e.deliver(context.Background(), h, run); err != nil {
 				return err
 			}
 			captureOffers(t, e.schema.DB, seen)
@@ -264,28 +286,27 @@ func TestInterruptedRoundOffersOnce(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEngine(t)
+			e := newBackend(t)
 			seedRound(t, e.schema.DB, size, 11)
-			h := &workers.Internship{}
+			h := e.h
 			round, taskID := startRound(t, e.schema.DB)
 			seen := map[string]string{}
 			require.Error(t, tc.first(t, e, h, e.runOf(taskID, 0), seen))
 			require.NotEmpty(t, seen, "the first attempt got as far as its offers")
 			retry := e.runOf(taskID, 1)
-			require.NoError(t, e.runner.Execute(context.Background(), retry, h.Match, h.MatchFailed))
+			require.NoError(t, e.deliver(context.Background(), h, retry))
 			e.requireOneRound(round, seen)
 		})
 	}
 	t.Run("duplicate deliveries at once", func(t *testing.T) {
 		t.Parallel()
-		e := newEngine(t)
+		e := newBackend(t)
 		seedRound(t, e.schema.DB, size, 12)
-		h := &workers.Internship{}
 		round, taskID := startRound(t, e.schema.DB)
 		run := e.runOf(taskID, 0)
 		var g errgroup.Group
 		for range 4 {
-			g.Go(func() error { return e.runner.Execute(context.Background(), run, h.Match, h.MatchFailed) })
+			g.Go(func() error { return e.deliver(context.Background(), e.h, run) })
 		}
 		require.NoError(t, g.Wait())
 		e.requireOneRound(round, roundOffers(t, e.schema.DB, round.ID))
@@ -305,16 +326,17 @@ func captureOffers(t *testing.T, db *gorm.DB, into map[string]string) {
 
 func TestOffersLapseAndDeclinedPlacesReturn(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	db := e.schema.DB
 	ctx := context.Background()
 	clk := &clock{now: time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)}
-	h := &workers.Internship{Now: clk.Now, OfferTTL: time.Hour}
-	go1 := place(t, db, "Go intern", 1, "go", "sql") // best scores 20 there, second 10
-	sql := place(t, db, "SQL intern", 1, "sql")
-	best := apply(t, db, []string{"go", "sql"}, go1, sql)
-	second := apply(t, db, []string{"go"}, go1)
-	third := apply(t, db, []string{"sql"}, sql)
+	h := e.handlers(workers.Deps{Now: clk.Now, OfferTTL: time.Hour})
+	a := e.appAt(clk.Now)
+	go1 := e.place("Go intern", 1, "go", "sql") // best scores 20 there, second 10
+	sql := e.place("SQL intern", 1, "sql")
+	best := e.apply([]string{"go", "sql"}, go1, sql)
+	second := e.apply([]string{"go"}, go1)
+	third := e.apply([]string{"sql"}, sql)
 
 	r1 := e.runRound(h)
 	require.Equal(t, go1.ID, *application(t, db, best.ID).OfferPlaceID)
@@ -322,26 +344,27 @@ func TestOffersLapseAndDeclinedPlacesReturn(t *testing.T) {
 	require.Equal(t, sql.ID, *application(t, db, third.ID).OfferPlaceID)
 
 	// third declines: sql goes back. best does not answer.
-	_, err := workflows.AnswerOffer(ctx, db, third.AccountID, third.ID, false, clk.now)
+	_, err := a.AnswerOffer(ctx, applicant(third.AccountID), third.ID, false)
 	require.NoError(t, err)
-	_, err = workflows.AnswerOffer(ctx, db, second.AccountID, best.ID, true, clk.now)
+	_, err = a.AnswerOffer(ctx, applicant(second.AccountID), best.ID, true)
 	require.ErrorIs(t, err, workflows.ErrNotFound, "not your application")
 
 	var expiry models.OutboxRow
 	require.NoError(t, db.Take(&expiry, "task_type = ?", workflows.TypeInternshipExpireOffers).Error)
-	err = e.runner.Execute(ctx, e.runOf(expiry.ID, 0), h.ExpireOffers, nil)
+	err = e.deliver(ctx, h, e.runOf(expiry.ID, 0))
 	require.ErrorContains(t, err, "not yet", "an early delivery retries later")
 	require.Equal(t, workflows.InternshipOffered, application(t, db, best.ID).Status)
 
 	clk.now = clk.now.Add(time.Hour)
-	_, err = workflows.AnswerOffer(ctx, db, best.AccountID, best.ID, true, clk.now)
+	_, err = a.AnswerOffer(ctx, applicant(best.AccountID), best.ID, true)
 	require.ErrorIs(t, err, workflows.ErrConflict, "a lapsed offer cannot be accepted")
-	require.NoError(t, e.runner.Execute(ctx, e.runOf(expiry.ID, 1), h.ExpireOffers, nil))
-	require.NoError(t, e.runner.Execute(ctx, e.runOf(expiry.ID, 1), h.ExpireOffers, nil))
+	require.NoError(t, e.deliver(ctx, h, e.runOf(expiry.ID, 1)))
+	require.NoError(t, e.deliver(ctx, h, e.runOf(expiry.ID, 1)))
 	lapsed := application(t, db, best.ID)
 	require.Equal(t, workflows.InternshipDeclined, lapsed.Status)
-	require.Equal(t, 1, e.count(`SELECT count(*) FROM workflow_events WHERE entity_id = ? AND to_state = 'declined' AND reason = ?`,
-		best.ID, workflows.ExpiredReason), "lapsed once")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM workflow_events WHERE entity_id = ? AND to_state = 'declined' AND reasons @> ?::jsonb`,
+		best.ID, `[{"code": "`+msg.InternshipOfferExpired+`"}]`), "lapsed once")
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM workflow_events WHERE entity_id = ? AND to_state = 'declined'`, best.ID))
 	require.Equal(t, r1.ID, *lapsed.RoundID)
 
 	// The next round offers both returned places: go to second (unmatched
@@ -354,14 +377,14 @@ func TestOffersLapseAndDeclinedPlacesReturn(t *testing.T) {
 
 func TestRoundLapsesOverdueOffersItself(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	db := e.schema.DB
 	clk := &clock{now: time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)}
-	h := &workers.Internship{Now: clk.Now, OfferTTL: time.Hour}
-	only := place(t, db, "Only intern", 1)
-	first := apply(t, db, nil, only)
+	h := e.handlers(workers.Deps{Now: clk.Now, OfferTTL: time.Hour})
+	only := e.place("Only intern", 1)
+	first := e.apply(nil, only)
 	e.runRound(h)
-	late := apply(t, db, nil, only)
+	late := e.apply(nil, only)
 	// The expiry task never ran (workers were down); the next round lapses
 	// the overdue offer before it counts seats.
 	clk.now = clk.now.Add(2 * time.Hour)
@@ -373,20 +396,19 @@ func TestRoundLapsesOverdueOffersItself(t *testing.T) {
 
 func TestRoundScoresCertificatesAndVerifiedShops(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	db := e.schema.DB
 	ctx := context.Background()
-	seat := place(t, db, "Ops intern", 1, "operations")
-	plain := apply(t, db, []string{"operations"}, seat)
+	seat := e.place("Ops intern", 1, "operations")
+	plain := e.apply([]string{"operations"}, seat)
 	// A certificate earned the product's way: passed, then issued.
 	en, issue := e.passed()
-	tr := trainingHandler(t)
-	require.NoError(t, e.runner.Execute(ctx, e.runOf(issue, 0), tr.IssueCertificate, tr.IssueFailed))
-	certified := applyAs(t, db, en.AccountID, []string{"operations"}, seat)
-	shopOwner := apply(t, db, []string{"operations"}, seat)
+	require.NoError(t, e.deliver(ctx, e.trainingHandlers(), e.runOf(issue, 0)))
+	certified := e.applyAs(en.AccountID, []string{"operations"}, seat)
+	shopOwner := e.apply([]string{"operations"}, seat)
 	fixtures.VerifiedShops(t, db, []models.Account{{ID: shopOwner.AccountID}})
 
-	round := e.runRound(&workers.Internship{})
+	round := e.runRound(e.h)
 	var scores []struct {
 		ApplicationID string
 		Scores        models.IntArray
@@ -404,15 +426,14 @@ func TestRoundScoresCertificatesAndVerifiedShops(t *testing.T) {
 
 func TestScheduledTickStartsOneRound(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
-	db := e.schema.DB
+	e := newBackend(t)
 	ctx := context.Background()
 	tick := time.Date(2026, 6, 2, 2, 0, 0, 0, time.UTC)
 	var g errgroup.Group
 	started := make([]bool, 4)
 	for i := range started {
 		g.Go(func() error {
-			s := &workflows.MatchScheduler{DB: db, Log: silentLogger()}
+			s := &app.MatchScheduler{App: e.app, Log: silentLogger()}
 			var err error
 			started[i], err = s.Tick(ctx, tick)
 			return err
@@ -426,11 +447,11 @@ func TestScheduledTickStartsOneRound(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, n, "four workers saw the tick; one round started")
-	s := &workflows.MatchScheduler{DB: db, Log: silentLogger()}
+	s := &app.MatchScheduler{App: e.app, Log: silentLogger()}
 	ok, err := s.Tick(ctx, tick.Add(24*time.Hour))
 	require.NoError(t, err)
 	require.False(t, ok, "no second round while one is queued")
-	_, err = workflows.StartMatchRound(ctx, db, workflows.StartRound{Trigger: workflows.TriggerAdmin})
+	_, err = e.app.StartMatchRound(ctx, e.admin())
 	require.ErrorIs(t, err, workflows.ErrConflict)
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM match_rounds`))
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM tasks_ever WHERE task_type = ?`, workflows.TypeInternshipMatch))
@@ -438,18 +459,19 @@ func TestScheduledTickStartsOneRound(t *testing.T) {
 
 func TestRoundThatGivesUpIsFailedAndFreesTheSlot(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	db := e.schema.DB
 	ctx := context.Background()
-	h := &workers.Internship{}
+	h := e.h
 	round, taskID := startRound(t, db)
-	_, err := workflows.StartMatchRound(ctx, db, workflows.StartRound{Trigger: workflows.TriggerAdmin})
+	_, err := e.app.StartMatchRound(ctx, e.admin())
 	require.ErrorIs(t, err, workflows.ErrConflict)
 
 	last := e.runOf(taskID, 0)
 	last.Attempt = last.MaxRetry // a failure now exhausts the retries
 	errDown := errors.New("database on fire")
-	err = e.runner.Execute(ctx, last, func(ctx context.Context, tx *gorm.DB, r workers.Run) error { return errDown }, h.MatchFailed)
+	err = e.runner.Execute(ctx, last, func(context.Context, *engine.Work, engine.Run) error { return errDown },
+		failureOf(t, h, workflows.TypeInternshipMatch))
 	require.ErrorIs(t, err, errDown)
 	failed := matchRound(t, db, round.ID)
 	require.Equal(t, workflows.RoundFailed, failed.Status)
@@ -457,8 +479,8 @@ func TestRoundThatGivesUpIsFailedAndFreesTheSlot(t *testing.T) {
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM workflow_events WHERE entity_id = ? AND to_state = 'failed'`, round.ID))
 
 	next, nextTask := startRound(t, db)
-	require.NoError(t, e.runner.Execute(ctx, e.runOf(nextTask, 0), h.Match, h.MatchFailed))
+	require.NoError(t, e.deliver(ctx, h, e.runOf(nextTask, 0)))
 	require.Equal(t, workflows.RoundDone, matchRound(t, db, next.ID).Status, "the next round runs")
-	require.NoError(t, e.runner.Execute(ctx, e.runOf(taskID, 1), h.Match, h.MatchFailed), "re-running a failed round from Asynqmon does nothing")
+	require.NoError(t, e.deliver(ctx, h, e.runOf(taskID, 1)), "re-running a failed round from Asynqmon does nothing")
 	require.Equal(t, workflows.RoundFailed, matchRound(t, db, round.ID).Status)
 }

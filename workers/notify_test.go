@@ -11,8 +11,8 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/stretchr/testify/require"
-	"gorm.io/gorm"
 )
 
 // smtpSink is a minimal SMTP server that records the messages it receives.
@@ -100,31 +100,33 @@ func (s *smtpSink) messages() []string {
 
 func TestNotificationIsEmailedOnceWhenItsTaskRunsTwice(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	sink := startSMTPSink(t)
 	mailer, err := workers.NewMailer("smtp://" + sink.ln.Addr().String() + "?from=noreply@campusbiz.test")
 	require.NoError(t, err)
-	notify := &workers.Notify{Mailer: mailer}
-	e.runner.Email = true // as when SMTP_URL is set
+	h := e.handlers(workers.Deps{Mailer: mailer})
+	e.eng.Email = true // as when SMTP_URL is set
 	sub := e.submit(1)[0]
 	ctx := context.Background()
-	require.NoError(t, e.runner.Execute(ctx, e.runOf(sub.OutboxIDs[0], 0), e.onboard.Verify, nil))
+	require.NoError(t, e.deliver(ctx, h, e.runOf(sub.taskID, 0)))
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications WHERE emailed_at IS NULL`), "in-app at once")
 	var notifyID string
-	require.NoError(t, e.schema.DB.Raw(`SELECT id FROM tasks_ever WHERE task_type = 'notify:send'`).Row().Scan(&notifyID))
+	require.NoError(t, e.schema.DB.Raw(`SELECT id FROM tasks_ever WHERE task_type = ?`, engine.TypeNotifySend).Row().Scan(&notifyID))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM tasks_ever WHERE task_type = ?`, engine.TypeNotifySend), "one e-mail task")
 
 	run := e.runOf(notifyID, 0)
-	require.NoError(t, e.runner.Execute(ctx, run, notify.Send, nil))
-	require.NoError(t, e.runner.Execute(ctx, run, notify.Send, nil))
+	require.NoError(t, e.deliver(ctx, h, run))
+	require.NoError(t, e.deliver(ctx, h, run))
 	// Even a second, different task for the same notification (bypassing
-	// the runner's outbox lock) cannot e-mail it twice.
+	// the runner's outbox lock: a unit of work that completes no task)
+	// cannot e-mail it twice.
 	again := run
 	again.TaskID = models.NewID()
-	require.NoError(t, e.schema.DB.Transaction(func(tx *gorm.DB) error { return notify.Send(ctx, tx, again) }))
+	require.NoError(t, e.eng.Do(ctx, func(w *engine.Work) error { return h.SendNotification(ctx, w, again) }))
 
 	msgs := sink.messages()
 	require.Len(t, msgs, 1)
-	require.Contains(t, msgs[0], "Subject: Student verification: verified")
+	require.Contains(t, msgs[0], "Subject: student verification: verified")
 	var notificationID string
 	require.NoError(t, e.schema.DB.Raw(`SELECT id FROM notifications`).Row().Scan(&notificationID))
 	require.Contains(t, msgs[0], "Message-ID: <"+notificationID+"@campusbiz>")

@@ -25,7 +25,7 @@ func BenchmarkEngineWorkers(b *testing.B) {
 	rates := make([]float64, len(processes))
 	for i, n := range processes {
 		b.Run(fmt.Sprintf("processes=%d", n), func(b *testing.B) {
-			e := newEngine(b)
+			e := newBackend(b)
 			seedOnboardings(b, e, b.N)
 			b.ResetTimer()
 			start := time.Now()

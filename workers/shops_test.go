@@ -9,10 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
@@ -40,28 +44,38 @@ func newShopPage(t *testing.T) *shopPage {
 	return p
 }
 
-// shopsHandler is shop:verify in mode, fetching loopback pages when
-// allowLoopback is set.
-func shopsHandler(t *testing.T, mode string, allowLoopback bool) *workers.Shops {
-	t.Helper()
+// shopsHandlers are the task steps with shop:verify in mode, fetching
+// loopback pages when allowLoopback is set.
+func (e *backend) shopsHandlers(mode string, allowLoopback bool) *workers.Handlers {
+	e.t.Helper()
 	var allow shopcheck.Allowlist
 	if allowLoopback {
 		var err error
 		allow, err = shopcheck.ParseAllowlist("127.0.0.1")
-		require.NoError(t, err)
+		require.NoError(e.t, err)
 	}
-	return &workers.Shops{Mode: mode, Fetcher: shopcheck.New(shopcheck.Config{Timeout: 2 * time.Second, Allow: allow}), Now: time.Now}
+	return e.handlers(workers.Deps{ShopVerification: mode,
+		ShopFetcher: shopcheck.New(shopcheck.Config{Timeout: 2 * time.Second, Allow: allow})})
 }
 
-func (e *engine) submitShop(acct models.Account, platformID, url string) workflows.Submitted[models.Shop] {
+// linkedShop is a shop linked through the application and its newest
+// shop:verify task.
+type linkedShop struct {
+	shop   models.Shop
+	taskID string
+}
+
+// submitShop links a shop for acct, a verified student, through the
+// application; its check is due at once.
+func (e *backend) submitShop(acct models.Account, platformID, url string) linkedShop {
 	e.t.Helper()
-	sub, err := workflows.SubmitShop(context.Background(), e.schema.DB, acct.ID, workflows.ShopForm{
-		PlatformShopID: platformID, ShopURL: url, ShopName: "小店", Category: "snacks"}, time.Time{})
+	shop, err := e.app.SubmitShop(context.Background(), app.ActorOf(acct), app.ShopInput{
+		PlatformShopID: platformID, ShopURL: url, ShopName: "小店", Category: "snacks"})
 	require.NoError(e.t, err)
-	return sub
+	return linkedShop{shop: shop, taskID: e.taskOf(workflows.TypeShopVerify, "shop_id", shop.ID)}
 }
 
-func (e *engine) shop(id string) models.Shop {
+func (e *backend) shop(id string) models.Shop {
 	e.t.Helper()
 	var s models.Shop
 	require.NoError(e.t, e.schema.DB.Take(&s, "id = ?", id).Error)
@@ -70,31 +84,34 @@ func (e *engine) shop(id string) models.Shop {
 
 func TestShopVerifiedWhenTheCodeIsOnItsPage(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	page := newShopPage(t)
-	h := shopsHandler(t, workflows.ShopModeFetch, true)
+	h := e.shopsHandlers(workflows.ShopModeFetch, true)
 	acct, _ := fixtures.VerifiedStudent(t, e.schema.DB, "王芳")
 	sub := e.submitShop(acct, "tb-1001", page.srv.URL+"/shop/1001")
 	ctx := context.Background()
 
 	// First look: the code is not there yet.
-	require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
-	shop := e.shop(sub.Entity.ID)
+	require.NoError(t, e.deliver(ctx, h, e.runOf(sub.taskID, 0)))
+	shop := e.shop(sub.shop.ID)
 	require.Equal(t, workflows.ShopRejected, shop.Status)
-	require.Equal(t, "code_not_found", shop.Reasons[0].Code)
-	require.Contains(t, shop.Reasons[0].Message, shop.VerificationCode, "the reason tells the student which code to place")
-	require.Contains(t, shop.Reasons[0].Message, "/recheck")
+	require.Equal(t, msg.ShopCodeNotFound, shop.Reasons[0].Code)
+	require.Equal(t, shop.VerificationCode, shop.Reasons[0].Params["code"], "the reason tells the student which code to place")
+	require.Equal(t, shop.ShopURL, shop.Reasons[0].Params["url"], "and where")
+	require.Contains(t, i18n.NewPrinter(i18n.EN, time.UTC).Render(workflows.ReasonMessage(shop.Reasons[0])), shop.VerificationCode)
 
 	// The student places the code and asks again.
 	page.body.Store("<html><div class=desc>小店简介 " + shop.VerificationCode + "</div></html>")
-	re, err := workflows.RecheckShop(ctx, e.schema.DB, acct.ID, shop.ID, time.Time{})
+	re, err := e.app.RecheckShop(ctx, app.ActorOf(acct), shop.ID)
 	require.NoError(t, err)
-	require.Equal(t, 2, re.Entity.Revision)
-	require.Equal(t, shop.VerificationCode, re.Entity.VerificationCode, "the code stays")
+	require.Equal(t, 2, re.Revision)
+	require.Equal(t, shop.VerificationCode, re.VerificationCode, "the code stays")
+	recheck := e.taskOf(workflows.TypeShopVerify, "shop_id", shop.ID)
+	require.NotEqual(t, sub.taskID, recheck)
 	// The first task, delivered again late, is for revision 1: no effect.
-	require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
+	require.NoError(t, e.deliver(ctx, h, e.runOf(sub.taskID, 0)))
 	require.Equal(t, workflows.ShopPending, e.shop(shop.ID).Status)
-	require.NoError(t, h.Run(ctx, e.runner, e.runOf(re.OutboxIDs[0], 0)))
+	require.NoError(t, e.deliver(ctx, h, e.runOf(recheck, 0)))
 	shop = e.shop(shop.ID)
 	require.Equal(t, workflows.ShopVerified, shop.Status)
 	require.NotNil(t, shop.VerifiedAt)
@@ -107,114 +124,114 @@ func TestShopVerifiedWhenTheCodeIsOnItsPage(t *testing.T) {
 // neither a database connection nor the shop's row lock.
 func TestShopPageIsFetchedWithTheShopUnlocked(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	page := newShopPage(t)
-	h := shopsHandler(t, workflows.ShopModeFetch, true)
+	h := e.shopsHandlers(workflows.ShopModeFetch, true)
 	acct, _ := fixtures.VerifiedStudent(t, e.schema.DB, "周九")
 	sub := e.submitShop(acct, "tb-7007", page.srv.URL+"/shop/7007")
-	page.body.Store("店铺 " + sub.Entity.VerificationCode)
+	page.body.Store("店铺 " + sub.shop.VerificationCode)
 	lockErr := make(chan error, 1)
 	page.onHit.Store(func() {
 		lockErr <- e.schema.DB.Transaction(func(tx *gorm.DB) error {
-			return tx.Exec(`SELECT id FROM shops WHERE id = ? FOR UPDATE NOWAIT`, sub.Entity.ID).Error
+			return tx.Exec(`SELECT id FROM shops WHERE id = ? FOR UPDATE NOWAIT`, sub.shop.ID).Error
 		})
 	})
-	require.NoError(t, h.Run(context.Background(), e.runner, e.runOf(sub.OutboxIDs[0], 0)))
+	require.NoError(t, e.deliver(context.Background(), h, e.runOf(sub.taskID, 0)))
 	require.NoError(t, <-lockErr, "the shop was locked while its page loaded")
-	require.Equal(t, workflows.ShopVerified, e.shop(sub.Entity.ID).Status)
+	require.Equal(t, workflows.ShopVerified, e.shop(sub.shop.ID).Status)
 
 	// Delivered again, the task finds the shop decided and fetches nothing.
-	require.NoError(t, h.Run(context.Background(), e.runner, e.runOf(sub.OutboxIDs[0], 0)))
+	require.NoError(t, e.deliver(context.Background(), h, e.runOf(sub.taskID, 0)))
 	require.EqualValues(t, 1, page.hits.Load())
 }
 
 func TestShopUnreachablePageIsRetriedThenRejected(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	closed := httptest.NewServer(http.NotFoundHandler())
 	url := closed.URL + "/shop"
 	closed.Close()
-	h := shopsHandler(t, workflows.ShopModeFetch, true)
+	h := e.shopsHandlers(workflows.ShopModeFetch, true)
 	acct, _ := fixtures.VerifiedStudent(t, e.schema.DB, "赵磊")
 	sub := e.submitShop(acct, "tb-2002", url)
 	ctx := context.Background()
 
-	run := e.runOf(sub.OutboxIDs[0], 0)
+	run := e.runOf(sub.taskID, 0)
 	require.Equal(t, 8, run.MaxRetry)
 	for attempt := range run.MaxRetry {
 		run.Attempt = attempt
-		err := h.Run(ctx, e.runner, run)
+		err := e.deliver(ctx, h, run)
 		require.ErrorIs(t, err, shopcheck.ErrUnreachable, "attempt %d is retried", attempt)
-		require.Equal(t, workflows.ShopPending, e.shop(sub.Entity.ID).Status)
+		require.Equal(t, workflows.ShopPending, e.shop(sub.shop.ID).Status)
 	}
 	run.Attempt = run.MaxRetry
-	require.Error(t, h.Run(ctx, e.runner, run))
-	shop := e.shop(sub.Entity.ID)
+	require.Error(t, e.deliver(ctx, h, run))
+	shop := e.shop(sub.shop.ID)
 	require.Equal(t, workflows.ShopRejected, shop.Status)
-	require.Equal(t, "page_unavailable", shop.Reasons[0].Code)
-	require.Contains(t, shop.Reasons[0].Message, "after 9 tries")
+	require.Equal(t, msg.ShopPageUnreachable, shop.Reasons[0].Code)
+	require.EqualValues(t, 9, shop.Reasons[0].Params["tries"], "after 9 tries")
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications WHERE entity_id = ?`, shop.ID))
 }
 
 func TestShopOnAPrivateAddressIsRefused(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	page := newShopPage(t)
 	acct, _ := fixtures.VerifiedStudent(t, e.schema.DB, "钱七")
 	sub := e.submitShop(acct, "tb-3003", page.srv.URL)
-	page.body.Store(sub.Entity.VerificationCode)
-	h := shopsHandler(t, workflows.ShopModeFetch, false) // no allow-list
-	require.NoError(t, h.Run(context.Background(), e.runner, e.runOf(sub.OutboxIDs[0], 0)))
-	shop := e.shop(sub.Entity.ID)
+	page.body.Store(sub.shop.VerificationCode)
+	h := e.shopsHandlers(workflows.ShopModeFetch, false) // no allow-list
+	require.NoError(t, e.deliver(context.Background(), h, e.runOf(sub.taskID, 0)))
+	shop := e.shop(sub.shop.ID)
 	require.Equal(t, workflows.ShopRejected, shop.Status, "the code is there, but the page is on loopback")
-	require.Contains(t, shop.Reasons[0].Message, "private or local network")
+	require.Equal(t, msg.ShopPagePrivate, shop.Reasons[0].Code, "private or local network")
 }
 
 func TestShopManualModeWaitsForAnAdmin(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
-	h := shopsHandler(t, workflows.ShopModeManual, false)
+	e := newBackend(t)
+	h := e.shopsHandlers(workflows.ShopModeManual, false)
 	acct, _ := fixtures.VerifiedStudent(t, e.schema.DB, "孙八")
 	admin := fixtures.Account(t, e.schema.DB, models.RoleAdmin)
 	sub := e.submitShop(acct, "tb-4004", "https://shop.example.com/4004")
 	ctx := context.Background()
-	require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
-	shop := e.shop(sub.Entity.ID)
+	require.NoError(t, e.deliver(ctx, h, e.runOf(sub.taskID, 0)))
+	shop := e.shop(sub.shop.ID)
 	require.Equal(t, workflows.ShopPending, shop.Status)
-	require.Equal(t, "awaiting_admin", shop.Reasons[0].Code)
+	require.Equal(t, msg.ShopAwaitingAdmin, shop.Reasons[0].Code)
 
-	confirmed, err := workflows.ConfirmShop(ctx, e.schema.DB, admin.ID, shop.ID, true, "")
+	confirmed, err := e.app.ConfirmShop(ctx, app.ActorOf(admin), shop.ID, app.ConfirmShopInput{Verified: ptr(true)})
 	require.NoError(t, err)
-	require.Equal(t, workflows.ShopVerified, confirmed.Entity.Status)
-	_, err = workflows.ConfirmShop(ctx, e.schema.DB, admin.ID, shop.ID, false, "changed my mind")
+	require.Equal(t, workflows.ShopVerified, confirmed.Status)
+	_, err = e.app.ConfirmShop(ctx, app.ActorOf(admin), shop.ID, app.ConfirmShopInput{Verified: ptr(false), Reason: "changed my mind"})
 	require.ErrorIs(t, err, workflows.ErrConflict, "a verified shop is final")
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications WHERE entity_id = ?`, shop.ID))
-	require.Equal(t, 1, e.count(`SELECT count(*) FROM workflow_events WHERE entity_id = ? AND actor = ?`, shop.ID, workflows.ActorAccount(admin.ID)))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM workflow_events WHERE entity_id = ? AND actor = ?`, shop.ID, engine.ActorAccount(admin.ID)))
 }
 
 func TestShopClaimedByAnotherStudent(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := newBackend(t)
 	page := newShopPage(t)
-	h := shopsHandler(t, workflows.ShopModeFetch, true)
+	h := e.shopsHandlers(workflows.ShopModeFetch, true)
 	ctx := context.Background()
 	const claimants = 4
-	subs := make([]workflows.Submitted[models.Shop], claimants)
+	subs := make([]linkedShop, claimants)
 	codes := ""
 	for i := range subs {
 		acct, _ := fixtures.VerifiedStudent(t, e.schema.DB, fmt.Sprintf("学生%d", i))
 		subs[i] = e.submitShop(acct, "tb-5005", page.srv.URL+"/shop/5005")
-		codes += " " + subs[i].Entity.VerificationCode
+		codes += " " + subs[i].shop.VerificationCode
 	}
 	page.body.Store(codes) // every claimant's code is on the page: only one may win
 	var g errgroup.Group
 	for _, s := range subs {
-		run := e.runOf(s.OutboxIDs[0], 0)
+		run := e.runOf(s.taskID, 0)
 		g.Go(func() error {
 			// The losers of the unique index are retried, as Asynq would.
 			for attempt := 0; ; attempt++ {
 				run.Attempt = attempt
-				if err := h.Run(ctx, e.runner, run); err == nil || attempt == 3 {
+				if err := e.deliver(ctx, h, run); err == nil || attempt == 3 {
 					return err
 				}
 			}
@@ -223,18 +240,20 @@ func TestShopClaimedByAnotherStudent(t *testing.T) {
 	require.NoError(t, g.Wait())
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM shops WHERE status = 'verified'`))
 	require.Equal(t, claimants-1, e.count(`SELECT count(*) FROM shops WHERE status = 'rejected'
-		AND reasons @> '[{"code": "already_claimed"}]'`))
+		AND reasons @> ?::jsonb`, `[{"code": "`+msg.ShopIDClaimed+`"}]`), "each loser is told the shop is claimed")
 
 	t.Run("the database refuses a second verified claim", func(t *testing.T) {
 		err := e.schema.DB.Exec(`UPDATE shops SET status = 'verified' WHERE status = 'rejected'`).Error
 		require.Error(t, err)
 	})
 	t.Run("an unverified student's shop is rejected", func(t *testing.T) {
-		acct := fixtures.Account(t, e.schema.DB, models.RoleApplicant)
+		acct, prof := fixtures.VerifiedStudent(t, e.schema.DB, "学生六")
 		sub := e.submitShop(acct, "tb-6006", page.srv.URL+"/6006")
+		// The student's verification is withdrawn before the check runs.
+		require.NoError(t, e.schema.DB.Model(&prof).Update("status", workflows.OnboardingNeedsInfo).Error)
 		before := page.hits.Load()
-		require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
-		require.Equal(t, "student_not_verified", e.shop(sub.Entity.ID).Reasons[0].Code)
+		require.NoError(t, e.deliver(ctx, h, e.runOf(sub.taskID, 0)))
+		require.Equal(t, msg.ShopStudentNotVerified, e.shop(sub.shop.ID).Reasons[0].Code)
 		require.Equal(t, before, page.hits.Load(), "an ineligible shop's page is not fetched")
 	})
 }

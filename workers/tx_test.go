@@ -6,30 +6,28 @@ import (
 	"testing"
 
 	"github.com/campusbiz/campusbiz/models"
-	"github.com/campusbiz/campusbiz/workers"
-	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
-	"gorm.io/gorm"
 )
 
 // The runner's transaction sends a step whose writes are all deferred in one
 // pipeline (BEGIN, completion, writes, COMMIT); these tests hold that path to
 // the same guarantees as the others.
 
-// txFixture is an engine with an effects table and claimed outbox rows.
+// txFixture is a back end with an effects table and claimed outbox rows.
 type txFixture struct {
-	*engine
+	*backend
 }
 
 func newTxFixture(t *testing.T) txFixture {
-	e := newEngine(t)
+	e := newBackend(t)
 	require.NoError(t, e.schema.DB.Exec(`CREATE TABLE effects (task_id uuid NOT NULL, n integer NOT NULL CHECK (n > 0))`).Error)
 	return txFixture{e}
 }
 
 // task writes one claimed outbox row and returns the run of its delivery.
-func (f txFixture) task(t *testing.T) workers.Run {
+func (f txFixture) task(t *testing.T) engine.Run {
 	t.Helper()
 	id := models.NewID()
 	require.NoError(t, f.schema.DB.Exec(`INSERT INTO outbox (id, task_type, payload, queue, max_retry, timeout_seconds, dispatched_at, dispatch_count)
@@ -37,18 +35,19 @@ func (f txFixture) task(t *testing.T) workers.Run {
 	return f.runOf(id, 0)
 }
 
-func (f txFixture) effects(run workers.Run) int {
+func (f txFixture) effects(run engine.Run) int {
 	return f.count(`SELECT count(*) FROM effects WHERE task_id = ?`, run.TaskID)
 }
 
-func (f txFixture) completed(run workers.Run) bool {
+func (f txFixture) completed(run engine.Run) bool {
 	return f.count(`SELECT count(*) FROM outbox WHERE id = ?`, run.TaskID) == 0
 }
 
 // deferredEffect writes the task's effect as a deferred write only.
-func deferredEffect(n int) workers.Step {
-	return func(ctx context.Context, tx *gorm.DB, run workers.Run) error {
-		return workflows.Defer(ctx, tx, `INSERT INTO effects (task_id, n) VALUES (?, ?)`, run.TaskID, n)
+func deferredEffect(n int) engine.Step {
+	return func(ctx context.Context, w *engine.Work, run engine.Run) error {
+		w.Defer(`INSERT INTO effects (task_id, n) VALUES ($1, $2)`, run.TaskID, n)
+		return nil
 	}
 }
 
@@ -76,12 +75,12 @@ func TestDeferredOnlyStepDuplicateDeliveryWritesOnce(t *testing.T) {
 	})
 	t.Run("mixed with a step that reads first", func(t *testing.T) {
 		run := f.task(t)
-		readsFirst := func(ctx context.Context, tx *gorm.DB, r workers.Run) error {
+		readsFirst := func(ctx context.Context, w *engine.Work, r engine.Run) error {
 			var n int64
-			if err := tx.Raw(`SELECT count(*) FROM effects WHERE task_id = ?`, r.TaskID).Row().Scan(&n); err != nil {
+			if err := w.DB().Raw(`SELECT count(*) FROM effects WHERE task_id = ?`, r.TaskID).Row().Scan(&n); err != nil {
 				return err
 			}
-			return tx.Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, r.TaskID).Error
+			return w.DB().Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, r.TaskID).Error
 		}
 		var g errgroup.Group
 		for i := range 8 {
@@ -100,13 +99,13 @@ func TestFailingDeferredWriteCommitsNothing(t *testing.T) {
 	t.Parallel()
 	f := newTxFixture(t)
 	ctx := context.Background()
-	for name, step := range map[string]workers.Step{
+	for name, step := range map[string]engine.Step{
 		"deferred only": deferredEffect(-1), // breaks the CHECK at commit
-		"after an immediate write": func(ctx context.Context, tx *gorm.DB, run workers.Run) error {
-			if err := tx.Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, run.TaskID).Error; err != nil {
+		"after an immediate write": func(ctx context.Context, w *engine.Work, run engine.Run) error {
+			if err := w.DB().Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, run.TaskID).Error; err != nil {
 				return err
 			}
-			return deferredEffect(-1)(ctx, tx, run)
+			return deferredEffect(-1)(ctx, w, run)
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -128,13 +127,13 @@ func TestFailingDeferredWriteCommitsNothing(t *testing.T) {
 func TestDeliveryWithoutOutboxRowDoesNothing(t *testing.T) {
 	t.Parallel()
 	f := newTxFixture(t)
-	run := workers.Run{TaskID: models.NewID(), Type: "test:effect", MaxRetry: 3}
+	run := engine.Run{TaskID: models.NewID(), Type: "test:effect", MaxRetry: 3}
 	require.NoError(t, f.runner.Execute(context.Background(), run, deferredEffect(1), nil))
-	require.NoError(t, f.runner.Execute(context.Background(), run, func(ctx context.Context, tx *gorm.DB, r workers.Run) error {
-		if err := tx.Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, r.TaskID).Error; err != nil {
+	require.NoError(t, f.runner.Execute(context.Background(), run, func(ctx context.Context, w *engine.Work, r engine.Run) error {
+		if err := w.DB().Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, r.TaskID).Error; err != nil {
 			return err
 		}
-		return deferredEffect(1)(ctx, tx, r)
+		return deferredEffect(1)(ctx, w, r)
 	}, nil))
 	require.Zero(t, f.effects(run))
 }
@@ -143,8 +142,8 @@ func TestPanickingStepReleasesItsConnection(t *testing.T) {
 	t.Parallel()
 	f := newTxFixture(t)
 	run := f.task(t)
-	boom := func(ctx context.Context, tx *gorm.DB, r workers.Run) error {
-		if err := tx.Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, r.TaskID).Error; err != nil {
+	boom := func(ctx context.Context, w *engine.Work, r engine.Run) error {
+		if err := w.DB().Exec(`INSERT INTO effects (task_id, n) VALUES (?, 1)`, r.TaskID).Error; err != nil {
 			return err
 		}
 		panic("step bug")
@@ -167,8 +166,8 @@ func TestCancelledDeferredOnlyStepCommitsNothing(t *testing.T) {
 	f := newTxFixture(t)
 	run := f.task(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	err := f.runner.Execute(ctx, run, func(ctx context.Context, tx *gorm.DB, r workers.Run) error {
-		err := deferredEffect(1)(ctx, tx, r)
+	err := f.runner.Execute(ctx, run, func(ctx context.Context, w *engine.Work, r engine.Run) error {
+		err := deferredEffect(1)(ctx, w, r)
 		cancel()
 		return err
 	}, nil)
@@ -185,9 +184,9 @@ func TestDuplicateFailingBeforeItsFirstStatementRecordsNothing(t *testing.T) {
 	run := f.task(t)
 	require.NoError(t, f.runner.Execute(context.Background(), run, deferredEffect(1), nil))
 	failures := 0
-	err := f.runner.Execute(context.Background(), run, func(context.Context, *gorm.DB, workers.Run) error {
-		return workflows.Permanentf("cannot decode")
-	}, func(context.Context, *gorm.DB, workers.Run, error) error {
+	err := f.runner.Execute(context.Background(), run, func(context.Context, *engine.Work, engine.Run) error {
+		return engine.Permanentf("cannot decode")
+	}, func(context.Context, *engine.Work, engine.Run, error) error {
 		failures++
 		return nil
 	})
