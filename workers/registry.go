@@ -55,7 +55,7 @@ var Registry = engine.Registry[*Handlers]{
 	},
 	{
 		Type: workflows.TypeInternshipMatch, Queue: engine.QueueLow, MaxRetry: 5, Timeout: 15 * time.Minute,
-		Does: "one matching round (student-proposing deferred acceptance) over the pending applications and open places",
+		Does:    "one matching round (student-proposing deferred acceptance) over the pending applications and open places",
 		Prepare: (*Handlers).PrepareMatch, OnFailure: (*Handlers).MatchFailed,
 	},
 	{

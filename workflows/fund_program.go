@@ -55,4 +55,3 @@ func CheckProgramForm(f ProgramForm) error {
 	}
 	return nil
 }
-

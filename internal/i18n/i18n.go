@@ -235,7 +235,7 @@ func Yuan(fen int64) string {
 	sign := ""
 	u := uint64(fen)
 	if fen < 0 {
-		sign, u = "-", uint64(-(fen + 1))+1 // math.MinInt64 too
+		sign, u = "-", uint64(-(fen+1))+1 // math.MinInt64 too
 	}
 	whole := strconv.FormatUint(u/100, 10)
 	var b strings.Builder

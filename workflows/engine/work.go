@@ -141,7 +141,12 @@ func (w *Work) dispatch() {
 		return
 	}
 	e.dispatchFailedAt.Store(time.Now().UnixNano())
-	err := e.DB.WithContext(ctx).Exec(`UPDATE outbox SET dispatched_at = NULL, dispatch_count = dispatch_count - 1
+	// The release has a budget of its own: a Redis that is down (the client
+	// retrying its dials) uses up the dispatch's, and rows left claimed would
+	// wait for the reconciler's grace period instead of the relay's sweep.
+	releaseCtx, cancelRelease := context.WithTimeout(context.WithoutCancel(w.ctx), time.Second)
+	defer cancelRelease()
+	err := e.DB.WithContext(releaseCtx).Exec(`UPDATE outbox SET dispatched_at = NULL, dispatch_count = dispatch_count - 1
 		WHERE id IN ?`, failed).Error
 	if err != nil {
 		firstErr = fmt.Errorf("release %d undispatched rows: %w (after %w)", len(failed), err, firstErr)
