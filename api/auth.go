@@ -11,6 +11,7 @@ import (
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -97,7 +98,7 @@ func (s *server) login(c echo.Context) error {
 	ctx := c.Request().Context()
 	acct, err := accounts.Authenticate(ctx, s.db, req.Email, req.Password)
 	if errors.Is(err, accounts.ErrBadCredentials) {
-		return newError(http.StatusUnauthorized, "wrong e-mail or password")
+		return newError(http.StatusUnauthorized, msg.AuthBadCredentials)
 	}
 	if err != nil {
 		return err
@@ -157,7 +158,7 @@ func (s *server) createStaff(ctx context.Context, req CreateAccountRequest) (mod
 				return fmt.Errorf("look up college %s: %w", *req.CollegeID, err)
 			}
 			if n == 0 {
-				return fieldErrors(map[string]string{"college_id": "is not a partner college"})
+				return fieldError("college_id", msg.CollegeNotPartner)
 			}
 		}
 		var err error
@@ -208,7 +209,7 @@ func (s *server) resolve(c echo.Context, token string, next echo.HandlerFunc) er
 	}
 	acct, sessionID, err := s.sessions.Resolve(c.Request().Context(), token)
 	if errors.Is(err, accounts.ErrInvalidToken) {
-		return newError(http.StatusUnauthorized, "the token is invalid, expired or signed out; sign in again")
+		return newError(http.StatusUnauthorized, msg.AuthTokenInvalid)
 	}
 	if err != nil {
 		return err

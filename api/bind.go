@@ -10,8 +10,11 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/campusbiz/campusbiz/workflows/msg"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
@@ -24,7 +27,7 @@ func (s *server) bindJSON(c echo.Context, v any) error {
 	req := c.Request()
 	if ct := req.Header.Get(echo.HeaderContentType); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != echo.MIMEApplicationJSON {
-			return newError(http.StatusUnsupportedMediaType, "send the body as application/json")
+			return newError(http.StatusUnsupportedMediaType, msg.ErrorMediaType)
 		}
 	}
 	body, err := io.ReadAll(req.Body)
@@ -32,9 +35,9 @@ func (s *server) bindJSON(c echo.Context, v any) error {
 		var maxErr *http.MaxBytesError
 		var he *echo.HTTPError
 		if errors.As(err, &maxErr) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
-			return newError(http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB")
+			return newError(http.StatusRequestEntityTooLarge, msg.ErrorBodyTooLarge)
 		}
-		return newError(http.StatusBadRequest, "could not read the request body")
+		return newError(http.StatusBadRequest, msg.ErrorBodyUnreadable)
 	}
 	return s.decode(body, v)
 }
@@ -51,7 +54,7 @@ func (s *server) decode(body []byte, v any) error {
 // trailing data. Its errors are *apiError values ready to send.
 func DecodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return newError(http.StatusBadRequest, "the request body is empty; send a JSON object")
+		return newError(http.StatusBadRequest, msg.ErrorBodyEmpty)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -61,42 +64,43 @@ func DecodeJSON(body []byte, v any) error {
 	switch {
 	case err == nil:
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
-		return newError(http.StatusBadRequest, "the body is not valid JSON")
+		return newError(http.StatusBadRequest, msg.ErrorBodyNotJSON)
 	case errors.As(err, &typeErr):
 		if typeErr.Field == "" {
-			return newError(http.StatusBadRequest, "the body must be a JSON object")
+			return newError(http.StatusBadRequest, msg.ErrorBodyNotObject)
 		}
-		return fieldErrors(map[string]string{typeErr.Field: "must be " + jsonKind(typeErr.Type)})
+		return fieldError(typeErr.Field, jsonKind(typeErr.Type))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return fieldErrors(map[string]string{name: "is not a known field"})
+		return fieldError(name, msg.FieldUnknown)
 	default:
-		return newError(http.StatusBadRequest, "the body is not valid JSON")
+		return newError(http.StatusBadRequest, msg.ErrorBodyNotJSON)
 	}
 	if dec.More() {
-		return newError(http.StatusBadRequest, "the body must hold exactly one JSON object")
+		return newError(http.StatusBadRequest, msg.ErrorBodyNotSingle)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return newError(http.StatusBadRequest, "the body must hold exactly one JSON object")
+		return newError(http.StatusBadRequest, msg.ErrorBodyNotSingle)
 	}
 	return nil
 }
 
+// jsonKind is the message code for a value that is not of type t.
 func jsonKind(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
-		return "a string"
+		return msg.FieldString
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number"
+		return msg.FieldWholeNumber
 	case reflect.Float32, reflect.Float64:
-		return "a number"
+		return msg.FieldNumber
 	case reflect.Bool:
-		return "true or false"
+		return msg.FieldBool
 	case reflect.Slice, reflect.Array:
-		return "a list"
+		return msg.FieldList
 	default:
-		return "an object"
+		return msg.FieldObject
 	}
 }
 
@@ -138,49 +142,67 @@ func (s *server) validate(v any) error {
 	if !errors.As(err, &verrs) {
 		return fmt.Errorf("validate: %w", err)
 	}
-	fields := make(map[string]string, len(verrs))
+	return fieldErrors(describeAll(verrs))
+}
+
+// describeAll is the message of each field that broke a rule (the first
+// rule it broke).
+func describeAll(verrs validator.ValidationErrors) map[string]msg.Message {
+	fields := make(map[string]msg.Message, len(verrs))
 	for _, fe := range verrs {
 		if _, seen := fields[fe.Field()]; !seen {
 			fields[fe.Field()] = describe(fe)
 		}
 	}
-	return fieldErrors(fields)
+	return fields
 }
 
-// describe says in words what rule a field broke.
-func describe(fe validator.FieldError) string {
+// describe is the message of the rule a field broke: its code, and the
+// rule's parameter where it has one.
+func describe(fe validator.FieldError) msg.Message {
 	p := fe.Param()
 	switch fe.Tag() {
 	case "required":
-		return "is required"
+		return msg.New(msg.FieldRequired)
 	case "email":
-		return "must be an e-mail address"
+		return msg.New(msg.FieldEmail)
 	case "uuid":
-		return "must be an id from this API"
-	case "min":
-		if fe.Kind() == reflect.String {
-			return "must be at least " + p + " characters"
+		return msg.New(msg.FieldID)
+	case "min", "gte":
+		switch fe.Kind() {
+		case reflect.String:
+			return msg.New(msg.FieldTooShort, number("min", p))
+		case reflect.Slice, reflect.Array, reflect.Map:
+			return msg.New(msg.FieldTooFew, number("min", p))
 		}
-		if fe.Kind() == reflect.Slice {
-			return "must have at least " + p + " items"
+		return msg.New(msg.FieldTooSmall, number("min", p))
+	case "max", "lte":
+		switch fe.Kind() {
+		case reflect.String:
+			return msg.New(msg.FieldTooLong, number("max", p))
+		case reflect.Slice, reflect.Array, reflect.Map:
+			return msg.New(msg.FieldTooMany, number("max", p))
 		}
-		return "must be at least " + p
-	case "max":
-		if fe.Kind() == reflect.String {
-			return "must be at most " + p + " characters"
-		}
-		if fe.Kind() == reflect.Slice {
-			return "must have at most " + p + " items"
-		}
-		return "must be at most " + p
+		return msg.New(msg.FieldTooBig, number("max", p))
 	case "oneof":
-		return "must be one of: " + strings.ReplaceAll(p, " ", ", ")
+		return msg.New(msg.FieldOneOf, msg.Texts("values", strings.Fields(p)))
 	case "cnmobile":
-		return "must be a mainland mobile number such as 13812345678"
+		return msg.New(msg.FieldMobile, msg.Text("example", "13812345678"))
 	case "url", "http_url":
-		return "must be an http(s) URL"
+		return msg.New(msg.FieldURL)
+	case "fqdn", "hostname", "hostname_rfc1123":
+		return msg.New(msg.FieldDomain)
 	case "nocontrol", "printascii":
-		return "contains characters that are not allowed"
+		return msg.New(msg.FieldControlChars)
 	}
-	return "is not valid (" + fe.Tag() + ")"
+	return msg.New(msg.FieldInvalid, msg.Text("rule", fe.Tag()))
+}
+
+// number is a rule's parameter p as a number param: whole numbers as Int,
+// anything else (a decimal such as "0.5") as the text it is.
+func number(name, p string) msg.Param {
+	if n, err := strconv.ParseInt(p, 10, 64); err == nil {
+		return msg.Int(name, n)
+	}
+	return msg.Text(name, p)
 }

@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -59,10 +61,12 @@ type CertificateView struct {
 	SignatureValid bool       `json:"signature_valid"`
 	Revoked        bool       `json:"revoked"`
 	RevokedAt      *time.Time `json:"revoked_at,omitempty"`
-	// Problem says why the signature does not check.
-	Problem   string `json:"problem,omitempty"`
-	Signature string `json:"signature"`
-	KeyID     string `json:"key_id"`
+	// Problem says why the signature does not check, in the request's
+	// language; ProblemReason is its code and parameters.
+	Problem       string       `json:"problem,omitempty"`
+	ProblemReason *msg.Message `json:"problem_reason,omitempty"`
+	Signature     string       `json:"signature"`
+	KeyID         string       `json:"key_id"`
 	// PublicKey is the standard base64 Ed25519 key named by KeyID; empty
 	// when that key is not published.
 	PublicKey string `json:"public_key"`
@@ -73,11 +77,11 @@ type CertificateView struct {
 	KeysURL    string          `json:"keys_url"`
 }
 
-func certificateView(cert models.Certificate, v workflows.Verification) CertificateView {
+func certificateView(cert models.Certificate, v workflows.Verification, p i18n.Printer) CertificateView {
 	view := CertificateView{
 		Serial: cert.Serial, HolderName: v.Credential.CredentialSubject.Name,
 		CourseTitle: v.Credential.CredentialSubject.Achievement.Name, IssuerName: v.Credential.Issuer.Name,
-		Valid: v.Valid(), SignatureValid: v.SignatureValid, Revoked: v.Revoked, Problem: v.Problem,
+		Valid: v.Valid(), SignatureValid: v.SignatureValid, Revoked: v.Revoked,
 		Signature: cert.Signature, KeyID: cert.KeyID, Credential: json.RawMessage("null"),
 		PDFURL: "/api/v1/certificates/" + cert.Serial + "/pdf", KeysURL: "/api/v1/certificates/keys",
 	}
@@ -94,6 +98,10 @@ func certificateView(cert models.Certificate, v workflows.Verification) Certific
 	}
 	if v.PublicKey != nil {
 		view.PublicKey = base64.StdEncoding.EncodeToString(v.PublicKey)
+	}
+	if !v.Problem.IsZero() {
+		problem := v.Problem
+		view.Problem, view.ProblemReason = p.Render(problem), &problem
 	}
 	return view
 }
@@ -140,7 +148,7 @@ func (s *server) verifyCertificate(c echo.Context) error {
 	}
 	// Never cached: a revocation must show at once.
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, certificateView(cert, workflows.VerifyCertificate(cert, s.certKeys)))
+	return c.JSON(http.StatusOK, certificateView(cert, workflows.VerifyCertificate(cert, s.certKeys), s.printer(c)))
 }
 
 // certificatePDF serves the PDF stored at issuance, only while the
@@ -153,9 +161,9 @@ func (s *server) certificatePDF(c echo.Context) error {
 	v := workflows.VerifyCertificate(cert, s.certKeys)
 	switch {
 	case v.Revoked:
-		return newError(http.StatusConflict, "this certificate was revoked; GET /api/v1/certificates/"+cert.Serial+" says when")
+		return newError(http.StatusConflict, msg.CertificateRevoked)
 	case !v.SignatureValid:
-		return newError(http.StatusConflict, "this certificate does not verify: "+v.Problem)
+		return &apiError{status: http.StatusConflict, code: codes[http.StatusConflict], msg: v.Problem}
 	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-cache")
@@ -230,7 +238,7 @@ func (s *server) revokeCertificate(c echo.Context) error {
 		return err
 	}
 	flush()
-	return c.JSON(http.StatusOK, certificateView(sub.Entity, workflows.VerifyCertificate(sub.Entity, s.certKeys)))
+	return c.JSON(http.StatusOK, certificateView(sub.Entity, workflows.VerifyCertificate(sub.Entity, s.certKeys), s.printer(c)))
 }
 
 // certificateEvents answers GET /certificates/{serial}/events for the

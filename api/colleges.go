@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -33,7 +34,7 @@ func (s *server) listColleges(c echo.Context) error {
 	q := s.db.WithContext(c.Request().Context())
 	if term := strings.TrimSpace(c.QueryParam("q")); term != "" {
 		if len(term) > 100 {
-			return fieldErrors(map[string]string{"q": "must be at most 100 characters"})
+			return queryError("q", msg.FieldTooLong, msg.Int("max", 100))
 		}
 		like := "%" + escapeLike(term) + "%"
 		q = q.Where("name ILIKE ? OR name_en ILIKE ? OR province ILIKE ?", like, like, like)
@@ -54,8 +55,9 @@ func (s *server) createCollege(c echo.Context) error {
 		Province: strings.TrimSpace(req.Province), EmailDomains: domains}
 	if err := s.db.WithContext(c.Request().Context()).Create(&col).Error; err != nil {
 		if isDuplicate(err) {
-			return &apiError{status: http.StatusConflict, detail: ErrorDetail{Code: "conflict",
-				Message: "a college with this name exists", Fields: map[string]string{"name": "is taken"}}}
+			e := newError(http.StatusConflict, msg.CollegeNameTaken)
+			e.fields = map[string]msg.Message{"name": msg.New(msg.FieldTaken)}
+			return e
 		}
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -30,7 +31,7 @@ func (s *server) events(c echo.Context, entityID string) error {
 	if raw := c.QueryParam("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > maxLimit {
-			return fieldErrors(map[string]string{"limit": "must be a whole number from 1 to 200"})
+			return queryError("limit", msg.FieldRange, msg.Int("min", 1), msg.Int("max", maxLimit))
 		}
 		limit = n
 	}
@@ -38,7 +39,7 @@ func (s *server) events(c echo.Context, entityID string) error {
 	if raw := c.QueryParam("cursor"); raw != "" {
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || n < 0 {
-			return fieldErrors(map[string]string{"cursor": "is not a cursor this API gave out"})
+			return queryError("cursor", msg.FieldCursor)
 		}
 		after = n
 	}

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -35,13 +37,13 @@ func (r FundProgramRequest) form() (workflows.ProgramForm, error) {
 		ReviewersPerApplication: r.ReviewersPerApplication, ApprovalsRequired: r.ApprovalsRequired,
 		MinMeanScore: r.MinMeanScore, ReviewHours: r.ReviewDeadlineHours, ReviewerIDs: r.ReviewerIDs,
 	}
-	bad := map[string]string{}
+	bad := map[string]msg.Message{}
 	var err error
 	if f.OpensAt, err = time.Parse(time.RFC3339, r.OpensAt); err != nil {
-		bad["opens_at"] = "must be an RFC 3339 time such as 2026-09-01T00:00:00Z"
+		bad["opens_at"] = msg.New(msg.FieldTime, msg.Text("example", "2026-09-01T00:00:00Z"))
 	}
 	if f.ClosesAt, err = time.Parse(time.RFC3339, r.ClosesAt); err != nil {
-		bad["closes_at"] = "must be an RFC 3339 time such as 2027-06-30T23:59:59Z"
+		bad["closes_at"] = msg.New(msg.FieldTime, msg.Text("example", "2027-06-30T23:59:59Z"))
 	}
 	if len(bad) > 0 {
 		return f, fieldErrors(bad)
@@ -116,22 +118,22 @@ type FundApplicationRequest struct {
 // their reviewers, to a reviewer only their own, and to the applicant after
 // the decision without reviewer identity.
 type FundApplicationView struct {
-	ID           string               `json:"id"`
-	ProgramID    string               `json:"program_id"`
-	AccountID    string               `json:"account_id"`
-	ShopID       string               `json:"shop_id"`
-	AmountFen    int64                `json:"amount_fen"`
-	BusinessPlan string               `json:"business_plan"`
-	Status       string               `json:"status"`
-	Reasons      []models.Reason      `json:"reasons"`
-	Score        *int                 `json:"score"`
-	ScoreFactors []models.ScoreFactor `json:"score_factors"`
-	Reviews      []ReviewView         `json:"reviews"`
-	CreatedAt    time.Time            `json:"created_at"`
-	UpdatedAt    time.Time            `json:"updated_at"`
-	DecidedAt    *time.Time           `json:"decided_at"`
-	DisbursedAt  *time.Time           `json:"disbursed_at"`
-	EventsURL    string               `json:"events_url"`
+	ID           string            `json:"id"`
+	ProgramID    string            `json:"program_id"`
+	AccountID    string            `json:"account_id"`
+	ShopID       string            `json:"shop_id"`
+	AmountFen    int64             `json:"amount_fen"`
+	BusinessPlan string            `json:"business_plan"`
+	Status       string            `json:"status"`
+	Reasons      []ReasonView      `json:"reasons"`
+	Score        *int              `json:"score"`
+	ScoreFactors []ScoreFactorView `json:"score_factors"`
+	Reviews      []ReviewView      `json:"reviews"`
+	CreatedAt    time.Time         `json:"created_at"`
+	UpdatedAt    time.Time         `json:"updated_at"`
+	DecidedAt    *time.Time        `json:"decided_at"`
+	DisbursedAt  *time.Time        `json:"disbursed_at"`
+	EventsURL    string            `json:"events_url"`
 }
 
 // ReviewView is one review. ID and ReviewerID are shown to admins and to
@@ -145,11 +147,11 @@ type ReviewView struct {
 	ReviewedAt time.Time `json:"reviewed_at"`
 }
 
-func fundApplicationView(a models.FundApplication, reviews []ReviewView) FundApplicationView {
+func fundApplicationView(a models.FundApplication, reviews []ReviewView, p i18n.Printer) FundApplicationView {
 	return FundApplicationView{
 		ID: a.ID, ProgramID: a.ProgramID, AccountID: a.AccountID, ShopID: a.ShopID, AmountFen: a.AmountFen,
-		BusinessPlan: a.BusinessPlan, Status: a.Status, Reasons: nonNil(a.Reasons), Score: a.Score,
-		ScoreFactors: nonNil(a.ScoreFactors), Reviews: nonNil(reviews), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+		BusinessPlan: a.BusinessPlan, Status: a.Status, Reasons: reasonViews(a.Reasons, p), Score: a.Score,
+		ScoreFactors: scoreFactorViews(a.ScoreFactors, p), Reviews: nonNil(reviews), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 		DecidedAt: utcPtr(a.DecidedAt), DisbursedAt: utcPtr(a.DisbursedAt), EventsURL: "/api/v1/fund-applications/" + a.ID + "/events",
 	}
 }
@@ -196,7 +198,7 @@ func (s *server) submitFundApplication(c echo.Context) error {
 		return err
 	}
 	flush()
-	return c.JSON(http.StatusAccepted, fundApplicationView(sub.Entity, nil))
+	return c.JSON(http.StatusAccepted, fundApplicationView(sub.Entity, nil, s.printer(c)))
 }
 
 func (s *server) getFundApplication(c echo.Context) error {
@@ -208,7 +210,7 @@ func (s *server) getFundApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, fundApplicationView(app, reviews))
+	return c.JSON(http.StatusOK, fundApplicationView(app, reviews, s.printer(c)))
 }
 
 func (s *server) fundApplicationEvents(c echo.Context) error {
@@ -235,7 +237,7 @@ func (s *server) withdrawFundApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, fundApplicationView(sub.Entity, reviews))
+	return c.JSON(http.StatusOK, fundApplicationView(sub.Entity, reviews, s.printer(c)))
 }
 
 // readableFundApplication loads the :id application if the caller may read

@@ -7,6 +7,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -70,11 +71,11 @@ type InternshipApplicationView struct {
 	// before an offer.
 	Offer *OfferView `json:"offer"`
 	// Explanation explains the last round's outcome; null before a round.
-	Explanation *workflows.InternshipExplanation `json:"explanation"`
-	AnsweredAt  *time.Time                       `json:"answered_at"`
-	CreatedAt   time.Time                        `json:"created_at"`
-	UpdatedAt   time.Time                        `json:"updated_at"`
-	EventsURL   string                           `json:"events_url"`
+	Explanation *ExplanationView `json:"explanation"`
+	AnsweredAt  *time.Time       `json:"answered_at"`
+	CreatedAt   time.Time        `json:"created_at"`
+	UpdatedAt   time.Time        `json:"updated_at"`
+	EventsURL   string           `json:"events_url"`
 }
 
 // OfferView is an offer: the place, the round that made it and its deadline.
@@ -186,7 +187,7 @@ func (s *server) changePlace(c echo.Context) error {
 		return err
 	}
 	if req.Status == nil && req.Capacity == nil {
-		return fieldErrors(map[string]string{"status": "send status, capacity or both", "capacity": "send status, capacity or both"})
+		return fieldErrors(map[string]msg.Message{"status": msg.New(msg.InternshipChangeEmpty), "capacity": msg.New(msg.InternshipChangeEmpty)})
 	}
 	ctx := c.Request().Context()
 	if _, err := workflows.ChangePlace(ctx, s.db, id, workflows.PlaceChange{Status: req.Status, Capacity: req.Capacity}); err != nil {
@@ -215,7 +216,7 @@ func (s *server) submitInternship(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, applicationView(sub.Entity, nil, nil))
 }
 
-func applicationView(a models.InternshipApplication, offer *OfferView, e *workflows.InternshipExplanation) InternshipApplicationView {
+func applicationView(a models.InternshipApplication, offer *OfferView, e *ExplanationView) InternshipApplicationView {
 	skills := []string(a.Skills)
 	if skills == nil {
 		skills = []string{}
@@ -241,7 +242,7 @@ func (s *server) fullApplicationView(c echo.Context, a models.InternshipApplicat
 	if err != nil {
 		return InternshipApplicationView{}, err
 	}
-	return applicationView(a, offer, e), nil
+	return applicationView(a, offer, explanationView(e, s.printer(c))), nil
 }
 
 func (s *server) listInternshipApplications(c echo.Context) error {
@@ -259,7 +260,8 @@ func (s *server) listInternshipApplications(c echo.Context) error {
 		workflows.InternshipDeclined, workflows.InternshipUnmatched:
 		q = q.Where("status = ?", st)
 	default:
-		return fieldErrors(map[string]string{"status": "must be one of: pending, offered, accepted, declined, unmatched"})
+		return queryError("status", msg.FieldOneOf, msg.Texts("values", []string{workflows.InternshipPending, workflows.InternshipOffered,
+			workflows.InternshipAccepted, workflows.InternshipDeclined, workflows.InternshipUnmatched}))
 	}
 	if p.after != "" {
 		q = q.Where("id > ?", p.after)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/labstack/echo/v4"
@@ -29,28 +30,25 @@ func (r OnboardingRequest) form() workflows.OnboardingForm {
 
 // ProfileView is a student profile as its owner and admins see it.
 type ProfileView struct {
-	ID             string          `json:"id"`
-	AccountID      string          `json:"account_id"`
-	CollegeID      string          `json:"college_id"`
-	StudentNumber  string          `json:"student_number"`
-	FullName       string          `json:"full_name"`
-	EnrollmentYear int             `json:"enrollment_year"`
-	Major          string          `json:"major"`
-	CollegeEmail   string          `json:"college_email"`
-	Phone          string          `json:"phone"`
-	Status         string          `json:"status"`
-	Reasons        []models.Reason `json:"reasons"`
-	Revision       int             `json:"revision"`
-	CreatedAt      time.Time       `json:"created_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
-	EventsURL      string          `json:"events_url"`
+	ID             string       `json:"id"`
+	AccountID      string       `json:"account_id"`
+	CollegeID      string       `json:"college_id"`
+	StudentNumber  string       `json:"student_number"`
+	FullName       string       `json:"full_name"`
+	EnrollmentYear int          `json:"enrollment_year"`
+	Major          string       `json:"major"`
+	CollegeEmail   string       `json:"college_email"`
+	Phone          string       `json:"phone"`
+	Status         string       `json:"status"`
+	Reasons        []ReasonView `json:"reasons"`
+	Revision       int          `json:"revision"`
+	CreatedAt      time.Time    `json:"created_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+	EventsURL      string       `json:"events_url"`
 }
 
-func profileView(p models.StudentProfile) ProfileView {
-	reasons := p.Reasons
-	if reasons == nil {
-		reasons = []models.Reason{}
-	}
+func profileView(p models.StudentProfile, pr i18n.Printer) ProfileView {
+	reasons := reasonViews(p.Reasons, pr)
 	return ProfileView{
 		ID: p.ID, AccountID: p.AccountID, CollegeID: p.CollegeID, StudentNumber: p.StudentNumber,
 		FullName: p.FullName, EnrollmentYear: p.EnrollmentYear, Major: p.Major, CollegeEmail: p.CollegeEmail,
@@ -70,7 +68,7 @@ func (s *server) submitOnboarding(c echo.Context) error {
 		return err
 	}
 	flush()
-	return c.JSON(http.StatusAccepted, profileView(sub.Entity))
+	return c.JSON(http.StatusAccepted, profileView(sub.Entity, s.printer(c)))
 }
 
 func (s *server) resubmitOnboarding(c echo.Context) error {
@@ -88,7 +86,7 @@ func (s *server) resubmitOnboarding(c echo.Context) error {
 		return err
 	}
 	flush()
-	return c.JSON(http.StatusAccepted, profileView(sub.Entity))
+	return c.JSON(http.StatusAccepted, profileView(sub.Entity, s.printer(c)))
 }
 
 func (s *server) getOnboarding(c echo.Context) error {
@@ -96,7 +94,7 @@ func (s *server) getOnboarding(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, profileView(prof))
+	return c.JSON(http.StatusOK, profileView(prof, s.printer(c)))
 }
 
 func (s *server) onboardingEvents(c echo.Context) error {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -59,17 +60,18 @@ func (s *server) readyz(c echo.Context) error {
 	_ = g.Wait() // the checks record their own failures
 	if res.Postgres != "ok" || res.Redis != "ok" {
 		res.Status = "unavailable"
-		down := "redis"
+		var down []string
 		if res.Postgres != "ok" {
-			down = "postgres"
-			if res.Redis != "ok" {
-				down = "postgres and redis"
-			}
+			down = append(down, "postgres")
 		}
+		if res.Redis != "ok" {
+			down = append(down, "redis")
+		}
+		e := newError(http.StatusServiceUnavailable, msg.ErrorNotReady, msg.Texts("services", down))
 		return c.JSON(http.StatusServiceUnavailable, struct {
 			ErrorBody
 			ReadyResponse
-		}{ErrorBody{ErrorDetail{Code: "unavailable", Message: down + " not answering"}}, res})
+		}{ErrorBody{e.detail(s.printer(c))}, res})
 	}
 	return c.JSON(http.StatusOK, res)
 }
@@ -81,7 +83,7 @@ func (s *server) metricsHandler() echo.HandlerFunc {
 
 func (s *server) monitor(c echo.Context) error {
 	if s.monitoring == nil {
-		return newError(http.StatusServiceUnavailable, "monitoring is not configured in this process")
+		return newError(http.StatusServiceUnavailable, msg.ErrorMonitoringOff)
 	}
 	// Asynqmon writes its own pages; it must not inherit the API's timeout.
 	s.monitoring.ServeHTTP(c.Response(), c.Request())

@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/campusbiz/campusbiz/internal/accounts"
 	"reflect"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/accounts"
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 )
@@ -29,7 +31,7 @@ func NewPageKit(d Deps) *PageKit {
 
 // Validate checks v, a request type of this package, by the API's rules. It
 // returns the API's message for each JSON field name that breaks one, or nil.
-func (k *PageKit) Validate(v any) (map[string]string, error) {
+func (k *PageKit) Validate(v any) (map[string]msg.Message, error) {
 	err := k.s.validator.Struct(v)
 	if err == nil {
 		return nil, nil
@@ -38,23 +40,19 @@ func (k *PageKit) Validate(v any) (map[string]string, error) {
 	if !errors.As(err, &verrs) {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	fields := make(map[string]string, len(verrs))
-	for _, fe := range verrs {
-		if _, seen := fields[fe.Field()]; !seen {
-			fields[fe.Field()] = describe(fe)
-		}
-	}
-	return fields, nil
+	return describeAll(verrs), nil
 }
 
 // TypeMessage is the API's message for a field whose value is not of type
-// t, such as "must be a whole number".
-func TypeMessage(t reflect.Type) string { return "must be " + jsonKind(t) }
+// t, such as msg.FieldWholeNumber.
+func TypeMessage(t reflect.Type) msg.Message { return msg.New(jsonKind(t)) }
 
 // Problem is what the API would answer for err: its status and error body.
+// The body's texts are English; its Reason and FieldReasons carry the
+// codes, for a page to render in its own language.
 func (k *PageKit) Problem(err error) (int, ErrorDetail) {
 	e := k.s.classify(nil, err)
-	return e.status, e.detail
+	return e.status, e.detail(i18n.NewPrinter(i18n.EN, time.UTC))
 }
 
 // Direct prepares a page's submission for dispatch after commit, as the API
@@ -116,7 +114,7 @@ func (k *PageKit) Certificate(ctx context.Context, rawSerial string) (Certificat
 	if err := k.s.db.WithContext(ctx).Omit("pdf").Take(&cert, "serial = ?", serial).Error; err != nil {
 		return CertificateView{}, fmt.Errorf("load certificate %s: %w", serial, err)
 	}
-	return certificateView(cert, workflows.VerifyCertificate(cert, k.s.certKeys)), nil
+	return certificateView(cert, workflows.VerifyCertificate(cert, k.s.certKeys), i18n.NewPrinter(i18n.EN, time.UTC)), nil
 }
 
 // Form is the domain form of the request, as POST /onboarding submits it.

@@ -2,9 +2,9 @@ package api
 
 import (
 	"encoding/base64"
-	"net/http"
 	"strconv"
 
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
@@ -34,9 +34,7 @@ func parsePage(c echo.Context) (page, error) {
 	if raw := c.QueryParam("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > maxLimit {
-			return p, &apiError{status: http.StatusUnprocessableEntity, detail: ErrorDetail{
-				Code: "validation_failed", Message: "bad query parameter",
-				Fields: map[string]string{"limit": "must be a whole number from 1 to 200"}}}
+			return p, queryError("limit", msg.FieldRange, msg.Int("min", 1), msg.Int("max", maxLimit))
 		}
 		p.limit = n
 	}
@@ -44,9 +42,7 @@ func parsePage(c echo.Context) (page, error) {
 		b, err := base64.RawURLEncoding.DecodeString(raw)
 		id, perr := uuid.Parse(string(b))
 		if err != nil || perr != nil {
-			return p, &apiError{status: http.StatusUnprocessableEntity, detail: ErrorDetail{
-				Code: "validation_failed", Message: "bad query parameter",
-				Fields: map[string]string{"cursor": "is not a cursor this API gave out"}}}
+			return p, queryError("cursor", msg.FieldCursor)
 		}
 		p.after = id.String()
 	}

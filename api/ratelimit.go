@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/ratelimit"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -57,5 +58,5 @@ func NewLimits(d Deps) *Limits {
 // rateLimited is the 429 with Retry-After in whole seconds.
 func rateLimited(h http.Header, wait time.Duration) error {
 	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	return newError(http.StatusTooManyRequests, "too many attempts; wait before trying again")
+	return newError(http.StatusTooManyRequests, msg.ErrorRateLimited)
 }

@@ -79,9 +79,10 @@ func (s *server) assignedReviews(c echo.Context) error {
 		byID[a.ID] = a
 	}
 	views := make([]AssignmentView, len(revs))
+	pr := s.printer(c)
 	for i, r := range revs {
 		views[i] = AssignmentView{ID: r.ID, AssignedAt: r.AssignedAt.UTC(), DueAt: r.DueAt.UTC(),
-			Application: fundApplicationView(byID[r.ApplicationID], nil)}
+			Application: fundApplicationView(byID[r.ApplicationID], nil, pr)}
 	}
 	return c.JSON(http.StatusOK, finish(views, p, func(v AssignmentView) string { return v.ID }))
 }

@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -41,7 +43,7 @@ func (s *server) shopCheckAt() time.Time {
 // check applies the rule that ties the fields together: a rejection says why.
 func (r ConfirmShopRequest) check() error {
 	if !*r.Verified && r.Reason == "" {
-		return fieldErrors(map[string]string{"reason": "is required when verified is false: tell the student what to fix"})
+		return fieldError("reason", msg.ShopRejectReasonRequired)
 	}
 	return nil
 }
@@ -56,20 +58,20 @@ type ShopView struct {
 	Category       string `json:"category"`
 	// VerificationCode goes in the shop's public description; only its
 	// owner and admins see it.
-	VerificationCode string          `json:"verification_code,omitempty"`
-	Status           string          `json:"status"`
-	Reasons          []models.Reason `json:"reasons"`
-	Revision         int             `json:"revision"`
-	CreatedAt        time.Time       `json:"created_at"`
-	UpdatedAt        time.Time       `json:"updated_at"`
-	VerifiedAt       *time.Time      `json:"verified_at"`
-	EventsURL        string          `json:"events_url"`
+	VerificationCode string       `json:"verification_code,omitempty"`
+	Status           string       `json:"status"`
+	Reasons          []ReasonView `json:"reasons"`
+	Revision         int          `json:"revision"`
+	CreatedAt        time.Time    `json:"created_at"`
+	UpdatedAt        time.Time    `json:"updated_at"`
+	VerifiedAt       *time.Time   `json:"verified_at"`
+	EventsURL        string       `json:"events_url"`
 }
 
-func shopView(s models.Shop, viewer models.Account) ShopView {
+func shopView(s models.Shop, viewer models.Account, p i18n.Printer) ShopView {
 	v := ShopView{
 		ID: s.ID, AccountID: s.AccountID, PlatformShopID: s.PlatformShopID, ShopURL: s.ShopURL, ShopName: s.ShopName,
-		Category: s.Category, Status: s.Status, Reasons: nonNil(s.Reasons), Revision: s.Revision,
+		Category: s.Category, Status: s.Status, Reasons: reasonViews(s.Reasons, p), Revision: s.Revision,
 		CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(), VerifiedAt: utcPtr(s.VerifiedAt),
 		EventsURL: "/api/v1/shops/" + s.ID + "/events",
 	}
@@ -94,7 +96,7 @@ func (s *server) submitShop(c echo.Context) error {
 		return err
 	}
 	flush()
-	return c.JSON(http.StatusAccepted, shopView(sub.Entity, current(c)))
+	return c.JSON(http.StatusAccepted, shopView(sub.Entity, current(c), s.printer(c)))
 }
 
 func (s *server) recheckShop(c echo.Context) error {
@@ -109,7 +111,7 @@ func (s *server) recheckShop(c echo.Context) error {
 		return err
 	}
 	flush()
-	return c.JSON(http.StatusAccepted, shopView(sub.Entity, current(c)))
+	return c.JSON(http.StatusAccepted, shopView(sub.Entity, current(c), s.printer(c)))
 }
 
 func (s *server) confirmShop(c echo.Context) error {
@@ -131,7 +133,7 @@ func (s *server) confirmShop(c echo.Context) error {
 		return err
 	}
 	flush()
-	return c.JSON(http.StatusOK, shopView(sub.Entity, current(c)))
+	return c.JSON(http.StatusOK, shopView(sub.Entity, current(c), s.printer(c)))
 }
 
 func (s *server) getShop(c echo.Context) error {
@@ -139,7 +141,7 @@ func (s *server) getShop(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, shopView(shop, current(c)))
+	return c.JSON(http.StatusOK, shopView(shop, current(c), s.printer(c)))
 }
 
 func (s *server) shopEvents(c echo.Context) error {

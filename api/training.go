@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -40,12 +42,12 @@ type ResultRequest struct {
 
 // EnrollmentView is an enrollment as its student and admins see it.
 type EnrollmentView struct {
-	ID        string          `json:"id"`
-	AccountID string          `json:"account_id"`
-	CourseID  string          `json:"course_id"`
-	Status    string          `json:"status"`
-	Score     *int            `json:"score"`
-	Reasons   []models.Reason `json:"reasons"`
+	ID        string       `json:"id"`
+	AccountID string       `json:"account_id"`
+	CourseID  string       `json:"course_id"`
+	Status    string       `json:"status"`
+	Score     *int         `json:"score"`
+	Reasons   []ReasonView `json:"reasons"`
 	// CertificateSerial is set once the certificate is issued.
 	CertificateSerial *string    `json:"certificate_serial"`
 	ResultAt          *time.Time `json:"result_at"`
@@ -54,11 +56,8 @@ type EnrollmentView struct {
 	EventsURL         string     `json:"events_url"`
 }
 
-func enrollmentView(e models.Enrollment, serial *string) EnrollmentView {
-	reasons := e.Reasons
-	if reasons == nil {
-		reasons = []models.Reason{}
-	}
+func enrollmentView(e models.Enrollment, serial *string, p i18n.Printer) EnrollmentView {
+	reasons := reasonViews(e.Reasons, p)
 	v := EnrollmentView{
 		ID: e.ID, AccountID: e.AccountID, CourseID: e.CourseID, Status: e.Status, Score: e.Score, Reasons: reasons,
 		CertificateSerial: serial, CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC(),
@@ -106,7 +105,7 @@ func (s *server) enroll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, enrollmentView(e, nil))
+	return c.JSON(http.StatusCreated, enrollmentView(e, nil, s.printer(c)))
 }
 
 func (s *server) postResult(c echo.Context) error {
@@ -125,7 +124,7 @@ func (s *server) postResult(c echo.Context) error {
 		return err
 	}
 	flush()
-	return c.JSON(http.StatusAccepted, enrollmentView(sub.Entity, nil))
+	return c.JSON(http.StatusAccepted, enrollmentView(sub.Entity, nil, s.printer(c)))
 }
 
 func (s *server) getEnrollment(c echo.Context) error {
@@ -137,7 +136,7 @@ func (s *server) getEnrollment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, enrollmentView(e, serials[e.ID]))
+	return c.JSON(http.StatusOK, enrollmentView(e, serials[e.ID], s.printer(c)))
 }
 
 // listEnrollments answers GET /enrollments: the caller's own enrollments,
@@ -167,8 +166,9 @@ func (s *server) listEnrollments(c echo.Context) error {
 		return err
 	}
 	views := make([]EnrollmentView, len(rows))
+	pr := s.printer(c)
 	for i, r := range rows {
-		views[i] = enrollmentView(r, serials[r.ID])
+		views[i] = enrollmentView(r, serials[r.ID], pr)
 	}
 	return c.JSON(http.StatusOK, finish(views, p, func(v EnrollmentView) string { return v.ID }))
 }
@@ -178,7 +178,7 @@ func filterEnrollments(c echo.Context, q *gorm.DB) (*gorm.DB, error) {
 	if raw := c.QueryParam("course_id"); raw != "" {
 		id, err := uuid.Parse(raw)
 		if err != nil {
-			return nil, fieldErrors(map[string]string{"course_id": "must be an id from this API"})
+			return nil, queryError("course_id", msg.FieldID)
 		}
 		q = q.Where("course_id = ?", id.String())
 	}
@@ -187,7 +187,8 @@ func filterEnrollments(c echo.Context, q *gorm.DB) (*gorm.DB, error) {
 	case workflows.EnrollmentEnrolled, workflows.EnrollmentPassed, workflows.EnrollmentFailed, workflows.EnrollmentCertified:
 		q = q.Where("status = ?", st)
 	default:
-		return nil, fieldErrors(map[string]string{"status": "must be one of: enrolled, passed, failed, certified"})
+		return nil, queryError("status", msg.FieldOneOf, msg.Texts("values", []string{workflows.EnrollmentEnrolled,
+			workflows.EnrollmentPassed, workflows.EnrollmentFailed, workflows.EnrollmentCertified}))
 	}
 	return q, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -26,14 +27,12 @@ func (s *server) verifiedProfile(ctx context.Context, accountID string) (models.
 	err := s.db.WithContext(ctx).Take(&prof, "account_id = ?", accountID).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return models.StudentProfile{}, newError(http.StatusForbidden,
-			"finish onboarding first: submit your student profile with POST /api/v1/onboarding and wait until it is verified")
+		return models.StudentProfile{}, newError(http.StatusForbidden, msg.OnboardingRequired)
 	case err != nil:
 		return models.StudentProfile{}, fmt.Errorf("load the student profile of %s: %w", accountID, err)
 	case prof.Status != workflows.OnboardingVerified:
-		return models.StudentProfile{}, newError(http.StatusForbidden, fmt.Sprintf(
-			"finish onboarding first: your student profile is %s, and only verified students may do this (see GET /api/v1/onboarding/%s)",
-			prof.Status, prof.ID))
+		return models.StudentProfile{}, newError(http.StatusForbidden, msg.OnboardingNotVerified,
+			msg.Text("status", prof.Status), msg.Text("profile_id", prof.ID))
 	}
 	return prof, nil
 }

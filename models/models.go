@@ -100,11 +100,14 @@ type Notification struct {
 	EmailedAt  *time.Time
 }
 
-// Reason explains one problem found while checking a submission.
+// Reason explains one problem found while checking a submission: the
+// field it concerns, if any, and a message code (workflows/msg) with its
+// parameters, which the edge renders in the reader's language. Rows written
+// before codes also hold a "message" key, which decoding ignores.
 type Reason struct {
-	Field   string `json:"field,omitempty"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Field  string         `json:"field,omitempty"`
+	Code   string         `json:"code"`
+	Params map[string]any `json:"params,omitempty"`
 }
 
 // StudentProfile is an applicant's onboarding submission and its state.

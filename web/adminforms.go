@@ -10,6 +10,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -177,7 +178,7 @@ func (s *site) createCourse(c echo.Context) error {
 // id (from the path), the page's view holding the form with the row marked
 // (view.Input), and req bound and checked by the API's rules (problems for
 // the row's fields).
-func (s *site) rowForm(c echo.Context, page func(echo.Context) (view, error), req any) (string, view, map[string]string, error) {
+func (s *site) rowForm(c echo.Context, page func(echo.Context) (view, error), req any) (string, view, map[string]msg.Message, error) {
 	id, err := pathID(c)
 	if err != nil {
 		return "", view{}, nil, err
@@ -235,9 +236,9 @@ func (s *site) revokeCertificate(c echo.Context) error {
 	serial, ok := certificates.NormalizeSerial(form.Get("serial"))
 	if !ok {
 		if problems == nil {
-			problems = map[string]string{}
+			problems = map[string]msg.Message{}
 		}
-		problems["serial"] = "is not a certificate serial"
+		problems["serial"] = msg.New(msg.FieldSerial)
 	}
 	if problems != nil {
 		return s.formProblem(c, "admin_training", v, problems)
@@ -331,7 +332,7 @@ func (s *site) changePlace(c echo.Context) error {
 		return s.failWith(c, err)
 	}
 	if problems == nil && req.Status == nil && req.Capacity == nil {
-		problems = map[string]string{"capacity": "send status, capacity or both"}
+		problems = map[string]msg.Message{"capacity": msg.New(msg.InternshipChangeEmpty)}
 	}
 	if problems != nil {
 		return s.formProblem(c, "admin_internships", v, problems)

@@ -113,7 +113,8 @@ func (s *site) dashboard(c echo.Context) error {
 		d.Workflows = append(d.Workflows, t)
 	}
 	for _, f := range funds {
-		d.Workflows = append(d.Workflows, tracked{Kind: "fund", ID: f.ID, Label: workflows.Yuan(f.AmountFen), Status: f.Status, Reasons: f.Reasons})
+		d.Workflows = append(d.Workflows, tracked{Kind: "fund", ID: f.ID, Label: printer(c.Get(ctxLang).(string)).Money(f.AmountFen),
+			Status: f.Status, Reasons: f.Reasons})
 	}
 	for _, a := range interns {
 		t := tracked{Kind: "internship", ID: a.ID, Label: strconv.Itoa(len(a.Preferences)), Status: a.Status}

@@ -8,21 +8,22 @@ import (
 	"strings"
 
 	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 )
 
 // DecodeForm fills v, a pointer to one of the API's request types, from
 // form values named by the fields' JSON names, so that a page checks
 // exactly what the JSON API checks. Text is trimmed of surrounding
-// space; an empty value leaves its field zero (the validator then says "is
-// required"). It returns the API's message for each value of the wrong
+// space; an empty value leaves its field zero (the validator then says
+// msg.FieldRequired). It returns the API's message for each value of the wrong
 // type; other values are ignored, like the CSRF token.
-func DecodeForm(values url.Values, v any) map[string]string {
+func DecodeForm(values url.Values, v any) map[string]msg.Message {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
 		panic(fmt.Sprintf("DecodeForm: %T is not a pointer to a struct", v)) // a programming error
 	}
 	rv = rv.Elem()
-	problems := map[string]string{}
+	problems := map[string]msg.Message{}
 	for i := range rv.NumField() {
 		f := rv.Type().Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -14,13 +15,16 @@ import (
 // the API's largest amount (10^12 yuan) and their fen always fit an int64.
 const maxYuanDigits = 13
 
-// Messages beside a money field, in the API's style (Message translates them).
-const (
-	msgYuanFormat = "must be an amount in yuan such as 1234.50"
-	msgYuanRange  = "must be an amount from 0.01 to 1000000000000 yuan"
+// maxFen is the API's largest amount (amount_fen, budget_fen): 10^12 yuan.
+const maxFen = 100_000_000_000_000
+
+// Messages beside a money field.
+var (
+	msgYuanFormat = msg.New(msg.FieldYuan, msg.Text("example", "1234.50"))
+	msgYuanRange  = msg.New(msg.FieldYuanRange, msg.Fen("min", 1), msg.Fen("max", maxFen))
 )
 
-var errYuan = errors.New(msgYuanFormat)
+var errYuan = errors.New("not an amount in yuan such as 1234.50")
 
 // ParseYuan reads an amount typed in yuan ("1234", "1234.5", "1234.56",
 // optionally after ¥ or ￥) as integer fen, exactly: the decimal string is
@@ -52,8 +56,8 @@ type money struct{ yuan, fen string }
 // exactly into its fen twin (the request type's field) before the API's
 // rules run, and every message about a fen field shows beside the yuan
 // field the visitor typed. It changes form.
-func (s *site) checkMoney(form url.Values, req any, fields ...money) (map[string]string, error) {
-	problems := map[string]string{}
+func (s *site) checkMoney(form url.Values, req any, fields ...money) (map[string]msg.Message, error) {
+	problems := map[string]msg.Message{}
 	for _, m := range fields {
 		raw := strings.TrimSpace(form.Get(m.yuan))
 		delete(form, m.fen)
@@ -72,20 +76,23 @@ func (s *site) checkMoney(form url.Values, req any, fields ...money) (map[string
 		return nil, err
 	}
 	for _, m := range fields {
-		msg, ok := more[m.fen]
+		problem, ok := more[m.fen]
 		if !ok {
 			continue
 		}
 		delete(more, m.fen)
-		if form.Get(m.fen) != "" && (msg == "is required" || strings.HasPrefix(msg, "must be at ")) {
-			msg = msgYuanRange // the API's range is in fen
+		switch problem.Code {
+		case msg.FieldRequired, msg.FieldTooSmall, msg.FieldTooBig:
+			if form.Get(m.fen) != "" {
+				problem = msgYuanRange // the API's range is in fen
+			}
 		}
 		if _, seen := problems[m.yuan]; !seen {
-			problems[m.yuan] = msg
+			problems[m.yuan] = problem
 		}
 	}
-	for k, msg := range more {
-		problems[k] = msg
+	for k, problem := range more {
+		problems[k] = problem
 	}
 	if len(problems) == 0 {
 		return nil, nil

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -44,6 +46,21 @@ func (v view) Val(name string) string { return v.Form.Get(name) }
 // Err is the message beside the field name.
 func (v view) Err(name string) string { return v.Fields[name] }
 
+// Say is the message m in the page's language.
+func (v view) Say(m msg.Message) string { return printer(v.Lang).Render(m) }
+
+// Reason is a stored reason in the page's language.
+func (v view) Reason(r models.Reason) string { return v.Say(workflows.ReasonMessage(r)) }
+
+// Factor says what a factor of the automatic score counted, in the page's
+// language (its name for factors scored before codes).
+func (v view) Factor(f models.ScoreFactor) string {
+	if f.Code == "" {
+		return f.Name
+	}
+	return v.Say(msg.Message{Code: f.Code, Params: f.Params})
+}
+
 // Has reports whether the form's list name holds value (checkboxes, options).
 func (v view) Has(name, value string) bool {
 	for _, x := range v.Form[name] {
@@ -55,7 +72,7 @@ func (v view) Has(name, value string) bool {
 }
 
 var funcs = template.FuncMap{
-	"yuan": func(fen int64) string { return strings.TrimSuffix(workflows.Yuan(fen), " yuan") },
+	"yuan": i18n.Yuan,
 	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"deref": func(p *int) int {
 		if p == nil {
@@ -133,18 +150,18 @@ func (s *site) failWith(c echo.Context, err error) error {
 		return s.fail(c, status, "error.internal")
 	}
 	v := s.newView(c, "error.title")
-	v.Notice = detail.Message
+	v.Notice = v.Say(detail.Reason)
 	return s.render(c, status, "error", v)
 }
 
 // formProblem shows the page name again with the form values and a
 // message beside each field; it is how a page answers the API's 422.
-func (s *site) formProblem(c echo.Context, name string, v view, fields map[string]string) error {
-	for f, msg := range fields {
+func (s *site) formProblem(c echo.Context, name string, v view, fields map[string]msg.Message) error {
+	for f, m := range fields {
 		// A list item's message ("preferences[2]") shows beside its list.
 		f, _, _ = strings.Cut(f, "[")
 		if _, seen := v.Fields[f]; !seen {
-			v.Fields[f] = Message(v.Lang, msg)
+			v.Fields[f] = v.Say(m)
 		}
 	}
 	v.Notice = v.T("form.fix")
@@ -153,7 +170,7 @@ func (s *site) formProblem(c echo.Context, name string, v view, fields map[strin
 
 // bind decodes the posted form into req (an API request type) and checks it
 // by the API's rules; it returns the API's message per field, or nil.
-func (s *site) bind(c echo.Context, req any) (url.Values, map[string]string, error) {
+func (s *site) bind(c echo.Context, req any) (url.Values, map[string]msg.Message, error) {
 	form, err := c.FormParams()
 	if err != nil {
 		return nil, nil, fmt.Errorf("read form: %w", err)
@@ -163,7 +180,7 @@ func (s *site) bind(c echo.Context, req any) (url.Values, map[string]string, err
 }
 
 // check decodes form into req and checks it by the API's rules, as bind.
-func (s *site) check(form url.Values, req any) (map[string]string, error) {
+func (s *site) check(form url.Values, req any) (map[string]msg.Message, error) {
 	if problems := DecodeForm(form, req); problems != nil {
 		return problems, nil
 	}
@@ -176,12 +193,12 @@ func (s *site) check(form url.Values, req any) (map[string]string, error) {
 func (s *site) submitted(c echo.Context, name string, v view, err error) error {
 	status, detail := s.kit.Problem(err)
 	switch {
-	case len(detail.Fields) > 0:
-		return s.formProblem(c, name, v, detail.Fields)
+	case len(detail.FieldReasons) > 0:
+		return s.formProblem(c, name, v, detail.FieldReasons)
 	case status >= http.StatusInternalServerError:
 		return s.failWith(c, err)
 	default:
-		v.Notice = detail.Message
+		v.Notice = v.Say(detail.Reason)
 		return s.render(c, status, name, v)
 	}
 }

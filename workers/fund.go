@@ -9,6 +9,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -161,8 +162,7 @@ func (h *Fund) ScreenFailed(ctx context.Context, tx *gorm.DB, run Run, cause err
 	if err != nil || !due {
 		return err
 	}
-	reasons := []models.Reason{{Code: workflows.ReasonAwaitingReviewers,
-		Message: "there are not enough reviewers free to take your application yet; it will be screened again as soon as the programme office adds reviewers"}}
+	reasons := []models.Reason{workflows.NewReason("", workflows.ReasonAwaitingReviewers)}
 	return h.moveTo(ctx, tx, run, app, workflows.FundScreening, reasons, workflows.ReasonsText(reasons))
 }
 
@@ -256,7 +256,7 @@ func (h *Fund) Decide(ctx context.Context, tx *gorm.DB, run Run) error {
 	if err != nil {
 		return err
 	}
-	state, reason := workflows.DecideFund(workflows.RulesOf(prog), tally)
+	state, why := workflows.DecideFund(workflows.RulesOf(prog), tally)
 	if state == "" {
 		return nil // reviews still to come
 	}
@@ -264,19 +264,18 @@ func (h *Fund) Decide(ctx context.Context, tx *gorm.DB, run Run) error {
 		return err
 	}
 	if state == workflows.FundRejected {
-		return h.moveTo(ctx, tx, run, app, state, []models.Reason{{Code: "not_approved", Message: reason}}, reason)
+		reasons := []models.Reason{workflows.ReasonOf("", why)}
+		return h.moveTo(ctx, tx, run, app, state, reasons, workflows.ReasonsText(reasons))
 	}
 	reserved, err := workflows.ReserveGrant(ctx, tx, app, run.TaskID)
 	if err != nil {
 		return err
 	}
 	if !reserved {
-		waiting := []models.Reason{{Code: "budget_exhausted", Message: fmt.Sprintf(
-			"the reviewers approved it, but the programme's remaining budget cannot cover %s now; you are on the waitlist and move up, oldest first, when money is released",
-			workflows.Yuan(app.AmountFen))}}
-		return h.moveTo(ctx, tx, run, app, workflows.FundWaitlisted, waiting, reason+"; "+waiting[0].Message)
+		waiting := []models.Reason{workflows.NewReason("", msg.FundBudgetExhausted, msg.Fen("amount", app.AmountFen))}
+		return h.moveTo(ctx, tx, run, app, workflows.FundWaitlisted, waiting, why.Code+"; "+workflows.ReasonsText(waiting))
 	}
-	return h.approved(ctx, tx, run, app, reason)
+	return h.approved(ctx, tx, run, app, why.Code)
 }
 
 // approved moves an application whose grant is reserved to approved and
@@ -345,7 +344,6 @@ func (h *Fund) DisburseFailed(ctx context.Context, tx *gorm.DB, run Run, _ error
 	if _, err := workflows.ReleaseGrant(ctx, tx, app, "payment-failed:"+run.TaskID); err != nil {
 		return err
 	}
-	reasons := []models.Reason{{Code: "payment_failed",
-		Message: "the grant could not be paid; the money went back to the programme and the programme office will contact you"}}
+	reasons := []models.Reason{workflows.NewReason("", msg.FundPaymentFailed)}
 	return h.moveTo(ctx, tx, run, app, workflows.FundRejected, reasons, workflows.ReasonsText(reasons))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
@@ -246,7 +247,7 @@ func TestReleasedMoneyMovesTheWaitlistUpOldestFirst(t *testing.T) {
 	failing := &workers.Fund{Now: time.Now, Payments: failingPayments{}}
 	require.Error(t, e.run(failing, workflows.TypeFundDisburse, b.ID))
 	require.Equal(t, workflows.FundRejected, e.app(b.ID).Status)
-	require.Equal(t, "payment_failed", e.app(b.ID).Reasons[0].Code)
+	require.Equal(t, msg.FundPaymentFailed, e.app(b.ID).Reasons[0].Code)
 	e.promote(h, prog.ID)
 	require.Equal(t, workflows.FundApproved, e.app(d.ID).Status)
 
@@ -298,7 +299,7 @@ func TestScreeningAssignsReviewersByTheRules(t *testing.T) {
 	require.ErrorIs(t, err, workflows.ErrNotEnoughReviewers)
 	got := e.app(first.ID)
 	require.Equal(t, workflows.FundScreening, got.Status)
-	require.Equal(t, "awaiting_reviewers", got.Reasons[0].Code)
+	require.Equal(t, msg.FundAwaitingReviewers, got.Reasons[0].Code)
 	require.Zero(t, e.count(`SELECT count(*) FROM fund_reviews`), "nothing assigned")
 
 	// Ops widen the panel and re-run the task.
@@ -344,7 +345,7 @@ func TestScreeningAssignsReviewersByTheRules(t *testing.T) {
 		for _, r := range got.Reasons {
 			codes = append(codes, r.Code)
 		}
-		require.ElementsMatch(t, []string{"shop_not_verified", "above_cap"}, codes)
+		require.ElementsMatch(t, []string{msg.FundShopNotVerified, msg.FundAmountOverCap}, codes)
 		require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications WHERE entity_id = ?`, bad.ID))
 	})
 	t.Run("a second open application to the programme is rejected", func(t *testing.T) {
@@ -352,8 +353,8 @@ func TestScreeningAssignsReviewersByTheRules(t *testing.T) {
 		require.NoError(t, e.run(h, workflows.TypeFundScreen, again.ID))
 		got := e.app(again.ID)
 		require.Equal(t, workflows.FundRejected, got.Status)
-		require.Equal(t, "already_applied", got.Reasons[0].Code)
-		require.Contains(t, got.Reasons[0].Message, first.ID)
+		require.Equal(t, models.Reason{Field: "program_id", Code: msg.FundAlreadyApplied,
+			Params: map[string]any{"application_id": first.ID}}, got.Reasons[0], "the reason names the open application")
 	})
 }
 
@@ -454,7 +455,8 @@ func TestEarlyRejectionCancelsTheOpenReviews(t *testing.T) {
 	require.NoError(t, e.run(h, workflows.TypeFundDecide, app.ID))
 	got := e.app(app.ID)
 	require.Equal(t, workflows.FundRejected, got.Status)
-	require.Equal(t, "not_approved", got.Reasons[0].Code)
+	require.Equal(t, models.Reason{Code: msg.FundRejectedByReviews,
+		Params: map[string]any{"rejections": 1.0, "reviews": 2.0, "required": 2.0}}, got.Reasons[0], "stored as JSON: numbers come back as float64")
 	require.Zero(t, e.requireLedgerMatches(prog.ID).ReservedFen)
 
 	_, err = workflows.SubmitReview(ctx, e.schema.DB, revs[1].ReviewerID, app.ID, workflows.ReviewForm{Decision: "approve", Score: 9, Comment: "late"})

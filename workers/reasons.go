@@ -12,6 +12,6 @@ func reasonsJSON(reasons []models.Reason) any {
 	if reasons == nil {
 		reasons = []models.Reason{}
 	}
-	b, _ := json.Marshal(reasons) // a slice of string fields always marshals
+	b, _ := json.Marshal(reasons) // codes and msg params (strings, integers, times, lists) always marshal
 	return gorm.Expr("?::jsonb", string(b))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -100,7 +101,7 @@ func (h *Shops) verify(ctx context.Context, tx *gorm.DB, run Run, page shopPage)
 		return h.decide(ctx, tx, run, shop, workflows.ShopRejected, reasons)
 	}
 	if h.Mode == workflows.ShopModeManual {
-		waiting := []models.Reason{{Code: "awaiting_admin", Message: "an admin will confirm that the shop is yours"}}
+		waiting := []models.Reason{workflows.NewReason("", msg.ShopAwaitingAdmin)}
 		err := tx.Table("shops").Where("id = ?", shop.ID).Updates(map[string]any{"reasons": reasonsJSON(waiting), "updated_at": h.Now().UTC()}).Error
 		if err != nil {
 			return fmt.Errorf("mark shop %s as waiting for an admin: %w", shop.ID, err)
@@ -118,12 +119,12 @@ func (h *Shops) verify(ctx context.Context, tx *gorm.DB, run Run, page shopPage)
 	var problem *shopcheck.Problem
 	switch {
 	case errors.As(page.err, &problem):
-		return h.decide(ctx, tx, run, shop, workflows.ShopRejected, []models.Reason{workflows.PageProblemReason(shop.ID, problem.Message)})
+		return h.decide(ctx, tx, run, shop, workflows.ShopRejected, []models.Reason{workflows.PageProblemReason(problem.Msg)})
 	case page.err != nil:
 		return fmt.Errorf("check the page of shop %s: %w", shop.ID, page.err)
 	case !page.found:
 		return h.decide(ctx, tx, run, shop, workflows.ShopRejected,
-			[]models.Reason{workflows.CodeMissingReason(shop.ID, shop.VerificationCode, shop.ShopURL)})
+			[]models.Reason{workflows.CodeMissingReason(shop.VerificationCode, shop.ShopURL)})
 	}
 	// A concurrent verification of the same shop by another student loses on
 	// the partial unique indexes; its retry then finds the claim and rejects.
@@ -156,8 +157,8 @@ func (h *Shops) GiveUp(ctx context.Context, tx *gorm.DB, run Run, cause error) e
 	if err != nil || !due {
 		return err
 	}
-	problem := fmt.Sprintf("we could not reach your shop page after %d tries (%v)", run.Attempt+1, errors.Unwrap(cause))
-	return h.decide(ctx, tx, run, shop, workflows.ShopRejected, []models.Reason{workflows.PageProblemReason(shop.ID, problem)})
+	problem := msg.New(msg.ShopPageUnreachable, msg.Int("tries", int64(run.Attempt+1)))
+	return h.decide(ctx, tx, run, shop, workflows.ShopRejected, []models.Reason{workflows.PageProblemReason(problem)})
 }
 
 // dueShop reads the run's shop, locking it when lock is set, and reports

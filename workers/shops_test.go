@@ -13,6 +13,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
@@ -81,9 +82,9 @@ func TestShopVerifiedWhenTheCodeIsOnItsPage(t *testing.T) {
 	require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
 	shop := e.shop(sub.Entity.ID)
 	require.Equal(t, workflows.ShopRejected, shop.Status)
-	require.Equal(t, "code_not_found", shop.Reasons[0].Code)
-	require.Contains(t, shop.Reasons[0].Message, shop.VerificationCode, "the reason tells the student which code to place")
-	require.Contains(t, shop.Reasons[0].Message, "/recheck")
+	require.Equal(t, models.Reason{Field: "shop_url", Code: msg.ShopCodeNotFound,
+		Params: map[string]any{"code": shop.VerificationCode, "url": shop.ShopURL}}, shop.Reasons[0],
+		"the reason tells the student which code to place, and where")
 
 	// The student places the code and asks again.
 	page.body.Store("<html><div class=desc>小店简介 " + shop.VerificationCode + "</div></html>")
@@ -151,8 +152,7 @@ func TestShopUnreachablePageIsRetriedThenRejected(t *testing.T) {
 	require.Error(t, h.Run(ctx, e.runner, run))
 	shop := e.shop(sub.Entity.ID)
 	require.Equal(t, workflows.ShopRejected, shop.Status)
-	require.Equal(t, "page_unavailable", shop.Reasons[0].Code)
-	require.Contains(t, shop.Reasons[0].Message, "after 9 tries")
+	require.Equal(t, models.Reason{Field: "shop_url", Code: msg.ShopPageUnreachable, Params: map[string]any{"tries": 9.0}}, shop.Reasons[0])
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM notifications WHERE entity_id = ?`, shop.ID))
 }
 
@@ -167,7 +167,7 @@ func TestShopOnAPrivateAddressIsRefused(t *testing.T) {
 	require.NoError(t, h.Run(context.Background(), e.runner, e.runOf(sub.OutboxIDs[0], 0)))
 	shop := e.shop(sub.Entity.ID)
 	require.Equal(t, workflows.ShopRejected, shop.Status, "the code is there, but the page is on loopback")
-	require.Contains(t, shop.Reasons[0].Message, "private or local network")
+	require.Equal(t, models.Reason{Field: "shop_url", Code: msg.ShopPagePrivate}, shop.Reasons[0])
 }
 
 func TestShopManualModeWaitsForAnAdmin(t *testing.T) {
@@ -181,7 +181,7 @@ func TestShopManualModeWaitsForAnAdmin(t *testing.T) {
 	require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
 	shop := e.shop(sub.Entity.ID)
 	require.Equal(t, workflows.ShopPending, shop.Status)
-	require.Equal(t, "awaiting_admin", shop.Reasons[0].Code)
+	require.Equal(t, msg.ShopAwaitingAdmin, shop.Reasons[0].Code)
 
 	confirmed, err := workflows.ConfirmShop(ctx, e.schema.DB, admin.ID, shop.ID, true, "")
 	require.NoError(t, err)
@@ -223,7 +223,7 @@ func TestShopClaimedByAnotherStudent(t *testing.T) {
 	require.NoError(t, g.Wait())
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM shops WHERE status = 'verified'`))
 	require.Equal(t, claimants-1, e.count(`SELECT count(*) FROM shops WHERE status = 'rejected'
-		AND reasons @> '[{"code": "already_claimed"}]'`))
+		AND reasons @> '[{"code": "shop.id_claimed", "field": "platform_shop_id"}, {"code": "shop.url_claimed", "field": "shop_url"}]'`))
 
 	t.Run("the database refuses a second verified claim", func(t *testing.T) {
 		err := e.schema.DB.Exec(`UPDATE shops SET status = 'verified' WHERE status = 'rejected'`).Error
@@ -234,7 +234,7 @@ func TestShopClaimedByAnotherStudent(t *testing.T) {
 		sub := e.submitShop(acct, "tb-6006", page.srv.URL+"/6006")
 		before := page.hits.Load()
 		require.NoError(t, h.Run(ctx, e.runner, e.runOf(sub.OutboxIDs[0], 0)))
-		require.Equal(t, "student_not_verified", e.shop(sub.Entity.ID).Reasons[0].Code)
+		require.Equal(t, msg.ShopStudentNotVerified, e.shop(sub.Entity.ID).Reasons[0].Code)
 		require.Equal(t, before, page.hits.Load(), "an ineligible shop's page is not fetched")
 	})
 }

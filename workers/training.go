@@ -9,6 +9,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -45,7 +46,7 @@ func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) e
 	}
 	key, ok := h.Keys.Signing()
 	if !ok {
-		return workflows.Permanent(workflows.ErrNoSigningKey)
+		return workflows.Fail(workflows.ErrNoSigningKey, msg.CertificateNoSigningKey)
 	}
 	var course models.Course
 	if err := tx.Take(&course, "id = ?", e.CourseID).Error; err != nil {
@@ -54,7 +55,8 @@ func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) e
 	var prof models.StudentProfile
 	err = tx.Take(&prof, "account_id = ? AND status = ?", e.AccountID, workflows.OnboardingVerified).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return workflows.Permanentf("account %s has no verified student profile to take the holder's name from", e.AccountID)
+		return workflows.Fail(fmt.Errorf("account %s has no verified student profile to take the holder's name from", e.AccountID),
+			msg.CertificateNoHolder)
 	}
 	if err != nil {
 		return fmt.Errorf("load profile of %s: %w", e.AccountID, err)
@@ -97,18 +99,19 @@ func (h *Training) IssueCertificate(ctx context.Context, tx *gorm.DB, run Run) e
 }
 
 // IssueFailed records on the enrollment why its certificate could not be
-// issued, so that the student and admins see it; the task stays archived in
-// Asynqmon for ops to re-run.
+// issued, so that the student and admins see it: the failure's own message
+// (workflows.Fail) when it has one, else msg.CertificateNotIssued. The task
+// stays archived in Asynqmon for ops to re-run.
 func (h *Training) IssueFailed(ctx context.Context, tx *gorm.DB, run Run, cause error) error {
 	var p workflows.CertificateIssuePayload
 	if err := workflows.DecodePayload(run.Payload, &p); err != nil {
 		return nil // nothing to record it on
 	}
-	msg := "the certificate could not be issued yet; the programme's staff have been alerted and will issue it"
-	if workflows.IsPermanent(cause) { // a reason we wrote ourselves, not a driver's error
-		msg += " (" + cause.Error() + ")"
+	why, ok := workflows.FailureMessage(cause)
+	if !ok {
+		why = msg.New(msg.CertificateNotIssued)
 	}
-	reasons := []models.Reason{{Code: "certificate_not_issued", Message: msg}}
+	reasons := []models.Reason{workflows.ReasonOf("", why)}
 	err := tx.Table("enrollments").Where("id = ? AND status = ?", p.EnrollmentID, workflows.EnrollmentPassed).
 		Updates(map[string]any{"reasons": reasonsJSON(reasons), "updated_at": h.Now().UTC()}).Error
 	if err != nil {

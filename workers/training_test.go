@@ -12,6 +12,7 @@ import (
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
@@ -131,8 +132,7 @@ func TestCertificateIssueWithoutKey(t *testing.T) {
 	require.NoError(t, e.schema.DB.Take(&got, "id = ?", en.ID).Error)
 	require.Equal(t, workflows.EnrollmentPassed, got.Status)
 	require.Len(t, got.Reasons, 1)
-	require.Equal(t, "certificate_not_issued", got.Reasons[0].Code)
-	require.Contains(t, got.Reasons[0].Message, "CERT_SIGNING_KEY")
+	require.Equal(t, models.Reason{Code: msg.CertificateNoSigningKey}, got.Reasons[0], "the student is told why, without ops' instructions")
 	var row models.OutboxRow
 	require.NoError(t, e.schema.DB.Take(&row, "id = ?", id).Error)
 	require.NotNil(t, row.FailedAt)

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 )
 
 // FundCheck is what fund:screen knows about one application.
@@ -33,28 +34,22 @@ type FundCheck struct {
 func ScreenFund(c FundCheck) []models.Reason {
 	var reasons []models.Reason
 	if !c.StudentVerified {
-		reasons = append(reasons, models.Reason{Code: "student_not_verified",
-			Message: "finish onboarding first: only verified students can apply"})
+		reasons = append(reasons, NewReason("", msg.FundStudentNotVerified))
 	}
 	if !c.ShopVerified {
-		reasons = append(reasons, models.Reason{Field: "shop_id", Code: "shop_not_verified",
-			Message: "the shop must be yours and verified; link it with POST /api/v1/shops and wait for the check"})
+		reasons = append(reasons, NewReason("shop_id", msg.FundShopNotVerified))
 	}
 	if c.OtherOpenID != "" {
-		reasons = append(reasons, models.Reason{Field: "program_id", Code: "already_applied", Message: fmt.Sprintf(
-			"you already have an open application (%s) to this programme; withdraw it first to apply again", c.OtherOpenID)})
+		reasons = append(reasons, NewReason("program_id", msg.FundAlreadyApplied, msg.Text("application_id", c.OtherOpenID)))
 	}
 	if c.AmountFen > c.MaxGrantFen {
-		reasons = append(reasons, models.Reason{Field: "amount_fen", Code: "above_cap", Message: fmt.Sprintf(
-			"the programme grants at most %s; ask for less", Yuan(c.MaxGrantFen))})
+		reasons = append(reasons, NewReason("amount_fen", msg.FundAmountOverCap, msg.Fen("max", c.MaxGrantFen)))
 	}
 	switch {
 	case c.Now.Before(c.OpensAt):
-		reasons = append(reasons, models.Reason{Field: "program_id", Code: "not_open", Message: fmt.Sprintf(
-			"the programme opens for applications on %s", c.OpensAt.UTC().Format(time.RFC3339))})
+		reasons = append(reasons, NewReason("program_id", msg.FundNotOpen, msg.Time("opens_at", c.OpensAt)))
 	case !c.Now.Before(c.ClosesAt):
-		reasons = append(reasons, models.Reason{Field: "program_id", Code: "closed", Message: fmt.Sprintf(
-			"the programme closed for applications on %s", c.ClosesAt.UTC().Format(time.RFC3339))})
+		reasons = append(reasons, NewReason("program_id", msg.FundClosed, msg.Time("closes_at", c.ClosesAt)))
 	}
 	return reasons
 }
@@ -121,10 +116,14 @@ func AutoScore(in ScoreInput) (int, []models.ScoreFactor) {
 	days := max(0, int(in.ShopVerifiedFor/(24*time.Hour)))
 	shop := min(days, scoreShopFullDays) * scoreShopMax / scoreShopFullDays
 
+	factor := func(name string, points, max int, code string, params ...msg.Param) models.ScoreFactor {
+		m := msg.New(code, params...)
+		return models.ScoreFactor{Name: name, Points: points, Max: max, Code: m.Code, Params: m.Params}
+	}
 	factors := []models.ScoreFactor{
-		{Name: "plan", Points: plan, Max: scorePlanMax, Note: fmt.Sprintf("business plan of %d characters (full points from %d)", chars, scorePlanFullRune)},
-		{Name: "ask", Points: ask, Max: scoreAskMax, Note: fmt.Sprintf("asks %s of a %s cap", Yuan(in.AmountFen), Yuan(in.MaxGrantFen))},
-		{Name: "shop", Points: shop, Max: scoreShopMax, Note: fmt.Sprintf("shop verified for %d days (full points from %d)", days, scoreShopFullDays)},
+		factor("plan", plan, scorePlanMax, msg.FundScorePlan, msg.Int("chars", int64(chars)), msg.Int("full", scorePlanFullRune)),
+		factor("ask", ask, scoreAskMax, msg.FundScoreAsk, msg.Fen("amount", in.AmountFen), msg.Fen("cap", in.MaxGrantFen)),
+		factor("shop", shop, scoreShopMax, msg.FundScoreShop, msg.Int("days", int64(days)), msg.Int("full", scoreShopFullDays)),
 	}
 	return plan + ask + shop, factors
 }
@@ -194,21 +193,24 @@ type FundRules struct {
 // DecideFund decides an application from its reviews: rejected as soon as
 // the required approvals can no longer be reached; otherwise, once every
 // review is in, approved when the approvals are enough and the mean score
-// meets the bar, else rejected. state is "" while the outcome is open.
-// Approval is subject to the budget, which the caller checks.
-func DecideFund(r FundRules, t ReviewTally) (state, reason string) {
+// meets the bar, else rejected. state is "" while the outcome is open; why
+// says what decided it (msg.FundRejectedByReviews, msg.FundScoreBelowBar or
+// msg.FundApprovedByReviews). Approval is subject to the budget, which the
+// caller checks.
+func DecideFund(r FundRules, t ReviewTally) (state string, why msg.Message) {
 	in := t.Approvals + t.Rejections
 	if t.Approvals+t.Outstanding < r.ApprovalsRequired {
-		return FundRejected, fmt.Sprintf("%d of %d reviews rejected the application; it needed %d approvals",
-			t.Rejections, in+t.Outstanding, r.ApprovalsRequired)
+		return FundRejected, msg.New(msg.FundRejectedByReviews, msg.Int("rejections", int64(t.Rejections)),
+			msg.Int("reviews", int64(in+t.Outstanding)), msg.Int("required", int64(r.ApprovalsRequired)))
 	}
 	if t.Outstanding > 0 || in == 0 {
-		return "", ""
+		return "", msg.Message{}
 	}
 	bar := int(math.Round(r.MinMeanScore * 100))
 	mean := fmt.Sprintf("%.2f", float64(t.ScoreSum)/float64(in))
 	if t.ScoreSum*100 < bar*in {
-		return FundRejected, fmt.Sprintf("the mean review score %s is below the programme's bar of %.2f", mean, r.MinMeanScore)
+		return FundRejected, msg.New(msg.FundScoreBelowBar, msg.Text("mean", mean), msg.Text("bar", fmt.Sprintf("%.2f", r.MinMeanScore)))
 	}
-	return FundApproved, fmt.Sprintf("%d of %d reviews approved, mean score %s", t.Approvals, in, mean)
+	return FundApproved, msg.New(msg.FundApprovedByReviews, msg.Int("approvals", int64(t.Approvals)),
+		msg.Int("reviews", int64(in)), msg.Text("mean", mean))
 }

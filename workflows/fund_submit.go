@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -35,26 +36,26 @@ const DefaultReviewHours = 72
 
 // CheckProgramForm applies the rules that tie a programme's fields together.
 func CheckProgramForm(f ProgramForm) error {
-	fields := map[string]string{}
+	fields := map[string]msg.Message{}
 	if f.MaxGrantFen > f.BudgetFen {
-		fields["max_grant_fen"] = "must not be more than budget_fen"
+		fields["max_grant_fen"] = msg.New(msg.FundMaxGrantOverBudget)
 	}
 	if f.ApprovalsRequired > f.ReviewersPerApplication {
-		fields["approvals_required"] = "must not be more than reviewers_per_application"
+		fields["approvals_required"] = msg.New(msg.FundApprovalsOverReviewers)
 	}
 	if !f.ClosesAt.After(f.OpensAt) {
-		fields["closes_at"] = "must be after opens_at"
+		fields["closes_at"] = msg.New(msg.FundClosesBeforeOpens)
 	}
 	if math.Abs(f.MinMeanScore*100-math.Round(f.MinMeanScore*100)) > 1e-6 {
-		fields["min_mean_score"] = "may have at most two decimals"
+		fields["min_mean_score"] = msg.New(msg.FieldDecimals, msg.Int("max", 2))
 	}
 	if n := len(f.ReviewerIDs); n > 0 && n < f.ReviewersPerApplication {
-		fields["reviewer_ids"] = fmt.Sprintf("the panel needs at least reviewers_per_application (%d) reviewers", f.ReviewersPerApplication)
+		fields["reviewer_ids"] = msg.New(msg.FundPanelTooSmall, msg.Int("min", int64(f.ReviewersPerApplication)))
 	}
 	sorted := slices.Clone(f.ReviewerIDs)
 	slices.Sort(sorted)
 	if len(slices.Compact(sorted)) != len(f.ReviewerIDs) {
-		fields["reviewer_ids"] = "lists a reviewer twice"
+		fields["reviewer_ids"] = msg.New(msg.FundPanelDuplicate)
 	}
 	if len(fields) > 0 {
 		return &ValidationError{Fields: fields}
@@ -84,12 +85,12 @@ func CreateFundProgram(ctx context.Context, db *gorm.DB, f ProgramForm) (models.
 				return fmt.Errorf("look up the panel: %w", err)
 			}
 			if int(n) != len(f.ReviewerIDs) {
-				return Invalid("reviewer_ids", "must all be ids of reviewer accounts")
+				return Invalid("reviewer_ids", msg.FundPanelNotReviewers)
 			}
 		}
 		err := tx.Create(&p).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("a programme named %q exists: %w", p.Name, ErrConflict)
+			return Refuse(ErrConflict, msg.FundProgramNameTaken, msg.Text("name", p.Name))
 		}
 		if err != nil {
 			return fmt.Errorf("create programme: %w", err)
@@ -128,13 +129,13 @@ func SubmitFund(ctx context.Context, db *gorm.DB, accountID string, f FundForm) 
 			return fmt.Errorf("look up programme %s: %w", f.ProgramID, err)
 		}
 		if n == 0 {
-			return Invalid("program_id", "is not a fund programme; pick one from GET /api/v1/fund-programs")
+			return Invalid("program_id", msg.FundProgramUnknown)
 		}
 		if err := tx.Model(&models.Shop{}).Where("id = ? AND account_id = ?", f.ShopID, accountID).Count(&n).Error; err != nil {
 			return fmt.Errorf("look up shop %s: %w", f.ShopID, err)
 		}
 		if n == 0 {
-			return Invalid("shop_id", "is not one of your shops; link it with POST /api/v1/shops")
+			return Invalid("shop_id", msg.FundShopNotYours)
 		}
 		now := time.Now().UTC()
 		app := models.FundApplication{
@@ -174,7 +175,7 @@ func WithdrawFund(ctx context.Context, db *gorm.DB, accountID, applicationID str
 			return ErrNotFound
 		}
 		if !FundMachine.Allows(app.Status, FundWithdrawn) {
-			return fmt.Errorf("a %s application cannot be withdrawn: %w", app.Status, ErrConflict)
+			return Refuse(ErrConflict, msg.FundNotWithdrawable, msg.Text("status", app.Status))
 		}
 		if app.Status == FundApproved {
 			id, err := ReleaseGrant(ctx, tx, app, "withdraw:"+app.ID)
@@ -225,15 +226,15 @@ func SubmitReview(ctx context.Context, db *gorm.DB, reviewerID, applicationID st
 		err = tx.Take(&rev, "application_id = ? AND reviewer_id = ?", app.ID, reviewerID).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
-			return fmt.Errorf("only the reviewers assigned to this application may review it: %w", ErrForbidden)
+			return Refuse(ErrForbidden, msg.FundReviewNotAssigned)
 		case err != nil:
 			return fmt.Errorf("load the assignment of %s: %w", app.ID, err)
 		case rev.Status == ReviewDone:
-			return fmt.Errorf("you have already reviewed this application: %w", ErrConflict)
+			return Refuse(ErrConflict, msg.FundReviewDone)
 		case rev.Status == ReviewExpired:
-			return fmt.Errorf("your assignment passed its deadline and went to another reviewer: %w", ErrForbidden)
+			return Refuse(ErrForbidden, msg.FundReviewExpired)
 		case rev.Status == ReviewCancelled || app.Status != FundInReview:
-			return fmt.Errorf("the application is %s and takes no more reviews: %w", app.Status, ErrConflict)
+			return Refuse(ErrConflict, msg.FundReviewClosed, msg.Text("status", app.Status))
 		}
 		now := time.Now().UTC()
 		rev.Status, rev.Decision, rev.Score, rev.Comment, rev.ReviewedAt = ReviewDone, &f.Decision, &f.Score, strings.TrimSpace(f.Comment), &now
@@ -311,7 +312,11 @@ func CancelOpenReviews(ctx context.Context, tx *gorm.DB, applicationID string) e
 
 // ReasonAwaitingReviewers is the reason code of an application waiting in
 // screening because its panel had too few eligible reviewers.
-const ReasonAwaitingReviewers = "awaiting_reviewers"
+const ReasonAwaitingReviewers = msg.FundAwaitingReviewers
+
+// legacyAwaitingReviewers is the code ReasonAwaitingReviewers had before
+// codes were dotted; rows written then still wait under it.
+const legacyAwaitingReviewers = "awaiting_reviewers"
 
 // RescreenAwaiting enqueues a new screening of every application waiting in
 // screening for reviewers (ReasonAwaitingReviewers), for when reviewers are
@@ -347,8 +352,8 @@ func CountAwaitingReviewers(ctx context.Context, db *gorm.DB) (int64, error) {
 // awaitingReviewers selects the applications waiting in screening for
 // reviewers (by the fund_applications_status index).
 func awaitingReviewers(db *gorm.DB) *gorm.DB {
-	return db.Model(&models.FundApplication{}).Where("status = ? AND reasons @> ?::jsonb",
-		FundScreening, `[{"code": "`+ReasonAwaitingReviewers+`"}]`)
+	return db.Model(&models.FundApplication{}).Where("status = ? AND (reasons @> ?::jsonb OR reasons @> ?::jsonb)",
+		FundScreening, `[{"code": "`+ReasonAwaitingReviewers+`"}]`, `[{"code": "`+legacyAwaitingReviewers+`"}]`)
 }
 
 // ErrNotEnoughReviewers: the panel has too few eligible reviewers left for

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/workflows/matching"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/google/uuid"
 )
 
@@ -121,18 +122,18 @@ type InternshipForm struct {
 // id listed once.
 func (f InternshipForm) Normalize() (InternshipForm, error) {
 	if len(f.Preferences) == 0 || len(f.Preferences) > MaxPreferences {
-		return InternshipForm{}, Invalid("preferences", fmt.Sprintf("must list 1 to %d places", MaxPreferences))
+		return InternshipForm{}, Invalid("preferences", msg.InternshipPreferencesCount, msg.Int("max", MaxPreferences))
 	}
 	prefs := make([]string, len(f.Preferences))
 	for i, raw := range f.Preferences {
 		id, err := uuid.Parse(raw)
 		if err != nil {
-			return InternshipForm{}, Invalid("preferences", fmt.Sprintf("item %d is not a place id from GET /api/v1/internships", i+1))
+			return InternshipForm{}, Invalid("preferences", msg.InternshipPreferenceNotID, msg.Int("item", int64(i+1)))
 		}
 		prefs[i] = id.String()
 		for _, earlier := range prefs[:i] {
 			if earlier == prefs[i] {
-				return InternshipForm{}, Invalid("preferences", fmt.Sprintf("item %d lists a place already ranked; rank each place once", i+1))
+				return InternshipForm{}, Invalid("preferences", msg.InternshipPreferenceRepeated, msg.Int("item", int64(i+1)))
 			}
 		}
 	}
@@ -274,8 +275,10 @@ type InternshipExplanation struct {
 	Offered *ExplainedPlace `json:"offered"`
 	// Higher are the places ranked above the offer, best first.
 	Higher []ExplainedPlace `json:"higher"`
-	// Summary says it in one paragraph.
-	Summary string `json:"summary"`
+	// Outcome says what the round gave: msg.InternshipOffered {rank} or
+	// msg.InternshipUnmatched. The edge writes the summary from it and the
+	// places' reasons.
+	Outcome msg.Message `json:"outcome"`
 }
 
 // ExplainedPlace is one ranked place in an explanation.
@@ -296,8 +299,11 @@ type ExplainedPlace struct {
 	LowestAdmittedScore *int32 `json:"lowest_admitted_score"`
 	// LostTieBreak is true when the applicant's score equalled the lowest
 	// admitted score and the round's lottery draw decided.
-	LostTieBreak bool   `json:"lost_tie_break"`
-	Reason       string `json:"reason"`
+	LostTieBreak bool `json:"lost_tie_break"`
+	// Reason says why, with the place's rank: msg.InternshipOffered,
+	// msg.InternshipPlaceClosed, msg.InternshipPlaceNoSeat,
+	// msg.InternshipPlaceTieBreak or msg.InternshipPlaceOutscored.
+	Reason msg.Message `json:"reason"`
 }
 
 // ExplainOutcome explains one application's outcome in a round from what
@@ -340,45 +346,37 @@ func ExplainOutcome(roundID string, prefs []string, scores []int32, offered stri
 	for k, id := range prefs {
 		if id == offered {
 			out.Offered = &ExplainedPlace{PlaceID: id, Rank: k + 1, InRound: true, Score: e.OfferedScore,
-				Seats: places[id].Seats, Reason: "offered to you"}
+				Seats: places[id].Seats, Reason: msg.New(msg.InternshipOffered, msg.Int("rank", int64(k+1)))}
 			break
 		}
 		if !inRound(k) {
 			out.Higher = append(out.Higher, ExplainedPlace{PlaceID: id, Rank: k + 1,
-				Reason: "was closed when the round ran"})
+				Reason: msg.New(msg.InternshipPlaceClosed, msg.Int("rank", int64(k+1)))})
 			continue
 		}
 		h := e.Higher[next]
 		next++
 		x := ExplainedPlace{PlaceID: id, Rank: k + 1, InRound: true, Score: h.Score, Seats: h.Capacity, Full: h.Full,
 			LostTieBreak: h.LostTieBreak}
+		rank := msg.Int("rank", int64(k+1))
 		switch {
 		case h.Capacity == 0:
-			x.Reason = "had no free seat in this round: earlier offers hold all its seats"
+			x.Reason = msg.New(msg.InternshipPlaceNoSeat, rank)
 		case h.LostTieBreak:
 			x.LowestAdmittedScore = &h.LowestAdmittedScore
-			x.Reason = fmt.Sprintf("was filled; the lowest score admitted was %d, equal to yours, and the round's lottery draw decided the tie", h.LowestAdmittedScore)
+			x.Reason = msg.New(msg.InternshipPlaceTieBreak, rank, msg.Int("lowest", int64(h.LowestAdmittedScore)))
 		default:
 			x.LowestAdmittedScore = &h.LowestAdmittedScore
-			x.Reason = fmt.Sprintf("was filled by applicants with higher scores; the lowest score admitted was %d, yours was %d", h.LowestAdmittedScore, h.Score)
+			x.Reason = msg.New(msg.InternshipPlaceOutscored, rank, msg.Int("lowest", int64(h.LowestAdmittedScore)),
+				msg.Int("score", int64(h.Score)))
 		}
 		out.Higher = append(out.Higher, x)
 	}
-	out.Summary = out.summary()
+	out.Outcome = msg.New(msg.InternshipUnmatched)
+	if out.Offered != nil {
+		out.Outcome = out.Offered.Reason
+	}
 	return out
-}
-
-func (e InternshipExplanation) summary() string {
-	var b strings.Builder
-	if e.Offered != nil {
-		fmt.Fprintf(&b, "You were offered your choice %d.", e.Offered.Rank)
-	} else {
-		b.WriteString("No place could be offered to you in this round; you take part in the next round.")
-	}
-	for _, h := range e.Higher {
-		fmt.Fprintf(&b, " Your choice %d %s.", h.Rank, h.Reason)
-	}
-	return b.String()
 }
 
 // OfferReason is the event and notification text of an offer of place

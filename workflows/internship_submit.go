@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -34,10 +35,10 @@ func CreatePlace(ctx context.Context, db *gorm.DB, f PlaceForm) (models.Internsh
 		ID: models.NewID(), Company: strings.TrimSpace(f.Company), Title: strings.TrimSpace(f.Title), City: strings.TrimSpace(f.City),
 		Skills: NormalizeSkills(f.Skills), Capacity: f.Capacity, Status: f.Status, CreatedAt: now, UpdatedAt: now,
 	}
-	blank := map[string]string{}
+	blank := map[string]msg.Message{}
 	for field, v := range map[string]string{"company": p.Company, "title": p.Title, "city": p.City} {
 		if v == "" {
-			blank[field] = "must not be blank"
+			blank[field] = msg.New(msg.FieldBlank)
 		}
 	}
 	if len(blank) > 0 {
@@ -74,7 +75,7 @@ func ChangePlace(ctx context.Context, db *gorm.DB, placeID string, ch PlaceChang
 				return err
 			}
 			if int64(*ch.Capacity) < held {
-				return Invalid("capacity", fmt.Sprintf("must be at least %d: offers hold that many seats", held))
+				return Invalid("capacity", msg.InternshipCapacityBelowHeld, msg.Int("held", held))
 			}
 			p.Capacity = *ch.Capacity
 		}
@@ -119,7 +120,7 @@ func SubmitInternship(ctx context.Context, db *gorm.DB, accountID string, f Inte
 		}
 		for i, id := range f.Preferences {
 			if !slices.Contains(open, id) {
-				return Invalid("preferences", fmt.Sprintf("item %d is not an open internship place; pick from GET /api/v1/internships", i+1))
+				return Invalid("preferences", msg.InternshipPreferenceNotOpen, msg.Int("item", int64(i+1)))
 			}
 		}
 		now := time.Now().UTC()
@@ -129,7 +130,7 @@ func SubmitInternship(ctx context.Context, db *gorm.DB, accountID string, f Inte
 		}
 		err = tx.Create(&app).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("you already have an internship application in play (pending, offered, unmatched or accepted): %w", ErrConflict)
+			return Refuse(ErrConflict, msg.InternshipExists)
 		}
 		if err != nil {
 			return fmt.Errorf("create internship application: %w", err)
@@ -162,12 +163,12 @@ func AnswerOffer(ctx context.Context, db *gorm.DB, accountID, appID string, acce
 			return fmt.Errorf("lock internship application %s: %w", appID, err)
 		}
 		if app.Status != InternshipOffered {
-			return fmt.Errorf("only an offered application can be answered; this one is %s: %w", app.Status, ErrConflict)
+			return Refuse(ErrConflict, msg.InternshipNotOffered, msg.Text("status", app.Status))
 		}
 		to, reason := InternshipDeclined, "declined by the applicant; the place goes back to the next round"
 		if accept {
 			if app.OfferExpiresAt != nil && !now.Before(*app.OfferExpiresAt) {
-				return fmt.Errorf("the offer lapsed at %s: %w", app.OfferExpiresAt.UTC().Format(time.RFC3339), ErrConflict)
+				return Refuse(ErrConflict, msg.InternshipOfferLapsed, msg.Time("at", *app.OfferExpiresAt))
 			}
 			to, reason = InternshipAccepted, "accepted by the applicant"
 		}
@@ -241,9 +242,9 @@ func activeRoundConflict(ctx context.Context, tx *gorm.DB) error {
 	err := tx.WithContext(ctx).Where("status IN ?", []string{RoundQueued, RoundRunning}).Take(&active).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return fmt.Errorf("this scheduled round has already been started: %w", ErrConflict)
+		return Refuse(ErrConflict, msg.InternshipRoundStarted)
 	case err != nil:
 		return fmt.Errorf("look up the active round: %w", err)
 	}
-	return fmt.Errorf("round %s is %s; one round runs at a time: %w", active.ID, active.Status, ErrConflict)
+	return Refuse(ErrConflict, msg.InternshipRoundActive, msg.Text("round_id", active.ID), msg.Text("status", active.Status))
 }

@@ -1,11 +1,11 @@
 package workflows
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 )
 
 // OnboardingCheck is what onboarding:verify knows about one submission.
@@ -36,34 +36,19 @@ var studentNumberPattern = regexp.MustCompile(`^[0-9A-Za-z]{6,20}$`)
 // rejected; problems the applicant can fix lead to needs_info.
 func DecideOnboarding(c OnboardingCheck) (state string, reasons []models.Reason) {
 	if c.DuplicateVerified {
-		return OnboardingRejected, []models.Reason{{
-			Field: "student_number", Code: "already_verified",
-			Message: "another verified student at this college already has this student number; contact your college's programme office if this is your number",
-		}}
+		return OnboardingRejected, []models.Reason{NewReason("student_number", msg.OnboardingAlreadyVerified)}
 	}
 	if !EmailInDomains(c.CollegeEmail, c.CollegeDomains) {
-		reasons = append(reasons, models.Reason{
-			Field: "college_email", Code: "domain_mismatch",
-			Message: fmt.Sprintf("use your college e-mail address, ending in @%s", strings.Join(c.CollegeDomains, " or @")),
-		})
+		reasons = append(reasons, NewReason("college_email", msg.OnboardingEmailDomain, msg.Texts("domains", c.CollegeDomains)))
 	}
 	if !studentNumberPattern.MatchString(c.StudentNumber) {
-		reasons = append(reasons, models.Reason{
-			Field: "student_number", Code: "bad_format",
-			Message: "a student number is 6 to 20 letters or digits, as printed on your student card",
-		})
+		reasons = append(reasons, NewReason("student_number", msg.OnboardingStudentNumber))
 	}
 	switch {
 	case c.EnrollmentYear > c.CurrentYear:
-		reasons = append(reasons, models.Reason{
-			Field: "enrollment_year", Code: "in_future",
-			Message: fmt.Sprintf("the enrollment year cannot be after %d", c.CurrentYear),
-		})
+		reasons = append(reasons, NewReason("enrollment_year", msg.OnboardingYearInFuture, msg.Int("year", int64(c.CurrentYear))))
 	case c.EnrollmentYear < c.CurrentYear-MaxStudyYears:
-		reasons = append(reasons, models.Reason{
-			Field: "enrollment_year", Code: "not_current",
-			Message: fmt.Sprintf("students who enrolled in %d or later can join; graduates are not eligible", c.CurrentYear-MaxStudyYears),
-		})
+		reasons = append(reasons, NewReason("enrollment_year", msg.OnboardingYearTooOld, msg.Int("year", int64(c.CurrentYear-MaxStudyYears))))
 	}
 	if len(reasons) > 0 {
 		return OnboardingNeedsInfo, reasons
@@ -88,11 +73,13 @@ func EmailInDomains(email string, domains []string) bool {
 	return false
 }
 
-// ReasonsText joins reasons for an event or a notification.
+// ReasonsText joins the codes of reasons for an event or a notification
+// ("fund.amount_over_cap; fund.closed"); the reasons themselves, on the
+// entity, carry the parameters that the edge renders.
 func ReasonsText(reasons []models.Reason) string {
 	parts := make([]string, len(reasons))
 	for i, r := range reasons {
-		parts[i] = r.Message
+		parts[i] = r.Code
 	}
 	return strings.Join(parts, "; ")
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -73,7 +74,7 @@ func SubmitOnboarding(ctx context.Context, db *gorm.DB, accountID string, f Onbo
 		task.ID, task.TaskType, string(task.Payload), task.Queue, task.ProcessAt, task.MaxRetry, task.TimeoutSeconds,
 		task.DispatchedAt, task.DispatchCount).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return Submitted[models.StudentProfile]{}, fmt.Errorf("you already have a student profile; resubmit it with PUT /api/v1/onboarding/{id}: %w", ErrConflict)
+		return Submitted[models.StudentProfile]{}, Refuse(ErrConflict, msg.OnboardingExists)
 	}
 	if err != nil {
 		return Submitted[models.StudentProfile]{}, profileWriteError("create profile", err)
@@ -96,7 +97,7 @@ func ResubmitOnboarding(ctx context.Context, db *gorm.DB, accountID, profileID s
 			return fmt.Errorf("lock profile %s: %w", profileID, err)
 		}
 		if !OnboardingMachine.Allows(prof.Status, OnboardingPending) {
-			return fmt.Errorf("a %s profile cannot be resubmitted: %w", prof.Status, ErrConflict)
+			return Refuse(ErrConflict, msg.OnboardingNotResubmittable, msg.Text("status", prof.Status))
 		}
 		if err := checkCollegeID(f.CollegeID); err != nil {
 			return err
@@ -142,7 +143,7 @@ func applyForm(p *models.StudentProfile, f OnboardingForm) {
 // saves a round trip per submission.
 func checkCollegeID(collegeID string) error {
 	if _, err := uuid.Parse(collegeID); err != nil {
-		return Invalid("college_id", "is not a college id; pick one from GET /api/v1/colleges")
+		return Invalid("college_id", msg.CollegeBadID)
 	}
 	return nil
 }
@@ -151,7 +152,7 @@ func checkCollegeID(collegeID string) error {
 // a submission can break is its college's.
 func profileWriteError(op string, err error) error {
 	if errors.Is(err, gorm.ErrForeignKeyViolated) {
-		return Invalid("college_id", "is not a partner college; pick one from GET /api/v1/colleges")
+		return Invalid("college_id", msg.CollegeNotPartner)
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }

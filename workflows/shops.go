@@ -3,13 +3,13 @@ package workflows
 import (
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"net"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 )
 
 // Shop states.
@@ -65,8 +65,9 @@ func NewVerificationCode() string {
 	return "CB-" + rand.Text()[:12]
 }
 
-// errBadShopURL explains what a shop URL must look like.
-var errBadShopURL = errors.New("must be the http(s) address of your shop's public page, without a user name or password")
+// errBadShopURL says that a shop URL is not the http(s) address of a public
+// page (msg.ShopURLInvalid tells people).
+var errBadShopURL = errors.New("not the http(s) address of a public page without user name or password")
 
 // NormalizeShopURL checks raw and returns its key: two addresses of the same
 // page have the same key. The key drops the scheme, the default port, the
@@ -107,31 +108,26 @@ type ShopCheck struct {
 func ShopEligibility(c ShopCheck) []models.Reason {
 	var reasons []models.Reason
 	if !c.OwnerVerified {
-		reasons = append(reasons, models.Reason{Code: "student_not_verified",
-			Message: "finish onboarding first: only verified students can link a shop"})
+		reasons = append(reasons, NewReason("", msg.ShopStudentNotVerified))
 	}
 	if c.IDClaimed {
-		reasons = append(reasons, models.Reason{Field: "platform_shop_id", Code: "already_claimed",
-			Message: "another student has already verified this shop; if it is yours, contact the programme office"})
+		reasons = append(reasons, NewReason("platform_shop_id", msg.ShopIDClaimed))
 	}
 	if c.URLClaimed {
-		reasons = append(reasons, models.Reason{Field: "shop_url", Code: "already_claimed",
-			Message: "another student has already verified a shop with this address; if it is yours, contact the programme office"})
+		reasons = append(reasons, NewReason("shop_url", msg.ShopURLClaimed))
 	}
 	return reasons
 }
 
-// CodeMissingReason tells the student that their page lacks the code.
-func CodeMissingReason(shopID, code, shopURL string) models.Reason {
-	return models.Reason{Field: "shop_url", Code: "code_not_found", Message: fmt.Sprintf(
-		"the verification code %s is not on %s yet: add it to your shop's public description, save, then ask for a new check with POST /api/v1/shops/%s/recheck",
-		code, shopURL, shopID)}
+// CodeMissingReason tells the student that their page at shopURL lacks the
+// verification code.
+func CodeMissingReason(code, shopURL string) models.Reason {
+	return NewReason("shop_url", msg.ShopCodeNotFound, msg.Text("code", code), msg.Text("url", shopURL))
 }
 
 // PageProblemReason tells the student what was wrong with their page (it
-// could not be reached, refused, or is not public).
-func PageProblemReason(shopID, problem string) models.Reason {
-	return models.Reason{Field: "shop_url", Code: "page_unavailable", Message: fmt.Sprintf(
-		"%s; check that shop_url is your shop's public page, then ask for a new check with POST /api/v1/shops/%s/recheck",
-		problem, shopID)}
+// could not be reached, refused, or is not public): problem is one of the
+// shop.page_* messages (shopcheck.Problem's, or msg.ShopPageUnreachable).
+func PageProblemReason(problem msg.Message) models.Reason {
+	return ReasonOf("shop_url", problem)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -27,7 +28,7 @@ type ShopForm struct {
 func SubmitShop(ctx context.Context, db *gorm.DB, accountID string, f ShopForm, checkAt time.Time) (Submitted[models.Shop], error) {
 	key, err := NormalizeShopURL(f.ShopURL)
 	if err != nil {
-		return Submitted[models.Shop]{}, Invalid("shop_url", err.Error())
+		return Submitted[models.Shop]{}, Invalid("shop_url", msg.ShopURLInvalid)
 	}
 	var out Submitted[models.Shop]
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -40,7 +41,7 @@ func SubmitShop(ctx context.Context, db *gorm.DB, accountID string, f ShopForm, 
 		}
 		err := tx.Create(&shop).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("you have already submitted shop %s and it is pending or verified: %w", shop.PlatformShopID, ErrConflict)
+			return Refuse(ErrConflict, msg.ShopExists, msg.Text("platform_shop_id", shop.PlatformShopID))
 		}
 		if err != nil {
 			return fmt.Errorf("create shop: %w", err)
@@ -65,13 +66,13 @@ func RecheckShop(ctx context.Context, db *gorm.DB, accountID, shopID string, che
 			return err
 		}
 		if !ShopMachine.Allows(shop.Status, ShopPending) {
-			return fmt.Errorf("a %s shop cannot be checked again: %w", shop.Status, ErrConflict)
+			return Refuse(ErrConflict, msg.ShopNotRecheckable, msg.Text("status", shop.Status))
 		}
 		from := shop.Status
 		shop.Status, shop.Reasons, shop.Revision, shop.UpdatedAt = ShopPending, []models.Reason{}, shop.Revision+1, time.Now().UTC()
 		err = tx.Save(&shop).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("you have this shop pending or verified under another id: %w", ErrConflict)
+			return Refuse(ErrConflict, msg.ShopExistsOtherID)
 		}
 		if err != nil {
 			return fmt.Errorf("save shop %s: %w", shop.ID, err)
@@ -103,12 +104,12 @@ func ConfirmShop(ctx context.Context, db *gorm.DB, adminID, shopID string, verif
 		if err != nil {
 			return err
 		}
-		to, reasons := ShopRejected, []models.Reason{{Code: "rejected_by_admin", Message: reason}}
+		to, reasons := ShopRejected, []models.Reason{NewReason("", msg.ShopRejectedByAdmin, msg.Text("reason", strings.TrimSpace(reason)))}
 		if verified {
 			to, reasons = ShopVerified, []models.Reason{}
 		}
 		if !ShopMachine.Allows(shop.Status, to) {
-			return fmt.Errorf("a %s shop cannot become %s: %w", shop.Status, to, ErrConflict)
+			return Refuse(ErrConflict, msg.ShopCannotBecome, msg.Text("from", shop.Status), msg.Text("to", to))
 		}
 		from, now := shop.Status, time.Now().UTC()
 		shop.Status, shop.Reasons, shop.UpdatedAt = to, reasons, now
@@ -117,7 +118,7 @@ func ConfirmShop(ctx context.Context, db *gorm.DB, adminID, shopID string, verif
 		}
 		err = tx.Save(&shop).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("another student has already verified this shop id or address: %w", ErrConflict)
+			return Refuse(ErrConflict, msg.ShopClaimed)
 		}
 		if err != nil {
 			return fmt.Errorf("save shop %s: %w", shop.ID, err)

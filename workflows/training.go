@@ -10,6 +10,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 )
 
 // Enrollment states.
@@ -74,10 +75,9 @@ func DecideResult(score, passScore int) (state string, reasons []models.Reason) 
 	if score >= passScore {
 		return EnrollmentPassed, []models.Reason{}
 	}
-	return EnrollmentFailed, []models.Reason{{
-		Field: "score", Code: "below_pass_score",
-		Message: fmt.Sprintf("the score %d is below the course's pass score %d; you may enrol again", score, passScore),
-	}}
+	return EnrollmentFailed, []models.Reason{
+		NewReason("score", msg.TrainingBelowPassScore, msg.Int("score", int64(score)), msg.Int("pass", int64(passScore))),
+	}
 }
 
 // CertificateKeys are the certificate signing key and the published public
@@ -194,8 +194,9 @@ type Verification struct {
 	SignatureValid bool
 	// Revoked is true once an admin revoked the certificate.
 	Revoked bool
-	// Problem says why the signature does not check; empty when it does.
-	Problem string
+	// Problem says why the signature does not check (a certificate.*
+	// message); zero when it does.
+	Problem msg.Message
 }
 
 // Valid reports whether the certificate can be trusted: its signature
@@ -209,22 +210,22 @@ func (v Verification) Valid() bool { return v.SignatureValid && !v.Revoked }
 func VerifyCertificate(c models.Certificate, keys CertificateKeys) Verification {
 	v := Verification{Revoked: c.Status == CertificateRevoked}
 	if err := json.Unmarshal(c.Credential, &v.Credential); err != nil {
-		v.Problem = "the stored credential is not valid JSON"
+		v.Problem = msg.New(msg.CertificateBadCredential)
 		return v
 	}
 	v.IssuedAt, _ = time.Parse(time.RFC3339, v.Credential.ValidFrom)
 	pub, ok := keys.PublicKey(c.KeyID)
 	if !ok {
-		v.Problem = fmt.Sprintf("it was signed with key %s, which is not published", c.KeyID)
+		v.Problem = msg.New(msg.CertificateKeyUnpublished, msg.Text("key", c.KeyID))
 		return v
 	}
 	v.PublicKey = pub
 	if err := certificates.Verify(c.Credential, c.Signature, pub); err != nil {
-		v.Problem = "the signature does not match the credential"
+		v.Problem = msg.New(msg.CertificateBadSignature)
 		return v
 	}
 	if v.Credential.ID != certificates.CertificateIDPrefix+c.Serial {
-		v.Problem = "the signed credential belongs to another serial"
+		v.Problem = msg.New(msg.CertificateSerialMismatch)
 		return v
 	}
 	v.SignatureValid = true

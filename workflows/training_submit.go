@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -29,7 +30,7 @@ func CreateCourse(ctx context.Context, db *gorm.DB, f CourseForm) (models.Course
 	}
 	err := db.WithContext(ctx).Create(&c).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return models.Course{}, Invalid("title", "a course with this title exists")
+		return models.Course{}, Invalid("title", msg.TrainingCourseTitleTaken)
 	}
 	if err != nil {
 		return models.Course{}, fmt.Errorf("create course: %w", err)
@@ -58,7 +59,7 @@ func Enroll(ctx context.Context, db *gorm.DB, accountID, courseID string) (model
 		}
 		err := tx.Create(&out).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("you are already enrolled in this course (or passed it): %w", ErrConflict)
+			return Refuse(ErrConflict, msg.TrainingAlreadyEnrolled)
 		}
 		if err != nil {
 			return fmt.Errorf("create enrollment: %w", err)
@@ -87,7 +88,7 @@ func RecordResult(ctx context.Context, db *gorm.DB, adminID, enrollmentID string
 			return fmt.Errorf("lock enrollment %s: %w", enrollmentID, err)
 		}
 		if e.Status != EnrollmentEnrolled {
-			return fmt.Errorf("this enrollment already has its result (it is %s): %w", e.Status, ErrConflict)
+			return Refuse(ErrConflict, msg.TrainingResultRecorded, msg.Text("status", e.Status))
 		}
 		var course models.Course
 		if err := tx.Take(&course, "id = ?", e.CourseID).Error; err != nil {
@@ -136,7 +137,7 @@ func RevokeCertificate(ctx context.Context, db *gorm.DB, adminID, serial, reason
 			return fmt.Errorf("lock certificate %s: %w", serial, err)
 		}
 		if c.Status != CertificateValid {
-			return fmt.Errorf("certificate %s is already %s: %w", serial, c.Status, ErrConflict)
+			return Refuse(ErrConflict, msg.CertificateAlready, msg.Text("serial", serial), msg.Text("status", c.Status))
 		}
 		from, now, reason := c.Status, time.Now().UTC(), strings.TrimSpace(reason)
 		c.Status, c.RevokedAt, c.RevokedBy, c.RevokeReason = CertificateRevoked, &now, &adminID, reason

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/campusbiz/campusbiz/workflows/msg"
 )
 
 // Config sizes a Fetcher. Zero fields take their defaults.
@@ -124,12 +126,16 @@ func IsPublic(ip netip.Addr) bool {
 // Problem is a fetch that failed because of the page or its address: the
 // student must fix something, and trying again will not help.
 type Problem struct {
-	// Message says what is wrong, for the student.
-	Message string
+	// Msg says what is wrong, for the student (a shop.page_* message).
+	Msg msg.Message
 }
 
-// Error is the message for the student.
-func (p *Problem) Error() string { return p.Message }
+// Error is the message's code and params, for logs.
+func (p *Problem) Error() string { return "shop page problem: " + p.Msg.String() }
+
+func problem(code string, params ...msg.Param) *Problem {
+	return &Problem{Msg: msg.New(code, params...)}
+}
 
 // ErrUnreachable wraps failures that may pass (network errors, timeouts,
 // server errors): the check is worth retrying.
@@ -169,10 +175,10 @@ func New(cfg Config) *Fetcher {
 		Timeout:   cfg.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) > cfg.MaxRedirects {
-				return &Problem{Message: fmt.Sprintf("the shop page redirects more than %d times", cfg.MaxRedirects)}
+				return problem(msg.ShopPageRedirects, msg.Int("max", int64(cfg.MaxRedirects)))
 			}
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return &Problem{Message: "the shop page redirects to an address that is not http(s)"}
+				return problem(msg.ShopPageRedirectNotHTTP)
 			}
 			return nil
 		},
@@ -211,11 +217,11 @@ func (f *Fetcher) dial(ctx context.Context, network, addr string) (net.Conn, err
 func (f *Fetcher) Check(ctx context.Context, pageURL, code string) (bool, error) {
 	u, err := url.Parse(pageURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return false, &Problem{Message: "the shop address is not an http(s) URL"}
+		return false, problem(msg.ShopPageNotHTTP)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return false, &Problem{Message: "the shop address is not an http(s) URL"}
+		return false, problem(msg.ShopPageNotHTTP)
 	}
 	req.Header.Set("User-Agent", "campusbiz-shopcheck/1 (+shop ownership check)")
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5")
@@ -228,7 +234,7 @@ func (f *Fetcher) Check(ctx context.Context, pageURL, code string) (bool, error)
 	case resp.StatusCode >= 500, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusRequestTimeout:
 		return false, fmt.Errorf("the shop page answered %s: %w", resp.Status, ErrUnreachable)
 	case resp.StatusCode >= 300:
-		return false, &Problem{Message: fmt.Sprintf("the shop page answered %s, not the page itself", resp.Status)}
+		return false, problem(msg.ShopPageStatus, msg.Int("status", int64(resp.StatusCode)))
 	}
 	// A page that never ends stops at MaxBytes; one that trickles stops at
 	// the timeout and counts as found if the code arrived before it.
@@ -248,11 +254,11 @@ func classify(err error) error {
 		return p
 	}
 	if errors.Is(err, errBlocked) {
-		return &Problem{Message: "the shop address leads to a private or local network, which is not a public shop page"}
+		return problem(msg.ShopPagePrivate)
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		return &Problem{Message: fmt.Sprintf("the shop's host name %s does not exist", dnsErr.Name)}
+		return problem(msg.ShopHostNotFound, msg.Text("host", dnsErr.Name))
 	}
 	return fmt.Errorf("%w: %w", ErrUnreachable, err)
 }
