@@ -58,7 +58,7 @@ func FuzzDecodeConfirmShop(f *testing.F) {
 		err := req.check()
 		if !*req.Verified && req.Reason == "" {
 			var ae *apiError
-			if !errors.As(err, &ae) || ae.status != http.StatusUnprocessableEntity || ae.detail.Fields["reason"] == "" {
+			if !errors.As(err, &ae) || ae.status != http.StatusUnprocessableEntity || ae.fields["reason"].IsZero() {
 				t.Fatalf("a rejection without a reason passed: %q (%v)", body, err)
 			}
 		} else if err != nil {

@@ -85,7 +85,7 @@ type FundApplicationView struct {
 	Status       string               `json:"status"`
 	Reasons      []ReasonView         `json:"reasons"`
 	Score        *int                 `json:"score"`
-	ScoreFactors []models.ScoreFactor `json:"score_factors"`
+	ScoreFactors []ScoreFactorView `json:"score_factors"`
 	Reviews      []ReviewView         `json:"reviews"`
 	CreatedAt    time.Time            `json:"created_at"`
 	UpdatedAt    time.Time            `json:"updated_at"`
@@ -114,7 +114,7 @@ func fundApplicationView(a app.FundApplication, pr i18n.Printer) FundApplication
 	return FundApplicationView{
 		ID: a.ID, ProgramID: a.ProgramID, AccountID: a.AccountID, ShopID: a.ShopID, AmountFen: a.AmountFen,
 		BusinessPlan: a.BusinessPlan, Status: a.Status, Reasons: reasonViews(a.Reasons, pr), Score: a.Score,
-		ScoreFactors: nonNil(a.ScoreFactors), Reviews: reviews, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+		ScoreFactors: scoreFactorViews(a.ScoreFactors, pr), Reviews: reviews, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 		DecidedAt: utc(a.DecidedAt), DisbursedAt: utc(a.DisbursedAt), EventsURL: "/api/v1/fund-applications/" + a.ID + "/events",
 	}
 }

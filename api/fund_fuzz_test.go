@@ -46,7 +46,7 @@ func FuzzDecodeFundProgram(f *testing.F) {
 		form, err := req.form()
 		var ae *apiError
 		if err != nil {
-			if !errors.As(err, &ae) || ae.status != http.StatusUnprocessableEntity || len(ae.detail.Fields) == 0 {
+			if !errors.As(err, &ae) || ae.status != http.StatusUnprocessableEntity || len(ae.fields) == 0 {
 				t.Fatalf("times of %q: %v is not a 422 naming fields", body, err)
 			}
 			return

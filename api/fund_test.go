@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
 	"github.com/stretchr/testify/require"
 )
@@ -84,7 +86,12 @@ func TestFundEndToEnd(t *testing.T) {
 	shopBody := map[string]any{"platform_shop_id": "tb-778899", "shop_url": "", "shop_name": "林晓的手作小店", "category": "handicrafts"}
 	r = a.do(http.MethodPost, "/api/v1/shops", student, shopBody)
 	require.Equal(t, http.StatusForbidden, r.Status)
-	require.Contains(t, r.Error(t)["message"], "finish onboarding first")
+	require.Equal(t, msg.OnboardingRequired, r.Reason(t))
+	require.Equal(t, "Finish onboarding first: submit your student profile and wait until it is verified.", r.Error(t)["message"])
+	r = a.doLang("zh-CN,zh;q=0.9,en;q=0.8", http.MethodPost, "/api/v1/shops", student, shopBody)
+	require.Equal(t, http.StatusForbidden, r.Status)
+	require.Equal(t, "请先完成学生认证：提交学生信息，并等待审核通过。", r.Error(t)["message"], "in the language the client asks for")
+	require.Contains(t, r.Header.Values("Vary"), "Accept-Language")
 
 	// Onboard.
 	r = a.do(http.MethodPost, "/api/v1/onboarding", student, map[string]any{
@@ -139,6 +146,11 @@ func TestFundEndToEnd(t *testing.T) {
 		require.Equal(t, appPath, "/api/v1/fund-applications/"+assigned["id"].(string))
 		require.NotNil(t, assigned["score"], "the automatic score is there for reviewers")
 		require.NotEmpty(t, assigned["score_factors"])
+		plan := assigned["score_factors"].([]any)[0].(map[string]any)
+		require.Equal(t, msg.FundScorePlan, plan["code"])
+		require.Regexp(t, `^Business plan of \d+ characters \(full points from 1000\)$`, plan["note"])
+		zhPlan := items(t, a.doLang("zh", http.MethodGet, "/api/v1/reviews/assigned", tok, nil))[0].(map[string]any)["application"].(map[string]any)["score_factors"].([]any)[0].(map[string]any)
+		require.Regexp(t, `^商业计划书 \d+ 字`, zhPlan["note"], "the reviewer reads it in their language")
 		r = a.do(http.MethodPost, appPath+"/reviews", tok, map[string]any{"decision": "approve", "score": 8 + i, "comment": "计划清晰"})
 		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
 	}
@@ -240,7 +252,7 @@ func TestFundReviewAuthorization(t *testing.T) {
 	t.Run("an unassigned reviewer cannot review", func(t *testing.T) {
 		r := a.do(http.MethodPost, s.appPath+"/reviews", outsiderTok, review)
 		require.Equal(t, http.StatusForbidden, r.Status)
-		require.Contains(t, r.Error(t)["message"], "assigned")
+		require.Equal(t, msg.FundReviewNotAssigned, r.Reason(t))
 	})
 	require.Zero(t, reviewsDone(), "nothing written")
 
@@ -488,11 +500,26 @@ func TestApplicationsWaitingForReviewersAreScreenedWhenReviewersJoin(t *testing.
 		paths[i], ownerTok = "/api/v1/fund-applications/"+r.JSON(t)["id"].(string), tok
 	}
 	waiting := func() int {
-		return a.count(`SELECT count(*) FROM fund_applications WHERE status = 'screening' AND reasons @> '[{"code": "awaiting_reviewers"}]'`)
+		return a.count(`SELECT count(*) FROM fund_applications WHERE status = 'screening' AND reasons @> '[{"code": "fund.awaiting_reviewers"}]'`)
 	}
 	eventually(t, 30*time.Second, "both applications to wait for reviewers", func() bool { return waiting() == 2 })
 	got := a.waitStatus(paths[1], ownerTok, "screening")
 	require.Contains(t, fmt.Sprint(got["reasons"]), "screened again as soon as the programme office adds reviewers")
+
+	// A row written before codes were dotted (with its English message) still waits, and still reads.
+	legacy := strings.TrimPrefix(paths[0], "/api/v1/fund-applications/")
+	require.NoError(t, a.schema.DB.Exec(`UPDATE fund_applications SET reasons = '[{"code": "awaiting_reviewers", "message": "old text"}]' WHERE id = ?`,
+		legacy).Error)
+	n, err := workflows.CountAwaitingReviewers(context.Background(), a.schema.DB)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), n, "the legacy code still counts as waiting")
+	r := a.do(http.MethodGet, paths[0], admin, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.Equal(t, "awaiting_reviewers", r.JSON(t)["reasons"].([]any)[0].(map[string]any)["code"])
+	waiting = func() int {
+		return a.count(`SELECT count(*) FROM fund_applications WHERE status = 'screening' AND (reasons @> '[{"code": "fund.awaiting_reviewers"}]'
+			OR reasons @> '[{"code": "awaiting_reviewers"}]')`)
+	}
 
 	staff := func(role string, n int) {
 		r := a.do(http.MethodPost, "/api/v1/admin/accounts", admin, map[string]any{

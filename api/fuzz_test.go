@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"net/http"
 	"testing"
 )
@@ -26,10 +27,19 @@ func checkDecode(t *testing.T, s *server, body []byte, v any) {
 	default:
 		t.Fatalf("decode %q: status %d, want 400 or 422", body, ae.status)
 	}
-	if ae.detail.Code == "" || ae.detail.Message == "" {
-		t.Fatalf("decode %q: empty code or message", body)
+	for _, lang := range i18n.Langs {
+		p := i18n.NewPrinter(lang, nil)
+		d := ae.detail(p)
+		if d.Code == "" || d.Message == "" || !p.Has(d.Reason.Code) {
+			t.Fatalf("decode %q: empty code or message, or a message without %s text: %+v", body, lang, d)
+		}
+		for f, m := range d.FieldReasons {
+			if !p.Has(m.Code) || d.Fields[f] == "" {
+				t.Fatalf("decode %q: field %s has no %s text: %+v", body, f, lang, m)
+			}
+		}
 	}
-	if ae.status == http.StatusUnprocessableEntity && len(ae.detail.Fields) == 0 {
+	if ae.status == http.StatusUnprocessableEntity && len(ae.fields) == 0 {
 		t.Fatalf("decode %q: a 422 must name its fields", body)
 	}
 }

@@ -100,12 +100,41 @@ func (r response) Error(t *testing.T) map[string]any {
 	require.True(t, ok, "error body expected, got %s", r.Body)
 	require.NotEmpty(t, e["code"])
 	require.NotEmpty(t, e["message"])
+	reason, ok := e["reason"].(map[string]any)
+	require.True(t, ok && reason["code"] != "", "the message's code: %s", r.Body)
+	fields, _ := e["fields"].(map[string]any)
+	coded, _ := e["field_reasons"].(map[string]any)
+	require.Equal(t, len(fields), len(coded), "every field message has its code: %s", r.Body)
+	for f := range fields {
+		require.NotEmpty(t, coded[f].(map[string]any)["code"], "field %s", f)
+	}
 	return e
+}
+
+// Reason is the code of an error answer's message.
+func (r response) Reason(t *testing.T) string {
+	t.Helper()
+	return r.Error(t)["reason"].(map[string]any)["code"].(string)
+}
+
+// FieldReason is the code and params of a field's message in an error answer.
+func (r response) FieldReason(t *testing.T, field string) map[string]any {
+	t.Helper()
+	coded, _ := r.Error(t)["field_reasons"].(map[string]any)
+	m, ok := coded[field].(map[string]any)
+	require.True(t, ok, "no message for %s: %s", field, r.Body)
+	return m
 }
 
 // do sends a request; body may be nil, a string (sent raw) or a value
 // marshalled to JSON.
 func (a *app) do(method, path, token string, body any) response {
+	a.t.Helper()
+	return a.doLang("", method, path, token, body)
+}
+
+// doLang is do with an Accept-Language header (none when empty).
+func (a *app) doLang(acceptLanguage, method, path, token string, body any) response {
 	a.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -125,6 +154,9 @@ func (a *app) do(method, path, token string, body any) response {
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if acceptLanguage != "" {
+		req.Header.Set("Accept-Language", acceptLanguage)
 	}
 	rec := httptest.NewRecorder()
 	a.e.ServeHTTP(rec, req)

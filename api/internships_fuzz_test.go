@@ -36,7 +36,7 @@ func FuzzDecodeInternshipApplication(f *testing.F) {
 		form, err := workflows.InternshipForm{Preferences: req.Preferences, Skills: req.Skills}.Normalize()
 		if err != nil {
 			var ve *workflows.ValidationError
-			if !errors.As(err, &ve) || ve.Fields["preferences"] == "" {
+			if !errors.As(err, &ve) || ve.Fields["preferences"].IsZero() {
 				t.Fatalf("accepted %q, then normalising failed without a preferences error: %v", body, err)
 			}
 			return

@@ -9,6 +9,7 @@ import (
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 )
@@ -51,7 +52,13 @@ func (a *app) round(admin string) map[string]any {
 
 func (a *app) internship(id, token string) map[string]any {
 	a.t.Helper()
-	r := a.do(http.MethodGet, "/api/v1/internship-applications/"+id, token, nil)
+	return a.internshipIn("", id, token)
+}
+
+// internshipIn is internship read with an Accept-Language header.
+func (a *app) internshipIn(acceptLanguage, id, token string) map[string]any {
+	a.t.Helper()
+	r := a.doLang(acceptLanguage, http.MethodGet, "/api/v1/internship-applications/"+id, token, nil)
 	require.Equal(a.t, http.StatusOK, r.Status, string(r.Body))
 	return r.JSON(a.t)
 }
@@ -107,6 +114,13 @@ func TestInternshipMatchingEndToEnd(t *testing.T) {
 	require.Equal(t, data, dataWhy["place_id"])
 	require.EqualValues(t, 20, dataWhy["lowest_admitted_score"], "ben is told the lowest score data admitted")
 	require.EqualValues(t, 10, dataWhy["score"])
+	require.Equal(t, msg.InternshipPlaceOutscored, dataWhy["reason_code"])
+	require.Equal(t, map[string]any{"rank": 1.0, "lowest": 20.0, "score": 10.0}, dataWhy["reason_params"])
+	require.Equal(t, "Your choice 1 was filled by applicants with higher scores; the lowest score admitted was 20, yours was 10.", dataWhy["reason"])
+	require.Equal(t, "You were offered your choice 2. "+dataWhy["reason"].(string), benWhy["summary"])
+	zhWhy := a.internshipIn("zh-CN", benApp, ben)["explanation"].(map[string]any)
+	require.Equal(t, "您获得了第 2 志愿的录用。您的第 1 志愿已被分数更高的申请人录满；录取的最低分为 20，您的分数为 10。", zhWhy["summary"],
+		"the explanation reads in the client's language")
 	cleoView := a.internship(cleoApp, cleo)
 	require.Equal(t, "unmatched", cleoView["status"])
 	require.Nil(t, cleoView["offer"])
@@ -114,6 +128,7 @@ func TestInternshipMatchingEndToEnd(t *testing.T) {
 	require.Nil(t, cleoWhy["offered"])
 	require.Len(t, cleoWhy["higher"], 2, "every place cleo ranked is explained")
 	require.Contains(t, cleoWhy["summary"], "next round")
+	require.Equal(t, map[string]any{"code": msg.InternshipUnmatched}, cleoWhy["outcome"])
 
 	require.Contains(t, notificationTitles(t, a, ada), "Internship application: offered")
 	require.Contains(t, notificationTitles(t, a, cleo), "Internship application: unmatched")
@@ -134,7 +149,8 @@ func TestInternshipMatchingEndToEnd(t *testing.T) {
 	require.Equal(t, map[string]float64{data: 1, design: 0}, filled, "the declined seat is free again")
 	r = a.do(http.MethodPatch, "/api/v1/admin/internships/"+data, admin, map[string]any{"capacity": 0})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "ada holds data's only seat")
-	require.Contains(t, r.Error(t)["fields"].(map[string]any)["capacity"], "at least 1")
+	require.Equal(t, map[string]any{"code": msg.InternshipCapacityBelowHeld, "params": map[string]any{"held": 1.0}}, r.FieldReason(t, "capacity"))
+	require.Equal(t, "must be at least 1: offers hold that many seats", r.Error(t)["fields"].(map[string]any)["capacity"])
 
 	// The second round fills the declined place with cleo, unmatched before.
 	r2 := a.round(admin)
@@ -284,6 +300,8 @@ func TestInternshipAccessAndConflicts(t *testing.T) {
 	first := r.JSON(t)["id"].(string)
 	r = a.do(http.MethodPost, "/api/v1/admin/match-rounds", admin, nil)
 	require.Equal(t, http.StatusConflict, r.Status, "never two rounds at once")
+	require.Equal(t, msg.InternshipRoundActive, r.Reason(t))
+	require.Equal(t, first, r.Error(t)["reason"].(map[string]any)["params"].(map[string]any)["round_id"], "the conflict names the round")
 	require.Contains(t, r.Error(t)["message"], first)
 	_, err := workflows.StartMatchRound(ctx, a.schema.DB, workflows.StartRound{Trigger: workflows.TriggerAdmin})
 	require.ErrorIs(t, err, workflows.ErrConflict)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -51,8 +52,13 @@ func TestOnboardingThroughTheAPI(t *testing.T) {
 	got := waitStatus("needs_info")
 	reasons := got["reasons"].([]any)
 	require.Len(t, reasons, 1)
-	require.Equal(t, "college_email", reasons[0].(map[string]any)["field"])
-	require.Contains(t, reasons[0].(map[string]any)["message"], "@college")
+	reason := reasons[0].(map[string]any)
+	require.Equal(t, "college_email", reason["field"])
+	require.Equal(t, msg.OnboardingEmailDomain, reason["code"])
+	require.Equal(t, map[string]any{"domains": []any{college.EmailDomains[0]}}, reason["params"])
+	require.Equal(t, "Use your college e-mail address, on one of your college's domains: "+college.EmailDomains[0]+".", reason["message"])
+	zh := a.doLang("zh-CN", http.MethodGet, "/api/v1/onboarding/"+id, token, nil).JSON(t)["reasons"].([]any)[0].(map[string]any)
+	require.Equal(t, "请使用学校邮箱，邮箱域名须为以下之一："+college.EmailDomains[0]+"。", zh["message"], "reasons read in the client's language")
 
 	r = a.do(http.MethodPut, "/api/v1/onboarding/"+id, token, map[string]any{})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "a resubmission is validated like a submission")

@@ -8,6 +8,7 @@ import (
 	"github.com/campusbiz/campusbiz/api"
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynqmon"
 	"github.com/redis/go-redis/v9"
@@ -54,7 +55,8 @@ func TestRedisDownKeepsPostgresRoutesWorking(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, r.Status)
 	e := r.Error(t)
 	require.Equal(t, "unavailable", e["code"])
-	require.Contains(t, e["message"], "redis")
+	require.Equal(t, "Not ready: redis not answering.", e["message"])
+	require.Equal(t, map[string]any{"code": msg.ErrorNotReady, "params": map[string]any{"services": []any{"redis"}}}, e["reason"])
 	require.Equal(t, "ok", r.JSON(t)["postgres"])
 
 	r = a.do(http.MethodPost, "/api/v1/auth/register", "", map[string]any{"email": "x@example.com", "password": "a-long-password", "name": "X"})

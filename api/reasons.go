@@ -26,6 +26,30 @@ func reasonViews(reasons []models.Reason, p i18n.Printer) []ReasonView {
 	return out
 }
 
+// ScoreFactorView is one part of an application's automatic score: its
+// message's code and parameters, and Note, the message rendered in the
+// request's language.
+type ScoreFactorView struct {
+	Name   string         `json:"name"`
+	Points int            `json:"points"`
+	Max    int            `json:"max"`
+	Code   string         `json:"code,omitempty"`
+	Params map[string]any `json:"params,omitempty"`
+	Note   string         `json:"note"`
+}
+
+// scoreFactorViews shows factors with p; never nil.
+func scoreFactorViews(factors []models.ScoreFactor, p i18n.Printer) []ScoreFactorView {
+	out := make([]ScoreFactorView, len(factors))
+	for i, f := range factors {
+		out[i] = ScoreFactorView{Name: f.Name, Points: f.Points, Max: f.Max, Code: f.Code, Params: f.Params}
+		if f.Code != "" {
+			out[i].Note = p.Render(msg.Message{Code: f.Code, Params: f.Params})
+		}
+	}
+	return out
+}
+
 // ExplanationView explains the last matching round's outcome to an
 // applicant: the place offered and why every place ranked above it did not
 // admit them, each with its reason rendered in the request's language, and

@@ -6,6 +6,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -45,7 +46,12 @@ func TestShopSubmissionAccessAndAdminDecision(t *testing.T) {
 	r = a.do(http.MethodPost, "/api/v1/admin/shops/"+id+"/confirm", admin, map[string]any{"verified": false, "reason": "the page shows another owner"})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	require.Equal(t, "rejected", r.JSON(t)["status"])
-	require.Equal(t, "the page shows another owner", r.JSON(t)["reasons"].([]any)[0].(map[string]any)["message"])
+	reason := r.JSON(t)["reasons"].([]any)[0].(map[string]any)
+	require.Equal(t, msg.ShopRejectedByAdmin, reason["code"])
+	require.Equal(t, map[string]any{"reason": "the page shows another owner"}, reason["params"], "the admin's own words")
+	require.Equal(t, "An admin rejected the shop: the page shows another owner", reason["message"])
+	reason = a.doLang("zh", http.MethodGet, path, tok, nil).JSON(t)["reasons"].([]any)[0].(map[string]any)
+	require.Equal(t, "管理员未通过这家网店：the page shows another owner", reason["message"])
 	require.Equal(t, http.StatusNotFound, a.do(http.MethodPost, path+"/recheck", otherTok, nil).Status)
 	r = a.do(http.MethodPost, path+"/recheck", tok, nil)
 	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))

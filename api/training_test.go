@@ -12,6 +12,7 @@ import (
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -99,6 +100,7 @@ func TestTrainingThroughTheAPI(t *testing.T) {
 	_, unverified := ta.user(models.RoleApplicant)
 	r = ta.do(http.MethodPost, "/api/v1/courses/"+courseID+"/enrollments", unverified, nil)
 	require.Equal(t, http.StatusForbidden, r.Status)
+	require.Equal(t, msg.OnboardingRequired, r.Reason(t))
 	require.Contains(t, r.Error(t)["message"], "onboarding")
 	student, token := ta.student("陈静")
 	r = ta.do(http.MethodPost, "/api/v1/courses/"+models.NewID()+"/enrollments", token, nil)
@@ -122,7 +124,10 @@ func TestTrainingThroughTheAPI(t *testing.T) {
 	r = ta.do(http.MethodPost, "/api/v1/admin/enrollments/"+firstID+"/result", ta.admin, map[string]any{"score": 69})
 	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
 	require.Equal(t, "failed", r.JSON(t)["status"])
-	require.Equal(t, "below_pass_score", r.JSON(t)["reasons"].([]any)[0].(map[string]any)["code"])
+	reason := r.JSON(t)["reasons"].([]any)[0].(map[string]any)
+	require.Equal(t, msg.TrainingBelowPassScore, reason["code"])
+	require.Equal(t, map[string]any{"score": 69.0, "pass": 70.0}, reason["params"])
+	require.Equal(t, "The score 69 is below the course's pass score 70; you may enrol again.", reason["message"])
 	r = ta.do(http.MethodPost, "/api/v1/admin/enrollments/"+firstID+"/result", ta.admin, map[string]any{"score": 90})
 	require.Equal(t, http.StatusConflict, r.Status, "one result per enrollment")
 	require.Zero(t, ta.count(`SELECT count(*) FROM outbox WHERE task_type = 'certificate:issue'`))

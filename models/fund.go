@@ -36,12 +36,16 @@ type FundPanelMember struct {
 // TableName is the panel table's name.
 func (FundPanelMember) TableName() string { return "fund_panel" }
 
-// ScoreFactor is one part of an application's automatic score.
+// ScoreFactor is one part of an application's automatic score. Code and
+// Params (a workflows/msg message) say what it counted, for the edge to
+// render; rows written before codes hold an English "note" instead, which
+// decoding ignores.
 type ScoreFactor struct {
-	Name   string `json:"name"`
-	Points int    `json:"points"`
-	Max    int    `json:"max"`
-	Note   string `json:"note"`
+	Name   string         `json:"name"`
+	Points int            `json:"points"`
+	Max    int            `json:"max"`
+	Code   string         `json:"code,omitempty"`
+	Params map[string]any `json:"params,omitempty"`
 }
 
 // FundApplication is a student's application for a grant and its state.

@@ -37,14 +37,29 @@ func TestAdminProgramFormTakesYuanExactly(t *testing.T) {
 		field, want string
 	}{
 		{func(f url.Values) { f.Set("budget", "12.345") }, "budget", "must be an amount in yuan such as 1234.50"},
-		{func(f url.Values) { f.Set("budget", "0") }, "budget", "must be an amount from 0.01 to 1000000000000 yuan"},
+		{func(f url.Values) { f.Set("budget", "0") }, "budget", "must be an amount from 0.01 yuan to 1,000,000,000,000.00 yuan"},
 		{func(f url.Values) { f.Del("max_grant") }, "max_grant", "is required"},
 		{func(f url.Values) { f.Set("reviewers_per_application", "two") }, "reviewers_per_application", "must be a whole number"},
 		{func(f url.Values) { f.Set("opens_at", "next monday") }, "opens_at", "must be an RFC 3339 time such as 2026-09-01T00:00:00Z"},
-		{func(f url.Values) { f.Set("closes_at", "2026-08-01T00:00") }, "closes_at", "must be after opens_at"},
-		{func(f url.Values) { f.Set("reviewer_ids", "not-an-id") }, "reviewer_ids", "must be an id from this API"},
+		{func(f url.Values) { f.Set("closes_at", "2026-08-01T00:00") }, "closes_at", "must be after the opening time"},
+		{func(f url.Values) { f.Set("reviewer_ids", "not-an-id") }, "reviewer_ids", "must be an id from this system"},
 	} {
 		status, body := admin.post("/admin/fund/programs?lang=en", form(tc.change))
+		require.Equal(t, http.StatusUnprocessableEntity, status, tc.want)
+		require.Equal(t, tc.want, fieldErr(body, tc.field), tc.want)
+	}
+	// The same messages on the Chinese page are Chinese, the web's own money messages included.
+	for _, tc := range []struct {
+		change      func(url.Values)
+		field, want string
+	}{
+		{func(f url.Values) { f.Set("budget", "12.345") }, "budget", "须为以元为单位的金额，例如 1234.50"},
+		{func(f url.Values) { f.Set("budget", "0") }, "budget", "金额须在 0.01 元到 1,000,000,000,000.00 元之间"},
+		{func(f url.Values) { f.Del("max_grant") }, "max_grant", "必填"},
+		{func(f url.Values) { f.Set("closes_at", "2026-08-01T00:00") }, "closes_at", "须晚于开始时间"},
+		{func(f url.Values) { f.Set("opens_at", "next monday") }, "opens_at", "须为有效的日期时间（RFC 3339 格式，例如 2026-09-01T00:00:00Z）"},
+	} {
+		status, body := admin.post("/admin/fund/programs?lang=zh", form(tc.change))
 		require.Equal(t, http.StatusUnprocessableEntity, status, tc.want)
 		require.Equal(t, tc.want, fieldErr(body, tc.field), tc.want)
 	}
@@ -145,7 +160,10 @@ func TestAdminConfirmsShopAndRunsInternships(t *testing.T) {
 	require.Contains(t, body, sub.Entity.VerificationCode)
 	status, body := admin.post("/admin/shops/"+shopID+"/confirm?lang=en", url.Values{"verified": {"false"}})
 	require.Equal(t, http.StatusUnprocessableEntity, status)
-	require.Equal(t, "is required when verified is false: tell the student what to fix", fieldErr(body, "reason-"+shopID))
+	require.Equal(t, "is required when the shop is rejected: tell the student what to fix", fieldErr(body, "reason-"+shopID))
+	status, body = admin.post("/admin/shops/"+shopID+"/confirm?lang=zh", url.Values{"verified": {"false"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "拒绝时须说明原因，告诉学生需修改之处", fieldErr(body, "reason-"+shopID))
 	status, body = admin.post("/admin/shops/"+shopID+"/confirm?lang=en", url.Values{"verified": {"maybe"}})
 	require.Equal(t, http.StatusUnprocessableEntity, status)
 	require.Contains(t, body, "must be true or false")

@@ -112,7 +112,10 @@ func TestUnverifiedApplicantIsSentToOnboarding(t *testing.T) {
 	} {
 		status, body := newcomer.post(path+"?lang=en", form)
 		require.Equal(t, http.StatusForbidden, status, path)
-		require.Contains(t, body, "finish onboarding first", path)
+		require.Contains(t, body, "Finish onboarding first: submit your student profile", path)
+		status, body = newcomer.post(path+"?lang=zh", form)
+		require.Equal(t, http.StatusForbidden, status, path)
+		require.Contains(t, body, "请先完成学生认证：提交学生信息，并等待审核通过。", path)
 	}
 	require.Equal(t, before, writes(t, s))
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -191,14 +190,34 @@ func WantsHTML(accept string) bool {
 		if strings.EqualFold(strings.TrimSpace(mt), "text/html") {
 			q := 1.0
 			if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-				if n, err := strconv.ParseFloat(v, 64); err == nil {
-					q = n
-				} else {
-					q = 0
-				}
+				q = parseQ(v)
 			}
 			return q > 0
 		}
 	}
 	return false
+}
+
+// parseQ reads an HTTP quality value ("0.8"); anything else counts as 0.
+func parseQ(v string) float64 {
+	q, scale, seenDot := 0.0, 1.0, false
+	for _, r := range v {
+		switch {
+		case r == '.' && !seenDot:
+			seenDot = true
+		case r >= '0' && r <= '9':
+			if seenDot {
+				scale /= 10
+				q += float64(r-'0') * scale
+			} else {
+				q = q*10 + float64(r-'0')
+			}
+		default:
+			return 0
+		}
+	}
+	if q > 1 {
+		return 0
+	}
+	return q
 }

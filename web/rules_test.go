@@ -2,10 +2,13 @@ package web_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/web"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,18 +28,22 @@ func TestChooseLanguage(t *testing.T) {
 	}
 }
 
-func TestMessageTranslatesTheAPIMessages(t *testing.T) {
+// TestAPIFieldMessagesReadInBothLanguages: the API's rules answer codes,
+// which a page renders in its own language.
+func TestAPIFieldMessagesReadInBothLanguages(t *testing.T) {
 	t.Parallel()
-	for en, zh := range map[string]string{
-		"is required": "必填",
-		"must be a mainland mobile number such as 13812345678":         "须为中国大陆手机号，例如 13812345678",
-		"must be at most 100 characters":                               "最多 100 个字符",
-		"must be at least 1950":                                        "不能小于 1950",
-		"is not a partner college; pick one from GET /api/v1/colleges": "不是合作院校，请从列表中选择",
-		"something new": "something new",
+	kit := api.NewPageKit(api.Deps{})
+	fields, err := kit.Validate(&api.OnboardingRequest{EnrollmentYear: 1900, Phone: "12345", FullName: strings.Repeat("名", 101)})
+	require.NoError(t, err)
+	zh, en := i18n.NewPrinter(i18n.ZH, nil), i18n.NewPrinter(i18n.EN, nil)
+	for field, want := range map[string][2]string{
+		"college_id":      {"is required", "必填"},
+		"phone":           {"must be a mainland mobile number such as 13812345678", "须为中国大陆手机号，例如 13812345678"},
+		"full_name":       {"must be at most 100 characters", "最多 100 个字符"},
+		"enrollment_year": {"must be at least 1950", "不能小于 1950"},
 	} {
-		require.Equal(t, zh, web.Message(web.LangZH, en))
-		require.Equal(t, en, web.Message(web.LangEN, en))
+		require.Equal(t, want[0], en.Render(fields[field]), field)
+		require.Equal(t, want[1], zh.Render(fields[field]), field)
 	}
 }
 
@@ -44,7 +51,7 @@ func TestDecodeFormUsesTheAPIRules(t *testing.T) {
 	t.Parallel()
 	var req api.OnboardingRequest
 	problems := web.DecodeForm(url.Values{"enrollment_year": {"twenty"}, "full_name": {"  张三 "}, "csrf": {"x"}}, &req)
-	require.Equal(t, map[string]string{"enrollment_year": "must be a whole number"}, problems)
+	require.Equal(t, map[string]msg.Message{"enrollment_year": msg.New(msg.FieldWholeNumber)}, problems)
 	require.Equal(t, "张三", req.FullName)
 
 	kit := api.NewPageKit(api.Deps{})
@@ -52,8 +59,8 @@ func TestDecodeFormUsesTheAPIRules(t *testing.T) {
 	require.Nil(t, web.DecodeForm(url.Values{"enrollment_year": {"2023"}, "phone": {"12345"}}, &req))
 	fields, err := kit.Validate(&req)
 	require.NoError(t, err)
-	require.Equal(t, "must be a mainland mobile number such as 13812345678", fields["phone"])
-	require.Equal(t, "is required", fields["college_id"])
+	require.Equal(t, msg.New(msg.FieldMobile, msg.Text("example", "13812345678")), fields["phone"])
+	require.Equal(t, msg.New(msg.FieldRequired), fields["college_id"])
 	require.NotContains(t, fields, "enrollment_year")
 }
 

@@ -17,17 +17,18 @@ func ExampleDecideFund() {
 		{Approvals: 2, ScoreSum: 13},
 		{Rejections: 1, Outstanding: 1, ScoreSum: 3},
 	} {
-		state, reason := workflows.DecideFund(rules, t)
+		state, why := workflows.DecideFund(rules, t)
 		if state == "" {
-			state, reason = "open", "waiting for reviews"
+			fmt.Println("open: waiting for reviews")
+			continue
 		}
-		fmt.Printf("%s: %s\n", state, reason)
+		fmt.Printf("%s: %s\n", state, why) // the edge renders why for people
 	}
 	// Output:
 	// open: waiting for reviews
-	// approved: 2 of 2 reviews approved, mean score 7.50
-	// rejected: the mean review score 6.50 is below the programme's bar of 7.00
-	// rejected: 1 of 2 reviews rejected the application; it needed 2 approvals
+	// approved: fund.approved_by_reviews{approvals=2 mean=7.50 reviews=2}
+	// rejected: fund.score_below_bar{bar=7.00 mean=6.50}
+	// rejected: fund.rejected_by_reviews{rejections=1 required=2 reviews=2}
 }
 
 // The automatic score reviewers see, with the factors behind it.

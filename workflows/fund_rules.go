@@ -116,10 +116,14 @@ func AutoScore(in ScoreInput) (int, []models.ScoreFactor) {
 	days := max(0, int(in.ShopVerifiedFor/(24*time.Hour)))
 	shop := min(days, scoreShopFullDays) * scoreShopMax / scoreShopFullDays
 
+	factor := func(name string, points, max int, code string, params ...msg.Param) models.ScoreFactor {
+		m := msg.New(code, params...)
+		return models.ScoreFactor{Name: name, Points: points, Max: max, Code: m.Code, Params: m.Params}
+	}
 	factors := []models.ScoreFactor{
-		{Name: "plan", Points: plan, Max: scorePlanMax, Note: fmt.Sprintf("business plan of %d characters (full points from %d)", chars, scorePlanFullRune)},
-		{Name: "ask", Points: ask, Max: scoreAskMax, Note: fmt.Sprintf("asks %s of a %s cap", Yuan(in.AmountFen), Yuan(in.MaxGrantFen))},
-		{Name: "shop", Points: shop, Max: scoreShopMax, Note: fmt.Sprintf("shop verified for %d days (full points from %d)", days, scoreShopFullDays)},
+		factor("plan", plan, scorePlanMax, msg.FundScorePlan, msg.Int("chars", int64(chars)), msg.Int("full", scorePlanFullRune)),
+		factor("ask", ask, scoreAskMax, msg.FundScoreAsk, msg.Fen("amount", in.AmountFen), msg.Fen("cap", in.MaxGrantFen)),
+		factor("shop", shop, scoreShopMax, msg.FundScoreShop, msg.Int("days", int64(days)), msg.Int("full", scoreShopFullDays)),
 	}
 	return plan + ask + shop, factors
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,23 +20,25 @@ func TestScreenFund(t *testing.T) {
 	cases := []struct {
 		name   string
 		change func(*FundCheck)
-		code   string
+		want   models.Reason
 	}{
-		{"student not verified", func(c *FundCheck) { c.StudentVerified = false }, "student_not_verified"},
-		{"shop not verified or not theirs", func(c *FundCheck) { c.ShopVerified = false }, "shop_not_verified"},
-		{"another open application", func(c *FundCheck) { c.OtherOpenID = "01" }, "already_applied"},
-		{"above the cap", func(c *FundCheck) { c.AmountFen = c.MaxGrantFen + 1 }, "above_cap"},
-		{"not open yet", func(c *FundCheck) { c.OpensAt = now.Add(time.Second) }, "not_open"},
-		{"closed at the closing instant", func(c *FundCheck) { c.ClosesAt = now }, "closed"},
+		{"student not verified", func(c *FundCheck) { c.StudentVerified = false }, models.Reason{Code: msg.FundStudentNotVerified}},
+		{"shop not verified or not theirs", func(c *FundCheck) { c.ShopVerified = false },
+			models.Reason{Field: "shop_id", Code: msg.FundShopNotVerified}},
+		{"another open application", func(c *FundCheck) { c.OtherOpenID = "01" },
+			models.Reason{Field: "program_id", Code: msg.FundAlreadyApplied, Params: map[string]any{"application_id": "01"}}},
+		{"above the cap", func(c *FundCheck) { c.AmountFen = c.MaxGrantFen + 1 },
+			models.Reason{Field: "amount_fen", Code: msg.FundAmountOverCap, Params: map[string]any{"max": int64(2_000_000)}}},
+		{"not open yet", func(c *FundCheck) { c.OpensAt = now.Add(time.Second) },
+			models.Reason{Field: "program_id", Code: msg.FundNotOpen, Params: map[string]any{"opens_at": now.Add(time.Second)}}},
+		{"closed at the closing instant", func(c *FundCheck) { c.ClosesAt = now },
+			models.Reason{Field: "program_id", Code: msg.FundClosed, Params: map[string]any{"closes_at": now}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := valid
 			tc.change(&c)
-			reasons := ScreenFund(c)
-			require.Len(t, reasons, 1)
-			require.Equal(t, tc.code, reasons[0].Code)
-			require.NotEmpty(t, reasons[0].Message)
+			require.Equal(t, []models.Reason{tc.want}, ScreenFund(c))
 		})
 	}
 	t.Run("amount at the cap is allowed", func(t *testing.T) {
@@ -72,6 +76,11 @@ func TestAutoScore(t *testing.T) {
 		sum += f.Points
 	}
 	require.Equal(t, full, sum, "the factors add up to the score")
+	require.Equal(t, []models.ScoreFactor{
+		{Name: "plan", Points: 50, Max: 50, Code: msg.FundScorePlan, Params: map[string]any{"chars": int64(1000), "full": int64(1000)}},
+		{Name: "ask", Points: 30, Max: 30, Code: msg.FundScoreAsk, Params: map[string]any{"amount": cap / 4, "cap": cap}},
+		{Name: "shop", Points: 20, Max: 20, Code: msg.FundScoreShop, Params: map[string]any{"days": int64(90), "full": int64(90)}},
+	}, factors, "each factor says what it counted, as a code")
 
 	require.Equal(t, 10, score(ScoreInput{AmountFen: cap, MaxGrantFen: cap}), "asking the cap with no plan and a new shop")
 	require.Equal(t, 25+30+10, score(ScoreInput{BusinessPlan: plan(500), AmountFen: 1, MaxGrantFen: cap, ShopVerifiedFor: 45 * 24 * time.Hour}))
@@ -165,23 +174,26 @@ func TestCheckProgramForm(t *testing.T) {
 	valid := ProgramForm{Name: "P", BudgetFen: 100, MaxGrantFen: 100, ReviewersPerApplication: 2, ApprovalsRequired: 2,
 		MinMeanScore: 6.25, OpensAt: opens, ClosesAt: opens.Add(time.Hour), ReviewerIDs: []string{"a", "b"}}
 	require.NoError(t, CheckProgramForm(valid))
-	cases := map[string]func(*ProgramForm){
-		"max_grant_fen":      func(f *ProgramForm) { f.MaxGrantFen = 101 },
-		"approvals_required": func(f *ProgramForm) { f.ApprovalsRequired = 3 },
-		"closes_at":          func(f *ProgramForm) { f.ClosesAt = f.OpensAt },
-		"min_mean_score":     func(f *ProgramForm) { f.MinMeanScore = 6.125 },
-		"reviewer_ids":       func(f *ProgramForm) { f.ReviewerIDs = []string{"a"} },
+	cases := map[string]struct {
+		change func(*ProgramForm)
+		want   msg.Message
+	}{
+		"max_grant_fen":      {func(f *ProgramForm) { f.MaxGrantFen = 101 }, msg.New(msg.FundMaxGrantOverBudget)},
+		"approvals_required": {func(f *ProgramForm) { f.ApprovalsRequired = 3 }, msg.New(msg.FundApprovalsOverReviewers)},
+		"closes_at":          {func(f *ProgramForm) { f.ClosesAt = f.OpensAt }, msg.New(msg.FundClosesBeforeOpens)},
+		"min_mean_score":     {func(f *ProgramForm) { f.MinMeanScore = 6.125 }, msg.New(msg.FieldDecimals, msg.Int("max", 2))},
+		"reviewer_ids":       {func(f *ProgramForm) { f.ReviewerIDs = []string{"a"} }, msg.New(msg.FundPanelTooSmall, msg.Int("min", 2))},
 	}
-	for field, change := range cases {
+	for field, tc := range cases {
 		f := valid
-		change(&f)
+		tc.change(&f)
 		var ve *ValidationError
 		require.ErrorAs(t, CheckProgramForm(f), &ve, field)
-		require.Contains(t, ve.Fields, field)
+		require.Equal(t, map[string]msg.Message{field: tc.want}, ve.Fields, field)
 	}
 	dup := valid
 	dup.ReviewerIDs = []string{"a", "a"}
 	var ve *ValidationError
 	require.ErrorAs(t, CheckProgramForm(dup), &ve)
-	require.Equal(t, "lists a reviewer twice", ve.Fields["reviewer_ids"])
+	require.Equal(t, msg.New(msg.FundPanelDuplicate), ve.Fields["reviewer_ids"])
 }

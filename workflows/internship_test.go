@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/workflows/matching"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-
-	"github.com/campusbiz/campusbiz/workflows/matching"
 )
 
 func TestInternshipFormNormalize(t *testing.T) {
@@ -25,27 +25,27 @@ func TestInternshipFormNormalize(t *testing.T) {
 		name   string
 		form   InternshipForm
 		want   InternshipForm
-		reason string // part of the preferences error; "" = valid
+		reason msg.Message // the preferences error; zero = valid
 	}{
 		{name: "canonical ids, tidy skills",
 			form: InternshipForm{Preferences: []string{strings.ToUpper(a), b}, Skills: []string{" Go ", "go", "", "  ", "SQL"}},
 			want: InternshipForm{Preferences: []string{a, b}, Skills: []string{"Go", "SQL"}}},
 		{name: "no skills is fine", form: InternshipForm{Preferences: []string{a}}, want: InternshipForm{Preferences: []string{a}, Skills: []string{}}},
-		{name: "a place twice, in another case", form: InternshipForm{Preferences: []string{a, b, strings.ToUpper(a)}}, reason: "item 3 lists a place already ranked"},
-		{name: "no places", form: InternshipForm{}, reason: "1 to 10"},
-		{name: "eleven places", form: InternshipForm{Preferences: many}, reason: "1 to 10"},
-		{name: "not an id", form: InternshipForm{Preferences: []string{a, "place-2"}}, reason: "item 2 is not a place id"},
+		{name: "a place twice, in another case", form: InternshipForm{Preferences: []string{a, b, strings.ToUpper(a)}}, reason: msg.New(msg.InternshipPreferenceRepeated, msg.Int("item", 3))},
+		{name: "no places", form: InternshipForm{}, reason: msg.New(msg.InternshipPreferencesCount, msg.Int("max", 10))},
+		{name: "eleven places", form: InternshipForm{Preferences: many}, reason: msg.New(msg.InternshipPreferencesCount, msg.Int("max", 10))},
+		{name: "not an id", form: InternshipForm{Preferences: []string{a, "place-2"}}, reason: msg.New(msg.InternshipPreferenceNotID, msg.Int("item", 2))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.form.Normalize()
-			if tc.reason == "" {
+			if tc.reason.IsZero() {
 				require.NoError(t, err)
 				require.Equal(t, tc.want, got)
 				return
 			}
 			var ve *ValidationError
 			require.True(t, errors.As(err, &ve), "want a validation error, got %v", err)
-			require.Contains(t, ve.Fields["preferences"], tc.reason)
+			require.Equal(t, map[string]msg.Message{"preferences": tc.reason}, ve.Fields)
 		})
 	}
 }
@@ -120,30 +120,30 @@ func TestExplainOutcome(t *testing.T) {
 	}
 	e := ExplainOutcome("r1", prefs, scores, "got", places)
 	require.Equal(t, "r1", e.RoundID)
-	require.Equal(t, &ExplainedPlace{PlaceID: "got", Rank: 5, InRound: true, Score: 25, Seats: 2, Reason: "offered to you"}, e.Offered)
+	require.Equal(t, &ExplainedPlace{PlaceID: "got", Rank: 5, InRound: true, Score: 25, Seats: 2,
+		Reason: msg.New(msg.InternshipOffered, msg.Int("rank", 5))}, e.Offered)
 	require.Len(t, e.Higher, 4, "every place ranked above the offer, none below")
 
-	require.Equal(t, ExplainedPlace{PlaceID: "closed", Rank: 1, Reason: "was closed when the round ran"}, e.Higher[0])
+	require.Equal(t, ExplainedPlace{PlaceID: "closed", Rank: 1, Reason: msg.New(msg.InternshipPlaceClosed, msg.Int("rank", 1))}, e.Higher[0])
 	tie := e.Higher[1]
 	require.True(t, tie.Full)
 	require.True(t, tie.LostTieBreak)
 	require.Equal(t, int32(20), *tie.LowestAdmittedScore)
-	require.Contains(t, tie.Reason, "lottery draw")
+	require.Equal(t, msg.New(msg.InternshipPlaceTieBreak, msg.Int("rank", 2), msg.Int("lowest", 20)), tie.Reason)
 	higher := e.Higher[2]
 	require.False(t, higher.LostTieBreak)
 	require.Equal(t, int32(31), *higher.LowestAdmittedScore)
-	require.Equal(t, "was filled by applicants with higher scores; the lowest score admitted was 31, yours was 18", higher.Reason)
+	require.Equal(t, msg.New(msg.InternshipPlaceOutscored, msg.Int("rank", 3), msg.Int("lowest", 31), msg.Int("score", 18)), higher.Reason)
 	none := e.Higher[3]
 	require.True(t, none.Full)
 	require.Nil(t, none.LowestAdmittedScore)
-	require.Contains(t, none.Reason, "no free seat")
-	require.True(t, strings.HasPrefix(e.Summary, "You were offered your choice 5."), e.Summary)
-	require.Contains(t, e.Summary, "Your choice 3 was filled by applicants with higher scores")
+	require.Equal(t, msg.New(msg.InternshipPlaceNoSeat, msg.Int("rank", 4)), none.Reason)
+	require.Equal(t, e.Offered.Reason, e.Outcome, "the outcome is the offer")
 
 	unmatched := ExplainOutcome("r1", prefs[:3], scores[:3], "", places)
 	require.Nil(t, unmatched.Offered)
 	require.Len(t, unmatched.Higher, 3)
-	require.True(t, strings.HasPrefix(unmatched.Summary, "No place could be offered to you"), unmatched.Summary)
+	require.Equal(t, msg.New(msg.InternshipUnmatched), unmatched.Outcome)
 }
 
 // TestExplainOutcomeAgreesWithMatch checks, on random rounds, that the

@@ -3,6 +3,8 @@ package workflows
 import (
 	"testing"
 
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -40,13 +42,45 @@ func TestDecideOnboarding(t *testing.T) {
 			require.Equal(t, tc.state, state)
 			var fields []string
 			for _, r := range reasons {
-				require.NotEmpty(t, r.Message)
-				require.NotEmpty(t, r.Code)
+				require.Regexp(t, `^onboarding\.`, r.Code)
 				fields = append(fields, r.Field)
 			}
 			require.Equal(t, tc.fields, fields)
 		})
 	}
+}
+
+// TestDecideOnboardingSaysWhatToFix: each reason carries what the student
+// needs to fix it: the college's domains, the allowed years.
+func TestDecideOnboardingSaysWhatToFix(t *testing.T) {
+	t.Parallel()
+	check := OnboardingCheck{CollegeDomains: []string{"pku.edu.cn", "stu.pku.edu.cn"}, CollegeEmail: "a@qq.com",
+		StudentNumber: "12", EnrollmentYear: 2030, CurrentYear: 2026}
+	state, reasons := DecideOnboarding(check)
+	require.Equal(t, OnboardingNeedsInfo, state)
+	require.Equal(t, []models.Reason{
+		{Field: "college_email", Code: msg.OnboardingEmailDomain, Params: map[string]any{"domains": []string{"pku.edu.cn", "stu.pku.edu.cn"}}},
+		{Field: "student_number", Code: msg.OnboardingStudentNumber},
+		{Field: "enrollment_year", Code: msg.OnboardingYearInFuture, Params: map[string]any{"year": int64(2026)}},
+	}, reasons)
+
+	check = OnboardingCheck{CollegeDomains: []string{"pku.edu.cn"}, CollegeEmail: "a@pku.edu.cn",
+		StudentNumber: "1234567", EnrollmentYear: 2010, CurrentYear: 2026}
+	_, reasons = DecideOnboarding(check)
+	require.Equal(t, []models.Reason{{Field: "enrollment_year", Code: msg.OnboardingYearTooOld,
+		Params: map[string]any{"year": int64(2026 - MaxStudyYears)}}}, reasons)
+
+	check.DuplicateVerified = true
+	state, reasons = DecideOnboarding(check)
+	require.Equal(t, OnboardingRejected, state)
+	require.Equal(t, []models.Reason{{Field: "student_number", Code: msg.OnboardingAlreadyVerified}}, reasons)
+}
+
+func TestReasonsTextJoinsCodes(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "fund.amount_over_cap; fund.closed", ReasonsText([]models.Reason{
+		NewReason("amount_fen", msg.FundAmountOverCap, msg.Fen("max", 1)), NewReason("program_id", msg.FundClosed)}))
+	require.Equal(t, "", ReasonsText(nil))
 }
 
 func TestEmailInDomains(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -57,10 +59,15 @@ func TestShopEligibility(t *testing.T) {
 	t.Parallel()
 	require.Empty(t, ShopEligibility(ShopCheck{OwnerVerified: true}))
 	r := ShopEligibility(ShopCheck{OwnerVerified: false, IDClaimed: true, URLClaimed: true})
-	require.Len(t, r, 3)
-	require.Equal(t, "student_not_verified", r[0].Code)
-	require.Equal(t, "platform_shop_id", r[1].Field)
-	require.Equal(t, "shop_url", r[2].Field)
+	require.Equal(t, []models.Reason{
+		{Code: msg.ShopStudentNotVerified},
+		{Field: "platform_shop_id", Code: msg.ShopIDClaimed},
+		{Field: "shop_url", Code: msg.ShopURLClaimed},
+	}, r)
+	require.Equal(t, models.Reason{Field: "shop_url", Code: msg.ShopCodeNotFound,
+		Params: map[string]any{"code": "CB-X", "url": "https://s.example.com/1"}}, CodeMissingReason("CB-X", "https://s.example.com/1"))
+	require.Equal(t, models.Reason{Field: "shop_url", Code: msg.ShopPageUnreachable, Params: map[string]any{"tries": int64(9)}},
+		PageProblemReason(msg.New(msg.ShopPageUnreachable, msg.Int("tries", 9))))
 	require.True(t, ShopMachine.Allows(ShopRejected, ShopPending), "a rejected shop may be checked again")
 	require.False(t, ShopMachine.Allows(ShopVerified, ShopPending), "a verified shop is final")
 }

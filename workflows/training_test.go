@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/msg"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDecideResult(t *testing.T) {
@@ -34,8 +34,8 @@ func TestDecideResult(t *testing.T) {
 		}
 		require.Len(t, reasons, 1)
 		require.Equal(t, "score", reasons[0].Field)
-		require.Equal(t, "below_pass_score", reasons[0].Code)
-		require.Contains(t, reasons[0].Message, "enrol again")
+		require.Equal(t, msg.TrainingBelowPassScore, reasons[0].Code)
+		require.Equal(t, map[string]any{"score": int64(tc.score), "pass": int64(tc.pass)}, reasons[0].Params)
 	}
 }
 
@@ -151,7 +151,7 @@ func TestVerifyCertificate(t *testing.T) {
 
 	v := VerifyCertificate(cert, old)
 	require.True(t, v.Valid(), v.Problem)
-	require.Empty(t, v.Problem)
+	require.True(t, v.Problem.IsZero())
 	require.Equal(t, "Zoë 李", v.Credential.CredentialSubject.Name)
 	require.Equal(t, oldKP.Public, v.PublicKey)
 	require.False(t, v.IssuedAt.IsZero())
@@ -171,33 +171,36 @@ func TestVerifyCertificate(t *testing.T) {
 	v = VerifyCertificate(cert, dropped)
 	require.False(t, v.Valid())
 	require.Nil(t, v.PublicKey)
-	require.Contains(t, v.Problem, "not published")
+	require.Equal(t, msg.New(msg.CertificateKeyUnpublished, msg.Text("key", cert.KeyID)), v.Problem)
 
 	other, err := certificates.NewSerial()
 	require.NoError(t, err)
-	for name, tamper := range map[string]func(c *models.Certificate){
-		"holder renamed": func(c *models.Certificate) {
+	for name, tc := range map[string]struct {
+		tamper func(c *models.Certificate)
+		code   string
+	}{
+		"holder renamed": {func(c *models.Certificate) {
 			c.Credential = bytes.Replace(c.Credential, []byte("Zoë 李"), []byte("Zoë 王"), 1)
-		},
-		"signature changed": func(c *models.Certificate) {
+		}, msg.CertificateBadSignature},
+		"signature changed": {func(c *models.Certificate) {
 			sig := []byte(c.Signature)
 			sig[10] ^= 1
 			c.Signature = string(sig)
-		},
-		"another serial's signed credential": func(c *models.Certificate) {
+		}, msg.CertificateBadSignature},
+		"another serial's signed credential": {func(c *models.Certificate) {
 			o := signedCertificate(t, oldKP, other)
 			c.Credential, c.Signature = o.Credential, o.Signature
-		},
-		"credential not JSON":   func(c *models.Certificate) { c.Credential = []byte("{") },
-		"key id of another key": func(c *models.Certificate) { c.KeyID = "ed25519:0123456789abcdef" },
+		}, msg.CertificateSerialMismatch},
+		"credential not JSON":   {func(c *models.Certificate) { c.Credential = []byte("{") }, msg.CertificateBadCredential},
+		"key id of another key": {func(c *models.Certificate) { c.KeyID = "ed25519:0123456789abcdef" }, msg.CertificateKeyUnpublished},
 	} {
 		c := cert
 		c.Credential = append([]byte(nil), cert.Credential...)
-		tamper(&c)
+		tc.tamper(&c)
 		v := VerifyCertificate(c, old)
 		require.False(t, v.SignatureValid, name)
 		require.False(t, v.Valid(), name)
-		require.NotEmpty(t, v.Problem, name)
+		require.Equal(t, tc.code, v.Problem.Code, name)
 		_, err := CertificatePDF(v, c.Serial)
 		require.Error(t, err, "%s: no PDF for a certificate that does not verify", name)
 	}

@@ -133,6 +133,9 @@ var en = map[string]string{
 	msg.FundApprovedByReviews:      "{approvals} of {reviews} reviews approved, with a mean score of {mean}.",
 	msg.FundBudgetExhausted:        "The reviewers approved it, but the programme's remaining budget cannot cover {amount:money} now; you are on the waitlist and move up, oldest first, when money is released.",
 	msg.FundPaymentFailed:          "The grant could not be paid; the money went back to the programme, and the programme office will contact you.",
+	msg.FundScorePlan:              "Business plan of {chars} characters (full points from {full})",
+	msg.FundScoreAsk:               "Asks for {amount:money} of a {cap:money} cap",
+	msg.FundScoreShop:              "Shop verified for {days} days (full points from {full})",
 
 	// Internships.
 	msg.InternshipCapacityBelowHeld:  "must be at least {held}: offers hold that many seats",

@@ -75,7 +75,7 @@ var zh = map[string]string{
 	// 学生认证。
 	msg.OnboardingRequired:         "请先完成学生认证：提交学生信息，并等待审核通过。",
 	msg.OnboardingNotVerified:      "请先完成学生认证：您的学生信息目前为“{status:state}”，只有已认证的学生才能进行此操作。",
-	msg.OnboardingExists:           "您已提交过学生信息，请修改后重新提交原来那份。",
+	msg.OnboardingExists:           "您已提交过学生信息；如需更改，请修改原有信息后重新提交。",
 	msg.OnboardingNotResubmittable: "状态为“{status:state}”的学生信息不能重新提交。",
 	msg.OnboardingAlreadyVerified:  "本校已有另一位已认证的学生使用这个学号；如果这是您的学号，请联系学校的项目办公室。",
 	msg.OnboardingEmailDomain:      "请使用学校邮箱，邮箱域名须为以下之一：{domains:list}。",
@@ -127,11 +127,14 @@ var zh = map[string]string{
 	msg.FundNotOpen:                "本项目将于 {opens_at:time} 开放申请。",
 	msg.FundClosed:                 "本项目已于 {closes_at:time} 截止申请。",
 	msg.FundAwaitingReviewers:      "目前没有足够的空闲评审受理您的申请；项目办公室增加评审后，会立即重新筛查。",
-	msg.FundRejectedByReviews:      "{reviews} 份评审中有 {rejections} 份不同意，而通过需要 {required} 份同意。",
+	msg.FundRejectedByReviews:      "{reviews} 份评审中有 {rejections} 份不同意，已无法达到通过所需的 {required} 份同意。",
 	msg.FundScoreBelowBar:          "评审平均分 {mean} 低于本项目的最低要求 {bar}。",
 	msg.FundApprovedByReviews:      "{reviews} 份评审中有 {approvals} 份同意，平均分 {mean}。",
 	msg.FundBudgetExhausted:        "评审已同意，但本项目剩余预算目前不足以支付 {amount:money}；您已进入候补名单，有资金释放时按申请先后依次递补。",
 	msg.FundPaymentFailed:          "资助款未能发放；款项已退回项目，项目办公室会与您联系。",
+	msg.FundScorePlan:              "商业计划书 {chars} 字（{full} 字及以上得满分）",
+	msg.FundScoreAsk:               "申请 {amount:money}，单笔上限 {cap:money}",
+	msg.FundScoreShop:              "网店已认证 {days} 天（{full} 天及以上得满分）",
 
 	// 实习。
 	msg.InternshipCapacityBelowHeld:  "不能少于 {held}：已有录用占用这些名额",

@@ -127,7 +127,7 @@ JOIN colleges_n c ON c.k = i % c.total
 CROSS JOIN LATERAL (SELECT CASE WHEN i % 100 < 90 THEN 'verified' WHEN i % 100 < 95 THEN 'pending'
 	WHEN i % 100 < 98 THEN 'rejected' ELSE 'needs_info' END AS status) s0
 CROSS JOIN LATERAL (SELECT s0.status, CASE WHEN s0.status IN ('rejected', 'needs_info')
-	THEN '[{"field": "student_number", "code": "bad_format", "message": "a student number is 6 to 20 letters or digits"}]'
+	THEN '[{"field": "student_number", "code": "onboarding.student_number_format"}]'
 	ELSE '[]' END AS reasons) st
 ON CONFLICT DO NOTHING`
 

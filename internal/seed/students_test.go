@@ -7,6 +7,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -69,6 +70,7 @@ func TestStudentsBulkLoad(t *testing.T) {
 	for _, p := range profiles {
 		require.Len(t, p.Reasons, 1)
 		require.Equal(t, "student_number", p.Reasons[0].Field)
+		require.Equal(t, msg.OnboardingStudentNumber, p.Reasons[0].Code, "a code the pages and the API render")
 	}
 	// The seeded passwords are the hash given.
 	require.Zero(t, count(`SELECT count(*) FROM accounts WHERE password_hash <> 'not-a-hash'`))

@@ -272,6 +272,15 @@ const (
 	// FundPaymentFailed: the grant could not be paid; the money went back to
 	// the programme.
 	FundPaymentFailed = "fund.payment_failed"
+	// FundScorePlan: the automatic score's plan factor: a business plan of
+	// {chars} characters (full points from {full}).
+	FundScorePlan = "fund.score_plan"
+	// FundScoreAsk: the automatic score's ask factor: asks {amount} of a
+	// {cap} cap (both in fen).
+	FundScoreAsk = "fund.score_ask"
+	// FundScoreShop: the automatic score's shop factor: the shop has been
+	// verified for {days} days (full points from {full}).
+	FundScoreShop = "fund.score_shop"
 )
 
 // Internship places, applications, offers and matching rounds.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
 	"github.com/stretchr/testify/require"
 )
@@ -34,11 +35,11 @@ func page(body string) *httptest.Server {
 	}))
 }
 
-func requireProblem(t *testing.T, err error, contains string) {
+func requireProblem(t *testing.T, err error, want msg.Message) {
 	t.Helper()
 	var p *shopcheck.Problem
 	require.ErrorAs(t, err, &p)
-	require.Contains(t, p.Message, contains)
+	require.Equal(t, want, p.Msg)
 	require.NotErrorIs(t, err, shopcheck.ErrUnreachable)
 }
 
@@ -108,7 +109,7 @@ func TestRefusesPrivateAddresses(t *testing.T) {
 	} {
 		found, err := f.Check(context.Background(), u, code)
 		require.False(t, found, u)
-		requireProblem(t, err, "private or local network")
+		requireProblem(t, err, msg.New(msg.ShopPagePrivate))
 	}
 	require.Zero(t, hits.Load(), "no request reached the server")
 
@@ -127,7 +128,7 @@ func TestRefusesPrivateAddresses(t *testing.T) {
 		allow, err := shopcheck.ParseAllowlist("127.0.0.1") // not ::1
 		require.NoError(t, err)
 		_, err = shopcheck.New(shopcheck.Config{Allow: allow}).Check(context.Background(), redirect.URL, code)
-		requireProblem(t, err, "private or local network")
+		requireProblem(t, err, msg.New(msg.ShopPagePrivate))
 	})
 }
 
@@ -182,7 +183,7 @@ func TestSurvivesRedirectsForever(t *testing.T) {
 	}))
 	defer srv.Close()
 	_, err := loopback(t, shopcheck.Config{MaxRedirects: 3}).Check(context.Background(), srv.URL, code)
-	requireProblem(t, err, "redirects more than 3 times")
+	requireProblem(t, err, msg.New(msg.ShopPageRedirects, msg.Int("max", 3)))
 	require.Equal(t, int32(4), hops.Load(), "the first request and three redirects")
 
 	t.Run("a few redirects are followed", func(t *testing.T) {
@@ -214,7 +215,7 @@ func TestClassifiesFailures(t *testing.T) {
 		srv.Close()
 		require.Equal(t, transient, errors.Is(err, shopcheck.ErrUnreachable), "status %d: %v", c, err)
 		if !transient {
-			requireProblem(t, err, fmt.Sprint(c))
+			requireProblem(t, err, msg.New(msg.ShopPageStatus, msg.Int("status", int64(c))))
 		}
 	}
 
@@ -226,6 +227,6 @@ func TestClassifiesFailures(t *testing.T) {
 
 	for _, bad := range []string{"ftp://example.com/", "not a url", "http://"} {
 		_, err := f.Check(context.Background(), bad, code)
-		requireProblem(t, err, "not an http(s) URL")
+		requireProblem(t, err, msg.New(msg.ShopPageNotHTTP))
 	}
 }
