@@ -8,13 +8,7 @@ import (
 )
 
 func (s *site) adminView(c echo.Context) (view, error) {
-	d, err := s.app.AdminOverview(c.Request().Context(), actor(c))
-	if err != nil {
-		return view{}, err
-	}
-	v := s.newView(c, "admin.title")
-	v.Data = d
-	return v, nil
+	return loaded(s, c, "admin.title", s.app.AdminOverview)
 }
 
 func (s *site) adminHome(c echo.Context) error {

@@ -33,13 +33,7 @@ func RFC3339Form(form url.Values, names ...string) {
 }
 
 func (s *site) adminFundView(c echo.Context) (view, error) {
-	d, err := s.app.AdminFund(c.Request().Context(), actor(c))
-	if err != nil {
-		return view{}, err
-	}
-	v := s.newView(c, "admin.programs")
-	v.Data = d
-	return v, nil
+	return loaded(s, c, "admin.programs", s.app.AdminFund)
 }
 
 func (s *site) adminFund(c echo.Context) error {
@@ -80,13 +74,7 @@ func (s *site) createProgram(c echo.Context) error {
 }
 
 func (s *site) adminTrainingView(c echo.Context) (view, error) {
-	d, err := s.app.AdminTraining(c.Request().Context(), actor(c))
-	if err != nil {
-		return view{}, err
-	}
-	v := s.newView(c, "admin.courses")
-	v.Data = d
-	return v, nil
+	return loaded(s, c, "admin.courses", s.app.AdminTraining)
 }
 
 func (s *site) adminTraining(c echo.Context) error {
@@ -179,13 +167,7 @@ func (s *site) revokeCertificate(c echo.Context) error {
 }
 
 func (s *site) adminShopsView(c echo.Context) (view, error) {
-	shops, err := s.app.ShopsAwaitingDecision(c.Request().Context(), actor(c))
-	if err != nil {
-		return view{}, err
-	}
-	v := s.newView(c, "admin.shops")
-	v.Data = shops
-	return v, nil
+	return loaded(s, c, "admin.shops", s.app.ShopsAwaitingDecision)
 }
 
 func (s *site) adminShops(c echo.Context) error {
@@ -210,13 +192,7 @@ func (s *site) confirmShop(c echo.Context) error {
 }
 
 func (s *site) adminInternshipsView(c echo.Context) (view, error) {
-	d, err := s.app.AdminInternships(c.Request().Context(), actor(c))
-	if err != nil {
-		return view{}, err
-	}
-	v := s.newView(c, "admin.places")
-	v.Data = d
-	return v, nil
+	return loaded(s, c, "admin.places", s.app.AdminInternships)
 }
 
 func (s *site) adminInternships(c echo.Context) error {

@@ -11,13 +11,7 @@ import (
 var amountField = money{yuan: "amount", fen: "amount_fen"}
 
 func (s *site) fundView(c echo.Context) (view, error) {
-	d, err := s.app.FundChoices(c.Request().Context(), actor(c))
-	if err != nil {
-		return view{}, err
-	}
-	v := s.newView(c, "fund.title")
-	v.Data = d
-	return v, nil
+	return loaded(s, c, "fund.title", s.app.FundChoices)
 }
 
 func (s *site) fundForm(c echo.Context) error {

@@ -10,9 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// placeLimit is how many open places the ranking form lists.
-const placeLimit = 500
-
 // rankingPage is the ranking form: MaxPreferences numbered choices, each a
 // list of every open place, so that it works without JavaScript.
 type rankingPage struct {

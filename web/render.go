@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -122,6 +123,18 @@ func (s *site) newView(c echo.Context, titleKey string) view {
 		v.Account = &acct
 	}
 	return v
+}
+
+// loaded is the view of the current request, titled titleKey, with the
+// data load (a read of the application for the signed-in actor) gives.
+func loaded[D any](s *site, c echo.Context, titleKey string, load func(context.Context, app.Actor) (D, error)) (view, error) {
+	d, err := load(c.Request().Context(), actor(c))
+	if err != nil {
+		return view{}, err
+	}
+	v := s.newView(c, titleKey)
+	v.Data = d
+	return v, nil
 }
 
 // render writes the page name with v.

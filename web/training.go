@@ -7,13 +7,7 @@ import (
 )
 
 func (s *site) coursesView(c echo.Context) (view, error) {
-	items, err := s.app.CourseChoices(c.Request().Context(), actor(c))
-	if err != nil {
-		return view{}, err
-	}
-	v := s.newView(c, "courses.title")
-	v.Data = items
-	return v, nil
+	return loaded(s, c, "courses.title", s.app.CourseChoices)
 }
 
 func (s *site) courses(c echo.Context) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
@@ -32,13 +33,13 @@ func TestFail(t *testing.T) {
 	t.Parallel()
 	cause := errors.New("no key")
 	err := fmt.Errorf("issue: %w", Fail(cause, msg.CertificateNoSigningKey))
-	require.True(t, IsPermanent(err), "a failure is permanent")
+	require.True(t, engine.IsPermanent(err), "a failure is permanent")
 	require.ErrorIs(t, err, cause, "and keeps its cause for logs")
 	m, ok := FailureMessage(err)
 	require.True(t, ok)
 	require.Equal(t, msg.New(msg.CertificateNoSigningKey), m)
 	require.Equal(t, "issue: certificate.no_signing_key: no key", err.Error())
 
-	_, ok = FailureMessage(Permanentf("no message for people"))
+	_, ok = FailureMessage(engine.Permanentf("no message for people"))
 	require.False(t, ok)
 }

@@ -223,6 +223,9 @@ func TestOfferReason(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 9, 1, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	r := OfferReason("Data intern at Shopco", 2, at)
-	require.Contains(t, r, "Data intern at Shopco (your choice 2)")
-	require.Contains(t, r, "2026-09-01T02:00:00Z", "deadlines are given in UTC")
+	require.Equal(t, msg.InternshipOfferMade, r.Code)
+	require.Equal(t, map[string]any{"place": "Data intern at Shopco", "rank": int64(2), "expires": at.UTC()}, r.Params,
+		"the place, the choice and the deadline, as typed parameters (the deadline kept in UTC)")
+	require.Equal(t, msg.InternshipNoOffer, UnmatchedReason().Code)
+	require.Equal(t, msg.InternshipOfferExpired, ExpiredReason().Code)
 }

@@ -107,10 +107,3 @@ func TestOnboardingMachine(t *testing.T) {
 	require.True(t, m.IsFinal(OnboardingVerified))
 	require.False(t, m.IsFinal(OnboardingPending))
 }
-
-func TestNotificationText(t *testing.T) {
-	t.Parallel()
-	title, body := NotificationText("onboarding", OnboardingNeedsInfo, "use your college e-mail")
-	require.Equal(t, "Student verification: needs info", title)
-	require.Equal(t, "Your student verification is now needs info. use your college e-mail", body)
-}

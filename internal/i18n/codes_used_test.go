@@ -21,6 +21,8 @@ var codeArg = map[string]int{
 	"NewReason": 1, "workflows.NewReason": 1,
 	"Fail": 1, "workflows.Fail": 1,
 	"newError": 1, "fieldError": 1, "queryError": 1,
+	"RefuseField": 2, "workflows.RefuseField": 2,
+	"NewProblem": 1, "app.NewProblem": 1,
 }
 
 // TestCodesAreConstants: the code our packages pass for a message is
@@ -28,7 +30,7 @@ var codeArg = map[string]int{
 // could escape the catalogs; and no non-test file of workflows/ names an
 // API route.
 func TestCodesAreConstants(t *testing.T) {
-	roots := []string{"../../workflows", "../../workers", "../../api", "../../web", "../../internal"}
+	roots := []string{"../../workflows", "../../workers", "../../app", "../../api", "../../web", "../../internal"}
 	checked := 0
 	for _, root := range roots {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
