@@ -94,23 +94,6 @@ func explanationView(e *workflows.InternshipExplanation, p i18n.Printer) *Explan
 		v.Higher[i] = place(h)
 		sentences = append(sentences, v.Higher[i].Reason)
 	}
-	v.Summary = joinSentences(p, sentences)
+	v.Summary = p.Sentences(sentences)
 	return v
-}
-
-// joinSentences joins whole sentences: with a space in English, directly
-// in Chinese.
-func joinSentences(p i18n.Printer, sentences []string) string {
-	sep := " "
-	if p.Lang() == i18n.ZH {
-		sep = ""
-	}
-	out := ""
-	for i, s := range sentences {
-		if i > 0 {
-			out += sep
-		}
-		out += s
-	}
-	return out
 }

@@ -80,11 +80,22 @@ func (p Printer) Reasons(reasons []models.Reason) string {
 	for _, r := range reasons {
 		parts = append(parts, p.Render(msg.Message{Code: r.Code, Params: r.Params}))
 	}
-	sep := " "
+	return p.Sentences(parts)
+}
+
+// Sentences joins whole sentences the language's way: with a space in
+// English, directly in Chinese.
+func (p Printer) Sentences(sentences []string) string {
+	return strings.Join(sentences, p.sentenceSep())
+}
+
+// sentenceSep is what stands between two sentences: a space in English,
+// nothing in Chinese.
+func (p Printer) sentenceSep() string {
 	if p.Lang() == ZH {
-		sep = ""
+		return ""
 	}
-	return strings.Join(parts, sep)
+	return " "
 }
 
 // Notification is the title and body of an in-app notification (and of
@@ -96,7 +107,7 @@ func (p Printer) Notification(n models.Notification, reasons []models.Reason) (t
 	}
 	body = p.Render(msg.Message{Code: n.Code, Params: n.Params})
 	if more := p.Reasons(reasons); more != "" {
-		body += " " + more
+		body += p.sentenceSep() + more
 	}
 	title = body
 	if n.Code == msg.NoticeStateChanged {

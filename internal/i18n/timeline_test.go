@@ -26,6 +26,7 @@ func TestNotification(t *testing.T) {
 	require.Contains(t, body, "您的学生认证现在的状态是")
 	require.Contains(t, body, "zju.edu.cn")
 	require.NotContains(t, body, "needs_info", "no raw state in Chinese")
+	require.NotContains(t, body, "。 ", "Chinese sentences follow each other without a space")
 
 	due := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	review := models.Notification{Code: msg.NoticeReviewAssigned, Params: map[string]any{"due": due.Format(time.RFC3339)}}
