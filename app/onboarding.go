@@ -38,9 +38,9 @@ func (in OnboardingInput) apply(p *models.StudentProfile) {
 	p.Phone = strings.TrimSpace(in.Phone)
 }
 
-// check validates the form; a college id that is no id is refused before
-// any write (whether the college exists is left to the profile's foreign
-// key, which saves a round trip per submission).
+// checkOnboarding checks the actor and the form; a college id that is no
+// id is refused before any write (whether the college exists is left to
+// the profile's foreign key, which saves a round trip per submission).
 func (a *App) checkOnboarding(actor Actor, in OnboardingInput) error {
 	if err := actor.require(models.RoleApplicant); err != nil {
 		return err

@@ -54,23 +54,6 @@ func ScreenFund(c FundCheck) []models.Reason {
 	return reasons
 }
 
-// Yuan formats an amount of fen as yuan for people ("12,345.67 yuan").
-func Yuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	whole := fmt.Sprint(fen / 100)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return fmt.Sprintf("%s%s.%02d yuan", sign, b.String(), fen%100)
-}
-
 // ScoreInput is what the automatic score looks at.
 type ScoreInput struct {
 	BusinessPlan string

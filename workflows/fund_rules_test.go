@@ -51,16 +51,6 @@ func TestScreenFund(t *testing.T) {
 	})
 }
 
-func TestYuan(t *testing.T) {
-	t.Parallel()
-	for fen, want := range map[int64]string{
-		0: "0.00 yuan", 5: "0.05 yuan", 100: "1.00 yuan", 123456: "1,234.56 yuan",
-		20_000_000: "200,000.00 yuan", -150: "-1.50 yuan", 100_000_000_000_000: "1,000,000,000,000.00 yuan",
-	} {
-		require.Equal(t, want, Yuan(fen), "%d fen", fen)
-	}
-}
-
 func TestAutoScore(t *testing.T) {
 	t.Parallel()
 	cap := int64(2_000_000)

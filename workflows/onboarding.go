@@ -72,14 +72,3 @@ func EmailInDomains(email string, domains []string) bool {
 	}
 	return false
 }
-
-// ReasonsText joins the codes of reasons for an event or a notification
-// ("fund.amount_over_cap; fund.closed"); the reasons themselves, on the
-// entity, carry the parameters that the edge renders.
-func ReasonsText(reasons []models.Reason) string {
-	parts := make([]string, len(reasons))
-	for i, r := range reasons {
-		parts[i] = r.Code
-	}
-	return strings.Join(parts, "; ")
-}

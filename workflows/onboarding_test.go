@@ -76,13 +76,6 @@ func TestDecideOnboardingSaysWhatToFix(t *testing.T) {
 	require.Equal(t, []models.Reason{{Field: "student_number", Code: msg.OnboardingAlreadyVerified}}, reasons)
 }
 
-func TestReasonsTextJoinsCodes(t *testing.T) {
-	t.Parallel()
-	require.Equal(t, "fund.amount_over_cap; fund.closed", ReasonsText([]models.Reason{
-		NewReason("amount_fen", msg.FundAmountOverCap, msg.Fen("max", 1)), NewReason("program_id", msg.FundClosed)}))
-	require.Equal(t, "", ReasonsText(nil))
-}
-
 func TestEmailInDomains(t *testing.T) {
 	t.Parallel()
 	d := []string{"pku.edu.cn", "stu.pku.edu.cn"}

@@ -103,9 +103,6 @@ func (w *Work) recoverRollback() {
 	}
 }
 
-// Context is the unit's context.
-func (w *Work) Context() context.Context { return w.ctx }
-
 // DB is the GORM handle whose statements run in the unit's transaction.
 func (w *Work) DB() *gorm.DB { return w.db }
 
