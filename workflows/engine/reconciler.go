@@ -26,7 +26,7 @@ type Reconciler struct {
 	Client *asynq.Client
 	// Inspector looks tasks up by id.
 	Inspector *asynq.Inspector
-	// Log receives what the sweep did.
+	// Log receives what the sweep did (required).
 	Log *slog.Logger
 	// Grace is how long a dispatched row may stay incomplete before it is
 	// checked. Defaults to 2 minutes.

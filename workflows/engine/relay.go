@@ -27,7 +27,7 @@ type Relay struct {
 	DB *gorm.DB
 	// Client enqueues to Asynq.
 	Client *asynq.Client
-	// Log receives dispatch failures.
+	// Log receives dispatch failures (required).
 	Log *slog.Logger
 	// BatchSize is how many rows one claim takes. Defaults to 200.
 	BatchSize int

@@ -52,7 +52,7 @@ type Runner struct {
 	// Engine runs the steps' units of work and dispatches their follow-up
 	// tasks.
 	Engine *Engine
-	// Log receives one line per failure.
+	// Log receives one line per failure (required).
 	Log *slog.Logger
 }
 

@@ -31,7 +31,7 @@ type Engine struct {
 	// Email makes every notification also enqueue its e-mail delivery
 	// (notify:send); set it when SMTP is configured.
 	Email bool
-	// Log receives dispatch failures.
+	// Log receives dispatch failures; nil: they are not logged.
 	Log *slog.Logger
 
 	// dispatchFailedAt is when direct dispatch last failed (Unix ns).
