@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
@@ -40,7 +41,7 @@ func TestAdminProgramFormTakesYuanExactly(t *testing.T) {
 		{func(f url.Values) { f.Set("budget", "0") }, "budget", "must be an amount from 0.01 yuan to 1,000,000,000,000.00 yuan"},
 		{func(f url.Values) { f.Del("max_grant") }, "max_grant", "is required"},
 		{func(f url.Values) { f.Set("reviewers_per_application", "two") }, "reviewers_per_application", "must be a whole number"},
-		{func(f url.Values) { f.Set("opens_at", "next monday") }, "opens_at", "must be an RFC 3339 time such as 2026-09-01T00:00:00Z"},
+		{func(f url.Values) { f.Set("opens_at", "next monday") }, "opens_at", "must be an RFC 3339 time such as 2026-09-01T00:00:00+08:00"},
 		{func(f url.Values) { f.Set("closes_at", "2026-08-01T00:00") }, "closes_at", "must be after the opening time"},
 		{func(f url.Values) { f.Set("reviewer_ids", "not-an-id") }, "reviewer_ids", "must be an id from this system"},
 	} {
@@ -57,7 +58,7 @@ func TestAdminProgramFormTakesYuanExactly(t *testing.T) {
 		{func(f url.Values) { f.Set("budget", "0") }, "budget", "金额须在 0.01 元到 1,000,000,000,000.00 元之间"},
 		{func(f url.Values) { f.Del("max_grant") }, "max_grant", "必填"},
 		{func(f url.Values) { f.Set("closes_at", "2026-08-01T00:00") }, "closes_at", "须晚于开始时间"},
-		{func(f url.Values) { f.Set("opens_at", "next monday") }, "opens_at", "须为有效的日期时间（RFC 3339 格式，例如 2026-09-01T00:00:00Z）"},
+		{func(f url.Values) { f.Set("opens_at", "next monday") }, "opens_at", "须为有效的日期时间（RFC 3339 格式，例如 2026-09-01T00:00:00+08:00）"},
 	} {
 		status, body := admin.post("/admin/fund/programs?lang=zh", form(tc.change))
 		require.Equal(t, http.StatusUnprocessableEntity, status, tc.want)
@@ -109,7 +110,7 @@ func TestAdminTrainingForms(t *testing.T) {
 	require.Equal(t, "a course with this title exists", fieldErr(body, "title"))
 
 	holder, _ := fixtures.VerifiedStudent(t, db, "陈静")
-	enr, err := workflows.Enroll(context.Background(), db, holder.ID, course.ID)
+	enr, err := s.app.Enroll(context.Background(), app.ActorOf(holder), course.ID)
 	require.NoError(t, err)
 	_, body = admin.get("/admin/training")
 	require.Contains(t, body, `action="/admin/enrollments/`+enr.ID+`/result"`, "the enrollment awaits its result")
@@ -124,6 +125,21 @@ func TestAdminTrainingForms(t *testing.T) {
 	eventually(t, 20*time.Second, "the certificate to be issued", func() bool {
 		return db.Raw("SELECT serial FROM certificates WHERE enrollment_id = ?", enr.ID).Row().Scan(&serial) == nil
 	})
+	// The certificate's QR code names /verify/{serial}: the page for a
+	// browser, and for any other client a redirect to the API's JSON.
+	req, err := http.NewRequest(http.MethodGet, s.url+"/verify/"+serial, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/json")
+	resp, err := admin.c.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode)
+	require.Equal(t, "/api/v1/certificates/"+serial, resp.Header.Get("Location"))
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Type"), "application/json")
 
 	status, body = admin.post("/admin/certificates/revoke?lang=en", url.Values{"serial": {serial}})
 	require.Equal(t, http.StatusUnprocessableEntity, status)
@@ -147,17 +163,15 @@ func TestAdminConfirmsShopAndRunsInternships(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	db := s.schema.DB
-	ctx := context.Background()
 	admin := signIn(t, s, fixtures.Account(t, db, models.RoleAdmin))
 	owner, _ := fixtures.VerifiedStudent(t, db, "刘洋")
 	// A check far in the future: the shop stays pending for the admin.
-	sub, err := workflows.SubmitShop(ctx, db, owner.ID, workflows.ShopForm{
-		PlatformShopID: "tb-1", ShopURL: "https://tea.invalid/", ShopName: "刘洋茶铺", Category: "tea"}, time.Now().Add(time.Hour))
-	require.NoError(t, err)
-	shopID := sub.Entity.ID
+	shop := s.delayedShop(owner, app.ShopInput{
+		PlatformShopID: "tb-1", ShopURL: "https://tea.invalid/", ShopName: "刘洋茶铺", Category: "tea"})
+	shopID := shop.ID
 
 	_, body := admin.get("/admin/shops")
-	require.Contains(t, body, sub.Entity.VerificationCode)
+	require.Contains(t, body, shop.VerificationCode)
 	status, body := admin.post("/admin/shops/"+shopID+"/confirm?lang=en", url.Values{"verified": {"false"}})
 	require.Equal(t, http.StatusUnprocessableEntity, status)
 	require.Equal(t, "is required when the shop is rejected: tell the student what to fix", fieldErr(body, "reason-"+shopID))
@@ -206,10 +220,8 @@ func TestAdminChangesAPlace(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	db := s.schema.DB
-	ctx := context.Background()
 	admin := signIn(t, s, fixtures.Account(t, db, models.RoleAdmin))
-	place, err := workflows.CreatePlace(ctx, db, workflows.PlaceForm{Company: "网易", Title: "电商运营", City: "杭州", Capacity: 3})
-	require.NoError(t, err)
+	place := s.createPlace("网易", "电商运营", "杭州", 3)
 	students, _ := fixtures.VerifiedStudents(t, db, 2)
 	for _, st := range students { // two offers hold two seats
 		require.NoError(t, db.Exec(`INSERT INTO internship_applications (id, account_id, preferences, status, offer_place_id, created_at, updated_at)
@@ -275,7 +287,7 @@ func TestAdminSeesApplicationsWaitingForReviewers(t *testing.T) {
 	prog := fixtures.FundProgram(t, db, nil, nil) // needs two reviewers; there are none
 	students, _ := fixtures.VerifiedStudents(t, db, 2)
 	for i, shop := range fixtures.VerifiedShops(t, db, students) {
-		_, err := workflows.SubmitFund(context.Background(), db, students[i].ID, workflows.FundForm{
+		_, err := s.app.SubmitFund(context.Background(), app.ActorOf(students[i]), app.FundInput{
 			ProgramID: prog.ID, ShopID: shop.ID, AmountFen: 50_000, BusinessPlan: "开一家网店"})
 		require.NoError(t, err)
 	}

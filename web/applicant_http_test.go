@@ -2,14 +2,18 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/stretchr/testify/require"
 )
 
@@ -28,9 +32,9 @@ func TestApplicantFormsKeepToTheirOwner(t *testing.T) {
 		p.ReviewersPerApplication, p.ApprovalsRequired = 1, 1
 	})
 	me, other := signIn(t, s, students[0]), students[1]
-	othersApp, err := workflows.SubmitFund(ctx, db, other.ID, workflows.FundForm{ProgramID: prog.ID, ShopID: shops[1].ID, AmountFen: 100, BusinessPlan: "p"})
+	othersApp, err := s.app.SubmitFund(ctx, app.ActorOf(other), app.FundInput{ProgramID: prog.ID, ShopID: shops[1].ID, AmountFen: 100, BusinessPlan: "p"})
 	require.NoError(t, err)
-	eventually(t, 20*time.Second, "screening", func() bool { return status(t, s, othersApp.Entity.ID) == workflows.FundInReview })
+	eventually(t, 20*time.Second, "screening", func() bool { return status(t, s, othersApp.ID) == workflows.FundInReview })
 	// What the refused forms below could write: the other student's
 	// application and shop, and any new record (the workers may still be
 	// busy elsewhere, so this is narrower than writes).
@@ -42,15 +46,15 @@ func TestApplicantFormsKeepToTheirOwner(t *testing.T) {
 			(SELECT count(*) FROM workflow_events WHERE entity_id IN (?, ?) AND actor = ?),
 			(SELECT count(*) FROM fund_applications), (SELECT count(*) FROM enrollments),
 			(SELECT count(*) FROM internship_applications), (SELECT count(*) FROM shops))`,
-			othersApp.Entity.ID, shops[1].ID, othersApp.Entity.ID, shops[1].ID, workflows.ActorAccount(students[0].ID)).Row().Scan(&out))
+			othersApp.ID, shops[1].ID, othersApp.ID, shops[1].ID, engine.ActorAccount(students[0].ID)).Row().Scan(&out))
 		return out
 	}
 
 	// Someone else's records, and ids that are not ids, are not found.
 	before := snapshot()
 	for _, path := range []string{
-		"/fund/" + othersApp.Entity.ID + "/withdraw", "/shops/" + shops[1].ID + "/recheck",
-		"/internships/" + othersApp.Entity.ID + "/accept", "/fund/not-an-id/withdraw", "/courses/00000000-0000-4000-8000-000000000000/enroll",
+		"/fund/" + othersApp.ID + "/withdraw", "/shops/" + shops[1].ID + "/recheck",
+		"/internships/" + othersApp.ID + "/accept", "/fund/not-an-id/withdraw", "/courses/00000000-0000-4000-8000-000000000000/enroll",
 	} {
 		code, _ := me.post(path, url.Values{})
 		require.Equal(t, http.StatusNotFound, code, path)
@@ -128,27 +132,49 @@ func TestAnsweringAnOfferFromTheDashboard(t *testing.T) {
 	db := s.schema.DB
 	ctx := context.Background()
 	students, _ := fixtures.VerifiedStudents(t, db, 1)
-	place, err := workflows.CreatePlace(ctx, db, workflows.PlaceForm{Company: "阿里巴巴", Title: "店铺运营实习", City: "杭州", Capacity: 1})
-	require.NoError(t, err)
-	sub, err := workflows.SubmitInternship(ctx, db, students[0].ID, workflows.InternshipForm{Preferences: []string{place.ID}, Skills: []string{}})
+	place := s.createPlace("阿里巴巴", "店铺运营实习", "杭州", 1)
+	sub, err := s.app.SubmitInternship(ctx, app.ActorOf(students[0]), app.InternshipInput{Preferences: []string{place.ID}, Skills: []string{}})
 	require.NoError(t, err)
 	// The matching is another engineer's: set the offer as a round does.
 	expires := time.Now().Add(48 * time.Hour)
-	require.NoError(t, db.Model(&models.InternshipApplication{}).Where("id = ?", sub.Entity.ID).
+	require.NoError(t, db.Model(&models.InternshipApplication{}).Where("id = ?", sub.ID).
 		Updates(map[string]any{"status": workflows.InternshipOffered, "offer_place_id": place.ID, "offer_expires_at": expires}).Error)
 
 	me := signIn(t, s, students[0])
 	_, body := me.get("/dashboard?lang=en")
 	require.Contains(t, body, "阿里巴巴 · 店铺运营实习 · 杭州")
-	require.Contains(t, body, `action="/internships/`+sub.Entity.ID+`/accept"`)
-	require.Contains(t, body, `action="/internships/`+sub.Entity.ID+`/decline"`)
-	status, _ := me.post("/internships/"+sub.Entity.ID+"/accept", url.Values{})
+	require.Contains(t, body, `action="/internships/`+sub.ID+`/accept"`)
+	require.Contains(t, body, `action="/internships/`+sub.ID+`/decline"`)
+	status, _ := me.post("/internships/"+sub.ID+"/accept", url.Values{})
 	require.Equal(t, http.StatusSeeOther, status)
 	var st string
-	require.NoError(t, db.Raw("SELECT status FROM internship_applications WHERE id = ?", sub.Entity.ID).Row().Scan(&st))
+	require.NoError(t, db.Raw("SELECT status FROM internship_applications WHERE id = ?", sub.ID).Row().Scan(&st))
 	require.Equal(t, workflows.InternshipAccepted, st)
 	_, body = me.get("/dashboard")
 	require.NotContains(t, body, `/decline"`, "an answered offer has no buttons")
-	status, _ = me.post("/internships/"+sub.Entity.ID+"/decline", url.Values{})
+	status, _ = me.post("/internships/"+sub.ID+"/decline", url.Values{})
 	require.Equal(t, http.StatusConflict, status)
+
+	// The timeline says why each state was reached in the page's language;
+	// an event written before reasons were codes keeps its English text.
+	require.NoError(t, db.Exec(`INSERT INTO workflow_events (entity_type, entity_id, from_state, to_state, actor, reason)
+		VALUES ('internship', ?, 'accepted', 'accepted', 'system', 'Offer confirmed by the company.')`, sub.ID).Error)
+	timeline := func(lang string) string {
+		_, body := me.get("/dashboard?lang=" + lang)
+		i := strings.Index(body, `id="wf-internship-`+sub.ID+`"`)
+		require.GreaterOrEqual(t, i, 0)
+		body = body[i:]
+		i = strings.Index(body, `<ol class="timeline">`)
+		require.GreaterOrEqual(t, i, 0)
+		return html.UnescapeString(body[i : i+strings.Index(body[i:], "</ol>")])
+	}
+	en := timeline("en")
+	require.Contains(t, en, "pending — Waiting for the next matching round.")
+	require.Contains(t, en, "offered → accepted — You accepted the offer.")
+	require.Contains(t, en, "— Offer confirmed by the company.")
+	zh := timeline("zh")
+	require.Contains(t, zh, "审核中 — 等待下一轮匹配。")
+	require.Contains(t, zh, "已录用 → 已接受 — 您已接受录用。")
+	require.Contains(t, zh, "— Offer confirmed by the company.", "an old event's stored text")
+	require.NotContains(t, zh, "Waiting for the next matching round.")
 }

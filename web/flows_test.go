@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
@@ -71,6 +72,9 @@ func TestApplicantOnboardsInBrowser(t *testing.T) {
 	screenshots(t, ctx, "dashboard")
 	run(t, ctx, chromedp.Navigate(s.url+"/dashboard?lang=zh"), chromedp.WaitVisible(".next", chromedp.ByQuery))
 	require.Contains(t, textOf(t, ctx, ".next"), "绑定您开设的网店")
+	// The timeline names the states in the page's language.
+	run(t, ctx, chromedp.Click(`.workflow details summary`, chromedp.ByQuery), chromedp.WaitVisible(`.workflow .timeline`, chromedp.ByQuery))
+	require.Contains(t, textOf(t, ctx, ".workflow .timeline"), "审核中 → 已认证")
 	screenshots(t, ctx, "dashboard-zh")
 }
 
@@ -87,11 +91,11 @@ func TestReviewerApprovesInBrowser(t *testing.T) {
 	prog := fixtures.FundProgram(t, db, []models.Account{reviewer}, func(p *models.FundProgram) {
 		p.ReviewersPerApplication, p.ApprovalsRequired = 1, 1
 	})
-	sub, err := workflows.SubmitFund(context.Background(), db, students[0].ID, workflows.FundForm{
+	sub, err := s.app.SubmitFund(context.Background(), app.ActorOf(students[0]), app.FundInput{
 		ProgramID: prog.ID, ShopID: shops[0].ID, AmountFen: 50_000, BusinessPlan: "开一家卖手工茶具的网店。",
 	})
 	require.NoError(t, err)
-	appID := sub.Entity.ID
+	appID := sub.ID
 	eventually(t, 20*time.Second, "screening to assign the reviewer", func() bool {
 		return status(t, s, appID) == workflows.FundInReview
 	})
@@ -145,7 +149,7 @@ func TestVerifyPageShowsRevocation(t *testing.T) {
 	screenshots(t, ctx, "verify-valid")
 
 	admin := fixtures.Account(t, db, models.RoleAdmin)
-	_, err := workflows.RevokeCertificate(context.Background(), db, admin.ID, serial, "issued by mistake")
+	_, err := s.app.RevokeCertificate(context.Background(), app.ActorOf(admin), serial, app.RevokeInput{Reason: "issued by mistake"})
 	require.NoError(t, err)
 	run(t, ctx, chromedp.Reload(), chromedp.WaitVisible("#verdict", chromedp.ByQuery))
 	require.True(t, strings.HasPrefix(textOf(t, ctx, "#verdict"), "revoked"), textOf(t, ctx, "#verdict"))

@@ -14,9 +14,11 @@ import (
 // DecodeForm fills v, a pointer to a use case's input (package app), from
 // form values named by the fields' JSON names, so that a page's form is
 // checked by the very rules the JSON API's body is. Text is trimmed of
-// surrounding space; an empty value leaves its field zero (the use case
-// then says msg.FieldRequired). It returns the message of each value of
-// the wrong type; other values are ignored, like the CSRF token.
+// surrounding space, and bytes that are not UTF-8 read as U+FFFD, as the
+// API's JSON decoder reads them (the database refuses them); an empty
+// value leaves its field zero (the use case then says msg.FieldRequired).
+// It returns the message of each value of the wrong type; other values
+// are ignored, like the CSRF token.
 func DecodeForm(values url.Values, v any) map[string]msg.Message {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
@@ -53,14 +55,14 @@ func setField(field reflect.Value, raw []string) error {
 		}
 		list := reflect.MakeSlice(t, 0, len(raw))
 		for _, r := range raw {
-			if r = strings.TrimSpace(r); r != "" {
+			if r = formText(r); r != "" {
 				list = reflect.Append(list, reflect.ValueOf(r).Convert(t.Elem()))
 			}
 		}
 		field.Set(list)
 		return nil
 	}
-	text := strings.TrimSpace(raw[0])
+	text := formText(raw[0])
 	if text == "" {
 		return nil
 	}
@@ -73,6 +75,12 @@ func setField(field reflect.Value, raw []string) error {
 		return nil
 	}
 	return setScalar(field, text)
+}
+
+// formText is a posted value as an input holds it: valid UTF-8 (a run of
+// bytes that are not reads as U+FFFD), without surrounding space.
+func formText(raw string) string {
+	return strings.TrimSpace(strings.ToValidUTF8(raw, "\uFFFD"))
 }
 
 func setScalar(field reflect.Value, text string) error {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
@@ -84,16 +85,24 @@ func TestFundApplicationFromThePageReachesTheDashboard(t *testing.T) {
 		chromedp.Click(`form.form button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.state[data-kind=fund]`, chromedp.ByQuery),
 	)
-	var app models.FundApplication
-	require.NoError(t, db.Take(&app, "account_id = ?", students[0].ID).Error)
-	require.Equal(t, int64(85_030), app.AmountFen)
-	require.Contains(t, textOf(t, ctx, "#wf-fund-"+app.ID+" h2"), "850.30")
+	var filed models.FundApplication
+	require.NoError(t, db.Take(&filed, "account_id = ?", students[0].ID).Error)
+	require.Equal(t, int64(85_030), filed.AmountFen)
+	require.Contains(t, textOf(t, ctx, "#wf-fund-"+filed.ID+" h2"), "850.30")
 	eventually(t, 20*time.Second, "screening to reach the reviewers", func() bool {
 		run(t, ctx, chromedp.Reload(), chromedp.WaitVisible(`.state[data-kind=fund]`, chromedp.ByQuery))
 		return textOf(t, ctx, `.state[data-kind=fund]`) == workflows.FundInReview
 	})
-	require.Contains(t, textOf(t, ctx, "#wf-fund-"+app.ID), "Withdraw the application")
+	require.Contains(t, textOf(t, ctx, "#wf-fund-"+filed.ID), "Withdraw the application")
+	// The timeline says why, from the workers' coded reasons, in the page's language.
+	timeline := "#wf-fund-" + filed.ID + " .timeline"
+	run(t, ctx, chromedp.Click("#wf-fund-"+filed.ID+" details summary", chromedp.ByQuery), chromedp.WaitVisible(timeline, chromedp.ByQuery))
+	require.Contains(t, textOf(t, ctx, timeline), "being screened → with the reviewers — Screening scored the application")
 	screenshots(t, ctx, "dashboard-fund")
+	run(t, ctx, chromedp.Navigate(s.url+"/dashboard?lang=zh"), chromedp.WaitVisible(`.state[data-kind=fund]`, chromedp.ByQuery),
+		chromedp.Click("#wf-fund-"+filed.ID+" details summary", chromedp.ByQuery), chromedp.WaitVisible(timeline, chromedp.ByQuery))
+	require.Contains(t, textOf(t, ctx, timeline), "初审中 → 评审中 — 初审完成：系统评分")
+	screenshots(t, ctx, "dashboard-fund-zh")
 }
 
 // TestInternshipRankingInBrowser: ranking a place twice shows the API's
@@ -104,15 +113,10 @@ func TestInternshipRankingInBrowser(t *testing.T) {
 	s := newSite(t)
 	ctx := tab(t)
 	db := s.schema.DB
-	var places []models.InternshipPlace
-	for _, p := range []workflows.PlaceForm{
-		{Company: "阿里巴巴", Title: "店铺运营实习", City: "杭州", Capacity: 3, Skills: []string{"直播"}},
-		{Company: "京东", Title: "数据分析实习", City: "北京", Capacity: 2, Skills: []string{"SQL"}},
-		{Company: "拼多多", Title: "选品实习", City: "上海", Capacity: 1},
-	} {
-		place, err := workflows.CreatePlace(context.Background(), db, p)
-		require.NoError(t, err)
-		places = append(places, place)
+	places := []app.Place{
+		s.createPlace("阿里巴巴", "店铺运营实习", "杭州", 3, "直播"),
+		s.createPlace("京东", "数据分析实习", "北京", 2, "SQL"),
+		s.createPlace("拼多多", "选品实习", "上海", 1),
 	}
 	student, _ := fixtures.VerifiedStudent(t, db, "黄磊")
 	browserSignIn(t, ctx, s, student, ".next")
@@ -139,10 +143,10 @@ func TestInternshipRankingInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`.state[data-kind=internship]`, chromedp.ByQuery),
 	)
 	require.Equal(t, workflows.InternshipPending, textOf(t, ctx, `.state[data-kind=internship]`))
-	var app models.InternshipApplication
-	require.NoError(t, db.Take(&app, "account_id = ?", student.ID).Error)
-	require.Equal(t, []string{places[1].ID, places[0].ID, places[2].ID}, []string(app.Preferences), "best first, the blank choice skipped")
-	require.Equal(t, []string{"SQL", "直播"}, []string(app.Skills))
+	var filed models.InternshipApplication
+	require.NoError(t, db.Take(&filed, "account_id = ?", student.ID).Error)
+	require.Equal(t, []string{places[1].ID, places[0].ID, places[2].ID}, []string(filed.Preferences), "best first, the blank choice skipped")
+	require.Equal(t, []string{"SQL", "直播"}, []string(filed.Skills))
 }
 
 // TestAdminAndCoursePagesRender: the admin forms and the course list open
@@ -156,13 +160,11 @@ func TestAdminAndCoursePagesRender(t *testing.T) {
 	fixtures.FundProgram(t, db, nil, nil)
 	course := fixtures.Course(t, db, 60)
 	student, _ := fixtures.VerifiedStudent(t, db, "孙丽")
-	_, err := workflows.Enroll(context.Background(), db, student.ID, course.ID)
+	_, err := s.app.Enroll(context.Background(), app.ActorOf(student), course.ID)
 	require.NoError(t, err)
-	_, err = workflows.SubmitShop(context.Background(), db, student.ID, workflows.ShopForm{
-		PlatformShopID: "jd-7", ShopURL: "https://bamboo.invalid/", ShopName: "孙丽竹编", Category: "crafts"}, time.Now().Add(time.Hour))
-	require.NoError(t, err)
-	_, err = workflows.CreatePlace(context.Background(), db, workflows.PlaceForm{Company: "美团", Title: "商家运营", City: "深圳", Capacity: 4})
-	require.NoError(t, err)
+	s.delayedShop(student, app.ShopInput{
+		PlatformShopID: "jd-7", ShopURL: "https://bamboo.invalid/", ShopName: "孙丽竹编", Category: "crafts"})
+	s.createPlace("美团", "商家运营", "深圳", 4)
 
 	browserSignIn(t, ctx, s, fixtures.Account(t, db, models.RoleAdmin), "#role")
 	for _, p := range []struct{ path, sel, name string }{

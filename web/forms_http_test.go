@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
@@ -85,7 +87,8 @@ func (v *visitor) postRaw(path string, form url.Values) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// fieldErr is the message shown beside the field id in body, "" if none.
+// fieldErr is the message shown beside the field id in body (as text,
+// its HTML escapes read), "" if none.
 func fieldErr(body, id string) string {
 	marker := `id="` + id + `-err">`
 	i := strings.Index(body, marker)
@@ -93,7 +96,7 @@ func fieldErr(body, id string) string {
 		return ""
 	}
 	rest := body[i+len(marker):]
-	return rest[:strings.Index(rest, "<")]
+	return html.UnescapeString(rest[:strings.Index(rest, "<")])
 }
 
 // writes counts what forms can write, to show that a refused form wrote
@@ -127,17 +130,16 @@ func TestNewFormsNeedTheirCSRFToken(t *testing.T) {
 	shop := fixtures.VerifiedShops(t, db, students)[0]
 	prog := fixtures.FundProgram(t, db, nil, nil)
 	course := fixtures.Course(t, db, 60)
-	place, err := workflows.CreatePlace(ctx, db, workflows.PlaceForm{Company: "字节", Title: "运营", City: "杭州", Capacity: 2})
-	require.NoError(t, err)
+	place := s.createPlace("字节", "运营", "杭州", 2)
 	// An application in review, written directly: no worker is busy with
 	// it while the forms are refused.
 	now := time.Now().UTC()
-	app := models.FundApplication{ID: models.NewID(), ProgramID: prog.ID, AccountID: student.ID, ShopID: shop.ID, AmountFen: 100,
+	application := models.FundApplication{ID: models.NewID(), ProgramID: prog.ID, AccountID: student.ID, ShopID: shop.ID, AmountFen: 100,
 		BusinessPlan: "plan", Status: workflows.FundInReview, Reasons: []models.Reason{}, ScoreFactors: []models.ScoreFactor{},
 		CreatedAt: now, UpdatedAt: now}
-	require.NoError(t, db.Create(&app).Error)
+	require.NoError(t, db.Create(&application).Error)
 	admin := fixtures.Account(t, db, models.RoleAdmin)
-	enr, err := workflows.Enroll(ctx, db, student.ID, course.ID)
+	enr, err := s.app.Enroll(ctx, app.ActorOf(student), course.ID)
 	require.NoError(t, err)
 
 	applicant, staff := signIn(t, s, student), signIn(t, s, admin)
@@ -149,11 +151,11 @@ func TestNewFormsNeedTheirCSRFToken(t *testing.T) {
 		{applicant, "/shops", url.Values{"shop_name": {"店"}, "shop_url": {"https://a.invalid/"}, "platform_shop_id": {"p1"}, "category": {"tea"}}},
 		{applicant, "/shops/" + shop.ID + "/recheck", url.Values{}},
 		{applicant, "/fund", url.Values{"program_id": {prog.ID}, "shop_id": {shop.ID}, "amount": {"1"}, "business_plan": {"p"}}},
-		{applicant, "/fund/" + app.ID + "/withdraw", url.Values{}},
+		{applicant, "/fund/" + application.ID + "/withdraw", url.Values{}},
 		{applicant, "/courses/" + course.ID + "/enroll", url.Values{}},
 		{applicant, "/internships", url.Values{"preferences": {place.ID}, "skills": {"Go"}}},
-		{applicant, "/internships/" + app.ID + "/accept", url.Values{}},
-		{applicant, "/internships/" + app.ID + "/decline", url.Values{}},
+		{applicant, "/internships/" + application.ID + "/accept", url.Values{}},
+		{applicant, "/internships/" + application.ID + "/decline", url.Values{}},
 		{staff, "/admin/fund/programs", url.Values{"name": {"P2"}, "budget": {"100"}, "max_grant": {"10"}}},
 		{staff, "/admin/courses", url.Values{"title": {"New"}, "pass_score": {"50"}}},
 		{staff, "/admin/enrollments/" + enr.ID + "/result", url.Values{"score": {"90"}}},

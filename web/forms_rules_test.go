@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/web"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
@@ -54,35 +54,33 @@ func FuzzParseYuan(f *testing.F) {
 
 func TestRankingFormSkipsBlankChoicesAndSplitsSkills(t *testing.T) {
 	t.Parallel()
-	a, b := "6f1e2d3c-0000-4000-8000-000000000001", "6f1e2d3c-0000-4000-8000-000000000002"
+	u := newUseCases(t)
+	places := u.openPlaces(t, 2)
+	a, b := places[0], places[1]
 	posted := url.Values{"preferences": {"", a, " ", b, ""}, "skills": {"Go， SQL;直播\n 摄影 、"}, "csrf": {"x"}}
 	form := web.RankingForm(posted)
 	require.Equal(t, []string{a, b}, form["preferences"])
-	var req api.InternshipApplicationRequest
-	require.Nil(t, web.DecodeForm(form, &req))
-	require.Equal(t, []string{a, b}, req.Preferences)
-	require.Equal(t, []string{"Go", "SQL", "直播", "摄影"}, req.Skills)
+	var in app.InternshipInput
+	require.Nil(t, web.DecodeForm(form, &in))
+	require.Equal(t, []string{a, b}, in.Preferences)
+	require.Equal(t, []string{"Go", "SQL", "直播", "摄影"}, in.Skills)
 	require.Equal(t, []string{"", a, " ", b, ""}, posted["preferences"], "the posted form is not changed")
 
-	// No skills typed is an empty list, which the API takes.
-	req = api.InternshipApplicationRequest{}
-	require.Nil(t, web.DecodeForm(web.RankingForm(url.Values{"preferences": {a}}), &req))
-	require.NotNil(t, req.Skills)
-	require.Empty(t, req.Skills)
-	fields, err := api.NewPageKit(api.Deps{}).Validate(&req)
-	require.NoError(t, err)
-	require.Nil(t, fields)
+	// No skills typed is an empty list, which the use case takes.
+	in = app.InternshipInput{}
+	require.Nil(t, web.DecodeForm(web.RankingForm(url.Values{"preferences": {a}}), &in))
+	require.NotNil(t, in.Skills)
+	require.Empty(t, in.Skills)
+	require.Nil(t, u.check(t, &in))
 
-	// Eleven choices break the API's rule.
+	// Eleven choices break the rule.
 	eleven := url.Values{}
 	for i := range 11 {
 		eleven.Add("preferences", "6f1e2d3c-0000-4000-8000-0000000000"+strconv.Itoa(10+i))
 	}
-	req = api.InternshipApplicationRequest{}
-	require.Nil(t, web.DecodeForm(web.RankingForm(eleven), &req))
-	fields, err = api.NewPageKit(api.Deps{}).Validate(&req)
-	require.NoError(t, err)
-	require.Equal(t, msg.New(msg.FieldTooMany, msg.Int("max", 10)), fields["preferences"])
+	in = app.InternshipInput{}
+	require.Nil(t, web.DecodeForm(web.RankingForm(eleven), &in))
+	require.Equal(t, msg.New(msg.FieldTooMany, msg.Int("max", 10)), u.check(t, &in)["preferences"])
 }
 
 func TestRFC3339FormReadsDatetimeLocalAsUTC(t *testing.T) {
@@ -146,34 +144,35 @@ func TestEveryTemplateTextIsInBothLanguages(t *testing.T) {
 }
 
 // FuzzRankingForm: any posted ranking form reads without panicking into
-// the API's request, with no blank choice, only choices that were posted,
-// in their order, and no blank skill; the API's rules then run cleanly.
+// the use case's input, with no blank choice, only choices that were
+// posted, in their order, and no blank skill; the use case then answers it
+// without a server error.
 func FuzzRankingForm(f *testing.F) {
 	f.Add("preferences=&preferences=6f1e2d3c-0000-4000-8000-000000000001&skills=Go%EF%BC%8CSQL")
 	f.Add("preferences=x&preferences=x&skills=%0A%0A%E3%80%81")
 	f.Add("skills=a;b;c&csrf=t&preferences=%20")
-	kit := api.NewPageKit(api.Deps{})
+	u := newUseCases(f)
 	f.Fuzz(func(t *testing.T, raw string) {
 		posted, err := url.ParseQuery(raw)
 		if err != nil {
 			return
 		}
-		var req api.InternshipApplicationRequest
-		require.Nil(t, web.DecodeForm(web.RankingForm(posted), &req))
+		var in app.InternshipInput
+		require.Nil(t, web.DecodeForm(web.RankingForm(posted), &in))
 		i := 0
 		for _, p := range posted["preferences"] {
-			if i < len(req.Preferences) && req.Preferences[i] == strings.TrimSpace(p) {
+			// As the form reads a value: UTF-8 (U+FFFD for other bytes), trimmed.
+			if i < len(in.Preferences) && in.Preferences[i] == strings.TrimSpace(strings.ToValidUTF8(p, "\uFFFD")) {
 				i++
 			}
 		}
-		require.Equal(t, len(req.Preferences), i, "the choices keep their order")
-		for _, p := range req.Preferences {
+		require.Equal(t, len(in.Preferences), i, "the choices keep their order")
+		for _, p := range in.Preferences {
 			require.NotEmpty(t, p)
 		}
-		for _, s := range req.Skills {
+		for _, s := range in.Skills {
 			require.NotEmpty(t, strings.TrimSpace(s))
 		}
-		_, err = kit.Validate(&req)
-		require.NoError(t, err)
+		u.check(t, &in)
 	})
 }

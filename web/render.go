@@ -56,6 +56,15 @@ func (v view) Say(m msg.Message) string { return printer(v.Lang).Render(m) }
 // Reason is a stored reason in the page's language.
 func (v view) Reason(r models.Reason) string { return v.Say(workflows.ReasonMessage(r)) }
 
+// Factor says what a factor of the automatic score counted, in the page's
+// language (its name for factors scored before codes).
+func (v view) Factor(f models.ScoreFactor) string {
+	if f.Code == "" {
+		return f.Name
+	}
+	return v.Say(msg.Message{Code: f.Code, Params: f.Params})
+}
+
 // Reasons are an event's reasons in the page's language.
 func (v view) Reasons(rs []models.Reason) string { return printer(v.Lang).Reasons(rs) }
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/campusbiz/campusbiz/api"
+	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/web"
 	"github.com/campusbiz/campusbiz/workflows/msg"
@@ -28,13 +28,12 @@ func TestChooseLanguage(t *testing.T) {
 	}
 }
 
-// TestAPIFieldMessagesReadInBothLanguages: the API's rules answer codes,
-// which a page renders in its own language.
+// TestAPIFieldMessagesReadInBothLanguages: the use cases' rules (the
+// API's too) answer codes, which a page renders in its own language.
 func TestAPIFieldMessagesReadInBothLanguages(t *testing.T) {
 	t.Parallel()
-	kit := api.NewPageKit(api.Deps{})
-	fields, err := kit.Validate(&api.OnboardingRequest{EnrollmentYear: 1900, Phone: "12345", FullName: strings.Repeat("名", 101)})
-	require.NoError(t, err)
+	u := newUseCases(t)
+	fields := u.check(t, &app.OnboardingInput{EnrollmentYear: 1900, Phone: "12345", FullName: strings.Repeat("名", 101)})
 	zh, en := i18n.NewPrinter(i18n.ZH, nil), i18n.NewPrinter(i18n.EN, nil)
 	for field, want := range map[string][2]string{
 		"college_id":      {"is required", "必填"},
@@ -47,18 +46,25 @@ func TestAPIFieldMessagesReadInBothLanguages(t *testing.T) {
 	}
 }
 
+// TestDecodeFormUsesTheAPIRules: DecodeForm reports only values of the
+// wrong type; the use case then checks the rest by the rules the API's
+// body is checked by.
 func TestDecodeFormUsesTheAPIRules(t *testing.T) {
 	t.Parallel()
-	var req api.OnboardingRequest
-	problems := web.DecodeForm(url.Values{"enrollment_year": {"twenty"}, "full_name": {"  张三 "}, "csrf": {"x"}}, &req)
+	var in app.OnboardingInput
+	problems := web.DecodeForm(url.Values{"enrollment_year": {"twenty"}, "full_name": {"  张三 "}, "csrf": {"x"}}, &in)
 	require.Equal(t, map[string]msg.Message{"enrollment_year": msg.New(msg.FieldWholeNumber)}, problems)
-	require.Equal(t, "张三", req.FullName)
+	require.Equal(t, "张三", in.FullName)
+	// Bytes that are not UTF-8 read as U+FFFD, as the API's JSON decoder reads them.
+	in = app.OnboardingInput{}
+	require.Nil(t, web.DecodeForm(url.Values{"full_name": {"张\xff\xfe三"}, "major": {"\xc3"}}, &in))
+	require.Equal(t, "张\uFFFD三", in.FullName)
+	require.Equal(t, "\uFFFD", in.Major)
 
-	kit := api.NewPageKit(api.Deps{})
-	req = api.OnboardingRequest{}
-	require.Nil(t, web.DecodeForm(url.Values{"enrollment_year": {"2023"}, "phone": {"12345"}}, &req))
-	fields, err := kit.Validate(&req)
-	require.NoError(t, err)
+	u := newUseCases(t)
+	in = app.OnboardingInput{}
+	require.Nil(t, web.DecodeForm(url.Values{"enrollment_year": {"2023"}, "phone": {"12345"}}, &in))
+	fields := u.check(t, &in)
 	require.Equal(t, msg.New(msg.FieldMobile, msg.Text("example", "13812345678")), fields["phone"])
 	require.Equal(t, msg.New(msg.FieldRequired), fields["college_id"])
 	require.NotContains(t, fields, "enrollment_year")
@@ -102,24 +108,28 @@ func TestCSRFTokenBindsNonceAndSession(t *testing.T) {
 	require.NotEqual(t, web.CSRFToken(key, "ab", "c"), web.CSRFToken(key, "a", "bc"))
 }
 
-// FuzzDecodeForm: any form decodes without panicking, and a field it
-// reports is one of the request's JSON names.
+// FuzzDecodeForm: any form decodes without panicking, a field it reports
+// is one of the input's JSON names, and the use case then answers the
+// input without a server error.
 func FuzzDecodeForm(f *testing.F) {
 	f.Add("enrollment_year=2023&phone=13812345678&full_name=%E5%BC%A0%E4%B8%89")
 	f.Add("enrollment_year=99999999999999999999&college_id=&csrf=x")
 	f.Add("score=%2B8&decision=approve&decision=reject")
-	kit := api.NewPageKit(api.Deps{})
+	// A valid form but for bytes that are not UTF-8 (the database refuses them).
+	f.Add("college_id=6f1e2d3c-0000-4000-8000-000000000001&student_number=2023000001&full_name=%E5%BC%A0%FF&" +
+		"enrollment_year=2023&major=E-commerce&college_email=s1%40college1.edu.cn&phone=13812345678&name=%FF&" +
+		"email=a%40example.com&password=a-long-password%FF&decision=approve&score=8&comment=%FF")
+	u := newUseCases(f)
 	f.Fuzz(func(t *testing.T, raw string) {
 		values, err := url.ParseQuery(raw)
 		if err != nil {
 			return
 		}
-		for _, req := range []any{&api.OnboardingRequest{}, &api.ReviewRequest{}, &api.RegisterRequest{}} {
-			for name := range web.DecodeForm(values, req) {
+		for _, in := range []any{&app.OnboardingInput{}, &app.ReviewInput{}, &app.RegisterInput{}} {
+			for name := range web.DecodeForm(values, in) {
 				require.Contains(t, values, name)
 			}
-			_, err := kit.Validate(req)
-			require.NoError(t, err)
+			u.check(t, in)
 		}
 	})
 }
