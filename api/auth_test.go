@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/campusbiz/campusbiz/api"
+	application "github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/stretchr/testify/require"
@@ -35,7 +35,7 @@ func TestRegisterLoginMeLogout(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	token := r.JSON(t)["token"].(string)
 	require.NotEmpty(t, r.JSON(t)["expires_at"])
-	require.Contains(t, r.Header.Get("Set-Cookie"), api.SessionCookie+"=")
+	require.Contains(t, r.Header.Get("Set-Cookie"), application.SessionCookie+"=")
 	require.Contains(t, r.Header.Get("Set-Cookie"), "HttpOnly")
 	require.Zero(t, a.count(`SELECT count(*) FROM sessions WHERE token_hash = convert_to(?, 'UTF8')`, token), "tokens are stored hashed")
 
@@ -131,7 +131,7 @@ func TestBadInputGetsClearErrorsAndWritesNothing(t *testing.T) {
 
 func TestLoginIsRateLimited(t *testing.T) {
 	t.Parallel()
-	a := newApp(t, func(d *api.Deps) { d.Config.LoginRate = 4 })
+	a := newApp(t, func(d *appDeps) { d.App.Config.LoginRate = 4 })
 	acct := fixtures.Account(t, a.schema.DB, models.RoleApplicant)
 	var last response
 	for range 10 {
@@ -152,7 +152,7 @@ func TestLoginIsRateLimited(t *testing.T) {
 
 func TestRegistrationIsRateLimitedPerIP(t *testing.T) {
 	t.Parallel()
-	a := newApp(t, func(d *api.Deps) { d.Config.LoginRate = 4 })
+	a := newApp(t, func(d *appDeps) { d.App.Config.LoginRate = 4 })
 	var last response
 	created := 0
 	for i := range 10 {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/api"
+	application "github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/benchplot"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
@@ -24,6 +25,7 @@ import (
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/hibiken/asynq"
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
@@ -105,9 +107,12 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	b.Cleanup(func() { _ = asynqClient.Close() })
 	// Production logs every request as JSON; so do both servers here.
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	app := api.New(api.Deps{DB: db, Redis: rdb.Client, Log: log,
-		Relay:  &workflows.Relay{DB: db, Client: asynqClient, Log: log},
-		Config: api.Config{SubmitRate: 1000}})
+	// The real app as serve builds it: the application on an engine that
+	// dispatches each commit's tasks through asynqClient, under the API.
+	eng := fixtures.Engine(db, asynqClient)
+	eng.Log = log
+	app := api.New(api.Deps{Log: log, App: application.New(application.Deps{DB: db, Engine: eng, Redis: rdb.Client, Log: log,
+		Config: application.Config{SubmitRate: 1000}})})
 	college, domain := fixtures.College(b, db)
 	env := &benchEnv{db: db, collegeID: college.ID, domain: domain,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}}
@@ -156,7 +161,7 @@ func bareOnboarding(db *gorm.DB, client *asynq.Client, log *slog.Logger) http.Ha
 		}
 	})
 	e.POST("/api/v1/onboarding", func(c echo.Context) error {
-		var req api.OnboardingRequest
+		var req application.OnboardingInput
 		if err := c.Bind(&req); err != nil {
 			return err
 		}
@@ -173,7 +178,7 @@ func bareOnboarding(db *gorm.DB, client *asynq.Client, log *slog.Logger) http.Ha
 		if err != nil {
 			return err
 		}
-		if _, err := client.EnqueueContext(ctx, asynq.NewTask(workflows.TypeOnboardingVerify, payload), asynq.Queue(workflows.QueueCritical)); err != nil {
+		if _, err := client.EnqueueContext(ctx, asynq.NewTask(workflows.TypeOnboardingVerify, payload), asynq.Queue(engine.QueueCritical)); err != nil {
 			return err
 		}
 		return c.JSON(http.StatusAccepted, map[string]string{"id": id, "status": "pending"})
@@ -185,7 +190,7 @@ func bareOnboarding(db *gorm.DB, client *asynq.Client, log *slog.Logger) http.Ha
 func (env *benchEnv) submit(b *testing.B, url string) time.Duration {
 	i := env.next.Add(1)
 	require.LessOrEqual(b, i, int64(benchAccountPool), "account pool exhausted: raise benchAccountPool")
-	body, err := json.Marshal(api.OnboardingRequest{CollegeID: env.collegeID, StudentNumber: fmt.Sprintf("2024%06d", i),
+	body, err := json.Marshal(application.OnboardingInput{CollegeID: env.collegeID, StudentNumber: fmt.Sprintf("2024%06d", i),
 		FullName: "张三", EnrollmentYear: 2024, Major: "E-commerce", CollegeEmail: fmt.Sprintf("bench%d@%s", i, env.domain),
 		Phone: "13812345678"})
 	require.NoError(b, err)

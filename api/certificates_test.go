@@ -15,11 +15,15 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/api"
+	application "github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/internal/pdfcheck"
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/web"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/gowebpki/jcs"
 	"github.com/stretchr/testify/require"
 )
@@ -98,7 +102,12 @@ type served struct {
 
 func getCertificate(t *testing.T, a *app, path string) served {
 	t.Helper()
-	r := a.do(http.MethodGet, path, "", nil)
+	return decodeServed(t, a.do(http.MethodGet, path, "", nil))
+}
+
+// decodeServed decodes a verify answer, which must be a 200 never cached.
+func decodeServed(t *testing.T, r response) served {
+	t.Helper()
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	require.Equal(t, "no-store", r.Header.Get("Cache-Control"), "verify answers are never cached")
 	var s served
@@ -269,9 +278,37 @@ func TestServerRechecksEveryTime(t *testing.T) {
 // keys are keys, as after a key rotation.
 func (ta *trainingApp) servedWith(keys workflows.CertificateKeys) *app {
 	ta.t.Helper()
-	e := api.New(api.Deps{DB: ta.schema.DB, Redis: ta.redis.Client, Log: testenv.Logger(ta.t),
-		Certificates: api.CertificateConfig{Keys: keys, VerifyRate: 100_000}})
-	return &app{t: ta.t, e: e, schema: ta.schema, redis: ta.redis, client: ta.client}
+	log := testenv.Logger(ta.t)
+	eng := fixtures.Engine(ta.schema.DB, ta.client)
+	eng.Log = log
+	other := application.New(application.Deps{DB: ta.schema.DB, Engine: eng, Redis: ta.redis.Client, Log: log,
+		Certificates: keys, Config: application.Config{CertVerifyRate: 100_000}})
+	e := api.New(api.Deps{App: other, Log: log})
+	return &app{t: ta.t, e: e, schema: ta.schema, redis: ta.redis, client: ta.client, app: other, engine: eng}
+}
+
+// withPages is the app with the pages (package web) mounted on the same
+// Echo app and application, as serve runs them: /verify/{serial}, where a
+// certificate's QR code points, is theirs.
+func (a *app) withPages() *app {
+	a.t.Helper()
+	e := api.New(api.Deps{App: a.app, Log: testenv.Logger(a.t)})
+	require.NoError(a.t, web.Mount(e, web.Deps{App: a.app, Log: testenv.Logger(a.t)}))
+	pages := *a
+	pages.e = e
+	return &pages
+}
+
+// verifyByURL follows a verify URL's path (/verify/{serial}) as an API
+// client (no text/html in Accept) does: the pages send it on, 307, to the
+// JSON API's verification of the serial as typed, whose answer it returns.
+func verifyByURL(t *testing.T, pages *app, path string) response {
+	t.Helper()
+	r := pages.do(http.MethodGet, path, "", nil)
+	require.Equal(t, http.StatusTemporaryRedirect, r.Status, "%s: %s", path, r.Body)
+	loc := r.Header.Get("Location")
+	require.Equal(t, "/api/v1/certificates/"+strings.TrimPrefix(path, "/verify/"), loc, "sent to the API's verification of the serial as typed")
+	return pages.do(http.MethodGet, loc, "", nil)
 }
 
 // TestCertificatePDFOpens checks the PDF is a PDF whose text carries the
@@ -296,9 +333,11 @@ func TestCertificatePDFOpens(t *testing.T) {
 	verifyURL := pdfcheck.QRCode(t, r.Body)
 	require.Equal(t, publicBase+"/verify/"+serial, verifyURL)
 
+	// The verify URL is the pages': an API client is sent on to the JSON
+	// verification of the same serial.
 	u, err := url.Parse(verifyURL)
 	require.NoError(t, err)
-	byQR := getCertificate(t, ta.app, u.Path)
+	byQR := decodeServed(t, verifyByURL(t, ta.withPages(), u.Path))
 	require.Equal(t, serial, byQR.Serial)
 	require.True(t, byQR.Valid)
 
@@ -315,7 +354,8 @@ func TestRevocationUnknownSerialsAndEnumeration(t *testing.T) {
 	serial := ta.certify("王小明")
 	path := "/api/v1/certificates/" + serial
 	require.True(t, getCertificate(t, ta.app, path).Valid)
-	require.True(t, getCertificate(t, ta.app, "/verify/"+serial).Valid)
+	pages := ta.withPages()
+	require.True(t, decodeServed(t, verifyByURL(t, pages, "/verify/"+serial)).Valid)
 
 	// Bad revocations change nothing.
 	notified := ta.count(`SELECT count(*) FROM notifications`)
@@ -340,9 +380,15 @@ func TestRevocationUnknownSerialsAndEnumeration(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	require.Equal(t, false, r.JSON(t)["valid"])
 
-	// At once, with no worker in between, on both verify paths.
-	for _, p := range []string{path, "/verify/" + serial, "/verify/" + strings.ToLower(serial)} {
-		got := getCertificate(t, ta.app, p)
+	// At once, with no worker in between, on the API's path (as typed, in
+	// any case) and through the verify URL.
+	for _, p := range []string{path, "/api/v1/certificates/" + strings.ToLower(serial), "/verify/" + serial, "/verify/" + strings.ToLower(serial)} {
+		var got served
+		if strings.HasPrefix(p, "/verify/") {
+			got = decodeServed(t, verifyByURL(t, pages, p))
+		} else {
+			got = getCertificate(t, ta.app, p)
+		}
 		require.False(t, got.Valid, p)
 		require.True(t, got.Revoked, p)
 		require.True(t, got.SignatureValid, "%s: the signature itself still checks", p)
@@ -355,7 +401,11 @@ func TestRevocationUnknownSerialsAndEnumeration(t *testing.T) {
 	evs := r.JSON(t)["items"].([]any)
 	require.Len(t, evs, 2)
 	require.Equal(t, "revoked", evs[1].(map[string]any)["to"])
-	require.Equal(t, "plagiarised final project", evs[1].(map[string]any)["reason"])
+	// The admin's words, as the parameter of a coded reason, rendered.
+	revoked := evs[1].(map[string]any)
+	require.Equal(t, []any{map[string]any{"code": msg.CertificateRevokedBecause, "params": map[string]any{"reason": "plagiarised final project"},
+		"message": "The certificate was revoked: plagiarised final project"}}, revoked["reasons"])
+	require.Equal(t, "The certificate was revoked: plagiarised final project", revoked["reason"])
 	require.Equal(t, http.StatusNotFound, ta.do(http.MethodGet, path+"/events", applicant, nil).Status, "not the holder")
 	eventually(t, 20*time.Second, "the holder is told", func() bool {
 		return ta.count(`SELECT count(*) FROM notifications WHERE entity_type = 'certificate'`) == 1
@@ -376,7 +426,12 @@ func TestRevocationUnknownSerialsAndEnumeration(t *testing.T) {
 		serial[:len(serial)-1] + "1", // non-zero padding bits: never issued
 	} {
 		for _, p := range []string{"/api/v1/certificates/" + s, "/verify/" + s} {
-			r := ta.do(http.MethodGet, p, "", nil)
+			var r response
+			if strings.HasPrefix(p, "/verify/") {
+				r = verifyByURL(t, pages, p)
+			} else {
+				r = ta.do(http.MethodGet, p, "", nil)
+			}
 			require.Equal(t, http.StatusNotFound, r.Status, p)
 			require.Equal(t, string(notFound.Body), string(r.Body), "%s: the same answer as an unknown serial", p)
 		}
@@ -390,12 +445,12 @@ func TestRevocationUnknownSerialsAndEnumeration(t *testing.T) {
 
 func TestCertificateLookupsAreRateLimited(t *testing.T) {
 	t.Parallel()
-	a := newApp(t, func(d *api.Deps) { d.Certificates.VerifyRate = 6 })
+	a := newApp(t, func(d *appDeps) { d.App.Config.CertVerifyRate = 6 })
 	var last response
 	for range 20 {
 		unknown, err := certificates.NewSerial()
 		require.NoError(t, err)
-		last = a.do(http.MethodGet, "/verify/"+unknown, "", nil)
+		last = a.do(http.MethodGet, "/api/v1/certificates/"+unknown, "", nil)
 		if last.Status == http.StatusTooManyRequests {
 			break
 		}

@@ -1,9 +1,14 @@
 package api
 
 import (
-	"errors"
+	"context"
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 )
 
 // FuzzDecodeCreateAccount fuzzes the body of POST /admin/accounts: only
@@ -13,34 +18,54 @@ func FuzzDecodeCreateAccount(f *testing.F) {
 	f.Add([]byte(`{"email":"r@example.com","password":"a-long-password","name":"Reviewer","role":"reviewer","college_id":"01a21680-84eb-7300-acee-5ce8e5252057"}`))
 	f.Add([]byte(`{"email":"r@example.com","password":"a-long-password","name":"R","role":"applicant"}`))
 	f.Add([]byte(`{"email":"r@example.com","password":"a-long-password","name":"R","role":"admin","college_id":null}`))
-	s := &server{validator: newValidator()}
+	env := newFuzzEnv(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req CreateAccountRequest
-		checkDecode(t, s, body, &req)
-		if s.decode(body, &CreateAccountRequest{}) == nil && req.Role != "reviewer" && req.Role != "admin" {
-			t.Fatalf("accepted role %q from %q", req.Role, body)
+		var in app.StaffInput
+		if !checkDecode(t, body, &in) {
+			return
+		}
+		acct, err := env.app.CreateStaff(context.Background(), env.admin, in)
+		if !checkUseCase(t, body, err, msg.AuthEmailTaken, msg.CollegeNotPartner) {
+			return
+		}
+		if in.Role != models.RoleReviewer && in.Role != models.RoleAdmin {
+			t.Fatalf("accepted role %q from %q", in.Role, body)
+		}
+		if err == nil && acct.Role != in.Role {
+			t.Fatalf("created a %q account from %q", acct.Role, body)
 		}
 	})
 }
 
-// FuzzDecodeCreateCollege fuzzes the body of POST /admin/colleges.
+// FuzzDecodeCreateCollege fuzzes the body of POST /admin/colleges: a
+// college has one to ten e-mail domains.
 func FuzzDecodeCreateCollege(f *testing.F) {
 	fuzzSeeds(f)
 	f.Add([]byte(`{"name":"浙江大学","name_en":"Zhejiang University","province":"Zhejiang","email_domains":["zju.edu.cn"]}`))
 	f.Add([]byte(`{"name":"X","province":"P","email_domains":["not a domain",""]}`))
 	f.Add([]byte(`{"name":"X","province":"P","email_domains":[]}`))
-	s := &server{validator: newValidator()}
+	env := newFuzzEnv(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req CreateCollegeRequest
-		checkDecode(t, s, body, &req)
-		if s.decode(body, &CreateCollegeRequest{}) == nil && (len(req.EmailDomains) == 0 || len(req.EmailDomains) > 10) {
-			t.Fatalf("accepted %d e-mail domains from %q", len(req.EmailDomains), body)
+		var in app.CollegeInput
+		if !checkDecode(t, body, &in) {
+			return
+		}
+		col, err := env.app.CreateCollege(context.Background(), env.admin, in)
+		if !checkUseCase(t, body, err, msg.CollegeNameTaken) {
+			return
+		}
+		if len(in.EmailDomains) == 0 || len(in.EmailDomains) > 10 {
+			t.Fatalf("accepted %d e-mail domains from %q", len(in.EmailDomains), body)
+		}
+		if err == nil && len(col.EmailDomains) != len(in.EmailDomains) {
+			t.Fatalf("created %q with domains %v", body, col.EmailDomains)
 		}
 	})
 }
 
 // FuzzDecodeConfirmShop fuzzes the body of POST /admin/shops/{id}/confirm
-// and the rule the handler adds: a rejection needs a reason.
+// and the rule the use case adds: a rejection needs a reason. The shop is
+// unknown, so an input that validates is a 404.
 func FuzzDecodeConfirmShop(f *testing.F) {
 	fuzzSeeds(f)
 	f.Add([]byte(`{"verified":true}`))
@@ -48,21 +73,22 @@ func FuzzDecodeConfirmShop(f *testing.F) {
 	f.Add([]byte(`{"verified":false}`))
 	f.Add([]byte(`{"verified":null,"reason":"x"}`))
 	f.Add([]byte(`{"verified":"yes"}`))
-	s := &server{validator: newValidator()}
+	env := newFuzzEnv(f)
+	unknown := models.NewID()
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req ConfirmShopRequest
-		checkDecode(t, s, body, &req)
-		if s.decode(body, &ConfirmShopRequest{}) != nil {
+		var in app.ConfirmShopInput
+		if !checkDecode(t, body, &in) {
 			return
 		}
-		err := req.check()
-		if !*req.Verified && req.Reason == "" {
-			var ae *apiError
-			if !errors.As(err, &ae) || ae.status != http.StatusUnprocessableEntity || ae.fields["reason"].IsZero() {
+		_, err := env.app.ConfirmShop(context.Background(), env.admin, unknown, in)
+		validated := checkUseCase(t, body, err, msg.ErrorNotFound)
+		if in.Verified != nil && !*in.Verified && strings.TrimSpace(in.Reason) == "" {
+			if p := problem(err); validated || p.Status != http.StatusUnprocessableEntity || p.Fields["reason"].IsZero() {
 				t.Fatalf("a rejection without a reason passed: %q (%v)", body, err)
 			}
-		} else if err != nil {
-			t.Fatalf("check refused %q: %v", body, err)
+		}
+		if validated && in.Verified == nil {
+			t.Fatalf("a decision without verified passed: %q", body)
 		}
 	})
 }

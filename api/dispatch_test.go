@@ -6,6 +6,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
 )
@@ -33,7 +34,7 @@ func TestSubmissionDispatchesDirectly(t *testing.T) {
 	require.NoError(t, a.schema.DB.Raw(`SELECT (SELECT xmin::text FROM outbox WHERE id = ?) =
 		(SELECT xmin::text FROM student_profiles LIMIT 1)`, row.ID).Scan(&sameTx).Error)
 	require.True(t, sameTx)
-	info, err := inspector.GetTaskInfo(workflows.QueueCritical, row.ID)
+	info, err := inspector.GetTaskInfo(engine.QueueCritical, row.ID)
 	require.NoError(t, err, "the task is in Asynq under the outbox id")
 	require.Equal(t, workflows.TypeOnboardingVerify, info.Type)
 
@@ -41,7 +42,7 @@ func TestSubmissionDispatchesDirectly(t *testing.T) {
 	// nothing more reached Asynq.
 	r = a.do(http.MethodPost, "/api/v1/onboarding", token, body)
 	require.Equal(t, http.StatusConflict, r.Status, string(r.Body))
-	q, err := inspector.GetQueueInfo(workflows.QueueCritical)
+	q, err := inspector.GetQueueInfo(engine.QueueCritical)
 	require.NoError(t, err)
 	require.Equal(t, 1, q.Size)
 	require.Equal(t, 1, a.count(`SELECT count(*) FROM outbox`))

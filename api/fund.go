@@ -76,22 +76,22 @@ func (s *server) getFundProgram(c echo.Context) error {
 // their reviewers, to a reviewer only their own, and to the applicant after
 // the decision without reviewer identity.
 type FundApplicationView struct {
-	ID           string               `json:"id"`
-	ProgramID    string               `json:"program_id"`
-	AccountID    string               `json:"account_id"`
-	ShopID       string               `json:"shop_id"`
-	AmountFen    int64                `json:"amount_fen"`
-	BusinessPlan string               `json:"business_plan"`
-	Status       string               `json:"status"`
-	Reasons      []ReasonView         `json:"reasons"`
-	Score        *int                 `json:"score"`
+	ID           string            `json:"id"`
+	ProgramID    string            `json:"program_id"`
+	AccountID    string            `json:"account_id"`
+	ShopID       string            `json:"shop_id"`
+	AmountFen    int64             `json:"amount_fen"`
+	BusinessPlan string            `json:"business_plan"`
+	Status       string            `json:"status"`
+	Reasons      []ReasonView      `json:"reasons"`
+	Score        *int              `json:"score"`
 	ScoreFactors []ScoreFactorView `json:"score_factors"`
-	Reviews      []ReviewView         `json:"reviews"`
-	CreatedAt    time.Time            `json:"created_at"`
-	UpdatedAt    time.Time            `json:"updated_at"`
-	DecidedAt    *time.Time           `json:"decided_at"`
-	DisbursedAt  *time.Time           `json:"disbursed_at"`
-	EventsURL    string               `json:"events_url"`
+	Reviews      []ReviewView      `json:"reviews"`
+	CreatedAt    time.Time         `json:"created_at"`
+	UpdatedAt    time.Time         `json:"updated_at"`
+	DecidedAt    *time.Time        `json:"decided_at"`
+	DisbursedAt  *time.Time        `json:"disbursed_at"`
+	EventsURL    string            `json:"events_url"`
 }
 
 // ReviewView is one review. ID and ReviewerID are shown to admins and to

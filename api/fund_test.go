@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/campusbiz/campusbiz/api"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
@@ -68,7 +67,7 @@ func items(t *testing.T, r response) []any {
 
 func TestFundEndToEnd(t *testing.T) {
 	t.Parallel()
-	a := newApp(t, func(d *api.Deps) { d.Config.ShopCheckDelay = time.Second })
+	a := newApp(t, func(d *appDeps) { d.App.Config.ShopCheckDelay = time.Second })
 	a.startWorkers(fetchLoopback(t))
 	college, domain := fixtures.College(t, a.schema.DB)
 	_, admin := a.user(models.RoleAdmin)
@@ -188,14 +187,17 @@ func TestFundEndToEnd(t *testing.T) {
 	require.NotContains(t, string(r.Body), r1.ID)
 	require.NotContains(t, string(r.Body), r2.ID)
 
-	// Notified of every outcome.
-	var titles []string
-	for _, n := range items(t, a.do(http.MethodGet, "/api/v1/me/notifications", student, nil)) {
-		titles = append(titles, n.(map[string]any)["title"].(string))
-	}
-	for _, want := range []string{"Student verification: verified", "Shop verification: verified",
-		"Fund application: in review", "Fund application: approved", "Fund application: disbursed"} {
-		require.Contains(t, titles, want)
+	// Notified of every outcome: coded (the workflow and its state) and
+	// titled in the reader's language.
+	notices := stateNotices(t, a, student)
+	for _, want := range []notice{
+		{"onboarding", "verified", "student verification: verified"},
+		{"shop", "verified", "shop verification: verified"},
+		{"fund", "in_review", "fund application: with the reviewers"},
+		{"fund", "approved", "fund application: approved"},
+		{"fund", "disbursed", "fund application: paid"},
+	} {
+		require.Contains(t, notices, want)
 	}
 }
 

@@ -12,26 +12,43 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/api"
+	application "github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
-	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/hibiken/asynq"
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 )
 
-// app is the real Echo app on a test's own schema and Redis DB.
+// app is the real Echo app (api.New over app.New, as serve builds them) on
+// a test's own schema and Redis DB.
 type app struct {
 	t      *testing.T
 	e      *echo.Echo
 	schema testenv.Schema
 	redis  testenv.RedisDB
 	client *asynq.Client
+	// app is the application the API adapts; engine runs its units of work
+	// (and the workers', as in one campusbiz process).
+	app    *application.App
+	engine *engine.Engine
 }
 
-type appOption func(*api.Deps)
+// appDeps are what newApp builds the application and the API from; an
+// appOption adjusts them before they are built.
+type appDeps struct {
+	// App are the application's collaborators and settings; App.Engine is
+	// an engine on the schema with every task type, dispatching through a
+	// real asynq.Client after each commit.
+	App application.Deps
+	// API are the HTTP adapter's; API.App is set from App.
+	API api.Deps
+}
+
+type appOption func(*appDeps)
 
 func newApp(t *testing.T, opts ...appOption) *app {
 	t.Helper()
@@ -42,30 +59,38 @@ func newApp(t *testing.T, opts ...appOption) *app {
 		_ = a.client.Close()
 		_ = inspector.Close()
 	})
-	deps := api.Deps{
-		DB: a.schema.DB, Redis: a.redis.Client, Inspector: inspector, Log: testenv.Logger(t),
-		Relay: &workflows.Relay{DB: a.schema.DB, Client: a.client, Log: testenv.Logger(t)},
+	log := testenv.Logger(t)
+	eng := fixtures.Engine(a.schema.DB, a.client)
+	eng.Log = log
+	d := appDeps{
+		App: application.Deps{DB: a.schema.DB, Engine: eng, Redis: a.redis.Client, Inspector: inspector, Log: log},
+		API: api.Deps{Log: log},
 	}
 	for _, o := range opts {
-		o(&deps)
+		o(&d)
 	}
-	a.e = api.New(deps)
+	a.engine = d.App.Engine
+	a.app = application.New(d.App)
+	d.API.App = a.app
+	a.e = api.New(d.API)
 	return a
 }
 
-// startWorkers processes the app's tasks in-process until the test ends or
-// the returned stop is called; opts adjust the workers' dependencies (the
-// Asynq server and the relay log to the Log they leave).
+// startWorkers processes the app's tasks in-process, with the app's engine
+// (an asynq.Client dispatching after each commit), until the test ends or
+// the returned stop is called; a relay sweeps what direct dispatch left.
+// opts adjust the workers' dependencies (the Asynq server and the relay log
+// to the Log they leave).
 func (a *app) startWorkers(opts ...func(*workers.Deps)) (stop func()) {
 	a.t.Helper()
-	deps := workers.Deps{DB: a.schema.DB, Log: testenv.Logger(a.t)}
+	deps := workers.Deps{Engine: a.engine, Log: testenv.Logger(a.t)}
 	for _, o := range opts {
 		o(&deps)
 	}
 	srv := workers.NewServer(context.Background(), a.redis.Opt, workers.ServerConfig{Concurrency: 5, ShutdownTimeout: 5 * time.Second}, deps.Log)
 	require.NoError(a.t, srv.Start(workers.NewMux(deps)))
 	ctx, cancel := context.WithCancel(context.Background())
-	relay := &workflows.Relay{DB: a.schema.DB, Client: a.client, Log: deps.Log, PollInterval: 100 * time.Millisecond}
+	relay := &engine.Relay{DB: a.schema.DB, Client: a.client, Log: deps.Log, PollInterval: 100 * time.Millisecond}
 	done := make(chan error, 1)
 	go func() { done <- relay.Run(ctx) }()
 	stop = sync.OnceFunc(func() {

@@ -1,18 +1,24 @@
 package api
 
 import (
-	"errors"
+	"context"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/google/uuid"
 )
 
-// FuzzDecodeInternshipApplication decodes and validates application bodies,
-// then normalises what passed as the domain does: the result is either a
-// field error or 1 to 10 distinct canonical place ids with tidy skills.
+// FuzzDecodeInternshipApplication fuzzes POST /internship-applications by
+// the verified student (the place seedID is open). What the use case's
+// validation lets through normalises, as the use case does, to 1 to 10
+// distinct canonical place ids with tidy skills, and an application it
+// files carries exactly those.
 func FuzzDecodeInternshipApplication(f *testing.F) {
 	fuzzSeeds(f)
 	for _, s := range []string{
@@ -26,20 +32,19 @@ func FuzzDecodeInternshipApplication(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	s := &server{validator: newValidator()}
+	env := newFuzzEnv(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req InternshipApplicationRequest
-		checkDecode(t, s, body, &req)
-		if s.decode(body, &InternshipApplicationRequest{}) != nil {
+		var in app.InternshipInput
+		if !checkDecode(t, body, &in) {
 			return
 		}
-		form, err := workflows.InternshipForm{Preferences: req.Preferences, Skills: req.Skills}.Normalize()
-		if err != nil {
-			var ve *workflows.ValidationError
-			if !errors.As(err, &ve) || ve.Fields["preferences"].IsZero() {
-				t.Fatalf("accepted %q, then normalising failed without a preferences error: %v", body, err)
-			}
+		filed, err := env.app.SubmitInternship(context.Background(), env.student, in)
+		if !checkUseCase(t, body, err, msg.InternshipPreferenceNotOpen, msg.InternshipExists) {
 			return
+		}
+		form, err2 := workflows.InternshipForm{Preferences: in.Preferences, Skills: in.Skills}.Normalize()
+		if err2 != nil {
+			t.Fatalf("accepted %q, which does not normalise: %v", body, err2)
 		}
 		if n := len(form.Preferences); n < 1 || n > workflows.MaxPreferences {
 			t.Fatalf("accepted %q with %d preferences", body, n)
@@ -64,11 +69,16 @@ func FuzzDecodeInternshipApplication(f *testing.F) {
 				}
 			}
 		}
+		if err == nil && (filed.Status != workflows.InternshipPending || !slices.Equal(filed.Preferences, form.Preferences) ||
+			!slices.Equal(filed.Skills, form.Skills)) {
+			t.Fatalf("filed %q as %+v, not as normalised %+v", body, filed, form)
+		}
 	})
 }
 
-// FuzzDecodePlace decodes and validates place bodies: whatever passes has
-// a capacity within 0..10000 and a known status.
+// FuzzDecodePlace fuzzes POST /admin/internships: a place that is created
+// has a capacity within 0..10000, a known status and a company, title and
+// city.
 func FuzzDecodePlace(f *testing.F) {
 	fuzzSeeds(f)
 	for _, s := range []string{
@@ -81,42 +91,57 @@ func FuzzDecodePlace(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	s := &server{validator: newValidator()}
+	env := newFuzzEnv(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req PlaceRequest
-		checkDecode(t, s, body, &req)
-		if s.decode(body, &PlaceRequest{}) != nil {
+		var in app.PlaceInput
+		if !checkDecode(t, body, &in) {
 			return
 		}
-		if req.Capacity == nil || *req.Capacity < 0 || *req.Capacity > 10000 {
-			t.Fatalf("accepted %q with capacity %v", body, req.Capacity)
+		p, err := env.app.CreatePlace(context.Background(), env.admin, in)
+		if !checkUseCase(t, body, err) {
+			return
 		}
-		switch req.Status {
-		case "", workflows.PlaceOpen, workflows.PlaceClosed:
+		if in.Capacity == nil || p.Capacity != *in.Capacity || p.Capacity < 0 || p.Capacity > 10000 {
+			t.Fatalf("accepted %q with capacity %v", body, in.Capacity)
+		}
+		switch p.Status {
+		case workflows.PlaceOpen, workflows.PlaceClosed:
 		default:
-			t.Fatalf("accepted %q with status %q", body, req.Status)
+			t.Fatalf("accepted %q with status %q", body, p.Status)
+		}
+		if p.Company == "" || p.Title == "" || p.City == "" {
+			t.Fatalf("accepted %q with a blank company, title or city: %+v", body, p.InternshipPlace)
 		}
 	})
 }
 
-// FuzzDecodePlaceChange decodes and validates PATCH bodies.
+// FuzzDecodePlaceChange fuzzes PATCH /admin/internships/{id}: a change
+// that validates names a capacity within range or a known status. The
+// place is unknown, so it is then a 404.
 func FuzzDecodePlaceChange(f *testing.F) {
 	fuzzSeeds(f)
 	for _, s := range []string{`{"status":"closed"}`, `{"capacity":3}`, `{"capacity":-3}`, `{}`, `{"status":null}`, `{"status":"open","capacity":10001}`} {
 		f.Add([]byte(s))
 	}
-	s := &server{validator: newValidator()}
+	env := newFuzzEnv(f)
+	unknown := models.NewID()
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req PlaceChangeRequest
-		checkDecode(t, s, body, &req)
-		if s.decode(body, &PlaceChangeRequest{}) != nil {
+		var in app.PlaceChangeInput
+		if !checkDecode(t, body, &in) {
 			return
 		}
-		if req.Capacity != nil && (*req.Capacity < 0 || *req.Capacity > 10000) {
-			t.Fatalf("accepted %q with capacity %d", body, *req.Capacity)
+		_, err := env.app.ChangePlace(context.Background(), env.admin, unknown, in)
+		if !checkUseCase(t, body, err, msg.ErrorNotFound) {
+			return
 		}
-		if req.Status != nil && *req.Status != workflows.PlaceOpen && *req.Status != workflows.PlaceClosed {
-			t.Fatalf("accepted %q with status %q", body, *req.Status)
+		if in.Capacity == nil && in.Status == nil {
+			t.Fatalf("accepted %q, which changes nothing", body)
+		}
+		if in.Capacity != nil && (*in.Capacity < 0 || *in.Capacity > 10000) {
+			t.Fatalf("accepted %q with capacity %d", body, *in.Capacity)
+		}
+		if in.Status != nil && *in.Status != workflows.PlaceOpen && *in.Status != workflows.PlaceClosed {
+			t.Fatalf("accepted %q with status %q", body, *in.Status)
 		}
 	})
 }

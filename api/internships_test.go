@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	application "github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/msg"
@@ -70,13 +73,26 @@ func offeredPlace(t *testing.T, app map[string]any) string {
 	return offer["place"].(map[string]any)["id"].(string)
 }
 
-func notificationTitles(t *testing.T, a *app, token string) []string {
+// notice is a state-change notification as the reader gets it: its code's
+// parameters (the workflow and its new state) and its rendered title.
+type notice struct {
+	entity, state, title string
+}
+
+// stateNotices lists the state-change notifications of token's account,
+// newest first.
+func stateNotices(t *testing.T, a *app, token string) []notice {
 	t.Helper()
-	var titles []string
-	for _, n := range items(t, a.do(http.MethodGet, "/api/v1/me/notifications", token, nil)) {
-		titles = append(titles, n.(map[string]any)["title"].(string))
+	var out []notice
+	for _, it := range items(t, a.do(http.MethodGet, "/api/v1/me/notifications", token, nil)) {
+		n := it.(map[string]any)
+		if n["code"] != msg.NoticeStateChanged {
+			continue
+		}
+		params := n["params"].(map[string]any)
+		out = append(out, notice{entity: params["entity"].(string), state: params["state"].(string), title: n["title"].(string)})
 	}
-	return titles
+	return out
 }
 
 func TestInternshipMatchingEndToEnd(t *testing.T) {
@@ -130,8 +146,8 @@ func TestInternshipMatchingEndToEnd(t *testing.T) {
 	require.Contains(t, cleoWhy["summary"], "next round")
 	require.Equal(t, map[string]any{"code": msg.InternshipUnmatched}, cleoWhy["outcome"])
 
-	require.Contains(t, notificationTitles(t, a, ada), "Internship application: offered")
-	require.Contains(t, notificationTitles(t, a, cleo), "Internship application: unmatched")
+	require.Contains(t, stateNotices(t, a, ada), notice{"internship", "offered", "internship application: offered"})
+	require.Contains(t, stateNotices(t, a, cleo), notice{"internship", "unmatched", "internship application: unmatched"})
 
 	r := a.do(http.MethodPost, "/api/v1/internship-applications/"+benApp+"/decline", ben, nil)
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
@@ -303,8 +319,13 @@ func TestInternshipAccessAndConflicts(t *testing.T) {
 	require.Equal(t, msg.InternshipRoundActive, r.Reason(t))
 	require.Equal(t, first, r.Error(t)["reason"].(map[string]any)["params"].(map[string]any)["round_id"], "the conflict names the round")
 	require.Contains(t, r.Error(t)["message"], first)
-	_, err := workflows.StartMatchRound(ctx, a.schema.DB, workflows.StartRound{Trigger: workflows.TriggerAdmin})
+	// Nor through another process's application, nor by the schedule.
+	adminAcct := fixtures.Account(t, a.schema.DB, models.RoleAdmin)
+	_, err := fixtures.App(a.schema.DB).StartMatchRound(ctx, application.ActorOf(adminAcct))
 	require.ErrorIs(t, err, workflows.ErrConflict)
+	started, err := (&application.MatchScheduler{App: a.app, Log: testenv.Logger(t)}).Tick(ctx, time.Now())
+	require.NoError(t, err)
+	require.False(t, started, "a scheduled tick starts no round while one is queued")
 	require.Equal(t, 1, a.count(`SELECT count(*) FROM match_rounds`))
 	r = a.do(http.MethodGet, "/api/v1/admin/match-rounds/"+uuid.NewString(), admin, nil)
 	require.Equal(t, http.StatusNotFound, r.Status)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/campusbiz/campusbiz/api"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/internal/loadgen"
 	"github.com/campusbiz/campusbiz/models"
@@ -25,7 +24,7 @@ import (
 // ten grants).
 func TestLoadgenAgainstTheRealApp(t *testing.T) {
 	t.Parallel()
-	a := newApp(t, func(d *api.Deps) { d.Config.LoginRate, d.Config.SubmitRate = 100_000, 100_000 })
+	a := newApp(t, func(d *appDeps) { d.App.Config.LoginRate, d.App.Config.SubmitRate = 100_000, 100_000 })
 	a.startWorkers(func(d *workers.Deps) { d.ShopVerification = workflows.ShopModeManual })
 	db := a.schema.DB
 	other, _ := fixtures.College(t, db)

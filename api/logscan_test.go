@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/campusbiz/campusbiz/api"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/internal/logging"
 	"github.com/campusbiz/campusbiz/models"
@@ -51,9 +50,9 @@ func TestLogsAndTaskPayloadsCarryNoPersonalData(t *testing.T) {
 	require.NoError(t, err)
 	keys, err := workflows.NewCertificateKeys(seed, nil)
 	require.NoError(t, err)
-	a := newApp(t, func(d *api.Deps) {
-		d.Log, d.Relay.Log = log, log
-		d.Certificates = api.CertificateConfig{Keys: keys}
+	a := newApp(t, func(d *appDeps) {
+		d.API.Log, d.App.Log, d.App.Engine.Log = log, log, log
+		d.App.Certificates = keys
 	})
 	a.startWorkers(func(d *workers.Deps) {
 		d.Log, d.CertificateKeys, d.PublicBaseURL = log, keys, publicBase

@@ -8,12 +8,16 @@ import (
 	"testing"
 
 	"github.com/campusbiz/campusbiz/api"
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 )
 
 // TestOpenAPIMatchesRoutes fails when a route is missing from the OpenAPI
-// document or the document lists a route the router does not have.
+// document or the document lists a route the router does not have. Paths
+// marked x-served-by: pages (the certificate verify URL) are the pages'
+// (package web), served on the same server: the API must not route them
+// and the pages must.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
@@ -21,34 +25,26 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		Paths map[string]map[string]any `yaml:"paths"`
 	}
 	require.NoError(t, yaml.Unmarshal(api.OpenAPIDocument(), &doc))
-	documented := map[string]bool{}
+	documented, byPages := map[string]bool{}, map[string]bool{}
 	for path, ops := range doc.Paths {
 		for method := range ops {
-			if method == "parameters" {
+			if method == "parameters" || strings.HasPrefix(method, "x-") {
 				continue
 			}
-			documented[strings.ToUpper(method)+" "+path] = true
+			if ops["x-served-by"] == "pages" {
+				byPages[strings.ToUpper(method)+" "+path] = true
+			} else {
+				documented[strings.ToUpper(method)+" "+path] = true
+			}
 		}
 	}
+	require.NotEmpty(t, byPages, "the verify URL is documented")
 
-	param := regexp.MustCompile(`:([a-z_]+)`)
-	methodsByPath := map[string][]string{}
-	for _, r := range a.e.Routes() {
-		if r.Method == "echo_route_not_found" {
-			continue
-		}
-		path := param.ReplaceAllString(r.Path, "{$1}")
-		path = strings.Replace(path, "/*", "/{path}", 1)
-		methodsByPath[path] = append(methodsByPath[path], r.Method)
-	}
-	routed := map[string]bool{}
-	for path, methods := range methodsByPath {
-		if len(methods) > 5 { // registered with Any (Asynqmon): documented as GET
-			methods = []string{http.MethodGet}
-		}
-		for _, m := range methods {
-			routed[m+" "+path] = true
-		}
+	routed := openAPIRoutes(a.e)
+	withPages := openAPIRoutes(a.withPages().e)
+	for k := range byPages {
+		require.False(t, routed[k], "%s is the pages', not the API's", k)
+		require.True(t, withPages[k], "%s: documented as served by the pages, which do not route it", k)
 	}
 	var missing, stale []string
 	for k := range routed {
@@ -68,4 +64,29 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	r := a.do(http.MethodGet, "/api/v1/openapi.yaml", "", nil)
 	require.Equal(t, http.StatusOK, r.Status)
 	require.Contains(t, string(r.Body), "openapi: 3.")
+}
+
+// openAPIRoutes lists e's routes as the OpenAPI document names them
+// ("METHOD /path/{param}").
+func openAPIRoutes(e *echo.Echo) map[string]bool {
+	param := regexp.MustCompile(`:([a-z_]+)`)
+	methodsByPath := map[string][]string{}
+	for _, r := range e.Routes() {
+		if r.Method == "echo_route_not_found" {
+			continue
+		}
+		path := param.ReplaceAllString(r.Path, "{$1}")
+		path = strings.Replace(path, "/*", "/{path}", 1)
+		methodsByPath[path] = append(methodsByPath[path], r.Method)
+	}
+	routed := map[string]bool{}
+	for path, methods := range methodsByPath {
+		if len(methods) > 5 { // registered with Any (Asynqmon): documented as GET
+			methods = []string{http.MethodGet}
+		}
+		for _, m := range methods {
+			routed[m+" "+path] = true
+		}
+	}
+	return routed
 }

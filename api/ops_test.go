@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/campusbiz/campusbiz/api"
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows/msg"
@@ -44,10 +43,10 @@ func TestRedisDownKeepsPostgresRoutesWorking(t *testing.T) {
 	t.Cleanup(func() { _ = rc.Close() })
 	client := asynq.NewClient(asynq.RedisClientOpt{Addr: priv.Addr})
 	t.Cleanup(func() { _ = client.Close() })
-	a := newApp(t, func(d *api.Deps) {
-		d.Redis = rc
-		d.Inspector = nil
-		d.Relay.Client = client
+	a := newApp(t, func(d *appDeps) {
+		d.App.Redis = rc
+		d.App.Inspector = nil
+		d.App.Engine.Client = client
 	})
 	priv.Stop()
 
@@ -76,7 +75,7 @@ func TestMonitoringIsAdminOnly(t *testing.T) {
 	rdb := testenv.Redis(t)
 	mon := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: rdb.Opt})
 	t.Cleanup(func() { _ = mon.Close() })
-	a := newApp(t, func(d *api.Deps) { d.Monitoring = mon })
+	a := newApp(t, func(d *appDeps) { d.API.Monitoring = mon })
 	_, applicant := a.user(models.RoleApplicant)
 	admin, _ := a.user(models.RoleAdmin)
 

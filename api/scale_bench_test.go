@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/api"
+	application "github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/loadgen"
 	"github.com/campusbiz/campusbiz/models"
@@ -40,7 +41,8 @@ func BenchmarkScaleQueries(b *testing.B) {
 	db, err := models.Open(ctx, dsn, models.PoolConfig{MaxOpenConns: 4})
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = models.Close(db) })
-	e := api.New(api.Deps{DB: db, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	e := api.New(api.Deps{App: application.New(application.Deps{DB: db, Log: log}), Log: log})
 	counts, _, err := models.StateCounts(ctx, db)
 	require.NoError(b, err)
 	seeded := 0

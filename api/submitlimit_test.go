@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/campusbiz/campusbiz/api"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/stretchr/testify/require"
@@ -19,7 +18,7 @@ import (
 func TestSubmissionsAreRateLimitedPerAccount(t *testing.T) {
 	t.Parallel()
 	const rate = 3
-	a := newApp(t, func(d *api.Deps) { d.Config.SubmitRate = rate })
+	a := newApp(t, func(d *appDeps) { d.App.Config.SubmitRate = rate })
 	acct, _ := fixtures.VerifiedStudent(t, a.schema.DB, "李同学")
 	token := fixtures.Token(t, a.schema.DB, acct)
 	shop := func(token string, n int) response {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/campusbiz/campusbiz/api"
+	application "github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
@@ -33,7 +33,7 @@ func newTrainingApp(t *testing.T, opts ...appOption) *trainingApp {
 	require.NoError(t, err)
 	keys, err := workflows.NewCertificateKeys(seed, nil)
 	require.NoError(t, err)
-	withKeys := func(d *api.Deps) { d.Certificates = api.CertificateConfig{Keys: keys, VerifyRate: 100_000} }
+	withKeys := func(d *appDeps) { d.App.Certificates, d.App.Config.CertVerifyRate = keys, 100_000 }
 	a := newApp(t, append([]appOption{withKeys}, opts...)...)
 	a.startWorkers(func(d *workers.Deps) { d.CertificateKeys, d.PublicBaseURL = keys, publicBase })
 	_, admin := a.user(models.RoleAdmin)
@@ -196,7 +196,7 @@ func TestTrainingBadInputChangesNothing(t *testing.T) {
 	_, reviewer := a.user(models.RoleReviewer)
 	course := fixtures.Course(t, a.schema.DB, 60)
 	acct, _ := fixtures.VerifiedStudent(t, a.schema.DB, "张三")
-	en, err := workflows.Enroll(t.Context(), a.schema.DB, acct.ID, course.ID)
+	en, err := a.app.Enroll(t.Context(), application.ActorOf(acct), course.ID)
 	require.NoError(t, err)
 
 	for _, tok := range []string{applicant, reviewer} {
