@@ -93,7 +93,7 @@ func (h *Handlers) MatchRound(ctx context.Context, w *engine.Work, run engine.Ru
 	if err != nil {
 		return err
 	}
-	data, err := loadRound(ctx, tx)
+	data, err := loadRound(w)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (h *Handlers) MatchRound(ctx context.Context, w *engine.Work, run engine.Ru
 	matched := time.Now()
 	expires := now.Add(h.OfferTTL)
 	out := roundOutcome{round: round, data: data, plan: plan, res: res, expires: expires, now: now}
-	counts, err := out.save(ctx, w, run)
+	counts, err := out.save(w, run)
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,8 @@ type roundData struct {
 // loadRound reads the round's inputs with one query for the places and one
 // for the candidates. Open places are held FOR SHARE until the round
 // commits, so their capacity cannot shrink under it.
-func loadRound(ctx context.Context, tx *gorm.DB) (roundData, error) {
+func loadRound(w *engine.Work) (roundData, error) {
+	tx := w.DB()
 	var places []struct {
 		ID, Title, Company string
 		Skills             models.TextArray
@@ -249,7 +250,7 @@ func loadRound(ctx context.Context, tx *gorm.DB) (roundData, error) {
 	if err != nil {
 		return roundData{}, fmt.Errorf("look for the certificates and shops tables: %w", err)
 	}
-	rows, err := tx.Statement.ConnPool.QueryContext(ctx, candidatesQuery(certs, shops))
+	rows, err := w.Query(candidatesQuery(certs, shops))
 	if err != nil {
 		return roundData{}, fmt.Errorf("load candidates: %w", err)
 	}
@@ -336,7 +337,7 @@ type roundCounts struct {
 
 // save writes the outcome with a fixed number of statements, whatever the
 // number of applicants.
-func (o roundOutcome) save(ctx context.Context, w *engine.Work, run engine.Run) (roundCounts, error) {
+func (o roundOutcome) save(w *engine.Work, run engine.Run) (roundCounts, error) {
 	var c roundCounts
 	n := len(o.data.apps)
 	ids, offered, scores := make([]string, n), make([]string, n), make([]string, n)
@@ -359,8 +360,7 @@ func (o roundOutcome) save(ctx context.Context, w *engine.Work, run engine.Run) 
 			trs[j] = run.Transition(a.ID, a.Status, workflows.InternshipUnmatched, workflows.UnmatchedReason())
 		}
 	}
-	conn := w.DB().Statement.ConnPool
-	res, err := conn.ExecContext(ctx, `UPDATE internship_applications a SET
+	res, err := w.Exec(`UPDATE internship_applications a SET
 			status = CASE WHEN u.place = '' THEN 'unmatched' ELSE 'offered' END,
 			offer_place_id = NULLIF(u.place, '')::uuid,
 			offer_expires_at = CASE WHEN u.place = '' THEN NULL ELSE $3::timestamptz END,
@@ -375,14 +375,14 @@ func (o roundOutcome) save(ctx context.Context, w *engine.Work, run engine.Run) 
 		// Only rounds move these applications, and one runs at a time.
 		return c, fmt.Errorf("save round %s outcomes: %d of %d applications were still candidates", o.round.ID, got, n)
 	}
-	_, err = conn.ExecContext(ctx, `INSERT INTO match_round_entries (round_id, application_id, applicant, scores, place_id, choice)
+	_, err = w.Exec(`INSERT INTO match_round_entries (round_id, application_id, applicant, scores, place_id, choice)
 		SELECT $1::uuid, u.id, u.ord - 1, u.scores::integer[], NULLIF(u.place, '')::uuid, NULLIF(u.choice, -1)
 		FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[]) WITH ORDINALITY AS u(id, scores, place, choice, ord)`,
 		o.round.ID, ids, scores, offered, choices)
 	if err != nil {
 		return c, fmt.Errorf("save round %s entries: %w", o.round.ID, err)
 	}
-	if c.seats, err = o.savePlaces(ctx, w.DB()); err != nil {
+	if c.seats, err = o.savePlaces(w); err != nil {
 		return c, err
 	}
 	if err := w.AdvanceAll(workflows.InternshipMachine, owners, trs); err != nil {
@@ -398,7 +398,7 @@ func (o roundOutcome) save(ctx context.Context, w *engine.Work, run engine.Run) 
 
 // savePlaces records each place's seats, admissions and cutoff, and returns
 // the round's total seats.
-func (o roundOutcome) savePlaces(ctx context.Context, tx *gorm.DB) (int, error) {
+func (o roundOutcome) savePlaces(w *engine.Work) (int, error) {
 	m := len(o.data.places)
 	admitted := make([]int32, m)
 	for _, p := range o.res.Assigned {
@@ -417,7 +417,7 @@ func (o roundOutcome) savePlaces(ctx context.Context, tx *gorm.DB) (int, error) 
 			cutScore[i], cutApplicant[i] = cut.Score, cut.Applicant
 		}
 	}
-	_, err := tx.Statement.ConnPool.ExecContext(ctx, `INSERT INTO match_round_places
+	_, err := w.Exec(`INSERT INTO match_round_places
 			(round_id, place_id, seats, admitted, cutoff_score, cutoff_applicant)
 		SELECT $1::uuid, u.id, u.seats, u.admitted, NULLIF(u.score, -1), NULLIF(u.applicant, -1)
 		FROM unnest($2::uuid[], $3::int[], $4::int[], $5::int[], $6::int[]) AS u(id, seats, admitted, score, applicant)`,

@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	stdsql "database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -113,6 +114,20 @@ func (w *Work) DB() *gorm.DB { return w.db }
 // row, so only writes that nothing later in the unit reads belong here.
 func (w *Work) Defer(sql string, args ...any) {
 	w.tx.hold(sql, args)
+}
+
+// Exec runs a statement written for Postgres ($1, $2, …) in the unit's
+// transaction now, for set-based writes GORM cannot express (unnest of
+// arrays).
+func (w *Work) Exec(sql string, args ...any) (stdsql.Result, error) {
+	return w.tx.ExecContext(w.ctx, sql, args...)
+}
+
+// Query runs a query written for Postgres ($1, $2, …) in the unit's
+// transaction and returns its rows, for reads GORM cannot scan fast enough
+// (a round's hundred thousand candidates). Close the rows.
+func (w *Work) Query(sql string, args ...any) (*stdsql.Rows, error) {
+	return w.tx.QueryContext(w.ctx, sql, args...)
 }
 
 // dispatch hands the rows claimed in the unit to Asynq after its commit.
