@@ -30,7 +30,7 @@ const SessionCookie = "campusbiz_session"
 type RegisterInput struct {
 	Email    string `json:"email" validate:"required,email,max=254"`
 	Password string `json:"password" validate:"required,min=10,max=128"`
-	Name     string `json:"name" validate:"required,max=100,nocontrol"`
+	Name     string `json:"name" validate:"required,notblank,max=100,nocontrol"`
 }
 
 // LoginInput signs in: the body of POST /auth/login and the sign-in form.
@@ -44,7 +44,7 @@ type LoginInput struct {
 type StaffInput struct {
 	Email     string  `json:"email" validate:"required,email,max=254"`
 	Password  string  `json:"password" validate:"required,min=10,max=128"`
-	Name      string  `json:"name" validate:"required,max=100,nocontrol"`
+	Name      string  `json:"name" validate:"required,notblank,max=100,nocontrol"`
 	Role      string  `json:"role" validate:"required,oneof=reviewer admin"`
 	CollegeID *string `json:"college_id" validate:"omitempty,uuid"`
 }

@@ -13,9 +13,9 @@ import (
 
 // CollegeInput is a new partner college: the body of POST /admin/colleges.
 type CollegeInput struct {
-	Name         string   `json:"name" validate:"required,max=100,nocontrol"`
+	Name         string   `json:"name" validate:"required,notblank,max=100,nocontrol"`
 	NameEN       string   `json:"name_en" validate:"max=200,nocontrol"`
-	Province     string   `json:"province" validate:"required,max=50,nocontrol"`
+	Province     string   `json:"province" validate:"required,notblank,max=50,nocontrol"`
 	EmailDomains []string `json:"email_domains" validate:"required,min=1,max=10,dive,fqdn,max=100"`
 }
 

@@ -17,7 +17,7 @@ import (
 // FundProgramInput is an admin's new fund programme: the body of POST
 // /admin/fund-programs and the admin fund page's form.
 type FundProgramInput struct {
-	Name                    string  `json:"name" validate:"required,max=200,nocontrol"`
+	Name                    string  `json:"name" validate:"required,notblank,max=200,nocontrol"`
 	BudgetFen               int64   `json:"budget_fen" validate:"required,min=1,max=100000000000000"`
 	MaxGrantFen             int64   `json:"max_grant_fen" validate:"required,min=1,max=100000000000000"`
 	ReviewersPerApplication int     `json:"reviewers_per_application" validate:"required,min=1,max=10"`
@@ -130,7 +130,7 @@ type FundInput struct {
 	ProgramID    string `json:"program_id" validate:"required,uuid"`
 	ShopID       string `json:"shop_id" validate:"required,uuid"`
 	AmountFen    int64  `json:"amount_fen" validate:"required,min=1,max=100000000000000"`
-	BusinessPlan string `json:"business_plan" validate:"required,max=20000,nocontrol"`
+	BusinessPlan string `json:"business_plan" validate:"required,notblank,max=20000,nocontrol"`
 }
 
 // SubmitFund files the verified applicant's application, submitted, and
@@ -305,7 +305,7 @@ func (a *App) WithdrawFund(ctx context.Context, actor Actor, id string) (FundApp
 type ReviewInput struct {
 	Decision string `json:"decision" validate:"required,oneof=approve reject"`
 	Score    int    `json:"score" validate:"required,min=1,max=10"`
-	Comment  string `json:"comment" validate:"required,max=4000,nocontrol"`
+	Comment  string `json:"comment" validate:"required,notblank,max=4000,nocontrol"`
 }
 
 // SubmitReview records the reviewer's review of the application. Only a

@@ -21,9 +21,9 @@ import (
 // PlaceInput is a new internship place: the body of POST /admin/internships
 // and the admin internships page's form.
 type PlaceInput struct {
-	Company string   `json:"company" validate:"required,max=100,nocontrol"`
-	Title   string   `json:"title" validate:"required,max=100,nocontrol"`
-	City    string   `json:"city" validate:"required,max=50,nocontrol"`
+	Company string   `json:"company" validate:"required,notblank,max=100,nocontrol"`
+	Title   string   `json:"title" validate:"required,notblank,max=100,nocontrol"`
+	City    string   `json:"city" validate:"required,notblank,max=50,nocontrol"`
 	Skills  []string `json:"skills" validate:"max=20,dive,max=50,nocontrol"`
 	// Capacity is a pointer so that a missing capacity differs from 0.
 	Capacity *int `json:"capacity" validate:"required,min=0,max=10000"`
@@ -42,8 +42,7 @@ type PlaceChangeInput struct {
 // Place is an internship place with the seats offers hold there.
 type Place = workflows.PlaceWithFilled
 
-// CreatePlace adds an internship place. Company, title and city may not be
-// blank.
+// CreatePlace adds an internship place.
 func (a *App) CreatePlace(ctx context.Context, actor Actor, in PlaceInput) (Place, error) {
 	if err := actor.require(models.RoleAdmin); err != nil {
 		return Place{}, err
@@ -56,15 +55,6 @@ func (a *App) CreatePlace(ctx context.Context, actor Actor, in PlaceInput) (Plac
 		ID: models.NewID(), Company: strings.TrimSpace(in.Company), Title: strings.TrimSpace(in.Title),
 		City: strings.TrimSpace(in.City), Skills: workflows.NormalizeSkills(in.Skills), Capacity: *in.Capacity,
 		Status: in.Status, CreatedAt: now, UpdatedAt: now,
-	}
-	blank := map[string]msg.Message{}
-	for field, v := range map[string]string{"company": p.Company, "title": p.Title, "city": p.City} {
-		if v == "" {
-			blank[field] = msg.New(msg.FieldBlank)
-		}
-	}
-	if len(blank) > 0 {
-		return Place{}, &workflows.ValidationError{Fields: blank}
 	}
 	if p.Status == "" {
 		p.Status = workflows.PlaceOpen

@@ -19,10 +19,10 @@ import (
 // and PUT /onboarding and the onboarding page's form.
 type OnboardingInput struct {
 	CollegeID      string `json:"college_id" validate:"required,uuid"`
-	StudentNumber  string `json:"student_number" validate:"required,max=32,nocontrol"`
-	FullName       string `json:"full_name" validate:"required,max=100,nocontrol"`
+	StudentNumber  string `json:"student_number" validate:"required,notblank,max=32,nocontrol"`
+	FullName       string `json:"full_name" validate:"required,notblank,max=100,nocontrol"`
 	EnrollmentYear int    `json:"enrollment_year" validate:"required,min=1950,max=2100"`
-	Major          string `json:"major" validate:"required,max=100,nocontrol"`
+	Major          string `json:"major" validate:"required,notblank,max=100,nocontrol"`
 	CollegeEmail   string `json:"college_email" validate:"required,email,max=254"`
 	Phone          string `json:"phone" validate:"required,cnmobile"`
 }

@@ -17,10 +17,10 @@ import (
 
 // ShopInput links a shop: the body of POST /shops and the shops page's form.
 type ShopInput struct {
-	PlatformShopID string `json:"platform_shop_id" validate:"required,max=64,printascii"`
+	PlatformShopID string `json:"platform_shop_id" validate:"required,notblank,max=64,printascii"`
 	ShopURL        string `json:"shop_url" validate:"required,max=2048,http_url"`
-	ShopName       string `json:"shop_name" validate:"required,max=100,nocontrol"`
-	Category       string `json:"category" validate:"required,max=50,nocontrol"`
+	ShopName       string `json:"shop_name" validate:"required,notblank,max=100,nocontrol"`
+	Category       string `json:"category" validate:"required,notblank,max=50,nocontrol"`
 }
 
 // ConfirmShopInput is an admin's decision on a shop: the body of POST

@@ -19,7 +19,7 @@ import (
 // CourseInput is a new course: the body of POST /admin/courses and the admin
 // training page's form.
 type CourseInput struct {
-	Title       string `json:"title" validate:"required,max=200,nocontrol"`
+	Title       string `json:"title" validate:"required,notblank,max=200,nocontrol"`
 	Description string `json:"description" validate:"max=4000,nocontrol"`
 	// PassScore is a pointer so that a missing score differs from 0.
 	PassScore *int `json:"pass_score" validate:"required,min=0,max=100"`
@@ -347,7 +347,7 @@ func (a *App) CertificateKeys() []workflows.PublishedKey { return a.keys.Publish
 // RevokeInput is an admin's revocation: the body of POST
 // /admin/certificates/{serial}/revoke and the admin training page's form.
 type RevokeInput struct {
-	Reason string `json:"reason" validate:"required,max=500,nocontrol"`
+	Reason string `json:"reason" validate:"required,notblank,max=500,nocontrol"`
 }
 
 // RevokeCertificate revokes the valid certificate rawSerial with the

@@ -12,6 +12,7 @@ import (
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/go-playground/validator/v10"
+	"github.com/go-playground/validator/v10/non-standard/validators"
 )
 
 // The inputs of the use cases carry their shape rules as validate tags,
@@ -28,6 +29,9 @@ func newValidator() *validator.Validate {
 		}
 		return name
 	})
+	// notblank: text of spaces only is as good as none (it is stored
+	// trimmed).
+	mustRegister(v, "notblank", validators.NotBlank)
 	mustRegister(v, "cnmobile", func(fl validator.FieldLevel) bool {
 		return mobilePattern.MatchString(fl.Field().String())
 	})
@@ -73,6 +77,8 @@ func fieldMessage(fe validator.FieldError) msg.Message {
 	switch fe.Tag() {
 	case "required":
 		return msg.New(msg.FieldRequired)
+	case "notblank":
+		return msg.New(msg.FieldBlank)
 	case "email":
 		return msg.New(msg.FieldEmail)
 	case "uuid":
