@@ -21,7 +21,7 @@ type ReasonView struct {
 func reasonViews(reasons []models.Reason, p i18n.Printer) []ReasonView {
 	out := make([]ReasonView, len(reasons))
 	for i, r := range reasons {
-		out[i] = ReasonView{Field: r.Field, Code: r.Code, Params: r.Params, Message: p.Render(workflows.ReasonMessage(r))}
+		out[i] = ReasonView{Field: r.Field, Code: r.Code, Params: r.Params, Message: p.Reason(r)}
 	}
 	return out
 }

@@ -110,12 +110,15 @@ type Notification struct {
 
 // Reason explains one problem found while checking a submission: the
 // field it concerns, if any, and a message code (workflows/msg) with its
-// parameters, which the edge renders in the reader's language. Rows written
-// before codes also hold a "message" key, which decoding ignores.
+// parameters, which the edge renders in the reader's language.
 type Reason struct {
 	Field  string         `json:"field,omitempty"`
 	Code   string         `json:"code"`
 	Params map[string]any `json:"params,omitempty"`
+	// Legacy is the English text of a reason written before codes (its
+	// "message"); the edge shows it when its code has no sentence. New
+	// reasons leave it empty.
+	Legacy string `json:"message,omitempty"`
 }
 
 // StudentProfile is an applicant's onboarding submission and its state.

@@ -17,7 +17,6 @@ import (
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
-	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
@@ -54,7 +53,7 @@ func (v view) Err(name string) string { return v.Fields[name] }
 func (v view) Say(m msg.Message) string { return printer(v.Lang).Render(m) }
 
 // Reason is a stored reason in the page's language.
-func (v view) Reason(r models.Reason) string { return v.Say(workflows.ReasonMessage(r)) }
+func (v view) Reason(r models.Reason) string { return printer(v.Lang).Reason(r) }
 
 // Factor says what a factor of the automatic score counted, in the page's
 // language (its name for factors scored before codes).

@@ -98,7 +98,7 @@ func TestShopVerifiedWhenTheCodeIsOnItsPage(t *testing.T) {
 	require.Equal(t, msg.ShopCodeNotFound, shop.Reasons[0].Code)
 	require.Equal(t, shop.VerificationCode, shop.Reasons[0].Params["code"], "the reason tells the student which code to place")
 	require.Equal(t, shop.ShopURL, shop.Reasons[0].Params["url"], "and where")
-	require.Contains(t, i18n.NewPrinter(i18n.EN, time.UTC).Render(workflows.ReasonMessage(shop.Reasons[0])), shop.VerificationCode)
+	require.Contains(t, i18n.NewPrinter(i18n.EN, time.UTC).Reason(shop.Reasons[0]), shop.VerificationCode)
 
 	// The student places the code and asks again.
 	page.body.Store("<html><div class=desc>小店简介 " + shop.VerificationCode + "</div></html>")

@@ -15,8 +15,3 @@ func NewReason(field, code string, params ...msg.Param) models.Reason {
 func ReasonOf(field string, m msg.Message) models.Reason {
 	return models.Reason{Field: field, Code: m.Code, Params: m.Params}
 }
-
-// ReasonMessage is the message of a stored reason, for the edge to render.
-func ReasonMessage(r models.Reason) msg.Message {
-	return msg.Message{Code: r.Code, Params: r.Params}
-}

@@ -74,11 +74,20 @@ func (p Printer) Entity(entity string) string {
 	return entity
 }
 
+// Reason renders a stored reason; one written before codes, whose code
+// has no sentence, shows its stored English text.
+func (p Printer) Reason(r models.Reason) string {
+	if r.Legacy != "" && !p.Has(r.Code) {
+		return r.Legacy
+	}
+	return p.Render(msg.Message{Code: r.Code, Params: r.Params})
+}
+
 // Reasons renders reasons, each a sentence, joined the language's way.
 func (p Printer) Reasons(reasons []models.Reason) string {
 	parts := make([]string, 0, len(reasons))
 	for _, r := range reasons {
-		parts = append(parts, p.Render(msg.Message{Code: r.Code, Params: r.Params}))
+		parts = append(parts, p.Reason(r))
 	}
 	return p.Sentences(parts)
 }

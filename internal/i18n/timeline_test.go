@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -37,4 +38,19 @@ func TestNotification(t *testing.T) {
 	title, body = NewPrinter(ZH, time.UTC).Notification(old, nil)
 	require.Equal(t, old.Title, title, "rows written before codes keep their text")
 	require.Equal(t, old.Body, body)
+}
+
+// A reason stored before codes (an undotted code and its English text)
+// shows that text; a coded reason renders in the reader's language.
+func TestReasonWrittenBeforeCodes(t *testing.T) {
+	t.Parallel()
+	var old models.Reason
+	require.NoError(t, json.Unmarshal([]byte(`{"field":"college_email","code":"domain_mismatch","message":"use your college e-mail address"}`), &old))
+	require.Equal(t, "use your college e-mail address", NewPrinter(ZH, time.UTC).Reason(old))
+	coded := models.Reason{Code: msg.FundAmountOverCap, Params: map[string]any{"max": 800000}, Legacy: "stale text"}
+	require.Equal(t, "本项目每份资助最多 8,000.00 元，请降低申请金额。", NewPrinter(ZH, time.UTC).Reason(coded),
+		"a known code wins over stored text")
+	b, err := json.Marshal(models.Reason{Code: msg.FundClosed})
+	require.NoError(t, err)
+	require.JSONEq(t, `{"code":"fund.closed"}`, string(b), "new reasons store no text")
 }
