@@ -6,7 +6,6 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
-	"github.com/campusbiz/campusbiz/workflows/engine"
 )
 
 // The applicant's own pages read through these: what to show on the
@@ -102,12 +101,39 @@ func (a *App) Dashboard(ctx context.Context, actor Actor) (Dashboard, error) {
 	for i := range withSerials {
 		d.Workflows = append(d.Workflows, Tracked{Kind: "enrollment", Enroll: &withSerials[i]})
 	}
+	ids := make([]string, len(d.Workflows))
+	for i, w := range d.Workflows {
+		ids[i] = w.ID()
+	}
+	timelines, err := a.firstEvents(ctx, ids, timelineLimit)
+	if err != nil {
+		return Dashboard{}, err
+	}
 	for i := range d.Workflows {
-		if d.Workflows[i].Timeline, err = engine.Events(ctx, a.db, d.Workflows[i].ID(), 0, timelineLimit); err != nil {
-			return Dashboard{}, err
-		}
+		d.Workflows[i].Timeline = timelines[ids[i]]
 	}
 	return d, nil
+}
+
+// firstEvents reads the first n events of each of entityIDs, oldest first,
+// in one query (by the workflow_events_entity index).
+func (a *App) firstEvents(ctx context.Context, entityIDs []string, n int) (map[string][]models.WorkflowEvent, error) {
+	out := make(map[string][]models.WorkflowEvent, len(entityIDs))
+	if len(entityIDs) == 0 {
+		return out, nil
+	}
+	var evs []models.WorkflowEvent
+	err := a.db.WithContext(ctx).Raw(`SELECT * FROM (
+			SELECT e.*, row_number() OVER (PARTITION BY e.entity_id ORDER BY e.id) AS rn
+			FROM workflow_events e WHERE e.entity_id IN ?) x
+		WHERE rn <= ? ORDER BY id`, entityIDs, n).Scan(&evs).Error
+	if err != nil {
+		return nil, fmt.Errorf("load timelines: %w", err)
+	}
+	for _, ev := range evs {
+		out[ev.EntityID] = append(out[ev.EntityID], ev)
+	}
+	return out, nil
 }
 
 // FundChoices is what the fund application form offers: the programmes

@@ -93,12 +93,13 @@ func (a *App) ChangePlace(ctx context.Context, actor Actor, placeID string, in P
 			return fmt.Errorf("lock place %s: %w", placeID, err)
 		}
 		if in.Capacity != nil {
-			held, err := heldSeats(tx, placeID)
-			if err != nil {
-				return err
+			// The seats offers hold, counted as every place's Filled is.
+			var held Place
+			if err := workflows.PlacesQuery(ctx, tx).Where("p.id = ?", placeID).Take(&held).Error; err != nil {
+				return fmt.Errorf("count held seats of %s: %w", placeID, err)
 			}
-			if int64(*in.Capacity) < held {
-				return workflows.Invalid("capacity", msg.InternshipCapacityBelowHeld, msg.Int("held", held))
+			if int64(*in.Capacity) < held.Filled {
+				return workflows.Invalid("capacity", msg.InternshipCapacityBelowHeld, msg.Int("held", held.Filled))
 			}
 			p.Capacity = *in.Capacity
 		}
@@ -314,21 +315,35 @@ func (a *App) InternshipApplications(ctx context.Context, actor Actor, status st
 }
 
 // OwnInternshipApplications are the applicant's newest applications, at
-// most limit, each with its offered place.
+// most limit, each with its offered place (read in one query).
 func (a *App) OwnInternshipApplications(ctx context.Context, actor Actor, limit int) ([]InternshipApplication, error) {
 	rows, err := ownNewest[models.InternshipApplication](ctx, a, actor, limit)
 	if err != nil {
 		return nil, err
 	}
+	var offered []string
+	for _, r := range rows {
+		if r.OfferPlaceID != nil {
+			offered = append(offered, *r.OfferPlaceID)
+		}
+	}
+	places := map[string]Place{}
+	if len(offered) > 0 {
+		var found []Place
+		if err := workflows.PlacesQuery(ctx, a.db).Where("p.id IN ?", offered).Find(&found).Error; err != nil {
+			return nil, fmt.Errorf("load offered places of %s: %w", actor.ID, err)
+		}
+		for _, p := range found {
+			places[p.ID] = p
+		}
+	}
 	out := make([]InternshipApplication, len(rows))
 	for i, r := range rows {
 		out[i].InternshipApplication = r
 		if r.OfferPlaceID != nil {
-			place, err := a.Place(ctx, *r.OfferPlaceID)
-			if err != nil {
-				return nil, err
+			if p, ok := places[*r.OfferPlaceID]; ok {
+				out[i].OfferPlace = &p
 			}
-			out[i].OfferPlace = &place
 		}
 	}
 	return out, nil
@@ -413,16 +428,4 @@ func (a *App) MatchRoundEvents(ctx context.Context, actor Actor, id string, p Pa
 		return Timeline{}, err
 	}
 	return a.timeline(ctx, round.ID, p)
-}
-
-// heldSeats counts the seats of placeID that offers hold (offered or
-// accepted applications).
-func heldSeats(tx *gorm.DB, placeID string) (int64, error) {
-	var n int64
-	err := tx.Model(&models.InternshipApplication{}).
-		Where("offer_place_id = ? AND status IN ?", placeID, []string{workflows.InternshipOffered, workflows.InternshipAccepted}).Count(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("count held seats of %s: %w", placeID, err)
-	}
-	return n, nil
 }

@@ -41,13 +41,11 @@ type page struct {
 // check reads p; a limit out of range or a cursor that is none is a
 // validation error naming limit or cursor.
 func (p Page) check() (page, error) {
-	out := page{limit: p.Limit}
-	switch {
-	case p.Limit == 0:
-		out.limit = DefaultLimit
-	case p.Limit < 1 || p.Limit > MaxLimit:
-		return out, workflows.Invalid("limit", msg.FieldRange, msg.Int("min", 1), msg.Int("max", MaxLimit))
+	limit, err := p.limit()
+	if err != nil {
+		return page{}, err
 	}
+	out := page{limit: limit}
 	if p.Cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
 		id, perr := uuid.Parse(string(b))
@@ -57,6 +55,18 @@ func (p Page) check() (page, error) {
 		out.after = id.String()
 	}
 	return out, nil
+}
+
+// limit is the page's size: DefaultLimit when none is named; out of range
+// is a validation error naming limit.
+func (p Page) limit() (int, error) {
+	switch {
+	case p.Limit == 0:
+		return DefaultLimit, nil
+	case p.Limit < 1 || p.Limit > MaxLimit:
+		return 0, workflows.Invalid("limit", msg.FieldRange, msg.Int("min", 1), msg.Int("max", MaxLimit))
+	}
+	return p.Limit, nil
 }
 
 // listRows reads one page of the rows of M that q (already filtered)

@@ -22,21 +22,14 @@ type assignedFunc[M any] func(db *gorm.DB, row M, accountID string) (bool, error
 // reviewer it says is assigned. Anyone else, and an id that is none, gets
 // workflows.ErrNotFound, so other people's ids cannot be probed.
 func readable[M any](ctx context.Context, a *App, actor Actor, id string, owner func(M) string, assigned assignedFunc[M]) (M, error) {
-	var row, zero M
-	if _, err := uuid.Parse(id); err != nil {
-		return zero, workflows.ErrNotFound
-	}
-	db := a.db.WithContext(ctx)
-	err := db.Take(&row, "id = ?", id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return zero, workflows.ErrNotFound
-	}
+	var zero M
+	row, err := public[M](ctx, a, id)
 	if err != nil {
-		return zero, fmt.Errorf("load %T %s: %w", row, id, err)
+		return zero, err
 	}
 	isAssigned := false
 	if assigned != nil && actor.Role == models.RoleReviewer {
-		if isAssigned, err = assigned(db, row, actor.ID); err != nil {
+		if isAssigned, err = assigned(a.db.WithContext(ctx), row, actor.ID); err != nil {
 			return zero, err
 		}
 	}
@@ -49,8 +42,8 @@ func readable[M any](ctx context.Context, a *App, actor Actor, id string, owner 
 // public loads the row of M with id that anyone may read.
 func public[M any](ctx context.Context, a *App, id string) (M, error) {
 	var row, zero M
-	if _, err := uuid.Parse(id); err != nil {
-		return zero, workflows.ErrNotFound
+	if err := checkID(id); err != nil {
+		return zero, err
 	}
 	err := a.db.WithContext(ctx).Take(&row, "id = ?", id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -73,12 +66,9 @@ type Timeline struct {
 // cursor names (the last event id seen; "" for the first page). The
 // caller has checked that the actor may read the entity.
 func (a *App) timeline(ctx context.Context, entityID string, p Page) (Timeline, error) {
-	limit := p.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultLimit
-	case limit < 1 || limit > MaxLimit:
-		return Timeline{}, workflows.Invalid("limit", msg.FieldRange, msg.Int("min", 1), msg.Int("max", MaxLimit))
+	limit, err := p.limit()
+	if err != nil {
+		return Timeline{}, err
 	}
 	var after int64
 	if p.Cursor != "" {

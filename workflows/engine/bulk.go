@@ -86,7 +86,7 @@ func (w *Work) AdvanceAll(m Machine, owners []string, trs []Transition) error {
 		entities[i], froms[i], tos[i], tasks[i] = tr.EntityID, tr.From, tr.To, tr.TaskID
 		attempts[i], notes[i] = int32(tr.Attempt), models.NewID()
 		actors[i], reasons[i] = ref(tr.Actor), ref(ev.reasons)
-		params[i] = ref(paramsJSON(map[string]any{"entity": m.Entity, "state": tr.To}))
+		params[i] = ref(stateChanged(m, tr.To))
 	}
 	// Each entity moves once, so the inserted events join back to their
 	// notifications by entity id; texts join in by their position.

@@ -120,6 +120,12 @@ func paramsJSON(params map[string]any) string {
 	return string(b)
 }
 
+// stateChanged is the parameters (JSON) of the msg.NoticeStateChanged
+// notification of a move of m's entity to state.
+func stateChanged(m Machine, state string) string {
+	return paramsJSON(map[string]any{"entity": m.Entity, "state": state})
+}
+
 // Record checks tr against the machine and appends it to the entity's
 // timeline, as a deferred write.
 func (w *Work) Record(m Machine, tr Transition) error {
@@ -140,7 +146,7 @@ func (w *Work) Advance(m Machine, ownerID string, tr Transition) error {
 	if err != nil {
 		return err
 	}
-	params := paramsJSON(map[string]any{"entity": m.Entity, "state": tr.To})
+	params := stateChanged(m, tr.To)
 	args := append(ev.values(), models.NewID(), ownerID, msg.NoticeStateChanged, params)
 	const insert = `WITH ev AS (` + insertEvent + ` RETURNING id)
 		INSERT INTO notifications (id, account_id, event_id, entity_type, entity_id, code, params)
