@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/labstack/echo/v4"
@@ -27,15 +26,6 @@ func ChooseLanguage(choice, acceptLanguage string) string {
 		return choice
 	}
 	return string(i18n.Negotiate(acceptLanguage, i18n.ZH))
-}
-
-// pageZone is the time zone of the times in messages on pages (UTC for
-// now, as the pages' own times).
-var pageZone = time.UTC
-
-// printer renders messages (codes and parameters) in lang.
-func printer(lang string) i18n.Printer {
-	return i18n.NewPrinter(i18n.Lang(lang), pageZone)
 }
 
 // language stores the request's language; ?lang= switches it and is

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/msg"
@@ -23,7 +24,7 @@ import (
 // keeps its stored text.
 func TestEveryPageRendersItsData(t *testing.T) {
 	t.Parallel()
-	pages, err := parseTemplates()
+	pages, err := parseTemplates(i18n.DefaultZone())
 	require.NoError(t, err)
 
 	now := time.Date(2026, 9, 1, 8, 30, 0, 0, time.UTC)
@@ -74,7 +75,8 @@ func TestEveryPageRendersItsData(t *testing.T) {
 		{page: "error"},
 		{page: "verify"},
 		{page: "verify", data: certificatePage{Serial: serial, HolderName: "王小明", CourseTitle: "直播带货", IssuerName: "明日网商",
-			IssuedAt: &now, RevokedAt: &now, Revoked: true}},
+			IssuedAt: &now, RevokedAt: &now, Revoked: true}, // 08:30 UTC is 16:30 in Beijing (TIME_ZONE's default)
+			want: map[string][]string{LangEN: {"2026-09-01 16:30 UTC+08:00"}, LangZH: {"2026-09-01 16:30 UTC+08:00"}}},
 		{page: "dashboard", role: models.RoleApplicant, data: dashboard, want: map[string][]string{
 			LangEN: {"pending — Waiting for the next matching round.", "pending → offered — Offered by round 3.",
 				"The shop's host name tea.invalid does not exist", "/internships/" + id + "/accept", serial + "/pdf"},

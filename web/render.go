@@ -37,8 +37,13 @@ type view struct {
 	Form url.Values
 	// Monitoring links admins to Asynqmon.
 	Monitoring string
-	Data       any
+	// Zone is where the page's times are shown (the TIME_ZONE setting).
+	Zone *time.Location
+	Data any
 }
+
+// printer renders messages in the page's language and zone.
+func (v view) printer() i18n.Printer { return i18n.NewPrinter(i18n.Lang(v.Lang), v.Zone) }
 
 // T is key from the catalog in the page's language.
 func (v view) T(key string) string { return text(v.Lang, key) }
@@ -50,10 +55,10 @@ func (v view) Val(name string) string { return v.Form.Get(name) }
 func (v view) Err(name string) string { return v.Fields[name] }
 
 // Say is the message m in the page's language.
-func (v view) Say(m msg.Message) string { return printer(v.Lang).Render(m) }
+func (v view) Say(m msg.Message) string { return v.printer().Render(m) }
 
 // Reason is a stored reason in the page's language.
-func (v view) Reason(r models.Reason) string { return printer(v.Lang).Reason(r) }
+func (v view) Reason(r models.Reason) string { return v.printer().Reason(r) }
 
 // Factor says what a factor of the automatic score counted, in the page's
 // language (its name for factors scored before codes).
@@ -65,13 +70,13 @@ func (v view) Factor(f models.ScoreFactor) string {
 }
 
 // Reasons are an event's reasons in the page's language.
-func (v view) Reasons(rs []models.Reason) string { return printer(v.Lang).Reasons(rs) }
+func (v view) Reasons(rs []models.Reason) string { return v.printer().Reasons(rs) }
 
 // Money is an amount of fen in yuan, with the unit, in the page's language.
-func (v view) Money(fen int64) string { return printer(v.Lang).Money(fen) }
+func (v view) Money(fen int64) string { return v.printer().Money(fen) }
 
 // State names a workflow state in the page's language.
-func (v view) State(state string) string { return printer(v.Lang).State(state) }
+func (v view) State(state string) string { return v.printer().State(state) }
 
 // Has reports whether the form's list name holds value (checkboxes, options).
 func (v view) Has(name, value string) bool {
@@ -83,26 +88,30 @@ func (v view) Has(name, value string) bool {
 	return false
 }
 
-var funcs = template.FuncMap{
-	"yuan": i18n.Yuan,
-	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-	"deref": func(p *int) int {
-		if p == nil {
-			return 0
-		}
-		return *p
-	},
-	"sub": func(a, b int64) int64 { return a - b },
-	"percent": func(part, whole int64) int64 {
-		if whole <= 0 {
-			return 0
-		}
-		return part * 100 / whole
-	},
+// funcs are the templates' functions; when shows a time in zone.
+func funcs(zone *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"yuan": i18n.Yuan,
+		"when": i18n.NewPrinter(i18n.EN, zone).Time,
+		"deref": func(p *int) int {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"sub": func(a, b int64) int64 { return a - b },
+		"percent": func(part, whole int64) int64 {
+			if whole <= 0 {
+				return 0
+			}
+			return part * 100 / whole
+		},
+	}
 }
 
-// parseTemplates parses each page with the layout.
-func parseTemplates() (map[string]*template.Template, error) {
+// parseTemplates parses each page with the layout; the pages show times in
+// zone.
+func parseTemplates(zone *time.Location) (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
@@ -113,7 +122,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
+		t, err := template.New(base).Funcs(funcs(zone)).ParseFS(templateFS, "templates/layout.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", base, err)
 		}
@@ -125,7 +134,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 // newView starts the view of the current request.
 func (s *site) newView(c echo.Context, titleKey string) view {
 	v := view{Lang: c.Get(ctxLang).(string), CSRF: s.csrfToken(c), Path: c.Request().URL.Path,
-		Fields: map[string]string{}, Form: url.Values{}, Monitoring: s.cfg.MonitoringURL}
+		Fields: map[string]string{}, Form: url.Values{}, Monitoring: s.cfg.MonitoringURL, Zone: s.cfg.Zone}
 	v.Title = v.T(titleKey)
 	if acct, ok := account(c); ok {
 		v.Account = &acct

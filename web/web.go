@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
 )
@@ -50,6 +51,9 @@ type Config struct {
 	// SecureCookies marks the session, language and CSRF cookies Secure
 	// (set when served over https).
 	SecureCookies bool
+	// Zone is where pages show times (the TIME_ZONE setting); nil:
+	// Asia/Shanghai.
+	Zone *time.Location
 }
 
 // site holds what the page handlers share.
@@ -64,11 +68,14 @@ type site struct {
 // Mount registers the pages on e, the Echo app that also serves the JSON
 // API (api.New).
 func Mount(e *echo.Echo, d Deps) error {
-	pages, err := parseTemplates()
+	cfg := d.Config
+	if cfg.Zone == nil {
+		cfg.Zone = i18n.DefaultZone()
+	}
+	pages, err := parseTemplates(cfg.Zone)
 	if err != nil {
 		return err
 	}
-	cfg := d.Config
 	if len(cfg.CSRFKey) == 0 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -3,7 +3,6 @@ package workers
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
@@ -40,7 +39,7 @@ func (h *Handlers) SendNotification(ctx context.Context, w *engine.Work, run eng
 	// The e-mail goes out before the transaction commits; if the commit then
 	// fails, the retry sends it again with the same Message-ID, which
 	// receiving servers use to drop the duplicate.
-	subject, body := i18n.NewPrinter(i18n.EN, time.UTC).Notification(n.Notification, n.Reasons)
+	subject, body := i18n.NewPrinter(i18n.EN, h.Zone).Notification(n.Notification, n.Reasons)
 	if err := h.Mailer.Send(ctx, Mail{To: n.Email, Subject: subject, Body: body, MessageID: n.ID}); err != nil {
 		return fmt.Errorf("e-mail notification %s: %w", n.ID, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
@@ -40,6 +41,9 @@ type Deps struct {
 	Payments workflows.Payments
 	// OfferTTL is how long an internship offer stands. Defaults to 72h.
 	OfferTTL time.Duration
+	// Zone is where e-mails and certificate PDFs show times (the TIME_ZONE
+	// setting); nil: Asia/Shanghai.
+	Zone *time.Location
 }
 
 // Handlers hold what the task steps need; each step is a method of
@@ -66,6 +70,8 @@ type Handlers struct {
 	DB *gorm.DB
 	// Log receives what the Prepare phases could not do.
 	Log *slog.Logger
+	// Zone is where e-mails and certificate PDFs show times.
+	Zone *time.Location
 }
 
 // DefaultOfferTTL is how long an offer stands when OfferTTL is not set.
@@ -76,7 +82,10 @@ func NewHandlers(d Deps) *Handlers {
 	h := &Handlers{
 		Now: d.Now, Mailer: d.Mailer, Keys: d.CertificateKeys, PublicBaseURL: d.PublicBaseURL,
 		ShopMode: d.ShopVerification, Fetcher: d.ShopFetcher, Payments: d.Payments, OfferTTL: d.OfferTTL,
-		DB: d.Engine.DB, Log: d.Log,
+		DB: d.Engine.DB, Log: d.Log, Zone: d.Zone,
+	}
+	if h.Zone == nil {
+		h.Zone = i18n.DefaultZone()
 	}
 	if h.Now == nil {
 		h.Now = time.Now

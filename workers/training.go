@@ -71,7 +71,7 @@ func (h *Handlers) IssueCertificate(ctx context.Context, w *engine.Work, run eng
 	// also proves the new certificate verifies against the published key.
 	// Rendering costs tens of milliseconds and megabytes of garbage (the CJK
 	// font is parsed and subset), so it happens once, here, not per download.
-	if cert.PDF, err = workflows.CertificatePDF(workflows.VerifyCertificate(cert, h.Keys), serial); err != nil {
+	if cert.PDF, err = workflows.CertificatePDF(workflows.VerifyCertificate(cert, h.Keys), serial, h.Zone); err != nil {
 		return fmt.Errorf("certificate of enrollment %s: %w", e.ID, err)
 	}
 	if err := tx.Create(&cert).Error; err != nil {

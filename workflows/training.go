@@ -227,16 +227,17 @@ func VerifyCertificate(c models.Certificate, keys CertificateKeys) Verification 
 	return v
 }
 
-// chinaStandardTime dates printed certificates (UTC+8 all year, no DST).
-var chinaStandardTime = time.FixedZone("CST", 8*60*60)
-
 // CertificatePDF renders the printable certificate of a verified
 // credential: holder, course, date, issuer, serial and a QR code of the
 // verify URL under the credential's issuer (the PUBLIC_BASE_URL it was
-// issued under). The date is printed in China Standard Time. Everything
+// issued under). The date is printed in zone (the TIME_ZONE setting; UTC
+// when nil), as the verify page shows it. Everything
 // printed comes from the signed credential, so the PDF never says more than
 // the signature covers.
-func CertificatePDF(v Verification, serial string) ([]byte, error) {
+func CertificatePDF(v Verification, serial string, zone *time.Location) ([]byte, error) {
+	if zone == nil {
+		zone = time.UTC
+	}
 	if !v.SignatureValid {
 		return nil, fmt.Errorf("render certificate %s: %s", serial, v.Problem)
 	}
@@ -246,7 +247,7 @@ func CertificatePDF(v Verification, serial string) ([]byte, error) {
 		HolderName:  cred.CredentialSubject.Name,
 		CourseTitle: cred.CredentialSubject.Achievement.Name,
 		IssuerName:  cred.Issuer.Name,
-		IssuedAt:    v.IssuedAt.In(chinaStandardTime),
+		IssuedAt:    v.IssuedAt.In(zone),
 		VerifyURL:   VerifyURL(cred.Issuer.ID, serial),
 	}})
 	if err != nil {

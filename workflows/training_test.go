@@ -201,7 +201,7 @@ func TestVerifyCertificate(t *testing.T) {
 		require.False(t, v.SignatureValid, name)
 		require.False(t, v.Valid(), name)
 		require.Equal(t, tc.code, v.Problem.Code, name)
-		_, err := CertificatePDF(v, c.Serial)
+		_, err := CertificatePDF(v, c.Serial, time.UTC)
 		require.Error(t, err, "%s: no PDF for a certificate that does not verify", name)
 	}
 }
@@ -224,7 +224,7 @@ func BenchmarkCertificatePDF(b *testing.B) {
 	b.ReportAllocs()
 	var size int
 	for b.Loop() {
-		pdf, err := CertificatePDF(VerifyCertificate(cert, keys), serial)
+		pdf, err := CertificatePDF(VerifyCertificate(cert, keys), serial, time.UTC)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -120,7 +120,7 @@ func (s *system) serveHTTP(ctx context.Context) error {
 		App: s.app, Monitoring: monitoring, Metrics: s.metrics, Log: s.log,
 		Config: api.Config{RequestTimeout: s.cfg.RequestTimeout, TrustedProxies: trusted, SecureCookies: secure},
 	})
-	if err := web.Mount(e, web.Deps{App: s.app, Log: s.log, Config: web.Config{SecureCookies: secure}}); err != nil {
+	if err := web.Mount(e, web.Deps{App: s.app, Log: s.log, Config: web.Config{SecureCookies: secure, Zone: s.cfg.Location()}}); err != nil {
 		return err
 	}
 	srv := &http.Server{
@@ -176,7 +176,7 @@ func (s *system) work(ctx context.Context) error {
 	shopFetcher := shopcheck.New(shopcheck.Config{Timeout: s.cfg.ShopFetchTimeout, Allow: allow})
 	mux := workers.NewMux(workers.Deps{Engine: s.engine, Log: s.log, Mailer: mailer, Metrics: s.metrics,
 		CertificateKeys: s.certKeys, PublicBaseURL: s.cfg.PublicBaseURL, OfferTTL: s.cfg.InternshipOfferTTL,
-		ShopVerification: s.cfg.ShopVerification, ShopFetcher: shopFetcher})
+		ShopVerification: s.cfg.ShopVerification, ShopFetcher: shopFetcher, Zone: s.cfg.Location()})
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)
 	}

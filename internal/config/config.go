@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	// The zone database, embedded so TIME_ZONE loads in slim containers.
+	_ "time/tzdata"
+
 	"github.com/caarlos0/env/v11"
 )
 
@@ -88,6 +91,19 @@ type Config struct {
 	// MatchSchedule starts matching rounds on a cron schedule ("0 2 * * *":
 	// nightly at 02:00); empty: rounds start only from POST /admin/match-rounds.
 	MatchSchedule string `env:"MATCH_SCHEDULE"`
+	// TimeZone is the IANA zone of every time shown to a person: pages,
+	// certificate PDFs, e-mails. The API keeps RFC 3339 with an offset.
+	TimeZone string `env:"TIME_ZONE" envDefault:"Asia/Shanghai"`
+}
+
+// Location is the TimeZone setting loaded; UTC if it does not load (which
+// Validate refuses).
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // Load reads the configuration from the environment and validates it.
@@ -179,6 +195,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.validateShops(); err != nil {
 		return err
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
+		return fmt.Errorf("TIME_ZONE: %q is not an IANA time zone such as Asia/Shanghai", c.TimeZone)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -15,6 +15,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "fetch", cfg.ShopVerification)
 	require.Equal(t, 20, cfg.WorkerConcurrency)
 	require.Contains(t, cfg.DatabaseURL, "/campusbiz")
+	require.Equal(t, "Asia/Shanghai", cfg.Location().String())
 }
 
 func TestBadSettingNamesTheVariable(t *testing.T) {
@@ -29,6 +30,7 @@ func TestBadSettingNamesTheVariable(t *testing.T) {
 		"TRUSTED_PROXIES=10.0.0.0/8,xx": `TRUSTED_PROXIES: "xx" is not a CIDR`,
 		"ADMIN_EMAIL=a@b.c":             "ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither",
 		"LOG_LEVEL=loud":                `LOG_LEVEL: "loud"`,
+		"TIME_ZONE=Mars/Olympus":        `TIME_ZONE: "Mars/Olympus"`,
 	} {
 		name, value, _ := strings.Cut(env, "=")
 		_, err := LoadFrom(map[string]string{name: value})
