@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
 )
@@ -41,6 +42,8 @@ func (s *server) register(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
+	// The account speaks the client's language (Chinese when it names none).
+	in.Lang = string(i18n.Negotiate(c.Request().Header.Get("Accept-Language"), i18n.ZH))
 	acct, err := s.app.Register(c.Request().Context(), c.RealIP(), in)
 	if err != nil {
 		return err

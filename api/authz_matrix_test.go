@@ -46,6 +46,7 @@ var (
 	ownerReviewer = expect{anon: 401, appB: 404, rOut: 404, rIn: ok, admin: ok, appA: ok}
 	ownerChanges  = expect{anon: 401, appB: 404, rOut: 403, rIn: 403, admin: 403, appA: ok}
 	applicants    = expect{anon: 401, appB: ok, rOut: 403, rIn: 403, admin: 403, appA: ok}
+	ownerOnly     = expect{anon: 401, appB: 404, rOut: 404, rIn: 404, admin: 404, appA: ok}
 )
 
 // matrixRow is one route of the router and what each actor gets from it,
@@ -180,6 +181,14 @@ func (w *matrixWorld) snapshot() string {
 	return b.String()
 }
 
+// notificationID is one of the actor's notifications.
+func (w *matrixWorld) notificationID(who int) string {
+	var id string
+	require.NoError(w.a.t, w.a.schema.DB.Raw(`SELECT id FROM notifications WHERE account_id = ? ORDER BY id LIMIT 1`,
+		w.accounts[who].ID).Row().Scan(&id), "a notification of %s", actorNames[who])
+	return id
+}
+
 // secrets are A's data that a refused actor must never see in an answer.
 func (w *matrixWorld) secrets() []string {
 	var prof models.StudentProfile
@@ -217,6 +226,10 @@ func (w *matrixWorld) rows() []matrixRow {
 		{route: "POST /api/v1/auth/logout", path: v1 + "/auth/logout", want: signedIn, freshToken: true},
 		{route: "GET /api/v1/me", path: v1 + "/me", want: signedIn},
 		{route: "GET /api/v1/me/notifications", path: v1 + "/me/notifications", want: signedIn},
+		{route: "GET /api/v1/me/notifications/unread", path: v1 + "/me/notifications/unread", want: signedIn},
+		{route: "POST /api/v1/me/notifications/read", path: v1 + "/me/notifications/read", want: signedIn},
+		// Nobody, not even an admin, marks another person's notification read.
+		{route: "POST /api/v1/me/notifications/:id/read", path: v1 + "/me/notifications/" + w.notificationID(appA) + "/read", want: ownerOnly},
 		{route: "POST /api/v1/admin/accounts", path: v1 + "/admin/accounts", want: adminOnly, body: func(int) any {
 			return map[string]any{"email": fmt.Sprintf("staff%d@example.com", unique()), "password": "a-long-password",
 				"name": "Staff", "role": "reviewer"}

@@ -69,6 +69,8 @@ type NotificationView struct {
 	EntityType string         `json:"entity_type"`
 	EntityID   string         `json:"entity_id"`
 	CreatedAt  time.Time      `json:"created_at"`
+	// ReadAt is when it was marked read; absent while unread.
+	ReadAt *time.Time `json:"read_at,omitempty"`
 }
 
 func (s *server) notifications(c echo.Context) error {
@@ -84,6 +86,6 @@ func (s *server) notifications(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(l, func(n app.Notification) NotificationView {
 		title, body := pr.Notification(n.Notification, n.Reasons)
 		return NotificationView{ID: n.ID, Title: title, Body: body, Code: n.Code, Params: n.Params,
-			EntityType: n.EntityType, EntityID: n.EntityID, CreatedAt: n.CreatedAt.UTC()}
+			EntityType: n.EntityType, EntityID: n.EntityID, CreatedAt: n.CreatedAt.UTC(), ReadAt: utc(n.ReadAt)}
 	}))
 }

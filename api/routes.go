@@ -30,6 +30,9 @@ func (s *server) routes(e *echo.Echo) {
 	v1.POST("/auth/logout", s.logout, signedIn)
 	v1.GET("/me", s.me, signedIn)
 	v1.GET("/me/notifications", s.notifications, signedIn)
+	v1.GET("/me/notifications/unread", s.unreadNotifications, signedIn)
+	v1.POST("/me/notifications/read", s.readAllNotifications, signedIn)
+	v1.POST("/me/notifications/:id/read", s.readNotification, signedIn)
 	v1.POST("/admin/accounts", s.createAccount, adminWrite...)
 
 	v1.GET("/colleges", s.listColleges)

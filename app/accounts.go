@@ -31,6 +31,9 @@ type RegisterInput struct {
 	Email    string `json:"email" validate:"required,email,max=254"`
 	Password string `json:"password" validate:"required,min=10,max=128"`
 	Name     string `json:"name" validate:"required,notblank,max=100,nocontrol"`
+	// Lang is the language the person registers in (the adapter's
+	// negotiated one, never a body field); "": Chinese.
+	Lang string `json:"-" validate:"omitempty,oneof=zh en"`
 }
 
 // LoginInput signs in: the body of POST /auth/login and the sign-in form.
@@ -60,7 +63,7 @@ func (a *App) Register(ctx context.Context, ip string, in RegisterInput) (models
 		return models.Account{}, err
 	}
 	acct, err := accounts.Create(ctx, a.db, accounts.NewAccount{
-		Email: in.Email, Password: in.Password, Name: in.Name, Role: models.RoleApplicant,
+		Email: in.Email, Password: in.Password, Name: in.Name, Role: models.RoleApplicant, Lang: in.Lang,
 	})
 	return acct, emailTaken(err)
 }

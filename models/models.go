@@ -39,7 +39,10 @@ type Account struct {
 	Name         string  `gorm:"not null"`
 	Role         string  `gorm:"not null"`
 	CollegeID    *string `gorm:"type:uuid"`
-	CreatedAt    time.Time
+	// Lang is the language ("zh", "en") the person last used on the pages;
+	// their e-mails speak it.
+	Lang      string `gorm:"not null;default:zh"`
+	CreatedAt time.Time
 }
 
 // Session is a login. Only the SHA-256 of its token is stored.
@@ -106,6 +109,8 @@ type Notification struct {
 	Body      string
 	CreatedAt time.Time
 	EmailedAt *time.Time
+	// ReadAt is when its reader marked it read; nil: unread.
+	ReadAt *time.Time
 }
 
 // Reason explains one problem found while checking a submission: the

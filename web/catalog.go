@@ -190,6 +190,15 @@ var catalog = map[string][2]string{
 	"state.accepted":                  {"accepted", "已接受"},
 	"state.declined":                  {"declined", "已拒绝"},
 	"state.unmatched":                 {"not matched this round", "本轮未匹配"},
+	// Notifications (issue 15).
+	"nav.notifications":     {"Notifications", "通知"},
+	"nav.unread":            {"%d unread", "%d 条未读"},
+	"notifications.title":   {"Notifications", "通知"},
+	"notifications.none":    {"No notifications yet.", "暂无通知。"},
+	"notifications.new":     {"new", "未读"},
+	"notifications.read":    {"Mark as read", "标为已读"},
+	"notifications.readall": {"Mark all as read", "全部标为已读"},
+	"notifications.more":    {"Older notifications", "更早的通知"},
 }
 
 // text is key in lang; an unknown key shows itself so it is noticed.

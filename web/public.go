@@ -38,6 +38,7 @@ func (s *site) register(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "register", v, problems)
 	}
+	in.Lang = v.Lang
 	sess, err := s.app.RegisterAndLogin(c.Request().Context(), c.RealIP(), in)
 	if err != nil {
 		return s.signInProblem(c, "register", v, err)

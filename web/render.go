@@ -39,7 +39,9 @@ type view struct {
 	Monitoring string
 	// Zone is where the page's times are shown (the TIME_ZONE setting).
 	Zone *time.Location
-	Data any
+	// Unread counts the signed-in person's unread notifications.
+	Unread int64
+	Data   any
 }
 
 // printer renders messages in the page's language and zone.
@@ -138,6 +140,7 @@ func (s *site) newView(c echo.Context, titleKey string) view {
 	v.Title = v.T(titleKey)
 	if acct, ok := account(c); ok {
 		v.Account = &acct
+		v.Unread = s.unread(c)
 	}
 	return v
 }

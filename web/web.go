@@ -97,7 +97,7 @@ func Mount(e *echo.Echo, d Deps) error {
 
 // routes registers every page with its access rule.
 func (s *site) routes(e *echo.Echo, static http.Handler) {
-	g := e.Group("", s.language, s.session)
+	g := e.Group("", s.language, s.session, s.rememberLanguage)
 	applicant := []echo.MiddlewareFunc{s.signedIn, s.only(models.RoleApplicant)}
 	reviewer := []echo.MiddlewareFunc{s.signedIn, s.only(models.RoleReviewer)}
 	admin := []echo.MiddlewareFunc{s.signedIn, s.only(models.RoleAdmin)}
@@ -145,6 +145,10 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.POST("/admin/places", s.createPlace, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/admin/places/:id", s.changePlace, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/admin/rounds", s.startRound, append(admin, s.checkCSRF, s.limitSubmissions)...)
+
+	g.GET("/notifications", s.notifications, s.signedIn)
+	g.POST("/notifications/read", s.readAllNotifications, s.signedIn, s.checkCSRF)
+	g.POST("/notifications/:id/read", s.readNotification, s.signedIn, s.checkCSRF)
 
 	g.GET("/verify", s.verifyLookup)
 	g.GET("/verify/:serial", s.verify)

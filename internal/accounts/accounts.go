@@ -25,6 +25,8 @@ var (
 type NewAccount struct {
 	Email, Password, Name, Role string
 	CollegeID                   *string
+	// Lang is the person's language; "": the database's default (zh).
+	Lang string
 }
 
 // Create stores a new account with a hashed password.
@@ -36,6 +38,7 @@ func Create(ctx context.Context, db *gorm.DB, in NewAccount) (models.Account, er
 	acct := models.Account{
 		ID: models.NewID(), Email: NormalizeEmail(in.Email), PasswordHash: hash,
 		Name: strings.TrimSpace(in.Name), Role: in.Role, CollegeID: in.CollegeID,
+		Lang: in.Lang,
 	}
 	err = db.WithContext(ctx).Create(&acct).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
