@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"mime"
+	"mime/quotedprintable"
 	"net"
 	"net/smtp"
 	"net/url"
@@ -22,9 +23,11 @@ type Mailer struct {
 	timeout  time.Duration
 }
 
-// Mail is one message.
+// Mail is one message: a plain-text Body and, when HTML is set, an HTML
+// alternative of it (multipart/alternative).
 type Mail struct {
 	To, Subject, Body string
+	HTML              string
 	// MessageID makes redelivery of the same notification recognisable.
 	MessageID string
 }
@@ -116,8 +119,29 @@ func (m *Mailer) message(mail Mail) []byte {
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", mail.Subject))
 	fmt.Fprintf(&b, "Message-ID: <%s@campusbiz>\r\n", mail.MessageID)
 	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().UTC().Format(time.RFC1123Z))
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-	b.WriteString(strings.ReplaceAll(mail.Body, "\n", "\r\n"))
-	b.WriteString("\r\n")
+	b.WriteString("MIME-Version: 1.0\r\n")
+	if mail.HTML == "" {
+		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+		b.WriteString(crlf(mail.Body))
+		b.WriteString("\r\n")
+		return []byte(b.String())
+	}
+	// The boundary is derived from the Message-ID, so a resent message is
+	// byte-for-byte the same body; it cannot occur in quoted-printable text.
+	boundary := "=_campusbiz_" + mail.MessageID
+	fmt.Fprintf(&b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary)
+	for _, part := range []struct{ typ, body string }{{"text/plain", mail.Body}, {"text/html", mail.HTML}} {
+		fmt.Fprintf(&b, "--%s\r\nContent-Type: %s; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n", boundary, part.typ)
+		qp := quotedprintable.NewWriter(&b)
+		_, _ = qp.Write([]byte(crlf(part.body))) // a strings.Builder never fails
+		_ = qp.Close()
+		b.WriteString("\r\n")
+	}
+	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return []byte(b.String())
+}
+
+// crlf ends text's lines with CRLF, as mail wants.
+func crlf(text string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\n", "\r\n")
 }

@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/models"
@@ -11,7 +12,8 @@ import (
 
 // SendNotification is the notify:send step: it e-mails the notification of
 // one event to one account, once, rendered from its code (an e-mail is an
-// edge, like a page). The notification row is locked and marked emailed in
+// edge, like a page) in the account's language and the TIME_ZONE, as plain
+// text with an HTML alternative. The notification row is locked and marked emailed in
 // the same transaction.
 func (h *Handlers) SendNotification(ctx context.Context, w *engine.Work, run engine.Run) error {
 	tx := w.DB()
@@ -22,9 +24,11 @@ func (h *Handlers) SendNotification(ctx context.Context, w *engine.Work, run eng
 	var n struct {
 		models.Notification
 		Email   string
+		Name    string
+		Lang    string
 		Reasons []models.Reason `gorm:"serializer:json"`
 	}
-	res := tx.Raw(`SELECT n.*, a.email, e.reasons
+	res := tx.Raw(`SELECT n.*, a.email, a.name, a.lang, e.reasons
 		FROM notifications n JOIN accounts a ON a.id = n.account_id JOIN workflow_events e ON e.id = n.event_id
 		WHERE n.event_id = ? AND n.account_id = ? FOR UPDATE OF n`, p.EventID, p.AccountID).Scan(&n)
 	if res.Error != nil {
@@ -39,8 +43,14 @@ func (h *Handlers) SendNotification(ctx context.Context, w *engine.Work, run eng
 	// The e-mail goes out before the transaction commits; if the commit then
 	// fails, the retry sends it again with the same Message-ID, which
 	// receiving servers use to drop the duplicate.
-	subject, body := i18n.NewPrinter(i18n.EN, h.Zone).Notification(n.Notification, n.Reasons)
-	if err := h.Mailer.Send(ctx, Mail{To: n.Email, Subject: subject, Body: body, MessageID: n.ID}); err != nil {
+	lang, _ := i18n.Parse(n.Lang) // "" (unknown): English
+	mail, err := notificationMail(i18n.NewPrinter(lang, h.Zone), n.Notification, n.Reasons, n.Name,
+		strings.TrimSuffix(h.PublicBaseURL, "/")+"/notifications")
+	if err != nil {
+		return engine.Permanent(err)
+	}
+	mail.To = n.Email
+	if err := h.Mailer.Send(ctx, mail); err != nil {
 		return fmt.Errorf("e-mail notification %s: %w", n.ID, err)
 	}
 	return tx.Exec(`UPDATE notifications SET emailed_at = now() WHERE id = ?`, n.ID).Error

@@ -22,7 +22,7 @@ import (
 func declaredCodes(t *testing.T) map[string]string {
 	t.Helper()
 	codes := map[string]string{} // value → constant name
-	for _, name := range []string{"codes.go", "timeline.go"} {
+	for _, name := range []string{"codes.go", "timeline.go", "mail.go"} {
 		collectCodes(t, "../../workflows/msg/"+name, codes)
 	}
 	require.Greater(t, len(codes), 100, "codes.go was read")
