@@ -48,6 +48,10 @@ func (e *problemError) Error() string {
 	return e.problem.Code + ": " + e.problem.Msg.String()
 }
 
+// HTTPStatus is the status the error answers with (the pages' error
+// handler reads it to answer a browser with a page).
+func (e *problemError) HTTPStatus() int { return e.problem.Status }
+
 // newError is the error of status whose message is code (a msg constant)
 // with params.
 func newError(status int, code string, params ...msg.Param) error {

@@ -199,6 +199,10 @@ var catalog = map[string][2]string{
 	"notifications.read":    {"Mark as read", "标为已读"},
 	"notifications.readall": {"Mark all as read", "全部标为已读"},
 	"notifications.more":    {"Older notifications", "更早的通知"},
+	// Error pages (issue 15).
+	"error.notfound":  {"There is no such page.", "没有这个页面。"},
+	"error.request":   {"This request cannot be answered.", "无法处理此请求。"},
+	"error.requestid": {"If you contact us, quote this request id:", "如需联系我们，请提供此请求编号："},
 }
 
 // text is key in lang; an unknown key shows itself so it is noticed.

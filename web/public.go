@@ -162,7 +162,10 @@ func (s *site) verify(c echo.Context) error {
 	}
 	cert, err := s.app.Certificate(ctx, c.Param("serial"), false)
 	if errors.Is(err, workflows.ErrNotFound) {
-		return s.fail(c, http.StatusNotFound, "verify.unknown")
+		// The verify page, saying so, with its form to try another serial.
+		v := s.newView(c, "verify.title")
+		v.Notice = v.T("verify.unknown")
+		return s.render(c, http.StatusNotFound, "verify", v)
 	}
 	if err != nil {
 		return s.failWith(c, err)

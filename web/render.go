@@ -41,6 +41,8 @@ type view struct {
 	Zone *time.Location
 	// Unread counts the signed-in person's unread notifications.
 	Unread int64
+	// RequestID is shown on the page of a server error, for support.
+	RequestID string
 	Data   any
 }
 
@@ -186,8 +188,9 @@ func (s *site) failWith(c echo.Context, err error) error {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
 	}
 	if p.Status >= http.StatusInternalServerError {
-		s.log.ErrorContext(c.Request().Context(), "page failed", "err", err, "path", c.Path())
-		return s.fail(c, p.Status, "error.internal")
+		s.log.ErrorContext(c.Request().Context(), "page failed", "err", err, "path", c.Path(),
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		return s.failInternal(c, p.Status)
 	}
 	v := s.newView(c, "error.title")
 	v.Notice = v.Say(p.Msg)

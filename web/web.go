@@ -92,6 +92,7 @@ func Mount(e *echo.Echo, d Deps) error {
 		return fmt.Errorf("static files: %w", err)
 	}
 	s.routes(e, http.FileServer(http.FS(static)))
+	s.htmlErrors(e)
 	return nil
 }
 
