@@ -43,7 +43,7 @@ type view struct {
 	Unread int64
 	// RequestID is shown on the page of a server error, for support.
 	RequestID string
-	Data   any
+	Data      any
 }
 
 // printer renders messages in the page's language and zone.
