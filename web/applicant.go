@@ -126,7 +126,14 @@ func trackedOf(w app.Tracked, v view) tracked {
 type onboardingPage struct {
 	Colleges []models.College
 	Profile  *models.StudentProfile
+	// General are the profile's reasons shown above the form: those about
+	// no field of it (the others sit beside their fields).
+	General []models.Reason
 }
+
+// onboardingFields are the onboarding form's fields.
+var onboardingFields = map[string]bool{"college_id": true, "student_number": true, "full_name": true,
+	"enrollment_year": true, "major": true, "college_email": true, "phone": true}
 
 func (s *site) onboardingView(c echo.Context, prof *models.StudentProfile) (view, error) {
 	colleges, err := s.app.CollegeChoices(c.Request().Context())
@@ -134,7 +141,11 @@ func (s *site) onboardingView(c echo.Context, prof *models.StudentProfile) (view
 		return view{}, err
 	}
 	v := s.newView(c, "onboarding.title")
-	v.Data = onboardingPage{Colleges: colleges, Profile: prof}
+	page := onboardingPage{Colleges: colleges, Profile: prof}
+	if prof != nil {
+		page.General = prof.Reasons
+	}
+	v.Data = page
 	return v, nil
 }
 
@@ -155,6 +166,18 @@ func (s *site) onboardingForm(c echo.Context) error {
 		v.Form.Set("major", prof.Major)
 		v.Form.Set("college_email", prof.CollegeEmail)
 		v.Form.Set("phone", prof.Phone)
+		// Why the profile needs more information sits beside each field
+		// concerned; the rest stays above the form.
+		page := v.Data.(onboardingPage)
+		page.General = nil
+		for _, r := range prof.Reasons {
+			if onboardingFields[r.Field] && v.Fields[r.Field] == "" {
+				v.Fields[r.Field] = v.Reason(r)
+			} else {
+				page.General = append(page.General, r)
+			}
+		}
+		v.Data = page
 	}
 	return s.render(c, http.StatusOK, "onboarding", v)
 }

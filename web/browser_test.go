@@ -103,6 +103,15 @@ func textOf(t *testing.T, ctx context.Context, sel string) string {
 	return strings.TrimSpace(s)
 }
 
+// stateOf is the workflow state (data-state) of the first badge of kind.
+func stateOf(t *testing.T, ctx context.Context, kind string) string {
+	t.Helper()
+	var state string
+	var ok bool
+	run(t, ctx, chromedp.AttributeValue(`.state[data-kind=`+kind+`]`, "data-state", &state, &ok, chromedp.ByQuery))
+	return state
+}
+
 // screenshotDir is where the tests write page screenshots (not committed).
 const screenshotDir = "../screenshots"
 

@@ -199,6 +199,7 @@ var catalog = map[string][2]string{
 	"notifications.read":    {"Mark as read", "标为已读"},
 	"notifications.readall": {"Mark all as read", "全部标为已读"},
 	"notifications.more":    {"Older notifications", "更早的通知"},
+	"live.updated":          {"Updated just now.", "刚刚已更新。"},
 	// Error pages (issue 15).
 	"error.notfound":  {"There is no such page.", "没有这个页面。"},
 	"error.request":   {"This request cannot be answered.", "无法处理此请求。"},

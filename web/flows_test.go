@@ -66,7 +66,7 @@ func TestApplicantOnboardsInBrowser(t *testing.T) {
 	run(t, ctx, chromedp.WaitVisible(`.state[data-kind=onboarding]`, chromedp.ByQuery))
 	eventually(t, 20*time.Second, "the dashboard to show verified", func() bool {
 		run(t, ctx, chromedp.Reload(), chromedp.WaitVisible(`.state[data-kind=onboarding]`, chromedp.ByQuery))
-		return textOf(t, ctx, `.state[data-kind=onboarding]`) == workflows.OnboardingVerified
+		return stateOf(t, ctx, "onboarding") == workflows.OnboardingVerified
 	})
 	require.Contains(t, textOf(t, ctx, ".next"), "Link the online shop")
 	screenshots(t, ctx, "dashboard")

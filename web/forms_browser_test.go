@@ -91,7 +91,7 @@ func TestFundApplicationFromThePageReachesTheDashboard(t *testing.T) {
 	require.Contains(t, textOf(t, ctx, "#wf-fund-"+filed.ID+" h2"), "850.30")
 	eventually(t, 20*time.Second, "screening to reach the reviewers", func() bool {
 		run(t, ctx, chromedp.Reload(), chromedp.WaitVisible(`.state[data-kind=fund]`, chromedp.ByQuery))
-		return textOf(t, ctx, `.state[data-kind=fund]`) == workflows.FundInReview
+		return stateOf(t, ctx, "fund") == workflows.FundInReview
 	})
 	require.Contains(t, textOf(t, ctx, "#wf-fund-"+filed.ID), "Withdraw the application")
 	// The timeline says why, from the workers' coded reasons, in the page's language.
@@ -142,7 +142,7 @@ func TestInternshipRankingInBrowser(t *testing.T) {
 		chromedp.Click(`form.form button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.state[data-kind=internship]`, chromedp.ByQuery),
 	)
-	require.Equal(t, workflows.InternshipPending, textOf(t, ctx, `.state[data-kind=internship]`))
+	require.Equal(t, workflows.InternshipPending, stateOf(t, ctx, "internship"))
 	var filed models.InternshipApplication
 	require.NoError(t, db.Take(&filed, "account_id = ?", student.ID).Error)
 	require.Equal(t, []string{places[1].ID, places[0].ID, places[2].ID}, []string(filed.Preferences), "best first, the blank choice skipped")

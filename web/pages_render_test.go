@@ -83,7 +83,8 @@ func TestEveryPageRendersItsData(t *testing.T) {
 			LangZH: {"审核中 — 等待下一轮匹配。", "审核中 → 已录用 — Offered by round 3.", "网店网址中的主机名 tea.invalid 不存在"},
 		}},
 		{page: "onboarding", role: models.RoleApplicant, data: onboardingPage{
-			Colleges: []models.College{{ID: id, Name: "浙江大学", NameEN: "Zhejiang University", Province: "浙江"}}, Profile: &profile},
+			Colleges: []models.College{{ID: id, Name: "浙江大学", NameEN: "Zhejiang University", Province: "浙江"}}, Profile: &profile,
+			General: profile.Reasons},
 			form: url.Values{"college_id": {id}}, fields: map[string]string{"phone": "bad"},
 			want: map[string][]string{LangEN: {"zju.edu.cn", "Zhejiang University"}, LangZH: {"请使用学校邮箱", "浙江大学"}}},
 		{page: "shop", role: models.RoleApplicant, data: []shopItem{{Shop: shop, Recheck: true}},

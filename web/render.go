@@ -43,6 +43,9 @@ type view struct {
 	Unread int64
 	// RequestID is shown on the page of a server error, for support.
 	RequestID string
+	// Live is the version of the applicant's workflows the page shows, for
+	// the live status script ("": the page does not update itself).
+	Live string
 	Data      any
 }
 
@@ -143,6 +146,7 @@ func (s *site) newView(c echo.Context, titleKey string) view {
 	if acct, ok := account(c); ok {
 		v.Account = &acct
 		v.Unread = s.unread(c)
+		v.Live = s.liveVersion(c)
 	}
 	return v
 }

@@ -147,6 +147,7 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.POST("/admin/places/:id", s.changePlace, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/admin/rounds", s.startRound, append(admin, s.checkCSRF, s.limitSubmissions)...)
 
+	g.GET("/status", s.status, applicant...)
 	g.GET("/notifications", s.notifications, s.signedIn)
 	g.POST("/notifications/read", s.readAllNotifications, s.signedIn, s.checkCSRF)
 	g.POST("/notifications/:id/read", s.readNotification, s.signedIn, s.checkCSRF)
