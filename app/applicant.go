@@ -28,6 +28,9 @@ type Tracked struct {
 	Intern   *InternshipApplication
 	Enroll   *Enrollment
 	Timeline []models.WorkflowEvent
+	// Name is what the card is titled with: the course, the place, the
+	// programme, the shop, the student.
+	Name string
 }
 
 // ID is the tracked entity's id.
@@ -111,6 +114,9 @@ func (a *App) Dashboard(ctx context.Context, actor Actor) (Dashboard, error) {
 	}
 	for i := range d.Workflows {
 		d.Workflows[i].Timeline = timelines[ids[i]]
+	}
+	if err := a.name(ctx, &d); err != nil {
+		return Dashboard{}, err
 	}
 	return d, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/campusbiz/campusbiz/app"
@@ -54,9 +55,12 @@ type dashboardData struct {
 }
 
 // NextStep is the catalog key of the next thing an applicant should do,
-// given their onboarding status ("" without a profile) and whether they
-// have a shop.
-func NextStep(onboarding string, hasShop bool) string {
+// given their onboarding status ("" without a profile) and the states of
+// their other workflows by kind ("shop", "fund", "internship"): finish
+// onboarding first; then answer an internship offer; then get a shop
+// verified; and the fund is suggested only while no application of theirs
+// is in progress.
+func NextStep(onboarding string, states map[string][]string) string {
 	switch onboarding {
 	case "":
 		return "next.onboard"
@@ -65,8 +69,27 @@ func NextStep(onboarding string, hasShop bool) string {
 	case workflows.OnboardingNeedsInfo, workflows.OnboardingRejected:
 		return "next.resubmit"
 	}
-	if !hasShop {
+	has := func(kind string, in ...string) bool {
+		for _, s := range states[kind] {
+			if slices.Contains(in, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("internship", workflows.InternshipOffered):
+		return "next.offer"
+	case len(states["shop"]) == 0:
 		return "next.shop"
+	case has("shop", workflows.ShopVerified):
+	case has("shop", workflows.ShopPending):
+		return "next.shopwait"
+	default: // every shop rejected
+		return "next.fixshop"
+	}
+	if has("fund", workflows.FundSubmitted, workflows.FundScreening, workflows.FundInReview, workflows.FundApproved, workflows.FundWaitlisted) {
+		return "next.fundwait"
 	}
 	return "next.explore"
 }
@@ -82,40 +105,39 @@ func (s *site) dashboard(c echo.Context) error {
 	}
 	v := s.newView(c, "dashboard.title")
 	page := dashboardData{Workflows: make([]tracked, len(d.Workflows))}
+	states := map[string][]string{}
 	for i, w := range d.Workflows {
 		page.Workflows[i] = trackedOf(w, v)
+		states[w.Kind] = append(states[w.Kind], page.Workflows[i].Status)
 	}
 	status := ""
 	if d.Profile != nil {
 		status = d.Profile.Status
 	}
-	page.Next = NextStep(status, d.HasShop)
+	page.Next = NextStep(status, states)
 	v.Data = page
 	return s.render(c, http.StatusOK, "dashboard", v)
 }
 
 // trackedOf is how the dashboard shows one of the applicant's workflows.
 func trackedOf(w app.Tracked, v view) tracked {
-	t := tracked{Kind: w.Kind, ID: w.ID(), Timeline: w.Timeline}
+	t := tracked{Kind: w.Kind, ID: w.ID(), Label: w.Name, Timeline: w.Timeline}
 	switch {
 	case w.Profile != nil:
-		t.Label, t.Status, t.Reasons = w.Profile.FullName, w.Profile.Status, w.Profile.Reasons
+		t.Status, t.Reasons = w.Profile.Status, w.Profile.Reasons
 	case w.Shop != nil:
-		t.Label, t.Status, t.Reasons = w.Shop.ShopName, w.Shop.Status, w.Shop.Reasons
+		t.Status, t.Reasons = w.Shop.Status, w.Shop.Reasons
 		if w.Shop.Status != workflows.ShopVerified {
 			t.Code = w.Shop.VerificationCode
 		}
 	case w.Fund != nil:
-		t.Label, t.Status, t.Reasons = v.Money(w.Fund.AmountFen), w.Fund.Status, w.Fund.Reasons
+		t.Label, t.Status, t.Reasons = w.Name+" · "+v.Money(w.Fund.AmountFen), w.Fund.Status, w.Fund.Reasons
 	case w.Intern != nil:
-		t.Label, t.Status = strconv.Itoa(len(w.Intern.Preferences)), w.Intern.Status
-		if p := w.Intern.OfferPlace; p != nil {
-			t.Label = p.Company + " · " + p.Title + " · " + p.City
-		}
+		t.Status = w.Intern.Status
 	case w.Enroll != nil:
 		t.Status, t.Reasons = w.Enroll.Status, w.Enroll.Reasons
 		if serial := w.Enroll.CertificateSerial; serial != nil {
-			t.Label, t.PDF = *serial, "/api/v1/certificates/"+*serial+"/pdf"
+			t.PDF = "/api/v1/certificates/" + *serial + "/pdf"
 		}
 	}
 	t.Actions = Actions(t.Kind, t.ID, t.Status)

@@ -200,6 +200,10 @@ var catalog = map[string][2]string{
 	"notifications.readall": {"Mark all as read", "全部标为已读"},
 	"notifications.more":    {"Older notifications", "更早的通知"},
 	"live.updated":          {"Updated just now.", "刚刚已更新。"},
+	"next.offer":            {"You have an internship offer: accept or decline it below.", "您收到了实习录用：请在下方接受或拒绝。"},
+	"next.shopwait":         {"We are checking that the shop is yours; this page updates when it is done.", "正在核实网店归属，完成后本页会自动更新。"},
+	"next.fixshop":          {"Fix your shop as the reasons below say, then check it again.", "请根据下方原因修改网店，然后重新检查。"},
+	"next.fundwait":         {"Your fund application is with the reviewers; meanwhile, take a course or rank internship places.", "您的基金申请正在评审中；其间可以参加课程或选择实习岗位。"},
 	// Error pages (issue 15).
 	"error.notfound":  {"There is no such page.", "没有这个页面。"},
 	"error.request":   {"This request cannot be answered.", "无法处理此请求。"},

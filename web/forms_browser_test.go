@@ -180,6 +180,6 @@ func TestAdminAndCoursePagesRender(t *testing.T) {
 		chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible("#students", chromedp.ByQuery))
 	browserSignIn(t, ctx, s, student, ".next")
 	run(t, ctx, chromedp.Navigate(s.url+"/courses?lang=zh"), chromedp.WaitVisible("#course-"+course.ID, chromedp.ByQuery))
-	require.Contains(t, textOf(t, ctx, "#course-"+course.ID), "enrolled")
+	require.Contains(t, textOf(t, ctx, "#course-"+course.ID), "已报名", "the state in the page's language")
 	screenshots(t, ctx, "courses-zh")
 }

@@ -46,7 +46,7 @@ type view struct {
 	// Live is the version of the applicant's workflows the page shows, for
 	// the live status script ("": the page does not update itself).
 	Live string
-	Data      any
+	Data any
 }
 
 // printer renders messages in the page's language and zone.

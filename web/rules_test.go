@@ -81,12 +81,25 @@ func TestLocalPath(t *testing.T) {
 
 func TestNextStep(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "next.onboard", web.NextStep("", false))
-	require.Equal(t, "next.wait", web.NextStep("pending", false))
-	require.Equal(t, "next.resubmit", web.NextStep("needs_info", false))
-	require.Equal(t, "next.resubmit", web.NextStep("rejected", true))
-	require.Equal(t, "next.shop", web.NextStep("verified", false))
-	require.Equal(t, "next.explore", web.NextStep("verified", true))
+	verifiedShop := map[string][]string{"shop": {"verified"}}
+	require.Equal(t, "next.onboard", web.NextStep("", nil))
+	require.Equal(t, "next.wait", web.NextStep("pending", nil))
+	require.Equal(t, "next.resubmit", web.NextStep("needs_info", nil))
+	require.Equal(t, "next.resubmit", web.NextStep("rejected", verifiedShop))
+	require.Equal(t, "next.shop", web.NextStep("verified", nil))
+	require.Equal(t, "next.explore", web.NextStep("verified", verifiedShop))
+	require.Equal(t, "next.shopwait", web.NextStep("verified", map[string][]string{"shop": {"pending", "rejected"}}))
+	require.Equal(t, "next.fixshop", web.NextStep("verified", map[string][]string{"shop": {"rejected"}}))
+	require.Equal(t, "next.explore", web.NextStep("verified", map[string][]string{"shop": {"rejected", "verified"}}))
+	for _, fund := range []string{"submitted", "screening", "in_review", "approved", "waitlisted"} {
+		require.Equal(t, "next.fundwait", web.NextStep("verified", map[string][]string{"shop": {"verified"}, "fund": {"rejected", fund}}),
+			"no second application suggested while one is %s", fund)
+	}
+	for _, fund := range []string{"rejected", "withdrawn", "disbursed"} {
+		require.Equal(t, "next.explore", web.NextStep("verified", map[string][]string{"shop": {"verified"}, "fund": {fund}}), fund)
+	}
+	require.Equal(t, "next.offer", web.NextStep("verified", map[string][]string{"internship": {"offered"}}),
+		"an offer to answer comes before all else")
 }
 
 func TestWantsHTML(t *testing.T) {
