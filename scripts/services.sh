@@ -236,11 +236,23 @@ ensure_test_tools() {
 }
 
 ensure_browser() {
-	if have chromium || have chromium-browser || have google-chrome || have google-chrome-stable; then
+	if ! have chromium && ! have chromium-browser && ! have google-chrome && ! have google-chrome-stable; then
+		apt_install chromium
+		have chromium || die "chromium was installed but is not on PATH"
+	fi
+	ensure_axe
+}
+
+# axe-core, which the browser tests inject into pages, pinned by
+# web/testdata/axe/package-lock.json.
+ensure_axe() {
+	local dir
+	dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web/testdata/axe"
+	if [ -f "$dir/node_modules/axe-core/axe.min.js" ]; then
 		return 0
 	fi
-	apt_install chromium
-	have chromium || die "chromium was installed but is not on PATH"
+	have npm || apt_install npm
+	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in $dir failed"
 }
 
 # ---------------------------------------------------------------------- main
@@ -265,6 +277,11 @@ main() {
 	ensure_postgres
 	ensure_redis
 	ensure_test_tools
+	# The browser tests run in `make test` too, so axe-core is installed
+	# whenever npm can; --browser also installs Chromium.
+	if have npm; then
+		ensure_axe
+	fi
 	if [ "$browser" -eq 1 ]; then
 		ensure_browser
 	fi
