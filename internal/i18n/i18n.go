@@ -3,7 +3,9 @@
 // renderer: only the API and the pages import it; the domain and the
 // workers keep codes and parameters.
 //
-// Each language has a catalog mapping every message code to a template.
+// Each language has a catalog mapping every message code to a template,
+// served through a golang.org/x/text/message catalog (catalog.go), which
+// also picks English plural forms ("1 item", "2 items").
 // A template names its parameters in braces, with an optional kind that
 // says how to show the value:
 //
@@ -127,7 +129,7 @@ func (p Printer) Has(code string) bool {
 // Render is m as a sentence (or, for field messages, the rest of one) in
 // the printer's language.
 func (p Printer) Render(m msg.Message) string {
-	tmpl, ok := catalogs[p.Lang()][m.Code]
+	tmpl, ok := p.template(m)
 	if !ok {
 		return m.Code
 	}
