@@ -102,14 +102,22 @@ func (s *smtpSink) messages() []string {
 	return append([]string(nil), s.mail...)
 }
 
-func TestNotificationIsEmailedOnceWhenItsTaskRunsTwice(t *testing.T) {
-	t.Parallel()
+// mailing is a backend whose handlers e-mail notifications to an SMTP
+// sink, as when SMTP_URL is set.
+func mailing(t *testing.T) (*backend, *workers.Handlers, *smtpSink) {
+	t.Helper()
 	e := newBackend(t)
 	sink := startSMTPSink(t)
 	mailer, err := workers.NewMailer("smtp://" + sink.ln.Addr().String() + "?from=noreply@campusbiz.test")
 	require.NoError(t, err)
 	h := e.handlers(workers.Deps{Mailer: mailer})
-	e.eng.Email = true // as when SMTP_URL is set
+	e.eng.Email = true
+	return e, h, sink
+}
+
+func TestNotificationIsEmailedOnceWhenItsTaskRunsTwice(t *testing.T) {
+	t.Parallel()
+	e, h, sink := mailing(t)
 	sub := e.submit(1)[0]
 	ctx := context.Background()
 	require.NoError(t, e.deliver(ctx, h, e.runOf(sub.taskID, 0)))
@@ -178,12 +186,7 @@ func readMail(t *testing.T, raw string) (subject, text, html string) {
 // English gets its e-mail in English.
 func TestNotificationEmailSpeaksTheAccountsLanguage(t *testing.T) {
 	t.Parallel()
-	e := newBackend(t)
-	sink := startSMTPSink(t)
-	mailer, err := workers.NewMailer("smtp://" + sink.ln.Addr().String() + "?from=noreply@campusbiz.test")
-	require.NoError(t, err)
-	h := e.handlers(workers.Deps{Mailer: mailer})
-	e.eng.Email = true
+	e, h, sink := mailing(t)
 	sub := e.submit(1)[0]
 	require.NoError(t, e.schema.DB.Exec(`UPDATE accounts SET lang = 'en'`).Error)
 	ctx := context.Background()

@@ -3,6 +3,8 @@ package i18n
 import (
 	"testing"
 
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
@@ -58,4 +60,25 @@ func TestPercentIsText(t *testing.T) {
 	b := catalog.NewBuilder()
 	require.NoError(t, set(b, EN, "x.percent", "at most 50% of {max}"))
 	require.Equal(t, "at most 50% of {max}", message.NewPrinter(language.English, message.Catalog(b)).Sprintf("x.percent"))
+}
+
+// TestEveryStateIsNamed: every state of every workflow machine has a
+// Chinese name, and its English name is words, not a code ("in_review").
+func TestEveryStateIsNamed(t *testing.T) {
+	machines := []engine.Machine{workflows.OnboardingMachine, workflows.ShopMachine, workflows.FundMachine,
+		workflows.InternshipMachine, workflows.MatchRoundMachine, workflows.EnrollmentMachine, workflows.CertificateMachine}
+	en, zh := NewPrinter(EN, nil), NewPrinter(ZH, nil)
+	for _, m := range machines {
+		all := append([]string{m.Initial}, m.Final...)
+		for from, tos := range m.Transitions {
+			all = append(all, from)
+			all = append(all, tos...)
+		}
+		for _, state := range all {
+			_, ok := zhStates[state]
+			require.True(t, ok, "%s state %q has no Chinese name", m.Entity, state)
+			require.NotContains(t, en.State(state), "_", "%s state %q", m.Entity, state)
+			require.NotEqual(t, state, zh.State(state))
+		}
+	}
 }
