@@ -81,8 +81,9 @@ func seriousViolations(t *testing.T, ctx context.Context, axe string) []axeViola
 
 // TestApplicantJourneyInChinese walks the applicant's journey in a
 // Chromium that asks for zh-CN: register, a form with an error, onboarding
-// (verified while the dashboard watches), a shop, a course, the fund and
-// internship pages, notifications and a certificate's verify page. No page
+// (verified while the dashboard watches), a shop, a course, a fund
+// application, an internship ranking, notifications and a certificate's
+// verify page. No page
 // shows an English word beyond proper names, what the person typed and the
 // identifiers they were given, and
 // axe-core finds no serious or critical accessibility violation on any.
@@ -102,7 +103,7 @@ func TestApplicantJourneyInChinese(t *testing.T) {
 	course, err := s.app.CreateCourse(bg, admin, app.CourseInput{Title: "直播带货入门", Description: "从零开始学习直播带货。", PassScore: &pass})
 	require.NoError(t, err)
 	fixtures.FundProgram(t, db, nil, func(p *models.FundProgram) { p.Name = "2026 秋季创业基金" })
-	s.createPlace("阿里巴巴", "店铺运营实习", "杭州", 3)
+	place := s.createPlace("阿里巴巴", "店铺运营实习", "杭州", 3)
 
 	email := "wang.fang." + time.Now().Format("150405.000") + "@example.com"
 	shopURL := "https://wangfang-tea.invalid/"
@@ -178,8 +179,19 @@ func TestApplicantJourneyInChinese(t *testing.T) {
 	check("courses")
 	run(t, ctx, chromedp.Navigate(s.url+"/fund"), chromedp.WaitVisible("#shop_id", chromedp.ByQuery))
 	check("fund")
+	run(t, ctx, chromedp.SendKeys("#amount", "800", chromedp.ByQuery),
+		chromedp.SendKeys("#business_plan", "在淘宝开一家茶叶店，通过直播介绍家乡的茶。", chromedp.ByQuery),
+		chromedp.Click(`form.form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.state[data-kind=fund]`, chromedp.ByQuery))
+	check("dashboard, fund applied")
 	run(t, ctx, chromedp.Navigate(s.url+"/internships"), chromedp.WaitVisible("#pref-1", chromedp.ByQuery))
 	check("internships")
+	run(t, ctx, chromedp.SetValue("#pref-1", place.ID, chromedp.ByQuery),
+		chromedp.SendKeys("#skills", "直播，客服", chromedp.ByQuery),
+		chromedp.Click(`form.form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.state[data-kind=internship]`, chromedp.ByQuery))
+	require.Contains(t, textOf(t, ctx, ".next"), "您的基金申请正在评审中", "no second fund application is suggested")
+	check("dashboard, internship ranked")
 
 	// The course is passed: the worker issues the certificate.
 	var enrollmentID string
