@@ -1,5 +1,7 @@
 package web
 
+import "github.com/campusbiz/campusbiz/internal/i18n"
+
 // catalog holds every text of the pages: key → {English, Chinese}.
 var catalog = map[string][2]string{
 	"site.name":                       {"Tomorrow's Online Merchants", "明日网商"},
@@ -210,14 +212,16 @@ var catalog = map[string][2]string{
 	"error.requestid": {"If you contact us, quote this request id:", "如需联系我们，请提供此请求编号："},
 }
 
+// pageTexts serves the catalog through x/text, as the messages are.
+var pageTexts = func() *i18n.Texts {
+	t, err := i18n.NewTexts(catalog)
+	if err != nil {
+		panic(err) // static data; every page test loads it
+	}
+	return t
+}()
+
 // text is key in lang; an unknown key shows itself so it is noticed.
 func text(lang, key string) string {
-	t, ok := catalog[key]
-	if !ok {
-		return key
-	}
-	if lang == LangEN {
-		return t[0]
-	}
-	return t[1]
+	return pageTexts.Text(i18n.Lang(lang), key)
 }

@@ -82,3 +82,16 @@ func TestEveryStateIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestTexts: fixed texts come back as written in each language, printf
+// verbs included; an unknown key shows itself.
+func TestTexts(t *testing.T) {
+	texts, err := NewTexts(map[string][2]string{"nav.unread": {"%d unread", "%d 条未读"}, "x.half": {"50% off", "五折"}})
+	require.NoError(t, err)
+	require.Equal(t, "%d unread", texts.Text(EN, "nav.unread"))
+	require.Equal(t, "%d 条未读", texts.Text(ZH, "nav.unread"))
+	require.Equal(t, "50% off", texts.Text(EN, "x.half"))
+	require.Equal(t, "五折", texts.Text(ZH, "x.half"))
+	require.Equal(t, "50% off", texts.Text("fr", "x.half"), "English for a language without a catalog")
+	require.Equal(t, "x.none", texts.Text(ZH, "x.none"))
+}
