@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,13 +42,31 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// SecureCookies marks the session cookie Secure (set when served over https).
 	SecureCookies bool
+	// Zone is where times inside messages (sentences for people) are
+	// shown (the TIME_ZONE setting); the JSON fields stay RFC 3339. Nil:
+	// Asia/Shanghai.
+	Zone *time.Location
 }
 
 func (c Config) withDefaults() Config {
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = 10 * time.Second
 	}
+	if c.Zone == nil {
+		c.Zone = i18n.DefaultZone()
+	}
 	return c
+}
+
+// ctxZone holds the zone of the times in the request's messages.
+const ctxZone = "api.zone"
+
+// zone makes the TIME_ZONE setting known to the request's printer.
+func (s *server) zone(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(ctxZone, s.cfg.Zone)
+		return next(c)
+	}
 }
 
 // server holds what handlers share.
@@ -74,6 +93,7 @@ func New(d Deps) *echo.Echo {
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = ipExtractor(s.cfg.TrustedProxies)
 	e.Use(
+		s.zone,
 		middleware.RequestID(),
 		s.requestLogger(),
 		middleware.Recover(),

@@ -117,13 +117,15 @@ func problem(err error) app.Problem {
 }
 
 // printer renders messages for the request: in the best of its
-// Accept-Language (English when it names neither zh nor en), times in UTC.
+// Accept-Language (English when it names neither zh nor en), times in the
+// TIME_ZONE (UTC for a request that did not pass the API's middleware).
 func printer(c echo.Context) i18n.Printer {
 	h := c.Response().Header()
 	if !slices.Contains(h.Values(echo.HeaderVary), "Accept-Language") {
 		h.Add(echo.HeaderVary, "Accept-Language")
 	}
-	return i18n.NewPrinter(i18n.Negotiate(c.Request().Header.Get("Accept-Language"), i18n.EN), time.UTC)
+	zone, _ := c.Get(ctxZone).(*time.Location)
+	return i18n.NewPrinter(i18n.Negotiate(c.Request().Header.Get("Accept-Language"), i18n.EN), zone)
 }
 
 // detail renders p for the request.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -69,4 +70,21 @@ func TestRegisterRemembersLanguage(t *testing.T) {
 		}
 		require.Equal(t, want, acct.Lang, email)
 	}
+}
+
+// TestMessagesShowTimesInTheZone: a time inside a message reads in the
+// TIME_ZONE (Beijing by default); the JSON fields stay RFC 3339.
+func TestMessagesShowTimesInTheZone(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	reviewer, token := a.user(models.RoleReviewer)
+	var event int64
+	require.NoError(t, a.schema.DB.Raw(`INSERT INTO workflow_events (entity_type, entity_id, to_state, actor)
+		VALUES ('fund', ?, 'in_review', 'test') RETURNING id`, models.NewID()).Row().Scan(&event))
+	require.NoError(t, a.schema.DB.Exec(`INSERT INTO notifications (id, account_id, event_id, entity_type, entity_id, code, params)
+		VALUES (?, ?, ?, 'fund', ?, ?, '{"due": "2026-12-06T16:00:00Z"}')`,
+		models.NewID(), reviewer.ID, event, models.NewID(), msg.NoticeReviewAssigned).Error)
+	n := a.do(http.MethodGet, "/api/v1/me/notifications", token, nil).JSON(t)["items"].([]any)[0].(map[string]any)
+	require.Contains(t, n["body"], "2026-12-07 00:00 UTC+08:00")
+	require.Regexp(t, `Z$`, n["created_at"])
 }
