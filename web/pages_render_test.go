@@ -151,3 +151,18 @@ func TestEveryPageRendersItsData(t *testing.T) {
 		}
 	}
 }
+
+// TestServerErrorPageShowsTheRequestID: the page of a server error says
+// only that, in the page's language, with the request id to quote.
+func TestServerErrorPageShowsTheRequestID(t *testing.T) {
+	t.Parallel()
+	pages, err := parseTemplates(i18n.DefaultZone())
+	require.NoError(t, err)
+	for lang, want := range map[string]string{LangZH: "如需联系我们，请提供此请求编号：", LangEN: "If you contact us, quote this request id:"} {
+		v := view{Lang: lang, Title: "t", Notice: text(lang, "error.internal"), RequestID: "req-123", Form: url.Values{}}
+		var buf bytes.Buffer
+		require.NoError(t, pages["error"].ExecuteTemplate(&buf, "layout", v))
+		require.Contains(t, buf.String(), want)
+		require.Contains(t, buf.String(), `<code id="request-id">req-123</code>`)
+	}
+}
