@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +151,9 @@ func TestApplicantJourneyInChinese(t *testing.T) {
 	require.Equal(t, "须为中国大陆手机号，例如 13812345678", textOf(t, ctx, "#phone-err"))
 	check("onboarding with an error")
 	screenshots(t, ctx, "zh-form-error")
+	// Every field and the button are reached with the Tab key, in order.
+	require.Equal(t, []string{"college_id", "student_number", "full_name", "enrollment_year", "major", "college_email", "phone", "submit"},
+		tabOrder(t, ctx, "form.form", 8))
 
 	fill("13812345678")
 	run(t, ctx, chromedp.WaitVisible(`.state[data-kind=onboarding]`, chromedp.ByQuery))
@@ -221,4 +225,26 @@ func TestApplicantJourneyInChinese(t *testing.T) {
 	typed += " " + workflows.CertificateIssuerName
 	check("verify")
 	screenshots(t, ctx, "zh-verify")
+}
+
+// tabOrder focuses the page's start and presses Tab until n controls of
+// the element sel have had the focus: their ids ("submit" for a submit
+// button), in the order reached.
+func tabOrder(t *testing.T, ctx context.Context, sel string, n int) []string {
+	t.Helper()
+	run(t, ctx, chromedp.Evaluate(`document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)`, nil))
+	var order []string
+	for range 60 {
+		var id string
+		run(t, ctx, chromedp.KeyEvent("\t"), chromedp.Evaluate(`(() => { const e = document.activeElement;
+			if (!e || !e.closest(`+"`"+sel+"`"+`)) return "";
+			return e.type === "submit" ? "submit" : e.id; })()`, &id))
+		if id != "" && !slices.Contains(order, id) {
+			order = append(order, id)
+		}
+		if len(order) == n {
+			break
+		}
+	}
+	return order
 }
