@@ -81,7 +81,8 @@ func seriousViolations(t *testing.T, ctx context.Context, axe string) []axeViola
 }
 
 // TestApplicantJourneyInChinese walks the applicant's journey in a
-// Chromium that asks for zh-CN: register, a form with an error, onboarding
+// Chromium that asks for zh-CN: the public pages (home, sign-in, verify
+// lookup, not found), register, a form with an error, onboarding
 // (verified while the dashboard watches), a shop, a course, a fund
 // application, an internship ranking, notifications and a certificate's
 // verify page. No page
@@ -124,7 +125,15 @@ func TestApplicantJourneyInChinese(t *testing.T) {
 	require.NotEmpty(t, seriousViolations(t, ctx, axe), "an image without alt")
 
 	// From here the browser's Accept-Language alone chooses the language.
-	run(t, ctx, network.ClearBrowserCookies(), chromedp.Navigate(s.url+"/register"), chromedp.WaitVisible("#name", chromedp.ByQuery))
+	run(t, ctx, network.ClearBrowserCookies(), chromedp.Navigate(s.url+"/"), chromedp.WaitVisible("#students", chromedp.ByQuery))
+	check("home")
+	run(t, ctx, chromedp.Navigate(s.url+"/login"), chromedp.WaitVisible("#email", chromedp.ByQuery))
+	check("sign-in")
+	run(t, ctx, chromedp.Navigate(s.url+"/verify"), chromedp.WaitVisible("#serial", chromedp.ByQuery))
+	check("verify lookup")
+	run(t, ctx, chromedp.Navigate(s.url+"/no/such/page"), chromedp.WaitVisible("main", chromedp.ByQuery))
+	check("not found")
+	run(t, ctx, chromedp.Navigate(s.url+"/register"), chromedp.WaitVisible("#name", chromedp.ByQuery))
 	check("register")
 	run(t, ctx,
 		chromedp.SendKeys("#name", "王芳", chromedp.ByQuery),
