@@ -95,3 +95,19 @@ func TestTexts(t *testing.T) {
 	require.Equal(t, "50% off", texts.Text("fr", "x.half"), "English for a language without a catalog")
 	require.Equal(t, "x.none", texts.Text(ZH, "x.none"))
 }
+
+// BenchmarkRender renders a reason with an amount and a field message
+// with a plural, through the x/text catalog, in each language.
+func BenchmarkRender(b *testing.B) {
+	over := msg.New(msg.FundAmountOverCap, msg.Fen("max", 2_000_000))
+	few := msg.Message{Code: msg.FieldTooFew, Params: map[string]any{"min": 1}}
+	for _, lang := range Langs {
+		p := NewPrinter(lang, nil)
+		b.Run(string(lang), func(b *testing.B) {
+			for b.Loop() {
+				_ = p.Render(over)
+				_ = p.Render(few)
+			}
+		})
+	}
+}
