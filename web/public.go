@@ -100,13 +100,36 @@ func (s *site) logout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/")
 }
 
+// maxNextLen bounds the redirect target a sign-in link may carry.
+const maxNextLen = 2048
+
 // LocalPath is next when it is a path on this site (so a crafted link
-// cannot send a signed-in visitor elsewhere), fallback otherwise.
+// cannot send a signed-in visitor elsewhere), fallback otherwise. The rule
+// is strict rather than a copy of a browser's parser: next must be plain
+// printable ASCII (browsers drop tabs and newlines inside a URL and turn
+// backslashes into slashes, so "/\t/evil.example" or "/\\evil.example"
+// would leave the site), parse as a path with no scheme or host, and not
+// start with two slashes. The answer is next as parsed and re-encoded, so
+// what the browser is sent is exactly what was checked.
 func LocalPath(next, fallback string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if len(next) > maxNextLen || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return fallback
 	}
-	return next
+	for i := 0; i < len(next); i++ {
+		if b := next[i]; b <= ' ' || b >= 0x7f || b == '\\' {
+			return fallback
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.EscapedPath(), "//") {
+		return fallback
+	}
+	out := u.EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
 }
 
 // homeOf is where a role lands after signing in.
