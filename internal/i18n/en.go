@@ -93,6 +93,7 @@ var en = map[string]string{
 	msg.ShopClaimed:              "Another student has already verified this shop id or address.",
 	msg.ShopStudentNotVerified:   "Finish onboarding first: only verified students can link a shop.",
 	msg.ShopIDClaimed:            "Another student has already verified this shop; if it is yours, contact the programme office.",
+	msg.ShopURLLinked:            "You have already linked this page as shop {platform_shop_id}, and it is pending or verified.",
 	msg.ShopURLClaimed:           "Another student has already verified a shop with this address; if it is yours, contact the programme office.",
 	msg.ShopCodeNotFound:         "The verification code {code} is not on {url} yet: add it to your shop's public description, save, then ask for a new check.",
 	msg.ShopPageRedirects:        "The shop page redirects more than {max} times; check that the shop address is your shop's public page, then ask for a new check.",

@@ -187,6 +187,8 @@ const (
 	ShopIDClaimed = "shop.id_claimed"
 	// ShopURLClaimed: another student has verified a shop with this address.
 	ShopURLClaimed = "shop.url_claimed"
+	// ShopURLLinked: the caller has this page pending or verified as shop {platform_shop_id}.
+	ShopURLLinked = "shop.url_linked"
 	// ShopCodeNotFound: the verification code {code} is not on {url} yet.
 	ShopCodeNotFound = "shop.code_not_found"
 	// ShopPageRedirects: the shop page redirects more than {max} times.
