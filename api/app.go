@@ -83,6 +83,7 @@ func New(d Deps) *echo.Echo {
 			ReferrerPolicy: "no-referrer", HSTSMaxAge: 0,
 		}),
 		middleware.BodyLimit(BodyLimit),
+		refuseUnstorableText,
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 			Timeout: s.cfg.RequestTimeout,
 			ErrorHandler: func(err error, c echo.Context) error {

@@ -171,6 +171,7 @@ func fuzzSeeds(f *testing.F) {
 		`{"email":1}`,
 		`{"email":"a@example.com","password":"a-long-password","name":"Li","role":"admin"}`,
 		`[]`, `null`, `{`, `{"name":"\u0000"}`, `{} {}`, `"x"`,
+		`{"email":"a\u0000@example.com","password":"a-long-password"}`, "{\"email\":\"\xff@example.com\",\"password\":\"a-long-password\"}",
 	} {
 		f.Add([]byte(s))
 	}
