@@ -41,6 +41,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// SecureCookies marks the session cookie Secure (set when served over https).
 	SecureCookies bool
+	// MetricsToken is the bearer token a scraper reads /metrics with
+	// (admins may read it too); empty: only admins.
+	MetricsToken string
 }
 
 func (c Config) withDefaults() Config {
@@ -74,7 +77,8 @@ func New(d Deps) *echo.Echo {
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = ipExtractor(s.cfg.TrustedProxies)
 	e.Use(
-		middleware.RequestID(),
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
+		keepRequestID,
 		s.requestLogger(),
 		middleware.Recover(),
 		s.httpMetrics(),

@@ -118,7 +118,8 @@ func (s *system) serveHTTP(ctx context.Context) error {
 	secure := base.Scheme == "https"
 	e := api.New(api.Deps{
 		App: s.app, Monitoring: monitoring, Metrics: s.metrics, Log: s.log,
-		Config: api.Config{RequestTimeout: s.cfg.RequestTimeout, TrustedProxies: trusted, SecureCookies: secure},
+		Config: api.Config{RequestTimeout: s.cfg.RequestTimeout, TrustedProxies: trusted, SecureCookies: secure,
+			MetricsToken: s.cfg.MetricsToken},
 	})
 	if err := web.Mount(e, web.Deps{App: s.app, Log: s.log, Config: web.Config{SecureCookies: secure}}); err != nil {
 		return err

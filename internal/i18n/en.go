@@ -59,6 +59,7 @@ var en = map[string]string{
 	msg.ErrorUnavailable:         "The service is busy or a dependency is down; try again shortly.",
 	msg.ErrorDatabaseUnavailable: "The database is unavailable; try again shortly.",
 	msg.ErrorNotReady:            "Not ready: {services:list} not answering.",
+	msg.ErrorCrossSite:           "A change sent from another site is refused; make it from this site's own pages.",
 	msg.ErrorMonitoringOff:       "Monitoring is not configured in this process.",
 	msg.ErrorInternal:            "Internal error; the request id in X-Request-Id helps us find it.",
 	msg.ErrorHTTP:                "The request failed (HTTP {status}).",

@@ -58,6 +58,7 @@ var zh = map[string]string{
 	msg.ErrorUnavailable:         "服务繁忙或所依赖的服务暂时不可用，请稍后再试。",
 	msg.ErrorDatabaseUnavailable: "数据库暂时不可用，请稍后再试。",
 	msg.ErrorNotReady:            "服务未就绪：{services:list} 无响应。",
+	msg.ErrorCrossSite:           "来自其他网站的修改请求已被拒绝；请在本站页面中操作。",
 	msg.ErrorMonitoringOff:       "此进程未配置监控。",
 	msg.ErrorInternal:            "系统内部错误；响应头 X-Request-Id 中的请求编号可帮助我们排查。",
 	msg.ErrorHTTP:                "请求失败（HTTP {status}）。",

@@ -114,6 +114,8 @@ const (
 	ErrorNotReady = "error.not_ready"
 	// ErrorMonitoringOff: this process serves no monitoring.
 	ErrorMonitoringOff = "error.monitoring_off"
+	// ErrorCrossSite: a change sent from another site is refused.
+	ErrorCrossSite = "error.cross_site"
 	// ErrorInternal: something failed on our side.
 	ErrorInternal = "error.internal"
 	// ErrorHTTP: an HTTP error {status} without a more specific message.
