@@ -207,7 +207,7 @@ func FuzzDecodeLogin(f *testing.F) {
 		if !checkDecode(t, body, &in) {
 			return
 		}
-		sess, err := env.app.Login(context.Background(), fuzzIP, in)
+		sess, err := env.app.Login(context.Background(), app.Client{IP: fuzzIP}, in)
 		if checkUseCase(t, body, err, msg.AuthBadCredentials) && err == nil && sess.Token.Value == "" {
 			t.Fatalf("signed in %q without a token", body)
 		}

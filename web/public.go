@@ -78,7 +78,11 @@ func (s *site) login(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "login", v, problems)
 	}
-	sess, err := s.app.Login(c.Request().Context(), c.RealIP(), in)
+	client := app.Client{IP: c.RealIP()}
+	if ck, err := c.Cookie(app.DeviceCookie); err == nil {
+		client.Device = ck.Value
+	}
+	sess, err := s.app.Login(c.Request().Context(), client, in)
 	if err != nil {
 		return s.signInProblem(c, "login", v, err)
 	}
@@ -89,6 +93,10 @@ func (s *site) login(c echo.Context) error {
 // sets too) and goes to next when it is a path on this site.
 func (s *site) startSession(c echo.Context, sess app.Session, next string) error {
 	s.setSessionCookie(c, sess.Token.Value, int(s.app.SessionTTL().Seconds()))
+	if sess.Device != "" {
+		c.SetCookie(&http.Cookie{Name: app.DeviceCookie, Value: sess.Device, Path: "/", MaxAge: int(app.DeviceTTL.Seconds()),
+			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
+	}
 	return c.Redirect(http.StatusSeeOther, LocalPath(next, homeOf(sess.Account.Role)))
 }
 
