@@ -3,9 +3,20 @@
 #   docker build -t campusbiz .
 #   docker run --rm campusbiz migrate      # or serve (default), worker, seed
 #
+# Base images are pinned to exact releases, so that a rebuild does not pick up
+# a different compiler or OS. To update them:
+#   - golang: the release in go.mod's toolchain line (keep the two equal), e.g.
+#     golang:1.26.10-bookworm after `go mod edit -toolchain=go1.26.10`;
+#   - debian: the newest 12.x point release (https://www.debian.org/News/);
+#   - distroless publishes no versioned tags, only digests: pin it by digest on a
+#     machine that reaches the registry, `docker buildx imagetools inspect
+#     gcr.io/distroless/static-debian12:nonroot`, then FROM ...:nonroot@sha256:<digest>.
+#     (Not done yet: this project's build machine has no registry access.)
+# then run `make compose-check` and rebuild.
+#
 # Build stage: dependencies are downloaded in their own layer (only go.mod and
 # go.sum are copied first), so source edits do not re-download modules.
-FROM golang:1.26 AS build
+FROM golang:1.26.10-bookworm AS build
 WORKDIR /src
 ENV CGO_ENABLED=0
 COPY go.mod go.sum ./
@@ -15,7 +26,7 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/campusbiz ./cmd/ca
 
 # The certificate PDF draws Chinese names with a CJK TrueType font; the
 # distroless image has none, so take Debian's from a slim stage.
-FROM debian:12-slim AS fonts
+FROM debian:12.12-slim AS fonts
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-droid-fallback && rm -rf /var/lib/apt/lists/*
 
 # Runtime stage: static binary on distroless, running as uid/gid 65532

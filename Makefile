@@ -18,6 +18,11 @@ ifneq ($(GOPATH_DIR),)
 export PATH := $(PATH):$(GOPATH_DIR)/bin
 endif
 
+# go.mod's toolchain line names the Go release the project is built and
+# tested with (a patch release with the standard library's security fixes);
+# auto lets an older local go fetch it once from the module proxy.
+export GOTOOLCHAIN ?= auto
+
 GO               ?= go
 BIN              ?= bin/campusbiz
 PKG              ?= ./...
@@ -66,7 +71,7 @@ fmt: ## Rewrite Go files with gofmt
 	@files=$$($(GOFILES_CMD)); \
 	if [ -n "$$files" ]; then gofmt -w $$files; fi
 
-lint: ## gofmt check, go vet, staticcheck
+lint: ## gofmt check, go vet, staticcheck, govulncheck
 	@files=$$($(GOFILES_CMD)); \
 	unformatted=$$(if [ -n "$$files" ]; then gofmt -l $$files; fi); \
 	if [ -n "$$unformatted" ]; then \
@@ -76,6 +81,7 @@ lint: ## gofmt check, go vet, staticcheck
 	fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	bash scripts/vulncheck.sh
 
 fuzz: services ## Run every Fuzz target for FUZZTIME each (default 60s)
 	@pkgs=$$($(GO) list $(PKG)); \

@@ -46,6 +46,9 @@ type Config struct {
 	// shown (the TIME_ZONE setting); the JSON fields stay RFC 3339. Nil:
 	// Asia/Shanghai.
 	Zone *time.Location
+	// MetricsToken is the bearer token a scraper reads /metrics with
+	// (admins may read it too); empty: only admins.
+	MetricsToken string
 }
 
 func (c Config) withDefaults() Config {
@@ -94,7 +97,8 @@ func New(d Deps) *echo.Echo {
 	e.IPExtractor = ipExtractor(s.cfg.TrustedProxies)
 	e.Use(
 		s.zone,
-		middleware.RequestID(),
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
+		keepRequestID,
 		s.requestLogger(),
 		middleware.Recover(),
 		s.httpMetrics(),
@@ -103,6 +107,7 @@ func New(d Deps) *echo.Echo {
 			ReferrerPolicy: "no-referrer", HSTSMaxAge: 0,
 		}),
 		middleware.BodyLimit(BodyLimit),
+		refuseUnstorableText,
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 			Timeout: s.cfg.RequestTimeout,
 			ErrorHandler: func(err error, c echo.Context) error {

@@ -56,7 +56,7 @@ func (s *server) login(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	sess, err := s.app.Login(c.Request().Context(), c.RealIP(), in)
+	sess, err := s.app.Login(c.Request().Context(), app.Client{IP: c.RealIP(), Device: deviceToken(c)}, in)
 	if err != nil {
 		return err
 	}
@@ -64,6 +64,12 @@ func (s *server) login(c echo.Context) error {
 		Name: app.SessionCookie, Value: sess.Token.Value, Path: "/", Expires: sess.Token.ExpiresAt,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode,
 	})
+	if sess.Device != "" {
+		c.SetCookie(&http.Cookie{
+			Name: app.DeviceCookie, Value: sess.Device, Path: "/", MaxAge: int(app.DeviceTTL.Seconds()),
+			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode,
+		})
+	}
 	return c.JSON(http.StatusOK, LoginResponse{Token: sess.Token.Value, ExpiresAt: sess.Token.ExpiresAt, Account: accountView(sess.Account)})
 }
 
@@ -184,4 +190,13 @@ func (s *server) limitLookups(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// deviceToken is the device token the client keeps as a cookie, if any:
+// clients that keep cookies are not throttled by others' failed sign-ins.
+func deviceToken(c echo.Context) string {
+	if ck, err := c.Cookie(app.DeviceCookie); err == nil {
+		return ck.Value
+	}
+	return ""
 }

@@ -213,7 +213,7 @@ func (w *matrixWorld) rows() []matrixRow {
 	return []matrixRow{
 		{route: "GET /healthz", path: "/healthz", want: public},
 		{route: "GET /readyz", path: "/readyz", want: public},
-		{route: "GET /metrics", path: "/metrics", want: public},
+		{route: "GET /metrics", path: "/metrics", want: adminOnly},
 		{route: "ANY /monitoring", path: "/monitoring", want: adminOnly},
 		{route: "ANY /monitoring/*", path: "/monitoring/api/queues", want: adminOnly},
 		{route: "GET /api/v1/openapi.yaml", path: v1 + "/openapi.yaml", want: public},

@@ -171,6 +171,7 @@ func fuzzSeeds(f *testing.F) {
 		`{"email":1}`,
 		`{"email":"a@example.com","password":"a-long-password","name":"Li","role":"admin"}`,
 		`[]`, `null`, `{`, `{"name":"\u0000"}`, `{} {}`, `"x"`,
+		`{"email":"a\u0000@example.com","password":"a-long-password"}`, "{\"email\":\"\xff@example.com\",\"password\":\"a-long-password\"}",
 	} {
 		f.Add([]byte(s))
 	}
@@ -206,7 +207,7 @@ func FuzzDecodeLogin(f *testing.F) {
 		if !checkDecode(t, body, &in) {
 			return
 		}
-		sess, err := env.app.Login(context.Background(), fuzzIP, in)
+		sess, err := env.app.Login(context.Background(), app.Client{IP: fuzzIP}, in)
 		if checkUseCase(t, body, err, msg.AuthBadCredentials) && err == nil && sess.Token.Value == "" {
 			t.Fatalf("signed in %q without a token", body)
 		}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"net/http/httptest"
 	"testing"
 
@@ -16,14 +17,22 @@ import (
 
 func TestHealthAndMetrics(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	const scraper = "scrape-token-0123456789"
+	a := newApp(t, func(d *appDeps) { d.API.Config.MetricsToken = scraper })
 	r := a.do(http.MethodGet, "/healthz", "", nil)
 	require.Equal(t, http.StatusOK, r.Status)
 	r = a.do(http.MethodGet, "/readyz", "", nil)
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	require.Equal(t, "ok", r.JSON(t)["redis"])
 	a.do(http.MethodGet, "/api/v1/colleges", "", nil)
-	r = a.do(http.MethodGet, "/metrics", "", nil)
+	// The metrics are not public: the scraper's token or an admin.
+	_, applicant := a.user(models.RoleApplicant)
+	_, admin := a.user(models.RoleAdmin)
+	require.Equal(t, http.StatusUnauthorized, a.do(http.MethodGet, "/metrics", "", nil).Status)
+	require.Equal(t, http.StatusUnauthorized, a.do(http.MethodGet, "/metrics", scraper+"x", nil).Status)
+	require.Equal(t, http.StatusForbidden, a.do(http.MethodGet, "/metrics", applicant, nil).Status)
+	require.Equal(t, http.StatusOK, a.do(http.MethodGet, "/metrics", admin, nil).Status)
+	r = a.do(http.MethodGet, "/metrics", scraper, nil)
 	require.Equal(t, http.StatusOK, r.Status)
 	require.Contains(t, string(r.Body), `campusbiz_http_request_duration_seconds_count{method="GET",route="/api/v1/colleges",status="200"} 1`)
 	r = a.do(http.MethodGet, "/no/such/route", "", nil)
@@ -101,10 +110,58 @@ func TestMonitoringIsAdminOnly(t *testing.T) {
 			require.Contains(t, rec.Body.String(), "<html")
 		}
 	}
+	// Asynqmon's writes (pausing a queue, deleting tasks) are refused when
+	// the browser says they come from another site, or says nothing.
+	for _, h := range []map[string]string{
+		{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "https://evil.example"},
+		{"Origin": "null"}, {},
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/monitoring/api/queues/default:pause", nil)
+		req.AddCookie(cookies[0])
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		a.e.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusForbidden, rec.Code, "%v: %s", h, rec.Body.String())
+	}
+	for _, h := range []map[string]string{{"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://example.com"}} {
+		req := httptest.NewRequest(http.MethodPost, "/monitoring/api/queues/default:resume", nil)
+		req.AddCookie(cookies[0])
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		a.e.ServeHTTP(rec, req)
+		require.NotEqual(t, http.StatusForbidden, rec.Code, "%v: %s", h, rec.Body.String())
+	}
 	// The JSON API itself never accepts the cookie.
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/me", nil)
 	req.AddCookie(cookies[0])
 	rec := httptest.NewRecorder()
 	a.e.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
+}
+
+// A client's X-Request-Id is echoed and logged only when it is a plain
+// token of at most 64 characters; anything else is replaced.
+func TestRequestIDIsAPlainToken(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	for id, kept := range map[string]bool{
+		"req-123_abc.def:9": true, strings.Repeat("a", 64): true,
+		strings.Repeat("a", 65): false, "a b": false, "x\r\nlevel=ERROR": false, "<script>": false, "é": false,
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.Header.Set("X-Request-Id", id)
+		rec := httptest.NewRecorder()
+		a.e.ServeHTTP(rec, req)
+		got := rec.Header().Get("X-Request-Id")
+		if kept {
+			require.Equal(t, id, got)
+		} else {
+			require.NotEqual(t, id, got)
+			require.Regexp(t, `^[A-Z2-7]{26}$`, got)
+		}
+	}
 }

@@ -17,8 +17,8 @@ func (s *server) routes(e *echo.Echo) {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler())
-	monitoring := []echo.MiddlewareFunc{s.authenticateWithCookie, only(models.RoleAdmin)}
+	e.GET("/metrics", s.metricsHandler(), s.scraperOrAdmin)
+	monitoring := []echo.MiddlewareFunc{s.authenticateWithCookie, only(models.RoleAdmin), sameOrigin}
 	e.Any("/monitoring", s.monitor, monitoring...)
 	e.Any("/monitoring/*", s.monitor, monitoring...)
 

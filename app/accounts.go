@@ -80,26 +80,9 @@ func emailTaken(err error) error {
 type Session struct {
 	Account models.Account
 	Token   accounts.Token
-}
-
-// Login checks an e-mail and password and starts a session. It spends the
-// client IP's and the account's sign-in budgets (a *RateLimitedError
-// beyond them); wrong credentials are ErrBadCredentials.
-func (a *App) Login(ctx context.Context, ip string, in LoginInput) (Session, error) {
-	if err := a.validate(in); err != nil {
-		return Session{}, err
-	}
-	if err := allow(ctx, a.limits.loginIP, ip); err != nil {
-		return Session{}, err
-	}
-	if err := allow(ctx, a.limits.loginAcct, accounts.NormalizeEmail(in.Email)); err != nil {
-		return Session{}, err
-	}
-	acct, err := accounts.Authenticate(ctx, a.db, in.Email, in.Password)
-	if err != nil {
-		return Session{}, err
-	}
-	return a.startSession(ctx, acct)
+	// Device is a new device token for the client to keep (the adapters
+	// set it as the DeviceCookie); empty when the client already had one.
+	Device string
 }
 
 // RegisterAndLogin registers an applicant and signs them in (the register
@@ -109,7 +92,12 @@ func (a *App) RegisterAndLogin(ctx context.Context, ip string, in RegisterInput)
 	if err != nil {
 		return Session{}, err
 	}
-	return a.startSession(ctx, acct)
+	sess, err := a.startSession(ctx, acct)
+	if err != nil {
+		return Session{}, err
+	}
+	sess.Device = a.rememberDevice(ctx, acct.Email)
+	return sess, nil
 }
 
 func (a *App) startSession(ctx context.Context, acct models.Account) (Session, error) {

@@ -12,8 +12,8 @@ import (
 )
 
 // Limits are the application's rate limits. The guards against password
-// guessing, CPU exhaustion and serial probing (sign-in per client IP and per
-// account, registration and certificate look-ups per client IP) keep their
+// guessing, CPU exhaustion and serial probing (sign-in per client IP, failed
+// sign-ins per account and device (signin.go), registration and certificate look-ups per client IP) keep their
 // buckets in Redis when Deps.Redis is set, so every process spends one
 // budget. The per-account submission budget is kept in the process's
 // memory: it brakes abuse by a signed-in account, a Redis round trip on
@@ -23,7 +23,7 @@ import (
 // share one App, so they spend the same budgets.
 type Limits struct {
 	loginIP    *ratelimit.Limiter
-	loginAcct  *ratelimit.Limiter
+	loginFail  *ratelimit.Limiter
 	registerIP *ratelimit.Limiter
 	lookupIP   *ratelimit.Limiter
 	// submit and adminSubmit are the per-account submission budgets.
@@ -42,7 +42,7 @@ func newLimits(rdb redis.UniversalClient, cfg Config, log *slog.Logger) *Limits 
 	}
 	return &Limits{
 		loginIP:   limit(rdb, "login_ip", cfg.LoginRate, cfg.LoginRate),
-		loginAcct: limit(rdb, "login_account", cfg.LoginRate, cfg.LoginRate/2+1),
+		loginFail: limit(rdb, "login_failures", cfg.LoginRate, cfg.LoginRate/2+1),
 		// Registering hashes a password (argon2id), as signing in does: the
 		// same budget per client IP keeps either from exhausting the CPU.
 		registerIP:  limit(rdb, "register_ip", cfg.LoginRate, cfg.LoginRate),

@@ -54,6 +54,9 @@ func (a *App) SubmitShop(ctx context.Context, actor Actor, in ShopInput) (models
 		Status: workflows.ShopPending, Reasons: []models.Reason{}, Revision: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	err = a.engine.Do(ctx, func(w *engine.Work) error {
+		if err := refuseLinkedPage(w, shop); err != nil {
+			return err
+		}
 		err := w.DB().Create(&shop).Error
 		if engine.IsUniqueViolation(err) {
 			return workflows.Refuse(workflows.ErrConflict, msg.ShopExists, msg.Text("platform_shop_id", shop.PlatformShopID))
@@ -64,6 +67,24 @@ func (a *App) SubmitShop(ctx context.Context, actor Actor, in ShopInput) (models
 		return startShopCheck(w, shop, "", actor, a.shopCheckAt())
 	})
 	return shop, err
+}
+
+// refuseLinkedPage refuses a shop whose page the student has already linked
+// as another shop that is pending or verified: one page proves one shop.
+// (Two such requests at once both pass; the second to be checked is then
+// rejected by the check's claim rule.)
+func refuseLinkedPage(w *engine.Work, shop models.Shop) error {
+	var other []string
+	err := w.DB().Model(&models.Shop{}).Where("account_id = ? AND url_key = ? AND status IN ?",
+		shop.AccountID, shop.URLKey, []string{workflows.ShopPending, workflows.ShopVerified}).
+		Limit(1).Pluck("platform_shop_id", &other).Error
+	if err != nil {
+		return fmt.Errorf("look for shops of %s with the same page: %w", shop.AccountID, err)
+	}
+	if len(other) > 0 {
+		return workflows.Refuse(workflows.ErrConflict, msg.ShopURLLinked, msg.Text("platform_shop_id", other[0]))
+	}
+	return nil
 }
 
 // RecheckShop sends the applicant's rejected shop back to pending and

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/msg"
@@ -53,22 +54,69 @@ func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
 
 // validate checks in by its tags; a broken rule is a
 // *workflows.ValidationError with a coded message per field.
+//
+// Before the tags, every text field of in (nested ones too) must be text
+// Postgres can store: valid UTF-8 without NUL. Whatever field rules say,
+// such text is a validation error on its field, never a database error.
 func (a *App) validate(in any) error {
+	fields := map[string]msg.Message{}
+	unstorableText(reflect.ValueOf(in), "", fields)
 	err := a.validator.Struct(in)
-	if err == nil {
-		return nil
-	}
 	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
+	if err != nil && !errors.As(err, &verrs) {
 		return fmt.Errorf("validate: %w", err)
 	}
-	fields := make(map[string]msg.Message, len(verrs))
 	for _, fe := range verrs {
 		if _, seen := fields[fe.Field()]; !seen {
 			fields[fe.Field()] = fieldMessage(fe)
 		}
 	}
+	if len(fields) == 0 {
+		return nil
+	}
 	return &workflows.ValidationError{Fields: fields}
+}
+
+// Storable reports whether s is text Postgres can store: valid UTF-8
+// without NUL.
+func Storable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// unstorableText adds field.control_chars for each string in v (a struct,
+// pointer, slice or map, walked to the leaves) that is not Storable, under
+// its field's JSON name (name for a string outside a struct).
+func unstorableText(v reflect.Value, name string, fields map[string]msg.Message) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			unstorableText(v.Elem(), name, fields)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() {
+				field, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if field == "" || field == "-" {
+					field = name
+				}
+				unstorableText(v.Field(i), field, fields)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			unstorableText(v.Index(i), name, fields)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			unstorableText(it.Key(), name, fields)
+			unstorableText(it.Value(), name, fields)
+		}
+	case reflect.String:
+		if !Storable(v.String()) {
+			fields[name] = msg.New(msg.FieldControlChars)
+		}
+	}
 }
 
 // fieldMessage is the coded message of the rule a field broke.

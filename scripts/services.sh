@@ -240,19 +240,24 @@ ensure_browser() {
 		apt_install chromium
 		have chromium || die "chromium was installed but is not on PATH"
 	fi
-	ensure_axe
+	ensure_npm_tools
 }
 
-# axe-core, which the browser tests inject into pages, pinned by
-# web/testdata/axe/package-lock.json.
-ensure_axe() {
-	local dir
-	dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web/testdata/axe"
-	if [ -f "$dir/node_modules/axe-core/axe.min.js" ]; then
-		return 0
-	fi
-	have npm || apt_install npm
-	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in $dir failed"
+# The npm tools the tests run, each pinned by its directory's
+# package-lock.json: axe-core, which the browser tests inject into pages
+# (web/testdata/axe), and @redocly/cli, which lints the OpenAPI document
+# (tools/openapi). A directory is installed again when its lockfile is newer
+# than its node_modules.
+ensure_npm_tools() {
+	local root dir
+	root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+	for dir in "$root/web/testdata/axe" "$root/tools/openapi"; do
+		if [ -d "$dir/node_modules" ] && [ ! "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+			continue
+		fi
+		have npm || apt_install npm
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error && touch node_modules) || die "npm ci in $dir failed"
+	done
 }
 
 # ---------------------------------------------------------------------- main
@@ -277,10 +282,11 @@ main() {
 	ensure_postgres
 	ensure_redis
 	ensure_test_tools
-	# The browser tests run in `make test` too, so axe-core is installed
-	# whenever npm can; --browser also installs Chromium.
+	# The browser tests and the OpenAPI lint run in `make test`, so their
+	# npm tools are installed whenever npm can; --browser also installs
+	# Chromium.
 	if have npm; then
-		ensure_axe
+		ensure_npm_tools
 	fi
 	if [ "$browser" -eq 1 ]; then
 		ensure_browser

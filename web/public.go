@@ -79,7 +79,11 @@ func (s *site) login(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "login", v, problems)
 	}
-	sess, err := s.app.Login(c.Request().Context(), c.RealIP(), in)
+	client := app.Client{IP: c.RealIP()}
+	if ck, err := c.Cookie(app.DeviceCookie); err == nil {
+		client.Device = ck.Value
+	}
+	sess, err := s.app.Login(c.Request().Context(), client, in)
 	if err != nil {
 		return s.signInProblem(c, "login", v, err)
 	}
@@ -90,6 +94,10 @@ func (s *site) login(c echo.Context) error {
 // sets too) and goes to next when it is a path on this site.
 func (s *site) startSession(c echo.Context, sess app.Session, next string) error {
 	s.setSessionCookie(c, sess.Token.Value, int(s.app.SessionTTL().Seconds()))
+	if sess.Device != "" {
+		c.SetCookie(&http.Cookie{Name: app.DeviceCookie, Value: sess.Device, Path: "/", MaxAge: int(app.DeviceTTL.Seconds()),
+			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
+	}
 	return c.Redirect(http.StatusSeeOther, LocalPath(next, homeOf(sess.Account.Role)))
 }
 
@@ -101,13 +109,36 @@ func (s *site) logout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/")
 }
 
+// maxNextLen bounds the redirect target a sign-in link may carry.
+const maxNextLen = 2048
+
 // LocalPath is next when it is a path on this site (so a crafted link
-// cannot send a signed-in visitor elsewhere), fallback otherwise.
+// cannot send a signed-in visitor elsewhere), fallback otherwise. The rule
+// is strict rather than a copy of a browser's parser: next must be plain
+// printable ASCII (browsers drop tabs and newlines inside a URL and turn
+// backslashes into slashes, so "/\t/evil.example" or "/\\evil.example"
+// would leave the site), parse as a path with no scheme or host, and not
+// start with two slashes. The answer is next as parsed and re-encoded, so
+// what the browser is sent is exactly what was checked.
 func LocalPath(next, fallback string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if len(next) > maxNextLen || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return fallback
 	}
-	return next
+	for i := 0; i < len(next); i++ {
+		if b := next[i]; b <= ' ' || b >= 0x7f || b == '\\' {
+			return fallback
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.EscapedPath(), "//") {
+		return fallback
+	}
+	out := u.EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
 }
 
 // homeOf is where a role lands after signing in.

@@ -102,14 +102,15 @@ func (h *Handlers) verifyShop(w *engine.Work, run engine.Run, page shopPage) err
 }
 
 // shopEligibility reads what ShopEligibility needs: whether the owner is a
-// verified student and whether another student holds the shop's id or page.
+// verified student, whether another student holds the shop's id and whether
+// another verified shop (the owner's own too) holds its page.
 func shopEligibility(db *gorm.DB, shop models.Shop) ([]models.Reason, error) {
 	var check workflows.ShopCheck
 	err := db.Raw(`SELECT
 		EXISTS (SELECT 1 FROM student_profiles WHERE account_id = @owner AND status = 'verified') AS owner_verified,
 		EXISTS (SELECT 1 FROM shops WHERE platform_shop_id = @pid AND status = 'verified' AND account_id <> @owner) AS id_claimed,
-		EXISTS (SELECT 1 FROM shops WHERE url_key = @key AND status = 'verified' AND account_id <> @owner) AS url_claimed`,
-		map[string]any{"owner": shop.AccountID, "pid": shop.PlatformShopID, "key": shop.URLKey}).Scan(&check).Error
+		EXISTS (SELECT 1 FROM shops WHERE url_key = @key AND status = 'verified' AND id <> @shop) AS url_claimed`,
+		map[string]any{"owner": shop.AccountID, "pid": shop.PlatformShopID, "key": shop.URLKey, "shop": shop.ID}).Scan(&check).Error
 	if err != nil {
 		return nil, fmt.Errorf("check shop %s: %w", shop.ID, err)
 	}

@@ -257,3 +257,36 @@ func TestShopClaimedByAnotherStudent(t *testing.T) {
 		require.Equal(t, before, page.hits.Load(), "an ineligible shop's page is not fetched")
 	})
 }
+
+// One page proves one shop: the same student linking the same page under a
+// second shop id (written with percent-encodings) is refused at once, and
+// two such shops that slipped in together (concurrent requests) end with
+// one verified and the other rejected, never one retried until archived.
+func TestShopSamePageUnderTwoIDs(t *testing.T) {
+	t.Parallel()
+	e := newBackend(t)
+	page := newShopPage(t)
+	h := e.shopsHandlers(workflows.ShopModeFetch, true)
+	ctx := context.Background()
+	acct, _ := fixtures.VerifiedStudent(t, e.schema.DB, "李雷")
+	first := e.submitShop(acct, "tb-7007", page.srv.URL+"/shop/7007")
+
+	_, err := e.app.SubmitShop(ctx, app.ActorOf(acct), app.ShopInput{
+		PlatformShopID: "tb-7008", ShopURL: page.srv.URL + "/%73hop/%37007/", ShopName: "小店", Category: "snacks"})
+	require.ErrorIs(t, err, workflows.ErrConflict)
+	require.Equal(t, msg.ShopURLLinked, app.ProblemOf(err).Msg.Code)
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM shops WHERE account_id = ?`, acct.ID), "nothing written")
+
+	// The race: a second shop with the same page inserted beside the first.
+	twin := first.shop
+	twin.ID, twin.PlatformShopID, twin.ShopURL = models.NewID(), "tb-7008", page.srv.URL+"/%73hop/7007"
+	require.NoError(t, e.schema.DB.Create(&twin).Error)
+	twinTask := e.enqueue(workflows.NewShopVerifyTask(twin.ID, twin.Revision, time.Time{}))
+	page.body.Store(first.shop.VerificationCode) // both shops carry the same code
+	require.NoError(t, e.deliver(ctx, h, e.runOf(first.taskID, 0)))
+	require.NoError(t, e.deliver(ctx, h, e.runOf(twinTask, 0)), "decided on its first run, not retried")
+	require.Equal(t, workflows.ShopVerified, e.shop(first.shop.ID).Status)
+	loser := e.shop(twin.ID)
+	require.Equal(t, workflows.ShopRejected, loser.Status)
+	require.Equal(t, msg.ShopURLClaimed, loser.Reasons[0].Code)
+}

@@ -3,14 +3,17 @@ package workflows
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/msg"
+	"golang.org/x/net/idna"
 )
 
 // Shop states.
@@ -65,7 +68,10 @@ var errBadShopURL = errors.New("not the http(s) address of a public page without
 
 // NormalizeShopURL checks raw and returns its key: two addresses of the same
 // page have the same key. The key drops the scheme, the default port, the
-// fragment and a trailing slash, lower-cases the host and sorts the query.
+// fragment and a trailing slash, writes the host in lower-case ASCII
+// (internationalised names as punycode), writes the path's
+// percent-encodings as RFC 3986 does (unreserved characters decoded, the
+// rest in upper-case hex) and sorts the query.
 func NormalizeShopURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil || u.Opaque != "" {
@@ -75,16 +81,55 @@ func NormalizeShopURL(raw string) (string, error) {
 	if host == "" {
 		return "", errBadShopURL
 	}
+	if !strings.Contains(host, ":") { // an IPv6 literal has no name to convert
+		if host, err = idna.Lookup.ToASCII(host); err != nil || host == "" {
+			return "", errBadShopURL
+		}
+	}
 	if port := u.Port(); port != "" && port != map[string]string{"http": "80", "https": "443"}[u.Scheme] {
 		host = net.JoinHostPort(host, port)
 	} else if strings.Contains(host, ":") {
 		host = "[" + host + "]"
 	}
-	key := host + strings.TrimRight(u.EscapedPath(), "/")
+	key := host + strings.TrimRight(canonicalEscapes(u.EscapedPath()), "/")
 	if q := u.Query(); len(q) > 0 {
 		key += "?" + q.Encode()
 	}
 	return key, nil
+}
+
+// canonicalEscapes rewrites an escaped path's percent-encodings the one way
+// RFC 3986 (6.2.2) calls equivalent: an unreserved character (letters,
+// digits, "-", ".", "_", "~") decoded, anything else in upper-case hex.
+// url.URL.EscapedPath has already checked that every "%" starts a valid
+// escape.
+func canonicalEscapes(path string) string {
+	if !strings.Contains(path, "%") {
+		return path
+	}
+	var b strings.Builder
+	for i := 0; i < len(path); i++ {
+		if path[i] != '%' || i+2 >= len(path) {
+			b.WriteByte(path[i])
+			continue
+		}
+		c, err := strconv.ParseUint(path[i+1:i+3], 16, 8)
+		switch {
+		case err != nil:
+			b.WriteByte(path[i])
+			continue
+		case isUnreserved(byte(c)):
+			b.WriteByte(byte(c))
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+		i += 2
+	}
+	return b.String()
+}
+
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // ShopCheck is what shop:verify knows before it looks for the code.
@@ -93,7 +138,8 @@ type ShopCheck struct {
 	OwnerVerified bool
 	// IDClaimed: another student's verified shop has the same platform id.
 	IDClaimed bool
-	// URLClaimed: another student's verified shop has the same page.
+	// URLClaimed: another verified shop, the owner's own included, has the
+	// same page (a page proves one shop).
 	URLClaimed bool
 }
 

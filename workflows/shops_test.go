@@ -33,6 +33,20 @@ func TestNormalizeShopURL(t *testing.T) {
 	d, err := NormalizeShopURL("https://shop.example.com:8443/store/42")
 	require.NoError(t, err)
 	require.Equal(t, "shop.example.com:8443/store/42", d, "a non-default port is kept")
+	for raw, want := range map[string]string{
+		"https://shop.example.com/%73tore/%34%32":            "shop.example.com/store/42", // unreserved characters decoded
+		"https://shop.example.com/a%2db%7Ec":                 "shop.example.com/a-b~c",
+		"https://shop.example.com/%e4%b8%ad":                 "shop.example.com/%E4%B8%AD", // upper-case hex
+		"https://shop.example.com/中":                         "shop.example.com/%E4%B8%AD",
+		"https://shop.example.com/a%2Fb":                     "shop.example.com/a%2Fb", // an encoded slash is not a slash
+		"https://例子.测试/x":                                    "xn--fsqu00a.xn--0zwm56d/x",
+		"https://XN--FSQU00A.xn--0zwm56d/x":                  "xn--fsqu00a.xn--0zwm56d/x",
+		"https://shop.example.com/s?name=%E5%B0%8F%E5%BA%97": "shop.example.com/s?name=%E5%B0%8F%E5%BA%97",
+	} {
+		key, err := NormalizeShopURL(raw)
+		require.NoError(t, err, raw)
+		require.Equal(t, want, key, raw)
+	}
 	v6, err := NormalizeShopURL("http://[2001:DB8::1]/s")
 	require.NoError(t, err)
 	require.Equal(t, "[2001:db8::1]/s", v6)

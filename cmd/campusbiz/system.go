@@ -119,7 +119,7 @@ func (s *system) serveHTTP(ctx context.Context) error {
 	e := api.New(api.Deps{
 		App: s.app, Monitoring: monitoring, Metrics: s.metrics, Log: s.log,
 		Config: api.Config{RequestTimeout: s.cfg.RequestTimeout, TrustedProxies: trusted, SecureCookies: secure,
-			Zone: s.cfg.Location()},
+			Zone: s.cfg.Location(), MetricsToken: s.cfg.MetricsToken},
 	})
 	if err := web.Mount(e, web.Deps{App: s.app, Log: s.log, Config: web.Config{SecureCookies: secure, Zone: s.cfg.Location()}}); err != nil {
 		return err

@@ -76,6 +76,10 @@ type Config struct {
 	SessionSecret string `env:"SESSION_SECRET"`
 	// TrustedProxies lists the CIDRs whose X-Forwarded-For header is believed.
 	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	// MetricsToken lets a Prometheus scraper read /metrics on the HTTP port
+	// with Authorization: Bearer <token>; signed-in admins may read it
+	// too. Without it only admins can.
+	MetricsToken string `env:"METRICS_TOKEN"`
 	// ReconcileInterval is how often the reconciler sweeps the outbox.
 	ReconcileInterval time.Duration `env:"RECONCILE_INTERVAL" envDefault:"30s"`
 	// ReconcileGrace is how long a dispatched task may stay unfinished before

@@ -71,17 +71,32 @@ func New(rdb redis.UniversalClient, limit Limit, log *slog.Logger) *Limiter {
 // key decides (for a second, then Redis is tried again), so an outage
 // neither opens the gate nor shuts it.
 func (l *Limiter) Allow(ctx context.Context, key string) (bool, time.Duration) {
+	return l.run(ctx, key, true)
+}
+
+// Check answers as Allow would, without taking a token: a caller that
+// spends the budget only on some outcomes (a failed sign-in) checks first
+// and takes later.
+func (l *Limiter) Check(ctx context.Context, key string) (bool, time.Duration) {
+	return l.run(ctx, key, false)
+}
+
+func (l *Limiter) run(ctx context.Context, key string, take bool) (bool, time.Duration) {
 	if l.redis == nil || time.Since(time.Unix(0, l.failedAt.Load())) < retryAfter {
-		return l.local.allow(key)
+		return l.local.allow(key, take)
+	}
+	flag := 0
+	if take {
+		flag = 1
 	}
 	wait, err := gcra.Run(ctx, l.redis, []string{l.redisKey(key)},
-		l.limit.interval().Microseconds(), l.limit.Burst).Int64()
+		l.limit.interval().Microseconds(), l.limit.Burst, flag).Int64()
 	if err != nil {
 		if ctx.Err() == nil { // a request that went away says nothing of Redis
 			l.failedAt.Store(time.Now().UnixNano())
 			l.warn(ctx, err)
 		}
-		return l.local.allow(key)
+		return l.local.allow(key, take)
 	}
 	if wait > 0 {
 		return false, time.Duration(wait) * time.Microsecond
@@ -109,8 +124,9 @@ func (l *Limiter) warn(ctx context.Context, err error) {
 // gcra is the generic cell rate algorithm, the token bucket kept as one
 // number: the theoretical arrival time (TAT) of the next request, in
 // microseconds of Redis's clock, so processes' clocks never disagree.
-// KEYS[1] is the bucket; ARGV are the interval between tokens (µs) and the
-// burst. It answers 0 when the request may pass, else the wait (µs).
+// KEYS[1] is the bucket; ARGV are the interval between tokens (µs), the
+// burst and whether to take a token (1) or only look (0). It answers 0
+// when the request may pass, else the wait (µs).
 var gcra = redis.NewScript(`
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -121,6 +137,7 @@ if tat < now then tat = now end
 local new_tat = tat + interval
 local wait = new_tat - burst * interval - now
 if wait > 0 then return wait end
+if ARGV[3] ~= '1' then return 0 end
 redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil((new_tat - now) / 1000))
 return 0
 `)
@@ -143,7 +160,7 @@ func newLocalBuckets(limit Limit) *localBuckets {
 	return &localBuckets{limit: limit, buckets: map[string]*localBucket{}, swept: time.Now()}
 }
 
-func (l *localBuckets) allow(key string) (bool, time.Duration) {
+func (l *localBuckets) allow(key string, take bool) (bool, time.Duration) {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -162,9 +179,9 @@ func (l *localBuckets) allow(key string) (bool, time.Duration) {
 	}
 	b.seen = now
 	r := b.lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
+	d := r.DelayFrom(now)
+	if d > 0 || !take {
 		r.CancelAt(now)
-		return false, d
 	}
-	return true, 0
+	return d <= 0, max(d, 0)
 }

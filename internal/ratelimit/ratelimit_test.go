@@ -125,3 +125,24 @@ func TestWithoutRedisBucketsAreLocal(t *testing.T) {
 	_, wait := l.Allow(context.Background(), "k")
 	require.InDelta(t, time.Minute, wait, float64(5*time.Second))
 }
+
+// Check looks without taking: any number of checks leave the budget whole,
+// and once it is spent they answer the same wait Allow does; with Redis
+// and in the process's own buckets.
+func TestCheckTakesNothing(t *testing.T) {
+	t.Parallel()
+	for name, rdb := range map[string]redis.UniversalClient{"redis": testenv.Redis(t).Client, "local": nil} {
+		l := ratelimit.New(rdb, ratelimit.Limit{Name: "check", PerMinute: 1, Burst: 3}, nil)
+		ctx := context.Background()
+		for range 10 {
+			ok, _ := l.Check(ctx, "k")
+			require.True(t, ok, name)
+		}
+		require.Equal(t, 3, spend(t, l, "k", 3), name)
+		ok, wait := l.Check(ctx, "k")
+		require.False(t, ok, name)
+		require.InDelta(t, time.Minute, wait, float64(5*time.Second), name)
+		_, allowWait := l.Allow(ctx, "k")
+		require.InDelta(t, wait, allowWait, float64(time.Second), name)
+	}
+}

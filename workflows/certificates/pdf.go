@@ -9,7 +9,7 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 	qrcode "github.com/skip2/go-qrcode"
 )
 

@@ -114,6 +114,8 @@ const (
 	ErrorNotReady = "error.not_ready"
 	// ErrorMonitoringOff: this process serves no monitoring.
 	ErrorMonitoringOff = "error.monitoring_off"
+	// ErrorCrossSite: a change sent from another site is refused.
+	ErrorCrossSite = "error.cross_site"
 	// ErrorInternal: something failed on our side.
 	ErrorInternal = "error.internal"
 	// ErrorHTTP: an HTTP error {status} without a more specific message.
@@ -187,6 +189,8 @@ const (
 	ShopIDClaimed = "shop.id_claimed"
 	// ShopURLClaimed: another student has verified a shop with this address.
 	ShopURLClaimed = "shop.url_claimed"
+	// ShopURLLinked: the caller has this page pending or verified as shop {platform_shop_id}.
+	ShopURLLinked = "shop.url_linked"
 	// ShopCodeNotFound: the verification code {code} is not on {url} yet.
 	ShopCodeNotFound = "shop.code_not_found"
 	// ShopPageRedirects: the shop page redirects more than {max} times.

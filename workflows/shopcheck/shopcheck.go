@@ -103,14 +103,54 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and broadcast
 	netip.MustParsePrefix("64:ff9b:1::/48"),  // local NAT64
 	netip.MustParsePrefix("100::/64"),        // discard
+	netip.MustParsePrefix("2001::/23"),       // IETF protocol assignments, Teredo (2001::/32) among them
 	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("3fff::/20"),       // documentation
+	netip.MustParsePrefix("5f00::/16"),       // segment routing
+}
+
+// Networks whose addresses carry an IPv4 address in known bits. A
+// connection to one of them reaches (through a translator or a tunnel) the
+// IPv4 address it carries, so that address must be public too.
+var (
+	nat64       = netip.MustParsePrefix("64:ff9b::/96")    // RFC 6052 well-known prefix: the last 32 bits
+	ipv4Compat  = netip.MustParsePrefix("::/96")           // deprecated IPv4-compatible: the last 32 bits
+	translated  = netip.MustParsePrefix("::ffff:0:0:0/96") // SIIT IPv4-translated: the last 32 bits
+	sixToFour   = netip.MustParsePrefix("2002::/16")       // 6to4: bits 16 to 47
+	isatapIID   = [...]byte{0x00, 0x00, 0x5e, 0xfe}        // ISATAP interface id (local scope): ::0:5efe:a.b.c.d
+	isatapIIDul = [...]byte{0x02, 0x00, 0x5e, 0xfe}        // ISATAP interface id (universal scope)
+)
+
+// embeddedIPv4 is the IPv4 address an IPv6 address carries by one of the
+// transition mechanisms (NAT64, IPv4-compatible, SIIT, 6to4, ISATAP).
+func embeddedIPv4(ip netip.Addr) (netip.Addr, bool) {
+	if !ip.Is6() {
+		return netip.Addr{}, false
+	}
+	b := ip.As16()
+	last := netip.AddrFrom4([4]byte(b[12:16]))
+	switch {
+	case nat64.Contains(ip), ipv4Compat.Contains(ip), translated.Contains(ip):
+		return last, true
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[2:6])), true
+	case [4]byte(b[8:12]) == isatapIID || [4]byte(b[8:12]) == isatapIIDul:
+		return last, true
+	}
+	return netip.Addr{}, false
 }
 
 // IsPublic reports whether ip is an ordinary public unicast address: not
 // loopback, private, link-local, multicast, unspecified or special-purpose.
-// IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry.
+// IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry; an
+// IPv6 address that embeds an IPv4 address by a transition mechanism
+// (NAT64, 6to4, ISATAP, SIIT, IPv4-compatible) is public only when the IPv4
+// address is too.
 func IsPublic(ip netip.Addr) bool {
 	ip = ip.Unmap()
+	if v4, ok := embeddedIPv4(ip); ok && !IsPublic(v4) {
+		return false
+	}
 	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
 		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
 		return false

@@ -53,6 +53,8 @@ func TestIsPublic(t *testing.T) {
 		"0.0.0.0": false, "::": false, "0.1.2.3": false, "100.64.0.1": false, "224.0.0.1": false, "ff02::1": false,
 		"255.255.255.255": false, "198.18.0.1": false, "192.0.2.1": false,
 		"::ffff:127.0.0.1": false, "::ffff:10.0.0.1": false, "::ffff:8.8.8.8": true, // IPv4-mapped
+		"64:ff9b::808:808": true, "2002:808:808::1": true, "2001:4860:4860::8888": true,
+		"2001:0:4136:e378:8000:63bf:3fff:fdd2": false, // Teredo
 	} {
 		require.Equal(t, public, shopcheck.IsPublic(netip.MustParseAddr(addr)), addr)
 	}
@@ -229,4 +231,59 @@ func TestClassifiesFailures(t *testing.T) {
 		_, err := f.Check(context.Background(), bad, code)
 		requireProblem(t, err, msg.New(msg.ShopPageNotHTTP))
 	}
+}
+
+// TestIsPublicJudgesEmbeddedIPv4 embeds each non-public IPv4 address in
+// every IPv6 form that carries one: none of them may pass.
+func TestIsPublicJudgesEmbeddedIPv4(t *testing.T) {
+	t.Parallel()
+	for _, v4 := range []string{"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.0.1", "169.254.169.254", "0.0.0.0",
+		"100.64.0.1", "224.0.0.1", "255.255.255.255"} {
+		for _, form := range embeddings(netip.MustParseAddr(v4)) {
+			require.False(t, shopcheck.IsPublic(form), "%s carries %s", form, v4)
+		}
+	}
+	for _, form := range embeddings(netip.MustParseAddr("8.8.8.8"))[:2] { // NAT64 and 6to4 to a public address
+		require.True(t, shopcheck.IsPublic(form), form.String())
+	}
+}
+
+// embeddings is v4 inside NAT64, 6to4, ISATAP (both scopes),
+// IPv4-compatible and SIIT IPv6 addresses.
+func embeddings(v4 netip.Addr) []netip.Addr {
+	b := v4.As4()
+	forms := [][16]byte{
+		{0x00, 0x64, 0xff, 0x9b, 12: b[0], b[1], b[2], b[3]},
+		{0x20, 0x02, b[0], b[1], b[2], b[3], 15: 1},
+		{0x24, 0x08, 8: 0x00, 0x00, 0x5e, 0xfe, b[0], b[1], b[2], b[3]},
+		{0x24, 0x08, 8: 0x02, 0x00, 0x5e, 0xfe, b[0], b[1], b[2], b[3]},
+		{12: b[0], b[1], b[2], b[3]},
+		{8: 0xff, 0xff, 0, 0, b[0], b[1], b[2], b[3]},
+	}
+	out := make([]netip.Addr, len(forms))
+	for i, f := range forms {
+		out[i] = netip.AddrFrom16(f)
+	}
+	return out
+}
+
+// FuzzIsPublicEmbedded checks the embedding rule for any IPv4 address.
+func FuzzIsPublicEmbedded(f *testing.F) {
+	f.Add([]byte{127, 0, 0, 1})
+	f.Add([]byte{8, 8, 8, 8})
+	f.Add([]byte{10, 0, 0, 1})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if len(raw) != 4 {
+			return
+		}
+		v4 := netip.AddrFrom4([4]byte(raw))
+		if shopcheck.IsPublic(v4) {
+			return
+		}
+		for _, form := range embeddings(v4) {
+			if shopcheck.IsPublic(form) {
+				t.Fatalf("%s carries non-public %s and passes", form, v4)
+			}
+		}
+	})
 }
