@@ -173,6 +173,11 @@ func (a *app) doLang(acceptLanguage, method, path, token string, body any) respo
 		require.NoError(a.t, err)
 		rd = bytes.NewReader(raw)
 	}
+	var sent []byte
+	if rd != nil {
+		sent, _ = io.ReadAll(rd)
+		rd = bytes.NewReader(sent)
+	}
 	req := httptest.NewRequest(method, path, rd)
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -185,6 +190,7 @@ func (a *app) doLang(acceptLanguage, method, path, token string, body any) respo
 	}
 	rec := httptest.NewRecorder()
 	a.e.ServeHTTP(rec, req)
+	checkContract(a.t, req.Clone(context.Background()), sent, rec)
 	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
