@@ -2,8 +2,8 @@ package api_test
 
 import (
 	"net/http"
-	"strings"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/campusbiz/campusbiz/internal/testenv"
