@@ -134,8 +134,10 @@ type FundInput struct {
 }
 
 // SubmitFund files the verified applicant's application, submitted, and
-// starts its screening. The programme must exist and the shop must be the
-// applicant's; the programme's rules are fund:screen's to check.
+// starts its screening. The programme must exist, the amount must be within
+// its cap and the shop must be the applicant's; the rules that can change
+// before screening (verification, dates, other applications) are
+// fund:screen's to check.
 func (a *App) SubmitFund(ctx context.Context, actor Actor, in FundInput) (models.FundApplication, error) {
 	if _, err := a.requireVerified(ctx, actor); err != nil {
 		return models.FundApplication{}, err
@@ -151,13 +153,18 @@ func (a *App) SubmitFund(ctx context.Context, actor Actor, in FundInput) (models
 	}
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
 		tx := w.DB()
-		var n int64
-		if err := tx.Model(&models.FundProgram{}).Where("id = ?", in.ProgramID).Count(&n).Error; err != nil {
-			return fmt.Errorf("look up programme %s: %w", in.ProgramID, err)
-		}
-		if n == 0 {
+		var prog models.FundProgram
+		err := tx.Take(&prog, "id = ?", in.ProgramID).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return workflows.Invalid("program_id", msg.FundProgramUnknown)
 		}
+		if err != nil {
+			return fmt.Errorf("look up programme %s: %w", in.ProgramID, err)
+		}
+		if in.AmountFen > prog.MaxGrantFen {
+			return workflows.Invalid("amount_fen", msg.FundAmountOverCap, msg.Fen("max", prog.MaxGrantFen))
+		}
+		var n int64
 		if err := tx.Model(&models.Shop{}).Where("id = ? AND account_id = ?", in.ShopID, actor.ID).Count(&n).Error; err != nil {
 			return fmt.Errorf("look up shop %s: %w", in.ShopID, err)
 		}
@@ -167,7 +174,7 @@ func (a *App) SubmitFund(ctx context.Context, actor Actor, in FundInput) (models
 		if err := tx.Create(&app).Error; err != nil {
 			return fmt.Errorf("create application: %w", err)
 		}
-		err := w.Record(workflows.FundMachine, engine.Transition{EntityID: app.ID, To: workflows.FundSubmitted, Actor: engine.ActorAccount(actor.ID)})
+		err = w.Record(workflows.FundMachine, engine.Transition{EntityID: app.ID, To: workflows.FundSubmitted, Actor: engine.ActorAccount(actor.ID)})
 		if err != nil {
 			return err
 		}
@@ -208,7 +215,7 @@ func (a *App) FundApplication(ctx context.Context, actor Actor, id string) (Fund
 func (a *App) readableFundApplication(ctx context.Context, actor Actor, id string) (models.FundApplication, error) {
 	return readable(ctx, a, actor, id, func(app models.FundApplication) string { return app.AccountID },
 		func(db *gorm.DB, app models.FundApplication, reviewerID string) (assigned bool, err error) {
-			err = db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_reviews WHERE application_id = ? AND reviewer_id = ? AND status <> 'expired')`,
+			err = db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_reviews WHERE application_id = ? AND reviewer_id = ? AND status NOT IN ('expired', 'conflict'))`,
 				app.ID, reviewerID).Row().Scan(&assigned)
 			return assigned, err
 		})
@@ -325,23 +332,11 @@ func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID strin
 	var rev models.FundReview
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
 		tx := w.DB()
-		app, err := workflows.LockFundApplication(tx, applicationID)
+		app, r, err := openAssignment(tx, applicationID, actor.ID)
 		if err != nil {
 			return err
 		}
-		err = tx.Take(&rev, "application_id = ? AND reviewer_id = ?", app.ID, actor.ID).Error
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			return workflows.Refuse(workflows.ErrForbidden, msg.FundReviewNotAssigned)
-		case err != nil:
-			return fmt.Errorf("load the assignment of %s: %w", app.ID, err)
-		case rev.Status == workflows.ReviewDone:
-			return workflows.Refuse(workflows.ErrConflict, msg.FundReviewDone)
-		case rev.Status == workflows.ReviewExpired:
-			return workflows.Refuse(workflows.ErrForbidden, msg.FundReviewExpired)
-		case rev.Status == workflows.ReviewCancelled || app.Status != workflows.FundInReview:
-			return workflows.Refuse(workflows.ErrConflict, msg.FundReviewClosed, msg.Text("status", app.Status))
-		}
+		rev = r
 		now := a.now()
 		decision, score := in.Decision, in.Score
 		rev.Status, rev.Decision, rev.Score, rev.Comment, rev.ReviewedAt = workflows.ReviewDone, &decision, &score, strings.TrimSpace(in.Comment), &now
@@ -363,93 +358,7 @@ func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID strin
 		if err := tx.Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
 			return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
 		}
-		if state, _ := workflows.DecideFund(workflows.RulesOf(prog), tally); state == "" {
-			return nil
-		}
-		_, err = w.Enqueue(workflows.NewFundDecideTask(app.ID))
-		return err
+		return enqueueDecisionIfSettled(w, app, prog, tally)
 	})
 	return rev, err
-}
-
-// Assignment is an application waiting for a reviewer.
-type Assignment struct {
-	Review      models.FundReview
-	Application models.FundApplication
-}
-
-// AssignedReviews lists the applications waiting for the reviewer, oldest
-// assignment first.
-func (a *App) AssignedReviews(ctx context.Context, actor Actor, p Page) (List[Assignment], error) {
-	if err := actor.require(models.RoleReviewer); err != nil {
-		return List[Assignment]{}, err
-	}
-	db := a.db.WithContext(ctx)
-	revs, err := listRows(db.Where("reviewer_id = ? AND status = ?", actor.ID, workflows.ReviewAssigned), p, "id", false,
-		func(r models.FundReview) string { return r.ID })
-	if err != nil {
-		return List[Assignment]{}, err
-	}
-	ids := make([]string, len(revs.Items))
-	for i, r := range revs.Items {
-		ids[i] = r.ApplicationID
-	}
-	var apps []models.FundApplication
-	if len(ids) > 0 {
-		if err := db.Where("id IN ?", ids).Find(&apps).Error; err != nil {
-			return List[Assignment]{}, fmt.Errorf("load assigned applications: %w", err)
-		}
-	}
-	byID := make(map[string]models.FundApplication, len(apps))
-	for _, app := range apps {
-		byID[app.ID] = app
-	}
-	out := List[Assignment]{Items: make([]Assignment, len(revs.Items)), NextCursor: revs.NextCursor}
-	for i, r := range revs.Items {
-		out.Items[i] = Assignment{Review: r, Application: byID[r.ApplicationID]}
-	}
-	return out, nil
-}
-
-// ReviewFile is what a reviewer reads to judge an application: their
-// assignment, the application, its programme, its shop and its applicant.
-type ReviewFile struct {
-	Assignment Assignment
-	Program    models.FundProgram
-	Shop       models.Shop
-	Applicant  models.StudentProfile
-}
-
-// ReviewFile is the application applicationID as the reviewer assigned to
-// it reads it; it is not found unless they are assigned, so ids cannot be
-// probed.
-func (a *App) ReviewFile(ctx context.Context, actor Actor, applicationID string) (ReviewFile, error) {
-	if err := actor.require(models.RoleReviewer); err != nil {
-		return ReviewFile{}, err
-	}
-	if err := checkID(applicationID); err != nil {
-		return ReviewFile{}, err
-	}
-	db := a.db.WithContext(ctx)
-	var f ReviewFile
-	err := db.Take(&f.Assignment.Review, "application_id = ? AND reviewer_id = ?", applicationID, actor.ID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ReviewFile{}, workflows.ErrNotFound
-	}
-	if err == nil {
-		err = db.Take(&f.Assignment.Application, "id = ?", applicationID).Error
-	}
-	if err == nil {
-		err = db.Take(&f.Program, "id = ?", f.Assignment.Application.ProgramID).Error
-	}
-	if err == nil {
-		err = db.Take(&f.Shop, "id = ?", f.Assignment.Application.ShopID).Error
-	}
-	if err == nil {
-		err = db.Take(&f.Applicant, "account_id = ?", f.Assignment.Application.AccountID).Error
-	}
-	if err != nil {
-		return ReviewFile{}, fmt.Errorf("load application %s for review: %w", applicationID, err)
-	}
-	return f, nil
 }

@@ -73,7 +73,7 @@ type FundReview struct {
 	ID            string `gorm:"type:uuid;primaryKey"`
 	ApplicationID string `gorm:"type:uuid"`
 	ReviewerID    string `gorm:"type:uuid"`
-	// Status is assigned, done, expired or cancelled.
+	// Status is assigned, done, expired, cancelled or conflict.
 	Status     string
 	Decision   *string
 	Score      *int
@@ -81,6 +81,10 @@ type FundReview struct {
 	AssignedAt time.Time
 	DueAt      time.Time
 	ReviewedAt *time.Time
+	// ConflictNote and ConflictAt are the reviewer's declared conflict of
+	// interest (status conflict).
+	ConflictNote string
+	ConflictAt   *time.Time
 }
 
 // FundLedgerEntry is one movement of a programme's money: a reservation, its

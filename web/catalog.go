@@ -190,6 +190,27 @@ var catalog = map[string][2]string{
 	"state.accepted":                  {"accepted", "已接受"},
 	"state.declined":                  {"declined", "已拒绝"},
 	"state.unmatched":                 {"not matched this round", "本轮未匹配"},
+	// The reviewer's workbench (issue 14).
+	"reviews.filter":         {"Show", "显示"},
+	"reviews.status.pending": {"Waiting for me", "待我评审"},
+	"reviews.status.overdue": {"Overdue", "已逾期"},
+	"reviews.status.done":    {"My reviews", "我的评审记录"},
+	"reviews.total":          {"%d in total", "共 %d 份"},
+	"reviews.ofcap":          {"of a %s cap", "（上限 %s）"},
+	"reviews.overdue":        {"overdue", "已逾期"},
+	"reviews.yours":          {"Your review", "您的评审"},
+	"reviews.read":           {"Read", "查看"},
+	"reviews.next":           {"Next page", "下一页"},
+	"reviews.conflicted":     {"Your conflict of interest was recorded; the application goes to another reviewer.", "已记录您的利益冲突声明，申请将转交其他评审。"},
+	"review.applicant":       {"Applicant", "申请人"},
+	"review.verified_since":  {"verified since", "认证于"},
+	"review.auto.note":       {"(triage only: the ask against the cap and the shop's record; it decides nothing)", "（仅供分拣参考：申请金额占上限的比例与网店认证时长，不决定结果）"},
+	"review.others":          {"The other reviewers' reviews", "其他评审的意见"},
+	"review.others.none":     {"No other review is in yet.", "暂无其他评审意见。"},
+	"review.conflict":        {"Declare a conflict of interest", "声明利益冲突"},
+	"review.conflict.lead":   {"If you know the applicant or have a stake in the shop, say so: the application goes to another reviewer and your declaration is recorded.", "如果您认识申请人或与该网店有利害关系，请声明：申请将转交其他评审，您的声明会被记录。"},
+	"review.conflict.submit": {"Declare and hand over", "声明并转交"},
+	"field.conflict_note":    {"What is the conflict?", "冲突原因"},
 }
 
 // text is key in lang; an unknown key shows itself so it is noticed.

@@ -46,7 +46,13 @@ func TestEveryPageRendersItsData(t *testing.T) {
 			{Name: "ask", Points: 23, Max: 30, Code: msg.FundScoreAsk, Params: map[string]any{"amount": 85_030, "cap": 2_000_000}},
 			{Name: "plan", Points: 10, Max: 50}, // scored before codes: its name shows
 		}}
-	assignment := app.Assignment{Review: models.FundReview{Status: workflows.ReviewAssigned, DueAt: now}, Application: application}
+	college := models.College{ID: id, Name: "浙江大学", NameEN: "Zhejiang University"}
+	assignment := app.Assignment{Review: models.FundReview{Status: workflows.ReviewAssigned, DueAt: now}, Application: application,
+		Program: program, Shop: shop, Applicant: profile, College: college, Overdue: true}
+	decision, score := workflows.ReviewApprove, 8
+	doneReview := assignment
+	doneReview.Review = models.FundReview{Status: workflows.ReviewDone, DueAt: now, Decision: &decision, Score: &score,
+		Comment: "Solid margins.", ReviewedAt: &now}
 	staff := models.Account{ID: id, Name: "评审", Email: "r@campusbiz.test", Role: models.RoleReviewer}
 	course := models.Course{ID: id, Title: "直播带货", Description: "Live selling.", PassScore: 60}
 	timeline := []models.WorkflowEvent{
@@ -95,9 +101,18 @@ func TestEveryPageRendersItsData(t *testing.T) {
 		{page: "internship", role: models.RoleApplicant, data: rankingPage{Places: []app.Place{place}, Choices: []int{1, 2}},
 			form: url.Values{"preferences": {id}}, fields: map[string]string{"preferences": "bad"},
 			want: map[string][]string{LangEN: {"阿里巴巴 · 店铺运营实习 · 杭州 (1/3)", "Choice 2"}, LangZH: {"第 2 志愿"}}},
-		{page: "reviews", role: models.RoleReviewer, data: []app.Assignment{assignment}, form: url.Values{"done": {id}},
-			want: map[string][]string{LangEN: {"/reviews/" + id, "850.30"}}},
-		{page: "review", role: models.RoleReviewer, data: app.ReviewFile{Assignment: assignment, Program: program, Shop: shop, Applicant: profile},
+		{page: "reviews", role: models.RoleReviewer, data: queuePage{Status: app.QueuePending, Statuses: app.QueueStatuses,
+			List: app.Counted[app.Assignment]{List: app.List[app.Assignment]{Items: []app.Assignment{assignment}, NextCursor: "abc"}, Total: 7}},
+			form: url.Values{"done": {id}},
+			want: map[string][]string{LangEN: {"/reviews/" + id, "850.30", "7 in total", "overdue", "Zhejiang University", "cursor=abc", "of a 20,000.00 yuan cap"},
+				LangZH: {"共 7 份", "浙江大学", "已逾期"}}},
+		{page: "reviews", role: models.RoleReviewer, data: queuePage{Status: app.QueueDone, Statuses: app.QueueStatuses,
+			List: app.Counted[app.Assignment]{List: app.List[app.Assignment]{Items: []app.Assignment{doneReview}}, Total: 1}},
+			want: map[string][]string{LangEN: {"Your review: Approve, 8/10"}}},
+		{page: "review", role: models.RoleReviewer, data: app.ReviewFile{Assignment: doneReview,
+			Others: []app.VisibleReview{{Decision: workflows.ReviewReject, Score: 3, Comment: "Thin plan."}}},
+			want: map[string][]string{LangEN: {"Solid margins.", "Reject · 3/10 — Thin plan."}}},
+		{page: "review", role: models.RoleReviewer, data: app.ReviewFile{Assignment: assignment},
 			fields: map[string]string{"decision": "bad", "score": "bad", "comment": "bad"},
 			want: map[string][]string{LangEN: {"23/30 — Asks for 850.30 yuan of a 20,000.00 yuan cap", "10/50 — plan"},
 				LangZH: {"申请 850.30 元，单笔上限 20,000.00 元"}}},

@@ -4,44 +4,64 @@ import (
 	"net/http"
 
 	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
 )
 
-// queueLimit is how many assignments the reviewer's queue shows.
-const queueLimit = 50
+// queueLimit is how many assignments one page of the reviewer's queue shows.
+const queueLimit = 20
 
-// reviewQueue lists the applications assigned to the signed-in reviewer
-// and not yet reviewed, oldest assignment first (as GET
-// /api/v1/reviews/assigned does).
+// queuePage is one page of the reviewer's queue and the filter it shows.
+type queuePage struct {
+	Status   string
+	Statuses []string
+	List     app.Counted[app.Assignment]
+}
+
+// reviewQueue lists the signed-in reviewer's assignments as GET
+// /api/v1/reviews/assigned does: ?status= pending (the default), overdue
+// or done (their history), a page at a time with the total.
 func (s *site) reviewQueue(c echo.Context) error {
-	l, err := s.app.AssignedReviews(c.Request().Context(), actor(c), app.Page{Limit: queueLimit})
+	status := c.QueryParam("status")
+	if status == "" {
+		status = app.QueuePending
+	}
+	l, err := s.app.AssignedReviews(c.Request().Context(), actor(c), status,
+		app.Page{Limit: queueLimit, Cursor: c.QueryParam("cursor")})
 	if err != nil {
 		return s.failWith(c, err)
 	}
 	v := s.newView(c, "reviews.title")
 	v.Form.Set("done", c.QueryParam("done"))
-	v.Data = l.Items
+	v.Form.Set("conflict", c.QueryParam("conflict"))
+	v.Data = queuePage{Status: status, Statuses: app.QueueStatuses, List: l}
 	return s.render(c, http.StatusOK, "reviews", v)
 }
 
-func (s *site) reviewForm(c echo.Context) error {
+// reviewView loads the review page of the application in the path.
+func (s *site) reviewView(c echo.Context) (view, app.ReviewFile, error) {
 	f, err := s.app.ReviewFile(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
-		return s.failWith(c, err)
+		return view{}, f, err
 	}
 	v := s.newView(c, "review.title")
 	v.Data = f
+	return v, f, nil
+}
+
+func (s *site) reviewForm(c echo.Context) error {
+	v, _, err := s.reviewView(c)
+	if err != nil {
+		return s.failWith(c, err)
+	}
 	return s.render(c, http.StatusOK, "review", v)
 }
 
 func (s *site) submitReview(c echo.Context) error {
-	ctx := c.Request().Context()
-	f, err := s.app.ReviewFile(ctx, actor(c), c.Param("id"))
+	v, f, err := s.reviewView(c)
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	v := s.newView(c, "review.title")
-	v.Data = f
 	var in app.ReviewInput
 	form, problems, err := s.bind(c, &in)
 	if err != nil {
@@ -51,9 +71,43 @@ func (s *site) submitReview(c echo.Context) error {
 	if problems != nil {
 		return s.formProblem(c, "review", v, problems)
 	}
-	appID := f.Assignment.Application.ID
-	if _, err := s.app.SubmitReview(ctx, actor(c), appID, in); err != nil {
+	appID := f.Application.ID
+	if _, err := s.app.SubmitReview(c.Request().Context(), actor(c), appID, in); err != nil {
 		return s.submitted(c, "review", v, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/reviews?done="+appID)
+}
+
+// declareConflict records the reviewer's conflict of interest as POST
+// /api/v1/fund-applications/{id}/conflict does, then goes back to the queue.
+func (s *site) declareConflict(c echo.Context) error {
+	v, f, err := s.reviewView(c)
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	var in app.ConflictInput
+	form, problems, err := s.bind(c, &in)
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	v.Form = withoutSecrets(form)
+	if problems != nil {
+		return s.formProblem(c, "review", v, problems)
+	}
+	appID := f.Application.ID
+	if _, err := s.app.DeclareConflict(c.Request().Context(), actor(c), appID, in); err != nil {
+		return s.submitted(c, "review", v, err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/reviews?conflict="+appID)
+}
+
+// Verdict is a review's decision (approve or reject) in the page's language.
+func (v view) Verdict(decision string) string { return v.T("review." + decision) }
+
+// CollegeName is the college's name in the page's language.
+func (v view) CollegeName(c models.College) string {
+	if v.Lang == LangEN && c.NameEN != "" {
+		return c.NameEN
+	}
+	return c.Name
 }

@@ -1,0 +1,146 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/i18n"
+	"github.com/labstack/echo/v4"
+)
+
+// CountedList is the envelope of a list that also says how many items the
+// whole list holds.
+type CountedList[T any] struct {
+	List[T]
+	Total int64 `json:"total"`
+}
+
+// AssignmentView is one of the signed-in reviewer's assignments with what
+// they need to judge it.
+type AssignmentView struct {
+	// ID is the assignment's id.
+	ID         string    `json:"id"`
+	Status     string    `json:"status"`
+	AssignedAt time.Time `json:"assigned_at"`
+	DueAt      time.Time `json:"due_at"`
+	// Overdue: still waiting for the review after DueAt.
+	Overdue bool `json:"overdue"`
+	// Review is the reviewer's own review, once it is in.
+	Review      *ReviewView     `json:"review"`
+	Application ReviewedAppView `json:"application"`
+}
+
+// ReviewedAppView is an application as its reviewer judges it.
+type ReviewedAppView struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	// Program is the programme, with its cap.
+	Program      ReviewedProgramView `json:"program"`
+	AmountFen    int64               `json:"amount_fen"`
+	BusinessPlan string              `json:"business_plan"`
+	// Score is the automatic triage score (0 to 100) and ScoreFactors what
+	// it added up; they advise, they decide nothing.
+	Score        *int              `json:"score"`
+	ScoreFactors []ScoreFactorView `json:"score_factors"`
+	Applicant    ApplicantView     `json:"applicant"`
+	Shop         ReviewedShopView  `json:"shop"`
+	CreatedAt    time.Time         `json:"created_at"`
+}
+
+// ReviewedProgramView is the programme an application applies to.
+type ReviewedProgramView struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	MaxGrantFen int64  `json:"max_grant_fen"`
+}
+
+// ApplicantView is the applicant as the reviewer sees them.
+type ApplicantView struct {
+	Name    string      `json:"name"`
+	Major   string      `json:"major"`
+	College CollegeRefView `json:"college"`
+}
+
+// CollegeRefView names a college.
+type CollegeRefView struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	NameEN string `json:"name_en"`
+}
+
+// ReviewedShopView is the applicant's verified shop.
+type ReviewedShopView struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Platform is the marketplace's id of the shop, URL its public page.
+	PlatformShopID string     `json:"platform_shop_id"`
+	URL            string     `json:"url"`
+	Category       string     `json:"category"`
+	Status         string     `json:"status"`
+	VerifiedAt     *time.Time `json:"verified_at"`
+}
+
+func assignmentView(a app.Assignment, pr i18n.Printer) AssignmentView {
+	x := a.Application
+	v := AssignmentView{ID: a.Review.ID, Status: a.Review.Status, AssignedAt: a.Review.AssignedAt.UTC(), DueAt: a.Review.DueAt.UTC(),
+		Overdue: a.Overdue, Application: ReviewedAppView{
+			ID: x.ID, Status: x.Status, AmountFen: x.AmountFen, BusinessPlan: x.BusinessPlan, Score: x.Score,
+			Program:      ReviewedProgramView{ID: a.Program.ID, Name: a.Program.Name, MaxGrantFen: a.Program.MaxGrantFen},
+			ScoreFactors: scoreFactorViews(x.ScoreFactors, pr), CreatedAt: x.CreatedAt.UTC(),
+			Applicant: ApplicantView{Name: a.Applicant.FullName, Major: a.Applicant.Major,
+				College: CollegeRefView{ID: a.College.ID, Name: a.College.Name, NameEN: a.College.NameEN}},
+			Shop: ReviewedShopView{ID: a.Shop.ID, Name: a.Shop.ShopName, PlatformShopID: a.Shop.PlatformShopID, URL: a.Shop.ShopURL,
+				Category: a.Shop.Category, Status: a.Shop.Status, VerifiedAt: utc(a.Shop.VerifiedAt)},
+		}}
+	if r := a.Review; r.ReviewedAt != nil && r.Decision != nil && r.Score != nil {
+		v.Review = &ReviewView{ID: r.ID, ReviewerID: r.ReviewerID, Decision: *r.Decision, Score: *r.Score, Comment: r.Comment,
+			ReviewedAt: r.ReviewedAt.UTC()}
+	}
+	return v
+}
+
+// assignedReviews lists the signed-in reviewer's assignments: ?status=
+// pending (the default) or overdue by due date, done (their history)
+// newest review first; with the total.
+func (s *server) assignedReviews(c echo.Context) error {
+	p, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	l, err := s.app.AssignedReviews(c.Request().Context(), actor(c), c.QueryParam("status"), p)
+	if err != nil {
+		return err
+	}
+	pr := printer(c)
+	return c.JSON(http.StatusOK, CountedList[AssignmentView]{
+		List:  listOf(l.List, func(a app.Assignment) AssignmentView { return assignmentView(a, pr) }),
+		Total: l.Total,
+	})
+}
+
+// ConflictView is a declared conflict of interest.
+type ConflictView struct {
+	// ID is the assignment's id, now in status conflict.
+	ID            string    `json:"id"`
+	ApplicationID string    `json:"application_id"`
+	Status        string    `json:"status"`
+	Note          string    `json:"note"`
+	DeclaredAt    time.Time `json:"declared_at"`
+	// Reassigned: another reviewer took the application over.
+	Reassigned bool `json:"reassigned"`
+}
+
+func (s *server) declareConflict(c echo.Context) error {
+	var in app.ConflictInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.app.DeclareConflict(c.Request().Context(), actor(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	r := out.Review
+	return c.JSON(http.StatusOK, ConflictView{ID: r.ID, ApplicationID: r.ApplicationID, Status: r.Status, Note: r.ConflictNote,
+		DeclaredAt: r.ConflictAt.UTC(), Reassigned: out.Reassigned})
+}
