@@ -57,8 +57,8 @@ type ReviewedProgramView struct {
 
 // ApplicantView is the applicant as the reviewer sees them.
 type ApplicantView struct {
-	Name    string      `json:"name"`
-	Major   string      `json:"major"`
+	Name    string         `json:"name"`
+	Major   string         `json:"major"`
 	College CollegeRefView `json:"college"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -185,7 +186,8 @@ func (a *App) SubmitFund(ctx context.Context, actor Actor, in FundInput) (models
 }
 
 // VisibleReview is a review as its reader may see it: ReviewerID and ID are
-// empty for the applicant, to whom reviewers stay anonymous.
+// empty for the applicant and for other reviewers, to whom reviewers stay
+// anonymous.
 type VisibleReview struct {
 	ID, ReviewerID string
 	Decision       string
@@ -201,9 +203,10 @@ type FundApplication struct {
 }
 
 // FundApplication is the application id for those who may read it: its
-// owner, an admin, or a reviewer assigned to it. Admins see every review,
-// a reviewer their own, and the owner, once it is decided, every review
-// without reviewer identity.
+// owner, an admin, or a reviewer assigned to it. Admins see every review;
+// a reviewer none until their own is in, then every review, the others'
+// without reviewer identity; and the owner, once it is decided, every
+// review without reviewer identity.
 func (a *App) FundApplication(ctx context.Context, actor Actor, id string) (FundApplication, error) {
 	app, err := a.readableFundApplication(ctx, actor, id)
 	if err != nil {
@@ -228,7 +231,6 @@ func (a *App) withVisibleReviews(ctx context.Context, actor Actor, app models.Fu
 	switch {
 	case actor.Role == models.RoleAdmin:
 	case actor.Role == models.RoleReviewer:
-		q = q.Where("reviewer_id = ?", actor.ID)
 	case actor.ID == app.AccountID && app.DecidedAt != nil:
 	default:
 		return out, nil
@@ -237,9 +239,12 @@ func (a *App) withVisibleReviews(ctx context.Context, actor Actor, app models.Fu
 	if err := q.Find(&rows).Error; err != nil {
 		return out, fmt.Errorf("load reviews of %s: %w", app.ID, err)
 	}
+	if actor.Role == models.RoleReviewer && !slices.ContainsFunc(rows, func(r models.FundReview) bool { return r.ReviewerID == actor.ID }) {
+		return out, nil // independent review: the others' reviews stay hidden until one's own is in
+	}
 	for _, r := range rows {
 		v := VisibleReview{Decision: *r.Decision, Score: *r.Score, Comment: r.Comment, ReviewedAt: r.ReviewedAt.UTC()}
-		if actor.Role != models.RoleApplicant {
+		if actor.Role == models.RoleAdmin || r.ReviewerID == actor.ID {
 			v.ID, v.ReviewerID = r.ID, r.ReviewerID
 		}
 		out.Reviews = append(out.Reviews, v)

@@ -190,16 +190,14 @@ func (a *App) ReviewFile(ctx context.Context, actor Actor, applicationID string)
 		return ReviewFile{}, err
 	}
 	f := ReviewFile{Assignment: items[0], Others: []VisibleReview{}}
-	if rev.Status != workflows.ReviewDone {
-		return f, nil
+	visible, err := a.withVisibleReviews(ctx, actor, f.Application)
+	if err != nil {
+		return ReviewFile{}, err
 	}
-	var others []models.FundReview
-	if err := db.Where("application_id = ? AND status = ? AND id <> ?", applicationID, workflows.ReviewDone, rev.ID).
-		Order("reviewed_at, id").Find(&others).Error; err != nil {
-		return ReviewFile{}, fmt.Errorf("load the other reviews of %s: %w", applicationID, err)
-	}
-	for _, o := range others {
-		f.Others = append(f.Others, VisibleReview{Decision: *o.Decision, Score: *o.Score, Comment: o.Comment, ReviewedAt: o.ReviewedAt.UTC()})
+	for _, r := range visible.Reviews {
+		if r.ReviewerID != actor.ID {
+			f.Others = append(f.Others, r)
+		}
 	}
 	return f, nil
 }

@@ -319,7 +319,7 @@ func TestScreeningAssignsReviewersByTheRules(t *testing.T) {
 	got = e.fundApp(first.ID)
 	require.Equal(t, workflows.FundInReview, got.Status)
 	require.NotNil(t, got.Score)
-	require.Len(t, got.ScoreFactors, 3)
+	require.Len(t, got.ScoreFactors, 2)
 	assigned := func(appID string) []string {
 		var ids []string
 		require.NoError(t, e.schema.DB.Raw(`SELECT reviewer_id FROM fund_reviews WHERE application_id = ? ORDER BY reviewer_id`, appID).Scan(&ids).Error)
