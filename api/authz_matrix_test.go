@@ -74,6 +74,7 @@ type matrixWorld struct {
 
 	profileID, shopID, rejectedShopID, pendingShopID, bShopID  string
 	fundID, withdrawFundID, openProgramID                      string
+	conflictFundID                                             string
 	enrollmentID, unscoredEnrollmentID, enrollCourseID, serial string
 	revokeSerial, internshipID, placeID, roundID               string
 	phone, businessPlan                                        string
@@ -127,8 +128,11 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	w.openProgramID = fixtures.FundProgram(t, db, []models.Account{third}, nil).ID
 	w.fundID = w.applyFund(inReview.ID, w.shopID)
 	w.withdrawFundID = w.applyFund(withdrawable.ID, w.shopID)
+	// One more in review by rIn and the third reviewer, for rIn to declare a conflict on.
+	w.conflictFundID = w.applyFund(fixtures.FundProgram(t, db, []models.Account{w.accounts[rIn], third}, nil).ID, w.shopID)
 	a.waitStatus("/api/v1/fund-applications/"+w.fundID, w.tokens[appA], workflows.FundInReview)
 	a.waitStatus("/api/v1/fund-applications/"+w.withdrawFundID, w.tokens[appA], workflows.FundInReview)
+	a.waitStatus("/api/v1/fund-applications/"+w.conflictFundID, w.tokens[appA], workflows.FundInReview)
 
 	// A's internship application, offered a place by a round.
 	w.placeID = a.createPlace(w.tokens[admin], "Matrix intern", 5, "SQL")
@@ -312,6 +316,9 @@ func (w *matrixWorld) rows() []matrixRow {
 			want: expect{anon: 401, appB: 403, rOut: 403, rIn: ok, admin: 403, appA: 403}},
 		{route: "GET /api/v1/reviews/assigned", path: v1 + "/reviews/assigned",
 			want: expect{anon: 401, appB: 403, rOut: ok, rIn: ok, admin: 403, appA: 403}},
+		{route: "POST /api/v1/fund-applications/:id/conflict", path: v1 + "/fund-applications/" + w.conflictFundID + "/conflict",
+			body: same(map[string]any{"note": "I know the applicant."}),
+			want: expect{anon: 401, appB: 403, rOut: 403, rIn: ok, admin: 403, appA: 403}},
 
 		{route: "GET /api/v1/admin/stats", path: v1 + "/admin/stats", want: adminOnly},
 	}
