@@ -320,6 +320,7 @@ func (w *matrixWorld) rows() []matrixRow {
 			body: same(map[string]any{"note": "I know the applicant."}),
 			want: expect{anon: 401, appB: 403, rOut: 403, rIn: ok, admin: 403, appA: 403}},
 
+		{route: "GET /api/v1/admin/fund-programs/:id/ranking", path: v1 + "/admin/fund-programs/" + w.openProgramID + "/ranking", want: adminOnly},
 		{route: "GET /api/v1/admin/stats", path: v1 + "/admin/stats", want: adminOnly},
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"time"
 
@@ -143,4 +144,56 @@ func (s *server) declareConflict(c echo.Context) error {
 	r := out.Review
 	return c.JSON(http.StatusOK, ConflictView{ID: r.ID, ApplicationID: r.ApplicationID, Status: r.Status, Note: r.ConflictNote,
 		DeclaredAt: r.ConflictAt.UTC(), Reassigned: out.Reassigned})
+}
+
+// RankingView is a programme's ranking with calibration (admin).
+type RankingView struct {
+	ProgramID string `json:"program_id"`
+	// Method names how scores are calibrated (docs/REVIEWING.md).
+	Method    string               `json:"method"`
+	Reviewers []ReviewerOffsetView `json:"reviewers"`
+	Items     []RankedView         `json:"items"`
+}
+
+// ReviewerOffsetView is a reviewer's offset against their panels.
+type ReviewerOffsetView struct {
+	ReviewerID string `json:"reviewer_id"`
+	Name       string `json:"name"`
+	Reviews    int    `json:"reviews"`
+	// Offset is points above (lenient) or below (harsh) their panels.
+	Offset float64 `json:"offset"`
+}
+
+// RankedView is one application of the ranking.
+type RankedView struct {
+	ApplicationID   string  `json:"application_id"`
+	Applicant       string  `json:"applicant"`
+	Status          string  `json:"status"`
+	AmountFen       int64   `json:"amount_fen"`
+	Reviews         int     `json:"reviews"`
+	RawScore        float64 `json:"raw_score"`
+	CalibratedScore float64 `json:"calibrated_score"`
+}
+
+// calibrationMethod names the calibration in the ranking's answers.
+const calibrationMethod = "additive-reviewer-offset"
+
+// round2 is x to two decimals, for display.
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+func (s *server) programRanking(c echo.Context) error {
+	r, err := s.app.ProgramRanking(c.Request().Context(), actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	v := RankingView{ProgramID: r.Program.ID, Method: calibrationMethod,
+		Reviewers: make([]ReviewerOffsetView, len(r.Reviewers)), Items: make([]RankedView, len(r.Items))}
+	for i, x := range r.Reviewers {
+		v.Reviewers[i] = ReviewerOffsetView{ReviewerID: x.ReviewerID, Name: x.Name, Reviews: x.Reviews, Offset: round2(x.Offset)}
+	}
+	for i, x := range r.Items {
+		v.Items[i] = RankedView{ApplicationID: x.ApplicationID, Applicant: x.Applicant, Status: x.Status, AmountFen: x.AmountFen,
+			Reviews: x.Reviews, RawScore: round2(x.Raw), CalibratedScore: round2(x.Calibrated)}
+	}
+	return c.JSON(http.StatusOK, v)
 }

@@ -267,3 +267,49 @@ func TestDeclaredConflictWithNobodyLeft(t *testing.T) {
 	r = a.do(http.MethodGet, s.appPath+"/events", s.ownerTok, nil)
 	require.Contains(t, string(r.Body), msg.FundConflictUnreplaced)
 }
+
+func TestProgramRanking(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, adminTok := a.user(models.RoleAdmin)
+	harsh, _ := a.reviewer()
+	fair, _ := a.reviewer()
+	prog := fixtures.FundProgram(t, a.schema.DB, []models.Account{harsh, fair}, nil)
+	score := func(x models.FundApplication, r models.Account, s int) {
+		now := time.Now().UTC()
+		d := workflows.ReviewApprove
+		require.NoError(t, a.schema.DB.Create(&models.FundReview{ID: models.NewID(), ApplicationID: x.ID, ReviewerID: r.ID,
+			Status: workflows.ReviewDone, Decision: &d, Score: &s, Comment: "c", AssignedAt: now, DueAt: now, ReviewedAt: &now}).Error)
+	}
+	// Both score three shared applications, harsh always two points lower;
+	// then one application each: 6 from harsh, 7 from fair.
+	for _, pair := range [][2]int{{5, 7}, {6, 8}, {4, 6}} {
+		x, _ := a.assignDirect(prog, harsh, time.Now(), true)
+		require.NoError(t, a.schema.DB.Exec(`UPDATE fund_reviews SET score = ? WHERE application_id = ?`, pair[0], x.ID).Error)
+		score(x, fair, pair[1])
+	}
+	byHarsh, _ := a.assignDirect(prog, harsh, time.Now(), true)
+	require.NoError(t, a.schema.DB.Exec(`UPDATE fund_reviews SET score = 6 WHERE application_id = ?`, byHarsh.ID).Error)
+	byFair, _ := a.assignDirect(prog, fair, time.Now(), true)
+
+	r := a.do(http.MethodGet, "/api/v1/admin/fund-programs/"+prog.ID+"/ranking", adminTok, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	body := r.JSON(t)
+	offsets := map[string]float64{}
+	for _, it := range body["reviewers"].([]any) {
+		rv := it.(map[string]any)
+		offsets[rv["reviewer_id"].(string)] = rv["offset"].(float64)
+	}
+	require.Less(t, offsets[harsh.ID], -0.5)
+	require.Greater(t, offsets[fair.ID], 0.5)
+	pos := map[string]int{}
+	for i, it := range body["items"].([]any) {
+		item := it.(map[string]any)
+		pos[item["application_id"].(string)] = i
+		require.NotEmpty(t, item["applicant"])
+	}
+	require.Len(t, pos, 5)
+	require.Less(t, pos[byHarsh.ID], pos[byFair.ID], "6 from the harsh reviewer outranks 7 from the lenient one once calibrated")
+
+	require.Equal(t, http.StatusNotFound, a.do(http.MethodGet, "/api/v1/admin/fund-programs/"+models.NewID()+"/ranking", adminTok, nil).Status)
+}
