@@ -211,6 +211,16 @@ var catalog = map[string][2]string{
 	"review.conflict.lead":   {"If you know the applicant or have a stake in the shop, say so: the application goes to another reviewer and your declaration is recorded.", "如果您认识申请人或与该网店有利害关系，请声明：申请将转交其他评审，您的声明会被记录。"},
 	"review.conflict.submit": {"Declare and hand over", "声明并转交"},
 	"field.conflict_note":    {"What is the conflict?", "冲突原因"},
+	"ranking.title":          {"Programme ranking", "项目排名"},
+	"ranking.lead":           {"Mean review scores, raw and calibrated: each review corrected by its reviewer's offset against their panels (docs/REVIEWING.md). Decisions still follow the programme's rules on the raw reviews.", "评审平均分（原始与校准后）：每份评审按其评审人相对评审组的偏差修正（见 docs/REVIEWING.md）。审批结果仍按项目规则依据原始评审决定。"},
+	"ranking.applications":   {"Applications", "申请"},
+	"ranking.reviewers":      {"Reviewers' severity", "评审宽严度"},
+	"ranking.reviews":        {"Reviews", "评审数"},
+	"ranking.raw":            {"Raw mean", "原始均分"},
+	"ranking.calibrated":     {"Calibrated", "校准后"},
+	"ranking.status":         {"Status", "状态"},
+	"ranking.offset":         {"Offset against their panels (points; negative: harsher)", "相对评审组的偏差（分；负数为偏严）"},
+	"ranking.empty":          {"No review is in yet.", "暂无评审。"},
 }
 
 // text is key in lang; an unknown key shows itself so it is noticed.
