@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/campusbiz/campusbiz/app"
@@ -57,36 +58,35 @@ func (s *site) reviewForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, "review", v)
 }
 
+// submitReview records the reviewer's review as POST
+// /api/v1/fund-applications/{id}/reviews does, then goes back to the queue.
 func (s *site) submitReview(c echo.Context) error {
-	v, f, err := s.reviewView(c)
-	if err != nil {
-		return s.failWith(c, err)
-	}
 	var in app.ReviewInput
-	form, problems, err := s.bind(c, &in)
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	v.Form = withoutSecrets(form)
-	if problems != nil {
-		return s.formProblem(c, "review", v, problems)
-	}
-	appID := f.Application.ID
-	if _, err := s.app.SubmitReview(c.Request().Context(), actor(c), appID, in); err != nil {
-		return s.submitted(c, "review", v, err)
-	}
-	return c.Redirect(http.StatusSeeOther, "/reviews?done="+appID)
+	return s.reviewPost(c, &in, "done", func(ctx context.Context, appID string) error {
+		_, err := s.app.SubmitReview(ctx, actor(c), appID, in)
+		return err
+	})
 }
 
 // declareConflict records the reviewer's conflict of interest as POST
 // /api/v1/fund-applications/{id}/conflict does, then goes back to the queue.
 func (s *site) declareConflict(c echo.Context) error {
+	var in app.ConflictInput
+	return s.reviewPost(c, &in, "conflict", func(ctx context.Context, appID string) error {
+		_, err := s.app.DeclareConflict(ctx, actor(c), appID, in)
+		return err
+	})
+}
+
+// reviewPost handles a form of the review page: it decodes the form into
+// in, runs do on the application and goes back to the queue, whose
+// ?notice= names the application; problems show on the review page.
+func (s *site) reviewPost(c echo.Context, in any, notice string, do func(ctx context.Context, appID string) error) error {
 	v, f, err := s.reviewView(c)
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	var in app.ConflictInput
-	form, problems, err := s.bind(c, &in)
+	form, problems, err := s.bind(c, in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
@@ -95,10 +95,10 @@ func (s *site) declareConflict(c echo.Context) error {
 		return s.formProblem(c, "review", v, problems)
 	}
 	appID := f.Application.ID
-	if _, err := s.app.DeclareConflict(c.Request().Context(), actor(c), appID, in); err != nil {
+	if err := do(c.Request().Context(), appID); err != nil {
 		return s.submitted(c, "review", v, err)
 	}
-	return c.Redirect(http.StatusSeeOther, "/reviews?conflict="+appID)
+	return c.Redirect(http.StatusSeeOther, "/reviews?"+notice+"="+appID)
 }
 
 // Verdict is a review's decision (approve or reject) in the page's language.
