@@ -320,6 +320,11 @@ func (w *matrixWorld) rows() []matrixRow {
 			body: same(map[string]any{"note": "I know the applicant."}),
 			want: expect{anon: 401, appB: 403, rOut: 403, rIn: ok, admin: 403, appA: 403}},
 
+		{route: "GET /api/v1/fund-programs/:id/rubric", path: v1 + "/fund-programs/" + w.openProgramID + "/rubric", want: public},
+		{route: "PUT /api/v1/admin/fund-programs/:id/rubric", path: v1 + "/admin/fund-programs/" + w.openProgramID + "/rubric", want: adminOnly,
+			body: same(map[string]any{"criteria": []map[string]any{
+				{"name_zh": "商业计划", "name_en": "Business plan", "weight": 2, "max_points": 10},
+				{"name_zh": "网店经营", "name_en": "Shop record", "weight": 1, "max_points": 5}}})},
 		{route: "GET /api/v1/admin/fund-programs/:id/ranking", path: v1 + "/admin/fund-programs/" + w.openProgramID + "/ranking", want: adminOnly},
 		{route: "GET /api/v1/admin/stats", path: v1 + "/admin/stats", want: adminOnly},
 	}

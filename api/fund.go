@@ -103,13 +103,16 @@ type ReviewView struct {
 	Score      int       `json:"score"`
 	Comment    string    `json:"comment"`
 	ReviewedAt time.Time `json:"reviewed_at"`
+	// Criteria are the review's points and comments on the rubric
+	// (not in the queue: read the application for them).
+	Criteria []CriterionScoreView `json:"criteria,omitempty"`
 }
 
 func fundApplicationView(a app.FundApplication, pr i18n.Printer) FundApplicationView {
 	reviews := make([]ReviewView, len(a.Reviews))
 	for i, r := range a.Reviews {
 		reviews[i] = ReviewView{ID: r.ID, ReviewerID: r.ReviewerID, Decision: r.Decision, Score: r.Score,
-			Comment: r.Comment, ReviewedAt: r.ReviewedAt}
+			Comment: r.Comment, ReviewedAt: r.ReviewedAt, Criteria: criterionScoreViews(r.Criteria)}
 	}
 	return FundApplicationView{
 		ID: a.ID, ProgramID: a.ProgramID, AccountID: a.AccountID, ShopID: a.ShopID, AmountFen: a.AmountFen,
@@ -156,6 +159,6 @@ func (s *server) submitReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, ReviewView{ID: r.ID, ReviewerID: r.ReviewerID, Decision: *r.Decision, Score: *r.Score,
-		Comment: r.Comment, ReviewedAt: r.ReviewedAt.UTC()})
+	return c.JSON(http.StatusCreated, ReviewView{ID: r.ID, ReviewerID: r.ReviewerID, Decision: r.Decision, Score: r.Score,
+		Comment: r.Comment, ReviewedAt: r.ReviewedAt, Criteria: criterionScoreViews(r.Criteria)})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/i18n"
+	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
 )
 
@@ -196,4 +197,63 @@ func (s *server) programRanking(c echo.Context) error {
 			Reviews: x.Reviews, RawScore: round2(x.Raw), CalibratedScore: round2(x.Calibrated)}
 	}
 	return c.JSON(http.StatusOK, v)
+}
+
+// CriterionView is one criterion of a programme's rubric.
+type CriterionView struct {
+	ID        string `json:"id"`
+	Position  int    `json:"position"`
+	NameZH    string `json:"name_zh"`
+	NameEN    string `json:"name_en"`
+	Weight    int    `json:"weight"`
+	MaxPoints int    `json:"max_points"`
+}
+
+// RubricView is a programme's rubric.
+type RubricView struct {
+	ProgramID string          `json:"program_id"`
+	Criteria  []CriterionView `json:"criteria"`
+}
+
+func rubricView(programID string, cs []models.FundCriterion) RubricView {
+	v := RubricView{ProgramID: programID, Criteria: make([]CriterionView, len(cs))}
+	for i, c := range cs {
+		v.Criteria[i] = CriterionView{ID: c.ID, Position: c.Position, NameZH: c.NameZH, NameEN: c.NameEN, Weight: c.Weight, MaxPoints: c.MaxPoints}
+	}
+	return v
+}
+
+func (s *server) getRubric(c echo.Context) error {
+	cs, err := s.app.Rubric(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rubricView(c.Param("id"), cs))
+}
+
+func (s *server) setRubric(c echo.Context) error {
+	var in app.RubricInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	cs, err := s.app.SetRubric(c.Request().Context(), actor(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rubricView(c.Param("id"), cs))
+}
+
+// CriterionScoreView is a review's points and comment on one criterion.
+type CriterionScoreView struct {
+	CriterionID string `json:"criterion_id"`
+	Points      int    `json:"points"`
+	Comment     string `json:"comment"`
+}
+
+func criterionScoreViews(ss []models.FundReviewScore) []CriterionScoreView {
+	out := make([]CriterionScoreView, len(ss))
+	for i, sc := range ss {
+		out[i] = CriterionScoreView{CriterionID: sc.CriterionID, Points: sc.Points, Comment: sc.Comment}
+	}
+	return out
 }

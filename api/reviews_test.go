@@ -313,3 +313,74 @@ func TestProgramRanking(t *testing.T) {
 
 	require.Equal(t, http.StatusNotFound, a.do(http.MethodGet, "/api/v1/admin/fund-programs/"+models.NewID()+"/ranking", adminTok, nil).Status)
 }
+
+func TestRubricScoring(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.startWorkers()
+	_, adminTok := a.user(models.RoleAdmin)
+	s := a.inReview() // the default rubric, two reviewers
+	progPath := "/api/v1/fund-programs/" + s.program + "/rubric"
+
+	r := a.do(http.MethodGet, progPath, "", nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	def := r.JSON(t)["criteria"].([]any)
+	require.Len(t, def, 1)
+	require.Equal(t, "Overall", def[0].(map[string]any)["name_en"])
+	require.EqualValues(t, 10, def[0].(map[string]any)["max_points"])
+
+	setPath := "/api/v1/admin/fund-programs/" + s.program + "/rubric"
+	rubric := map[string]any{"criteria": []map[string]any{
+		{"name_zh": "商业计划", "name_en": "Business plan", "weight": 2, "max_points": 10},
+		{"name_zh": "网店经营", "name_en": "Shop record", "weight": 1, "max_points": 5}}}
+	t.Run("bad rubrics change nothing", func(t *testing.T) {
+		for _, bad := range []any{
+			map[string]any{"criteria": []any{}},
+			map[string]any{"criteria": []map[string]any{{"name_zh": "x", "name_en": "x", "weight": 0, "max_points": 10}}},
+			map[string]any{"criteria": "plan"},
+		} {
+			r := a.do(http.MethodPut, setPath, adminTok, bad)
+			require.Contains(t, []int{http.StatusBadRequest, http.StatusUnprocessableEntity}, r.Status, string(r.Body))
+		}
+		require.Len(t, a.do(http.MethodGet, progPath, "", nil).JSON(t)["criteria"], 1)
+	})
+	r = a.do(http.MethodPut, setPath, adminTok, rubric)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	ids := []string{}
+	for _, c := range r.JSON(t)["criteria"].([]any) {
+		ids = append(ids, c.(map[string]any)["id"].(string))
+	}
+	require.Len(t, ids, 2)
+
+	t.Run("a review scores every criterion; its score is the weighted result", func(t *testing.T) {
+		r := a.do(http.MethodPost, s.appPath+"/reviews", s.r1tok, map[string]any{"decision": "approve", "score": 8, "comment": "ok"})
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status, "a score alone does not do for this rubric")
+		require.Equal(t, msg.FundRubricIncomplete, r.FieldReason(t, "criteria")["code"])
+		r = a.do(http.MethodPost, s.appPath+"/reviews", s.r1tok, map[string]any{"decision": "approve", "comment": "ok",
+			"criteria": []map[string]any{{"criterion_id": ids[0], "points": 8}, {"criterion_id": ids[1], "points": 6}}})
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status, "6 of 5")
+		require.Zero(t, a.count(`SELECT count(*) FROM fund_reviews WHERE status = 'done'`), "nothing written")
+		r = a.do(http.MethodPost, s.appPath+"/reviews", s.r1tok, map[string]any{"decision": "approve", "comment": "costed plan",
+			"criteria": []map[string]any{{"criterion_id": ids[0], "points": 8, "comment": "costs worked out"}, {"criterion_id": ids[1], "points": 2}}})
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		body := r.JSON(t)
+		require.EqualValues(t, 7, body["score"], "10 × (2×8/10 + 2/5) / 3 = 6.67, rounded")
+		require.Len(t, body["criteria"], 2)
+	})
+	t.Run("the rubric cannot change once a review is in", func(t *testing.T) {
+		r := a.do(http.MethodPut, setPath, adminTok, rubric)
+		require.Equal(t, http.StatusConflict, r.Status)
+		require.Equal(t, msg.FundRubricReviewed, r.Reason(t))
+	})
+	t.Run("the second review settles it by the usual rules", func(t *testing.T) {
+		r := a.do(http.MethodPost, s.appPath+"/reviews", s.r2tok, map[string]any{"decision": "approve", "comment": "fine",
+			"criteria": []map[string]any{{"criterion_id": ids[1], "points": 5}, {"criterion_id": ids[0], "points": 6, "comment": "thin on costs"}}})
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		require.EqualValues(t, 7, r.JSON(t)["score"], "10 × (2×6/10 + 5/5) / 3 = 7.33")
+		final := a.waitStatus(s.appPath, s.ownerTok, "disbursed")
+		require.Len(t, final["reviews"], 2)
+		for _, rv := range final["reviews"].([]any) {
+			require.Len(t, rv.(map[string]any)["criteria"], 2, "the applicant reads each criterion's points and comment")
+		}
+	})
+}

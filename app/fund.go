@@ -13,6 +13,7 @@ import (
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // FundProgramInput is an admin's new fund programme: the body of POST
@@ -99,6 +100,9 @@ func (a *App) CreateFundProgram(ctx context.Context, actor Actor, in FundProgram
 		}
 		if err != nil {
 			return fmt.Errorf("create programme: %w", err)
+		}
+		if err := workflows.GiveDefaultRubric(tx, p.ID); err != nil {
+			return err
 		}
 		if len(f.ReviewerIDs) == 0 {
 			return nil
@@ -194,6 +198,8 @@ type VisibleReview struct {
 	Score          int
 	Comment        string
 	ReviewedAt     time.Time
+	// Criteria are the review's points and comments on the rubric.
+	Criteria []models.FundReviewScore
 }
 
 // FundApplication is an application with the reviews its reader may see.
@@ -242,8 +248,20 @@ func (a *App) withVisibleReviews(ctx context.Context, actor Actor, app models.Fu
 	if actor.Role == models.RoleReviewer && !slices.ContainsFunc(rows, func(r models.FundReview) bool { return r.ReviewerID == actor.ID }) {
 		return out, nil // independent review: the others' reviews stay hidden until one's own is in
 	}
+	var scores []models.FundReviewScore
+	if len(rows) > 0 {
+		ids := pluck(rows, func(r models.FundReview) string { return r.ID })
+		if err := a.db.WithContext(ctx).Where("review_id IN ?", ids).Find(&scores).Error; err != nil {
+			return out, fmt.Errorf("load the criteria of the reviews of %s: %w", app.ID, err)
+		}
+	}
+	byReview := map[string][]models.FundReviewScore{}
+	for _, sc := range scores {
+		byReview[sc.ReviewID] = append(byReview[sc.ReviewID], sc)
+	}
 	for _, r := range rows {
-		v := VisibleReview{Decision: *r.Decision, Score: *r.Score, Comment: r.Comment, ReviewedAt: r.ReviewedAt.UTC()}
+		v := VisibleReview{Decision: *r.Decision, Score: *r.Score, Comment: r.Comment, ReviewedAt: r.ReviewedAt.UTC(),
+			Criteria: nonNilSlice(byReview[r.ID])}
 		if actor.Role == models.RoleAdmin || r.ReviewerID == actor.ID {
 			v.ID, v.ReviewerID = r.ID, r.ReviewerID
 		}
@@ -316,25 +334,40 @@ func (a *App) WithdrawFund(ctx context.Context, actor Actor, id string) (FundApp
 // /fund-applications/{id}/reviews and the review page's form.
 type ReviewInput struct {
 	Decision string `json:"decision" validate:"required,oneof=approve reject"`
-	Score    int    `json:"score" validate:"required,min=1,max=10"`
-	Comment  string `json:"comment" validate:"required,notblank,max=4000,nocontrol"`
+	// Criteria are the points and comment on each criterion of the
+	// programme's rubric; the review's score is their weighted result.
+	Criteria []CriterionScoreInput `json:"criteria" validate:"max=20,dive"`
+	// Score (1 to 10) may stand for the criteria on the default rubric
+	// (one criterion, Overall, at most 10 points).
+	Score   int    `json:"score" validate:"omitempty,min=1,max=10"`
+	Comment string `json:"comment" validate:"required,notblank,max=4000,nocontrol"`
+}
+
+// CriterionScoreInput is a review's points and comment on one criterion.
+type CriterionScoreInput struct {
+	CriterionID string `json:"criterion_id" validate:"required,uuid"`
+	Points      int    `json:"points" validate:"min=0,max=100"`
+	Comment     string `json:"comment" validate:"max=2000,nocontrol"`
 }
 
 // SubmitReview records the reviewer's review of the application. Only a
 // reviewer assigned to it may review (forbidden otherwise), once (a second
 // review is a conflict), while it is in review. The review that settles
 // the outcome starts the decision (fund:decide).
-func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID string, in ReviewInput) (models.FundReview, error) {
+func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID string, in ReviewInput) (VisibleReview, error) {
 	if err := actor.require(models.RoleReviewer); err != nil {
-		return models.FundReview{}, err
+		return VisibleReview{}, err
 	}
 	if err := checkID(applicationID); err != nil {
-		return models.FundReview{}, err
+		return VisibleReview{}, err
 	}
 	if err := a.validate(in); err != nil {
-		return models.FundReview{}, err
+		return VisibleReview{}, err
 	}
-	var rev models.FundReview
+	var (
+		rev  models.FundReview
+		rows []models.FundReviewScore
+	)
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
 		tx := w.DB()
 		app, r, err := openAssignment(tx, applicationID, actor.ID)
@@ -342,11 +375,34 @@ func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID strin
 			return err
 		}
 		rev = r
+		var prog models.FundProgram // shared: the rubric cannot change under the review (SetRubric)
+		if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
+			return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
+		}
+		var rubric []models.FundCriterion
+		if err := tx.Where("program_id = ?", prog.ID).Order("position").Find(&rubric).Error; err != nil {
+			return fmt.Errorf("load the rubric of %s: %w", prog.ID, err)
+		}
+		given := make([]workflows.CriterionScore, len(in.Criteria))
+		for i, c := range in.Criteria {
+			given[i] = workflows.CriterionScore{CriterionID: c.CriterionID, Points: c.Points, Comment: strings.TrimSpace(c.Comment)}
+		}
+		score, scored, err := workflows.ScoreRubric(rubric, given, in.Score)
+		if err != nil {
+			return err
+		}
 		now := a.now()
-		decision, score := in.Decision, in.Score
+		decision := in.Decision
 		rev.Status, rev.Decision, rev.Score, rev.Comment, rev.ReviewedAt = workflows.ReviewDone, &decision, &score, strings.TrimSpace(in.Comment), &now
 		if err := tx.Save(&rev).Error; err != nil {
 			return fmt.Errorf("save review of %s: %w", app.ID, err)
+		}
+		rows = make([]models.FundReviewScore, len(scored))
+		for i, c := range scored {
+			rows[i] = models.FundReviewScore{ReviewID: rev.ID, CriterionID: c.CriterionID, Points: c.Points, Comment: c.Comment}
+		}
+		if err := tx.Create(&rows).Error; err != nil {
+			return fmt.Errorf("save the criteria of review %s: %w", rev.ID, err)
 		}
 		tally, err := workflows.TallyReviews(ctx, tx, app.ID)
 		if err != nil {
@@ -359,11 +415,11 @@ func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID strin
 		if err != nil {
 			return err
 		}
-		var prog models.FundProgram
-		if err := tx.Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
-			return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
-		}
 		return enqueueDecisionIfSettled(w, app, prog, tally)
 	})
-	return rev, err
+	if err != nil {
+		return VisibleReview{}, err
+	}
+	return VisibleReview{ID: rev.ID, ReviewerID: rev.ReviewerID, Decision: *rev.Decision, Score: *rev.Score, Comment: rev.Comment,
+		ReviewedAt: rev.ReviewedAt.UTC(), Criteria: rows}, nil
 }

@@ -126,6 +126,14 @@ func (a *App) assignments(ctx context.Context, revs []models.FundReview, now tim
 	return out, nil
 }
 
+// nonNilSlice is s, or an empty slice for nil.
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 // pluck is the distinct non-empty values of field over rows.
 func pluck[M any](rows []M, field func(M) string) []string {
 	seen := make(map[string]bool, len(rows))
@@ -161,6 +169,10 @@ func byID[M any](db *gorm.DB, col string, ids []string, idOf func(M) string) (ma
 // stay hidden until then, so each review is independent).
 type ReviewFile struct {
 	Assignment
+	// Rubric is the programme's criteria, in order.
+	Rubric []models.FundCriterion
+	// Own is the reader's review once it is in, with its criteria.
+	Own *VisibleReview
 	// Others are the other reviewers' reviews, without their identity;
 	// empty until the reader's own review is in.
 	Others []VisibleReview
@@ -197,7 +209,12 @@ func (a *App) ReviewFile(ctx context.Context, actor Actor, applicationID string)
 	for _, r := range visible.Reviews {
 		if r.ReviewerID != actor.ID {
 			f.Others = append(f.Others, r)
+		} else {
+			f.Own = &r
 		}
+	}
+	if f.Rubric, err = a.rubric(ctx, f.Program.ID); err != nil {
+		return ReviewFile{}, err
 	}
 	return f, nil
 }

@@ -14,3 +14,19 @@ const (
 	// decided on the other reviews (timeline).
 	FundConflictUnreplaced = "fund.conflict_unreplaced"
 )
+
+// Rubric scoring.
+const (
+	// FundRubricIncomplete: score each of the programme's {criteria}
+	// criteria once.
+	FundRubricIncomplete = "fund.rubric_incomplete"
+	// FundRubricOrScore: send the criteria's points or, on the default
+	// rubric, a score, not both.
+	FundRubricOrScore = "fund.rubric_or_score"
+	// FundCriterionUnknown: {criterion_id} is no criterion of the programme.
+	FundCriterionUnknown = "fund.criterion_unknown"
+	// FundCriterionPoints: {criterion} takes 0 to {max} points.
+	FundCriterionPoints = "fund.criterion_points"
+	// FundRubricReviewed: the rubric cannot change once a review is in.
+	FundRubricReviewed = "fund.rubric_reviewed"
+)
