@@ -178,6 +178,12 @@ type ReviewFile struct {
 	Others []VisibleReview
 }
 
+// DefaultRubric reports whether the programme scores on the default rubric
+// (one criterion of 10 points), where a review's one score stands for it.
+func (f ReviewFile) DefaultRubric() bool {
+	return len(f.Rubric) == 1 && f.Rubric[0].MaxPoints == workflows.DefaultCriterion.MaxPoints
+}
+
 // ReviewFile is the application applicationID as the reviewer assigned to
 // it reads it; it is not found unless they are assigned, so ids cannot be
 // probed.

@@ -2,7 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/models"
@@ -60,28 +64,51 @@ func (s *site) reviewForm(c echo.Context) error {
 
 // submitReview records the reviewer's review as POST
 // /api/v1/fund-applications/{id}/reviews does, then goes back to the queue.
+// On a rubric other than the default, each criterion's points and comment
+// come from the fields points_{criterion id} and comment_{criterion id}.
 func (s *site) submitReview(c echo.Context) error {
 	var in app.ReviewInput
-	return s.reviewPost(c, &in, "done", func(ctx context.Context, appID string) error {
-		_, err := s.app.SubmitReview(ctx, actor(c), appID, in)
+	return s.reviewPost(c, &in, "done", func(ctx context.Context, f app.ReviewFile, form url.Values) error {
+		in.Criteria = criteriaOf(f.Rubric, form)
+		_, err := s.app.SubmitReview(ctx, actor(c), f.Application.ID, in)
 		return err
 	})
+}
+
+// criteriaOf reads the points and comment the form gives each criterion of
+// rubric; a criterion without points is left out, and points that are no
+// whole number read as -1, so that the use case says what is wrong.
+func criteriaOf(rubric []models.FundCriterion, form url.Values) []app.CriterionScoreInput {
+	var out []app.CriterionScoreInput
+	for _, cr := range rubric {
+		raw := strings.TrimSpace(form.Get("points_" + cr.ID))
+		if raw == "" {
+			continue
+		}
+		points, err := strconv.Atoi(raw)
+		if err != nil {
+			points = -1
+		}
+		out = append(out, app.CriterionScoreInput{CriterionID: cr.ID, Points: points, Comment: form.Get("comment_" + cr.ID)})
+	}
+	return out
 }
 
 // declareConflict records the reviewer's conflict of interest as POST
 // /api/v1/fund-applications/{id}/conflict does, then goes back to the queue.
 func (s *site) declareConflict(c echo.Context) error {
 	var in app.ConflictInput
-	return s.reviewPost(c, &in, "conflict", func(ctx context.Context, appID string) error {
-		_, err := s.app.DeclareConflict(ctx, actor(c), appID, in)
+	return s.reviewPost(c, &in, "conflict", func(ctx context.Context, f app.ReviewFile, _ url.Values) error {
+		_, err := s.app.DeclareConflict(ctx, actor(c), f.Application.ID, in)
 		return err
 	})
 }
 
 // reviewPost handles a form of the review page: it decodes the form into
-// in, runs do on the application and goes back to the queue, whose
-// ?notice= names the application; problems show on the review page.
-func (s *site) reviewPost(c echo.Context, in any, notice string, do func(ctx context.Context, appID string) error) error {
+// in, runs do on the review file and the form, and goes back to the
+// queue, whose ?notice= names the application; problems show on the
+// review page.
+func (s *site) reviewPost(c echo.Context, in any, notice string, do func(context.Context, app.ReviewFile, url.Values) error) error {
 	v, f, err := s.reviewView(c)
 	if err != nil {
 		return s.failWith(c, err)
@@ -94,15 +121,22 @@ func (s *site) reviewPost(c echo.Context, in any, notice string, do func(ctx con
 	if problems != nil {
 		return s.formProblem(c, "review", v, problems)
 	}
-	appID := f.Application.ID
-	if err := do(c.Request().Context(), appID); err != nil {
+	if err := do(c.Request().Context(), f, form); err != nil {
 		return s.submitted(c, "review", v, err)
 	}
-	return c.Redirect(http.StatusSeeOther, "/reviews?"+notice+"="+appID)
+	return c.Redirect(http.StatusSeeOther, "/reviews?"+notice+"="+f.Application.ID)
 }
 
 // Verdict is a review's decision (approve or reject) in the page's language.
 func (v view) Verdict(decision string) string { return v.T("review." + decision) }
+
+// CriterionName is the criterion's name in the page's language.
+func (v view) CriterionName(c models.FundCriterion) string {
+	if v.Lang == LangEN {
+		return c.NameEN
+	}
+	return c.NameZH
+}
 
 // CollegeName is the college's name in the page's language.
 func (v view) CollegeName(c models.College) string {
@@ -122,4 +156,15 @@ func (s *site) programRanking(c echo.Context) error {
 	v := s.newView(c, "ranking.title")
 	v.Data = r
 	return s.render(c, http.StatusOK, "admin_ranking", v)
+}
+
+// CriterionOf names the criterion id of rubric in the page's language,
+// with its maximum.
+func (v view) CriterionOf(rubric []models.FundCriterion, id string) string {
+	for _, c := range rubric {
+		if c.ID == id {
+			return fmt.Sprintf("%s (/%d)", v.CriterionName(c), c.MaxPoints)
+		}
+	}
+	return id
 }

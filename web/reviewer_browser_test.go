@@ -31,6 +31,13 @@ func TestReviewerWorkbenchInBrowser(t *testing.T) {
 	prog := fixtures.FundProgram(t, db, []models.Account{reviewer, second, third}, func(p *models.FundProgram) {
 		p.Name, p.MaxGrantFen = "2026 秋季创业基金", 200_000
 	})
+	admin := fixtures.Account(t, db, models.RoleAdmin)
+	rubric, err := s.app.SetRubric(ctxBg, app.ActorOf(admin), prog.ID, app.RubricInput{Criteria: []app.CriterionInput{
+		{NameZH: "商业计划", NameEN: "Business plan", Weight: 3, MaxPoints: 10},
+		{NameZH: "市场与客户", NameEN: "Market and customers", Weight: 2, MaxPoints: 10},
+		{NameZH: "网店经营记录", NameEN: "Shop record", Weight: 1, MaxPoints: 5},
+	}})
+	require.NoError(t, err)
 	plans := []string{
 		"开一家卖手工茶具的网店：第一季度进货 8,000 元，直播每周三次，目标月销 2 万元。",
 		"校园二手教材循环平台：按学期收书，清洗编目后七折出售，利润用于扩充库存。",
@@ -72,11 +79,16 @@ func TestReviewerWorkbenchInBrowser(t *testing.T) {
 	require.Contains(t, textOf(t, ctx, ".facts"), "Applicant")
 	require.NotContains(t, textOf(t, ctx, ".facts"), "student card", "the reviewer's label, not the applicant's")
 	require.Contains(t, textOf(t, ctx, "#auto-score"), "triage only")
-	screenshots(t, ctx, "review-form")
 	run(t, ctx,
 		chromedp.Click(`input[name=decision][value=approve]`, chromedp.ByQuery),
-		chromedp.SetValue("#score", "8", chromedp.ByQuery),
-		chromedp.SendKeys("#comment", "Costs are worked out; the live-stream plan is credible.", chromedp.ByQuery),
+		chromedp.SendKeys("#points_"+rubric[0].ID, "8", chromedp.ByQuery),
+		chromedp.SendKeys("#comment_"+rubric[0].ID, "Costs are worked out.", chromedp.ByQuery),
+		chromedp.SendKeys("#points_"+rubric[1].ID, "7", chromedp.ByQuery),
+		chromedp.SendKeys("#points_"+rubric[2].ID, "4", chromedp.ByQuery),
+		chromedp.SendKeys("#comment", "The live-stream plan is credible.", chromedp.ByQuery),
+	)
+	screenshots(t, ctx, "review-form")
+	run(t, ctx,
 		chromedp.Click(`form.form button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(".notice", chromedp.ByQuery),
 	)
@@ -96,17 +108,17 @@ func TestReviewerWorkbenchInBrowser(t *testing.T) {
 
 	run(t, ctx, chromedp.Navigate(s.url+"/reviews?status=done"), chromedp.WaitVisible(".queue", chromedp.ByQuery))
 	require.Equal(t, "1 in total", textOf(t, ctx, "#queue-total"))
-	require.Contains(t, textOf(t, ctx, ".queue"), "Your review: Approve, 8/10")
+	require.Contains(t, textOf(t, ctx, ".queue"), "Your review: Approve, 8/10", "10 × (3×8/10 + 2×7/10 + 4/5) / 6 = 7.67")
 
 	// The other reviews come in; the admin reads the ranking.
 	var open []models.FundReview
 	require.NoError(t, db.Where("status = ? AND reviewer_id <> ?", workflows.ReviewAssigned, reviewer.ID).Order("id").Find(&open).Error)
 	for i, r := range open {
 		_, err := s.app.SubmitReview(ctxBg, app.Actor{ID: r.ReviewerID, Role: models.RoleReviewer}, r.ApplicationID,
-			app.ReviewInput{Decision: workflows.ReviewApprove, Score: 5 + i%3, Comment: "Reasonable."})
+			app.ReviewInput{Decision: workflows.ReviewApprove, Comment: "Reasonable.", Criteria: []app.CriterionScoreInput{
+				{CriterionID: rubric[0].ID, Points: 5 + i%3}, {CriterionID: rubric[1].ID, Points: 6}, {CriterionID: rubric[2].ID, Points: 3}}})
 		require.NoError(t, err)
 	}
-	admin := fixtures.Account(t, db, models.RoleAdmin)
 	run(t, ctx, network.ClearBrowserCookies())
 	browserSignIn(t, ctx, s, admin, `form[action="/logout"]`)
 	run(t, ctx, chromedp.Navigate(s.url+"/admin/fund/programs/"+prog.ID+"/ranking?lang=en"), chromedp.WaitVisible("#ranking", chromedp.ByQuery))
