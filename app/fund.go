@@ -379,9 +379,9 @@ func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID strin
 		if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
 			return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
 		}
-		var rubric []models.FundCriterion
-		if err := tx.Where("program_id = ?", prog.ID).Order("position").Find(&rubric).Error; err != nil {
-			return fmt.Errorf("load the rubric of %s: %w", prog.ID, err)
+		rubric, err := rubricOf(tx, prog.ID)
+		if err != nil {
+			return err
 		}
 		given := make([]workflows.CriterionScore, len(in.Criteria))
 		for i, c := range in.Criteria {

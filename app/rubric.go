@@ -16,8 +16,13 @@ import (
 
 // rubric is the programme's criteria, in order.
 func (a *App) rubric(ctx context.Context, programID string) ([]models.FundCriterion, error) {
+	return rubricOf(a.db.WithContext(ctx), programID)
+}
+
+// rubricOf is the programme's criteria, in order, read through db.
+func rubricOf(db *gorm.DB, programID string) ([]models.FundCriterion, error) {
 	var out []models.FundCriterion
-	if err := a.db.WithContext(ctx).Where("program_id = ?", programID).Order("position").Find(&out).Error; err != nil {
+	if err := db.Where("program_id = ?", programID).Order("position").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("load the rubric of %s: %w", programID, err)
 	}
 	return out, nil

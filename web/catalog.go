@@ -222,6 +222,7 @@ var catalog = map[string][2]string{
 	"ranking.offset":         {"Offset against their panels (points; negative: harsher)", "相对评审组的偏差（分；负数为偏严）"},
 	"ranking.empty":          {"No review is in yet.", "暂无评审。"},
 	"review.rubric":          {"Score each criterion", "逐项评分"},
+	"review.due":             {"Due", "截止时间"},
 	"review.criterion":       {"0 to %d points, weight %d", "0 到 %d 分，权重 %d"},
 }
 
