@@ -75,6 +75,7 @@ type matrixWorld struct {
 
 	profileID, shopID, rejectedShopID, pendingShopID, bShopID  string
 	fundID, withdrawFundID, openProgramID                      string
+	conflictFundID                                             string
 	enrollmentID, unscoredEnrollmentID, enrollCourseID, serial string
 	revokeSerial, internshipID, placeID, roundID               string
 	phone, businessPlan                                        string
@@ -128,8 +129,11 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	w.openProgramID = fixtures.FundProgram(t, db, []models.Account{third}, nil).ID
 	w.fundID = w.applyFund(inReview.ID, w.shopID)
 	w.withdrawFundID = w.applyFund(withdrawable.ID, w.shopID)
+	// One more in review by rIn and the third reviewer, for rIn to declare a conflict on.
+	w.conflictFundID = w.applyFund(fixtures.FundProgram(t, db, []models.Account{w.accounts[rIn], third}, nil).ID, w.shopID)
 	a.waitStatus("/api/v1/fund-applications/"+w.fundID, w.tokens[appA], workflows.FundInReview)
 	a.waitStatus("/api/v1/fund-applications/"+w.withdrawFundID, w.tokens[appA], workflows.FundInReview)
+	a.waitStatus("/api/v1/fund-applications/"+w.conflictFundID, w.tokens[appA], workflows.FundInReview)
 
 	// A's internship application, offered a place by a round.
 	w.placeID = a.createPlace(w.tokens[admin], "Matrix intern", 5, "SQL")
@@ -325,7 +329,16 @@ func (w *matrixWorld) rows() []matrixRow {
 			want: expect{anon: 401, appB: 403, rOut: 403, rIn: ok, admin: 403, appA: 403}},
 		{route: "GET /api/v1/reviews/assigned", path: v1 + "/reviews/assigned",
 			want: expect{anon: 401, appB: 403, rOut: ok, rIn: ok, admin: 403, appA: 403}},
+		{route: "POST /api/v1/fund-applications/:id/conflict", path: v1 + "/fund-applications/" + w.conflictFundID + "/conflict",
+			body: same(map[string]any{"note": "I know the applicant."}),
+			want: expect{anon: 401, appB: 403, rOut: 403, rIn: ok, admin: 403, appA: 403}},
 
+		{route: "GET /api/v1/fund-programs/:id/rubric", path: v1 + "/fund-programs/" + w.openProgramID + "/rubric", want: public},
+		{route: "PUT /api/v1/admin/fund-programs/:id/rubric", path: v1 + "/admin/fund-programs/" + w.openProgramID + "/rubric", want: adminOnly,
+			body: same(map[string]any{"criteria": []map[string]any{
+				{"name_zh": "商业计划", "name_en": "Business plan", "weight": 2, "max_points": 10},
+				{"name_zh": "网店经营", "name_en": "Shop record", "weight": 1, "max_points": 5}}})},
+		{route: "GET /api/v1/admin/fund-programs/:id/ranking", path: v1 + "/admin/fund-programs/" + w.openProgramID + "/ranking", want: adminOnly},
 		{route: "GET /api/v1/admin/stats", path: v1 + "/admin/stats", want: adminOnly},
 	}
 }

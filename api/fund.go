@@ -103,13 +103,16 @@ type ReviewView struct {
 	Score      int       `json:"score"`
 	Comment    string    `json:"comment"`
 	ReviewedAt time.Time `json:"reviewed_at"`
+	// Criteria are the review's points and comments on the rubric
+	// (not in the queue: read the application for them).
+	Criteria []CriterionScoreView `json:"criteria,omitempty"`
 }
 
 func fundApplicationView(a app.FundApplication, pr i18n.Printer) FundApplicationView {
 	reviews := make([]ReviewView, len(a.Reviews))
 	for i, r := range a.Reviews {
 		reviews[i] = ReviewView{ID: r.ID, ReviewerID: r.ReviewerID, Decision: r.Decision, Score: r.Score,
-			Comment: r.Comment, ReviewedAt: r.ReviewedAt}
+			Comment: r.Comment, ReviewedAt: r.ReviewedAt, Criteria: criterionScoreViews(r.Criteria)}
 	}
 	return FundApplicationView{
 		ID: a.ID, ProgramID: a.ProgramID, AccountID: a.AccountID, ShopID: a.ShopID, AmountFen: a.AmountFen,
@@ -147,15 +150,6 @@ func (s *server) withdrawFundApplication(c echo.Context) error {
 	return c.JSON(http.StatusOK, fundApplicationView(a, printer(c)))
 }
 
-// AssignmentView is an application waiting for the signed-in reviewer.
-type AssignmentView struct {
-	// ID is the assignment's id (the list's cursor).
-	ID          string              `json:"id"`
-	AssignedAt  time.Time           `json:"assigned_at"`
-	DueAt       time.Time           `json:"due_at"`
-	Application FundApplicationView `json:"application"`
-}
-
 func (s *server) submitReview(c echo.Context) error {
 	var in app.ReviewInput
 	if err := bindJSON(c, &in); err != nil {
@@ -165,24 +159,6 @@ func (s *server) submitReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, ReviewView{ID: r.ID, ReviewerID: r.ReviewerID, Decision: *r.Decision, Score: *r.Score,
-		Comment: r.Comment, ReviewedAt: r.ReviewedAt.UTC()})
-}
-
-// assignedReviews lists the applications waiting for the signed-in
-// reviewer, oldest assignment first, each with its automatic score.
-func (s *server) assignedReviews(c echo.Context) error {
-	p, err := pageOf(c)
-	if err != nil {
-		return err
-	}
-	l, err := s.app.AssignedReviews(c.Request().Context(), actor(c), p)
-	if err != nil {
-		return err
-	}
-	pr := printer(c)
-	return c.JSON(http.StatusOK, listOf(l, func(a app.Assignment) AssignmentView {
-		return AssignmentView{ID: a.Review.ID, AssignedAt: a.Review.AssignedAt.UTC(), DueAt: a.Review.DueAt.UTC(),
-			Application: fundApplicationView(app.FundApplication{FundApplication: a.Application}, pr)}
-	}))
+	return c.JSON(http.StatusCreated, ReviewView{ID: r.ID, ReviewerID: r.ReviewerID, Decision: r.Decision, Score: r.Score,
+		Comment: r.Comment, ReviewedAt: r.ReviewedAt, Criteria: criterionScoreViews(r.Criteria)})
 }

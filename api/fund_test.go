@@ -145,11 +145,11 @@ func TestFundEndToEnd(t *testing.T) {
 		require.Equal(t, appPath, "/api/v1/fund-applications/"+assigned["id"].(string))
 		require.NotNil(t, assigned["score"], "the automatic score is there for reviewers")
 		require.NotEmpty(t, assigned["score_factors"])
-		plan := assigned["score_factors"].([]any)[0].(map[string]any)
-		require.Equal(t, msg.FundScorePlan, plan["code"])
-		require.Regexp(t, `^Business plan of \d+ characters \(full points from 1000\)$`, plan["note"])
-		zhPlan := items(t, a.doLang("zh", http.MethodGet, "/api/v1/reviews/assigned", tok, nil))[0].(map[string]any)["application"].(map[string]any)["score_factors"].([]any)[0].(map[string]any)
-		require.Regexp(t, `^商业计划书 \d+ 字`, zhPlan["note"], "the reviewer reads it in their language")
+		ask := assigned["score_factors"].([]any)[0].(map[string]any)
+		require.Equal(t, msg.FundScoreAsk, ask["code"], "triage only: no points for the plan's length")
+		require.Regexp(t, `^Asks for [\d,.]+ yuan of a [\d,.]+ yuan cap$`, ask["note"])
+		zhAsk := items(t, a.doLang("zh", http.MethodGet, "/api/v1/reviews/assigned", tok, nil))[0].(map[string]any)["application"].(map[string]any)["score_factors"].([]any)[0].(map[string]any)
+		require.Regexp(t, `^申请 [\d,.]+ 元`, zhAsk["note"], "the reviewer reads it in their language")
 		r = a.do(http.MethodPost, appPath+"/reviews", tok, map[string]any{"decision": "approve", "score": 8 + i, "comment": "计划清晰"})
 		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
 	}
@@ -433,7 +433,9 @@ func TestFundBadInputWritesNothing(t *testing.T) {
 		{"review: malformed", reviews, revTok, `{"decision":`, 400, ""},
 		{"review: unknown decision", reviews, revTok, okReview("decision", "maybe"), 422, "decision"},
 		{"review: score too high", reviews, revTok, okReview("score", 11), 422, "score"},
-		{"review: score zero", reviews, revTok, okReview("score", 0), 422, "score"},
+		{"review: score zero (no score: the rubric's criteria are missing)", reviews, revTok, okReview("score", 0), 422, "criteria"},
+		{"review: criteria not a list", reviews, revTok, okReview("criteria", "all good"), 422, "criteria"},
+		{"review: criterion not an id", reviews, revTok, okReview("criteria", []map[string]any{{"criterion_id": "x", "points": 1}}), 422, "criterion_id"},
 		{"review: fractional score", reviews, revTok, okReview("score", 7.5), 422, "score"},
 		{"review: no comment", reviews, revTok, okReview("comment", nil), 422, "comment"},
 		{"review: oversized comment", reviews, revTok, okReview("comment", strings.Repeat("c", 4001)), 422, "comment"},

@@ -87,6 +87,10 @@ func (s *server) routes(e *echo.Echo) {
 	v1.POST("/fund-applications/:id/withdraw", s.withdrawFundApplication, submit...)
 	v1.POST("/fund-applications/:id/reviews", s.submitReview, signedIn, only(models.RoleReviewer), s.limitSubmissions)
 	v1.GET("/reviews/assigned", s.assignedReviews, signedIn, only(models.RoleReviewer))
+	v1.POST("/fund-applications/:id/conflict", s.declareConflict, signedIn, only(models.RoleReviewer), s.limitSubmissions)
+	v1.GET("/admin/fund-programs/:id/ranking", s.programRanking, admin...)
+	v1.GET("/fund-programs/:id/rubric", s.getRubric)
+	v1.PUT("/admin/fund-programs/:id/rubric", s.setRubric, adminWrite...)
 
 	v1.GET("/admin/stats", s.stats, admin...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // FundProgramInput is an admin's new fund programme: the body of POST
@@ -99,6 +101,9 @@ func (a *App) CreateFundProgram(ctx context.Context, actor Actor, in FundProgram
 		if err != nil {
 			return fmt.Errorf("create programme: %w", err)
 		}
+		if err := workflows.GiveDefaultRubric(tx, p.ID); err != nil {
+			return err
+		}
 		if len(f.ReviewerIDs) == 0 {
 			return nil
 		}
@@ -134,8 +139,10 @@ type FundInput struct {
 }
 
 // SubmitFund files the verified applicant's application, submitted, and
-// starts its screening. The programme must exist and the shop must be the
-// applicant's; the programme's rules are fund:screen's to check.
+// starts its screening. The programme must exist, the amount must be within
+// its cap and the shop must be the applicant's; the rules that can change
+// before screening (verification, dates, other applications) are
+// fund:screen's to check.
 func (a *App) SubmitFund(ctx context.Context, actor Actor, in FundInput) (models.FundApplication, error) {
 	if _, err := a.requireVerified(ctx, actor); err != nil {
 		return models.FundApplication{}, err
@@ -151,13 +158,18 @@ func (a *App) SubmitFund(ctx context.Context, actor Actor, in FundInput) (models
 	}
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
 		tx := w.DB()
-		var n int64
-		if err := tx.Model(&models.FundProgram{}).Where("id = ?", in.ProgramID).Count(&n).Error; err != nil {
-			return fmt.Errorf("look up programme %s: %w", in.ProgramID, err)
-		}
-		if n == 0 {
+		var prog models.FundProgram
+		err := tx.Take(&prog, "id = ?", in.ProgramID).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return workflows.Invalid("program_id", msg.FundProgramUnknown)
 		}
+		if err != nil {
+			return fmt.Errorf("look up programme %s: %w", in.ProgramID, err)
+		}
+		if in.AmountFen > prog.MaxGrantFen {
+			return workflows.Invalid("amount_fen", msg.FundAmountOverCap, msg.Fen("max", prog.MaxGrantFen))
+		}
+		var n int64
 		if err := tx.Model(&models.Shop{}).Where("id = ? AND account_id = ?", in.ShopID, actor.ID).Count(&n).Error; err != nil {
 			return fmt.Errorf("look up shop %s: %w", in.ShopID, err)
 		}
@@ -167,7 +179,7 @@ func (a *App) SubmitFund(ctx context.Context, actor Actor, in FundInput) (models
 		if err := tx.Create(&app).Error; err != nil {
 			return fmt.Errorf("create application: %w", err)
 		}
-		err := w.Record(workflows.FundMachine, engine.Transition{EntityID: app.ID, To: workflows.FundSubmitted, Actor: engine.ActorAccount(actor.ID)})
+		err = w.Record(workflows.FundMachine, engine.Transition{EntityID: app.ID, To: workflows.FundSubmitted, Actor: engine.ActorAccount(actor.ID)})
 		if err != nil {
 			return err
 		}
@@ -178,13 +190,16 @@ func (a *App) SubmitFund(ctx context.Context, actor Actor, in FundInput) (models
 }
 
 // VisibleReview is a review as its reader may see it: ReviewerID and ID are
-// empty for the applicant, to whom reviewers stay anonymous.
+// empty for the applicant and for other reviewers, to whom reviewers stay
+// anonymous.
 type VisibleReview struct {
 	ID, ReviewerID string
 	Decision       string
 	Score          int
 	Comment        string
 	ReviewedAt     time.Time
+	// Criteria are the review's points and comments on the rubric.
+	Criteria []models.FundReviewScore
 }
 
 // FundApplication is an application with the reviews its reader may see.
@@ -194,9 +209,10 @@ type FundApplication struct {
 }
 
 // FundApplication is the application id for those who may read it: its
-// owner, an admin, or a reviewer assigned to it. Admins see every review,
-// a reviewer their own, and the owner, once it is decided, every review
-// without reviewer identity.
+// owner, an admin, or a reviewer assigned to it. Admins see every review;
+// a reviewer none until their own is in, then every review, the others'
+// without reviewer identity; and the owner, once it is decided, every
+// review without reviewer identity.
 func (a *App) FundApplication(ctx context.Context, actor Actor, id string) (FundApplication, error) {
 	app, err := a.readableFundApplication(ctx, actor, id)
 	if err != nil {
@@ -208,7 +224,7 @@ func (a *App) FundApplication(ctx context.Context, actor Actor, id string) (Fund
 func (a *App) readableFundApplication(ctx context.Context, actor Actor, id string) (models.FundApplication, error) {
 	return readable(ctx, a, actor, id, func(app models.FundApplication) string { return app.AccountID },
 		func(db *gorm.DB, app models.FundApplication, reviewerID string) (assigned bool, err error) {
-			err = db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_reviews WHERE application_id = ? AND reviewer_id = ? AND status <> 'expired')`,
+			err = db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_reviews WHERE application_id = ? AND reviewer_id = ? AND status NOT IN ('expired', 'conflict'))`,
 				app.ID, reviewerID).Row().Scan(&assigned)
 			return assigned, err
 		})
@@ -221,7 +237,6 @@ func (a *App) withVisibleReviews(ctx context.Context, actor Actor, app models.Fu
 	switch {
 	case actor.Role == models.RoleAdmin:
 	case actor.Role == models.RoleReviewer:
-		q = q.Where("reviewer_id = ?", actor.ID)
 	case actor.ID == app.AccountID && app.DecidedAt != nil:
 	default:
 		return out, nil
@@ -230,9 +245,24 @@ func (a *App) withVisibleReviews(ctx context.Context, actor Actor, app models.Fu
 	if err := q.Find(&rows).Error; err != nil {
 		return out, fmt.Errorf("load reviews of %s: %w", app.ID, err)
 	}
+	if actor.Role == models.RoleReviewer && !slices.ContainsFunc(rows, func(r models.FundReview) bool { return r.ReviewerID == actor.ID }) {
+		return out, nil // independent review: the others' reviews stay hidden until one's own is in
+	}
+	var scores []models.FundReviewScore
+	if len(rows) > 0 {
+		ids := pluck(rows, func(r models.FundReview) string { return r.ID })
+		if err := a.db.WithContext(ctx).Where("review_id IN ?", ids).Find(&scores).Error; err != nil {
+			return out, fmt.Errorf("load the criteria of the reviews of %s: %w", app.ID, err)
+		}
+	}
+	byReview := map[string][]models.FundReviewScore{}
+	for _, sc := range scores {
+		byReview[sc.ReviewID] = append(byReview[sc.ReviewID], sc)
+	}
 	for _, r := range rows {
-		v := VisibleReview{Decision: *r.Decision, Score: *r.Score, Comment: r.Comment, ReviewedAt: r.ReviewedAt.UTC()}
-		if actor.Role != models.RoleApplicant {
+		v := VisibleReview{Decision: *r.Decision, Score: *r.Score, Comment: r.Comment, ReviewedAt: r.ReviewedAt.UTC(),
+			Criteria: nonNilSlice(byReview[r.ID])}
+		if actor.Role == models.RoleAdmin || r.ReviewerID == actor.ID {
 			v.ID, v.ReviewerID = r.ID, r.ReviewerID
 		}
 		out.Reviews = append(out.Reviews, v)
@@ -304,49 +334,75 @@ func (a *App) WithdrawFund(ctx context.Context, actor Actor, id string) (FundApp
 // /fund-applications/{id}/reviews and the review page's form.
 type ReviewInput struct {
 	Decision string `json:"decision" validate:"required,oneof=approve reject"`
-	Score    int    `json:"score" validate:"required,min=1,max=10"`
-	Comment  string `json:"comment" validate:"required,notblank,max=4000,nocontrol"`
+	// Criteria are the points and comment on each criterion of the
+	// programme's rubric; the review's score is their weighted result.
+	Criteria []CriterionScoreInput `json:"criteria" validate:"max=20,dive"`
+	// Score (1 to 10) may stand for the criteria on the default rubric
+	// (one criterion, Overall, at most 10 points).
+	Score   int    `json:"score" validate:"omitempty,min=1,max=10"`
+	Comment string `json:"comment" validate:"required,notblank,max=4000,nocontrol"`
+}
+
+// CriterionScoreInput is a review's points and comment on one criterion.
+type CriterionScoreInput struct {
+	CriterionID string `json:"criterion_id" validate:"required,uuid"`
+	Points      int    `json:"points" validate:"min=0,max=100"`
+	Comment     string `json:"comment" validate:"max=2000,nocontrol"`
 }
 
 // SubmitReview records the reviewer's review of the application. Only a
 // reviewer assigned to it may review (forbidden otherwise), once (a second
 // review is a conflict), while it is in review. The review that settles
 // the outcome starts the decision (fund:decide).
-func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID string, in ReviewInput) (models.FundReview, error) {
+func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID string, in ReviewInput) (VisibleReview, error) {
 	if err := actor.require(models.RoleReviewer); err != nil {
-		return models.FundReview{}, err
+		return VisibleReview{}, err
 	}
 	if err := checkID(applicationID); err != nil {
-		return models.FundReview{}, err
+		return VisibleReview{}, err
 	}
 	if err := a.validate(in); err != nil {
-		return models.FundReview{}, err
+		return VisibleReview{}, err
 	}
-	var rev models.FundReview
+	var (
+		rev  models.FundReview
+		rows []models.FundReviewScore
+	)
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
 		tx := w.DB()
-		app, err := workflows.LockFundApplication(tx, applicationID)
+		app, r, err := openAssignment(tx, applicationID, actor.ID)
 		if err != nil {
 			return err
 		}
-		err = tx.Take(&rev, "application_id = ? AND reviewer_id = ?", app.ID, actor.ID).Error
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			return workflows.Refuse(workflows.ErrForbidden, msg.FundReviewNotAssigned)
-		case err != nil:
-			return fmt.Errorf("load the assignment of %s: %w", app.ID, err)
-		case rev.Status == workflows.ReviewDone:
-			return workflows.Refuse(workflows.ErrConflict, msg.FundReviewDone)
-		case rev.Status == workflows.ReviewExpired:
-			return workflows.Refuse(workflows.ErrForbidden, msg.FundReviewExpired)
-		case rev.Status == workflows.ReviewCancelled || app.Status != workflows.FundInReview:
-			return workflows.Refuse(workflows.ErrConflict, msg.FundReviewClosed, msg.Text("status", app.Status))
+		rev = r
+		var prog models.FundProgram // shared: the rubric cannot change under the review (SetRubric)
+		if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
+			return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
+		}
+		rubric, err := rubricOf(tx, prog.ID)
+		if err != nil {
+			return err
+		}
+		given := make([]workflows.CriterionScore, len(in.Criteria))
+		for i, c := range in.Criteria {
+			given[i] = workflows.CriterionScore{CriterionID: c.CriterionID, Points: c.Points, Comment: strings.TrimSpace(c.Comment)}
+		}
+		score, scored, err := workflows.ScoreRubric(rubric, given, in.Score)
+		if err != nil {
+			return err
 		}
 		now := a.now()
-		decision, score := in.Decision, in.Score
+		decision := in.Decision
 		rev.Status, rev.Decision, rev.Score, rev.Comment, rev.ReviewedAt = workflows.ReviewDone, &decision, &score, strings.TrimSpace(in.Comment), &now
 		if err := tx.Save(&rev).Error; err != nil {
 			return fmt.Errorf("save review of %s: %w", app.ID, err)
+		}
+		rows = make([]models.FundReviewScore, len(scored))
+		for i, c := range scored {
+			rows[i] = models.FundReviewScore{ReviewID: rev.ID, CriterionID: c.CriterionID, Points: c.Points, Comment: c.Comment}
+		}
+		if err := tx.Create(&rows).Error; err != nil {
+			return fmt.Errorf("save the criteria of review %s: %w", rev.ID, err)
 		}
 		tally, err := workflows.TallyReviews(ctx, tx, app.ID)
 		if err != nil {
@@ -359,97 +415,11 @@ func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID strin
 		if err != nil {
 			return err
 		}
-		var prog models.FundProgram
-		if err := tx.Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
-			return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
-		}
-		if state, _ := workflows.DecideFund(workflows.RulesOf(prog), tally); state == "" {
-			return nil
-		}
-		_, err = w.Enqueue(workflows.NewFundDecideTask(app.ID))
-		return err
+		return enqueueDecisionIfSettled(w, app, prog, tally)
 	})
-	return rev, err
-}
-
-// Assignment is an application waiting for a reviewer.
-type Assignment struct {
-	Review      models.FundReview
-	Application models.FundApplication
-}
-
-// AssignedReviews lists the applications waiting for the reviewer, oldest
-// assignment first.
-func (a *App) AssignedReviews(ctx context.Context, actor Actor, p Page) (List[Assignment], error) {
-	if err := actor.require(models.RoleReviewer); err != nil {
-		return List[Assignment]{}, err
-	}
-	db := a.db.WithContext(ctx)
-	revs, err := listRows(db.Where("reviewer_id = ? AND status = ?", actor.ID, workflows.ReviewAssigned), p, "id", false,
-		func(r models.FundReview) string { return r.ID })
 	if err != nil {
-		return List[Assignment]{}, err
+		return VisibleReview{}, err
 	}
-	ids := make([]string, len(revs.Items))
-	for i, r := range revs.Items {
-		ids[i] = r.ApplicationID
-	}
-	var apps []models.FundApplication
-	if len(ids) > 0 {
-		if err := db.Where("id IN ?", ids).Find(&apps).Error; err != nil {
-			return List[Assignment]{}, fmt.Errorf("load assigned applications: %w", err)
-		}
-	}
-	byID := make(map[string]models.FundApplication, len(apps))
-	for _, app := range apps {
-		byID[app.ID] = app
-	}
-	out := List[Assignment]{Items: make([]Assignment, len(revs.Items)), NextCursor: revs.NextCursor}
-	for i, r := range revs.Items {
-		out.Items[i] = Assignment{Review: r, Application: byID[r.ApplicationID]}
-	}
-	return out, nil
-}
-
-// ReviewFile is what a reviewer reads to judge an application: their
-// assignment, the application, its programme, its shop and its applicant.
-type ReviewFile struct {
-	Assignment Assignment
-	Program    models.FundProgram
-	Shop       models.Shop
-	Applicant  models.StudentProfile
-}
-
-// ReviewFile is the application applicationID as the reviewer assigned to
-// it reads it; it is not found unless they are assigned, so ids cannot be
-// probed.
-func (a *App) ReviewFile(ctx context.Context, actor Actor, applicationID string) (ReviewFile, error) {
-	if err := actor.require(models.RoleReviewer); err != nil {
-		return ReviewFile{}, err
-	}
-	if err := checkID(applicationID); err != nil {
-		return ReviewFile{}, err
-	}
-	db := a.db.WithContext(ctx)
-	var f ReviewFile
-	err := db.Take(&f.Assignment.Review, "application_id = ? AND reviewer_id = ?", applicationID, actor.ID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ReviewFile{}, workflows.ErrNotFound
-	}
-	if err == nil {
-		err = db.Take(&f.Assignment.Application, "id = ?", applicationID).Error
-	}
-	if err == nil {
-		err = db.Take(&f.Program, "id = ?", f.Assignment.Application.ProgramID).Error
-	}
-	if err == nil {
-		err = db.Take(&f.Shop, "id = ?", f.Assignment.Application.ShopID).Error
-	}
-	if err == nil {
-		err = db.Take(&f.Applicant, "account_id = ?", f.Assignment.Application.AccountID).Error
-	}
-	if err != nil {
-		return ReviewFile{}, fmt.Errorf("load application %s for review: %w", applicationID, err)
-	}
-	return f, nil
+	return VisibleReview{ID: rev.ID, ReviewerID: rev.ReviewerID, Decision: *rev.Decision, Score: *rev.Score, Comment: rev.Comment,
+		ReviewedAt: rev.ReviewedAt.UTC(), Criteria: rows}, nil
 }

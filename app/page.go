@@ -3,6 +3,8 @@ package app
 import (
 	"encoding/base64"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/msg"
@@ -32,28 +34,66 @@ type List[T any] struct {
 	NextCursor string
 }
 
-// page is a checked Page: its limit and the id it starts after.
-type page struct {
-	limit int
-	after string
+// Counted is one page of a list and how many items the whole list holds.
+type Counted[T any] struct {
+	List[T]
+	Total int64
 }
 
-// check reads p; a limit out of range or a cursor that is none is a
-// validation error naming limit or cursor.
-func (p Page) check() (page, error) {
+// page is a checked Page: its limit and the key it starts after.
+type page struct {
+	limit int
+	after *key
+}
+
+// key is a row's place in a keyset order: its time (zero when the order
+// has no time column) and its id.
+type key struct {
+	at time.Time
+	id string
+}
+
+// cursor is the opaque cursor of the page after k.
+func (k key) cursor() string {
+	raw := k.id
+	if !k.at.IsZero() {
+		raw = k.at.UTC().Format(time.RFC3339Nano) + " " + k.id
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// check reads p for an order with a time column (timed) or without; a
+// limit out of range or a cursor that is none is a validation error naming
+// limit or cursor.
+func (p Page) check(timed bool) (page, error) {
 	limit, err := p.limit()
 	if err != nil {
 		return page{}, err
 	}
 	out := page{limit: limit}
-	if p.Cursor != "" {
-		b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
-		id, perr := uuid.Parse(string(b))
-		if err != nil || perr != nil {
-			return out, workflows.Invalid("cursor", msg.FieldCursor)
-		}
-		out.after = id.String()
+	if p.Cursor == "" {
+		return out, nil
 	}
+	bad := workflows.Invalid("cursor", msg.FieldCursor)
+	b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
+	if err != nil {
+		return out, bad
+	}
+	var k key
+	rawID := string(b)
+	if timed {
+		rawAt, rest, found := strings.Cut(rawID, " ")
+		if k.at, err = time.Parse(time.RFC3339Nano, rawAt); !found || err != nil {
+			return out, bad
+		}
+		rawID = rest
+	}
+	id, err := uuid.Parse(rawID)
+	if err != nil {
+		return out, bad
+	}
+	k.id = id.String()
+	out.after = &k
 	return out, nil
 }
 
@@ -73,17 +113,37 @@ func (p Page) limit() (int, error) {
 // selects, keyed and ordered by the uuid column idCol (newest first when
 // newestFirst); idOf returns a row's id.
 func listRows[M any](q *gorm.DB, p Page, idCol string, newestFirst bool, idOf func(M) string) (List[M], error) {
-	pg, err := p.check()
+	return listKeyed(q, p, keyset{id: idCol, desc: newestFirst}, func(m M) key { return key{id: idOf(m)} })
+}
+
+// keyset is a list's order: by the time column at, when set, then by the
+// uuid column id; descending when desc.
+type keyset struct {
+	at, id string
+	desc   bool
+}
+
+// listKeyed reads one page of the rows of M that q (already filtered)
+// selects in the order o; keyOf returns a row's key in that order.
+func listKeyed[M any](q *gorm.DB, p Page, o keyset, keyOf func(M) key) (List[M], error) {
+	pg, err := p.check(o.at != "")
 	if err != nil {
 		return List[M]{}, err
 	}
-	order, after := idCol, idCol+" > ?"
-	if newestFirst {
-		order, after = idCol+" DESC", idCol+" < ?"
+	dir, cmp := "", ">"
+	if o.desc {
+		dir, cmp = " DESC", "<"
 	}
-	q = q.Order(order).Limit(pg.limit + 1)
-	if pg.after != "" {
-		q = q.Where(after, pg.after)
+	if o.at != "" {
+		q = q.Order(o.at + dir)
+	}
+	q = q.Order(o.id + dir).Limit(pg.limit + 1)
+	switch {
+	case pg.after == nil:
+	case o.at != "":
+		q = q.Where("("+o.at+", "+o.id+") "+cmp+" (?, ?)", pg.after.at, pg.after.id)
+	default:
+		q = q.Where(o.id+" "+cmp+" ?", pg.after.id)
 	}
 	var rows []M
 	if err := q.Find(&rows).Error; err != nil {
@@ -92,7 +152,7 @@ func listRows[M any](q *gorm.DB, p Page, idCol string, newestFirst bool, idOf fu
 	out := List[M]{Items: rows}
 	if len(rows) > pg.limit {
 		out.Items = rows[:pg.limit]
-		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(idOf(out.Items[pg.limit-1])))
+		out.NextCursor = keyOf(out.Items[pg.limit-1]).cursor()
 	}
 	if out.Items == nil {
 		out.Items = []M{}

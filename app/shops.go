@@ -215,7 +215,7 @@ func (a *App) Shop(ctx context.Context, actor Actor, id string) (models.Shop, er
 	return readable(ctx, a, actor, id, func(s models.Shop) string { return s.AccountID },
 		func(db *gorm.DB, shop models.Shop, reviewerID string) (assigned bool, err error) {
 			err = db.Raw(`SELECT EXISTS (SELECT 1 FROM fund_applications a JOIN fund_reviews r ON r.application_id = a.id
-				WHERE a.shop_id = ? AND r.reviewer_id = ? AND r.status <> 'expired')`, shop.ID, reviewerID).Row().Scan(&assigned)
+				WHERE a.shop_id = ? AND r.reviewer_id = ? AND r.status NOT IN ('expired', 'conflict'))`, shop.ID, reviewerID).Row().Scan(&assigned)
 			return assigned, err
 		})
 }

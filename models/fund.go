@@ -73,7 +73,7 @@ type FundReview struct {
 	ID            string `gorm:"type:uuid;primaryKey"`
 	ApplicationID string `gorm:"type:uuid"`
 	ReviewerID    string `gorm:"type:uuid"`
-	// Status is assigned, done, expired or cancelled.
+	// Status is assigned, done, expired, cancelled or conflict.
 	Status     string
 	Decision   *string
 	Score      *int
@@ -81,6 +81,10 @@ type FundReview struct {
 	AssignedAt time.Time
 	DueAt      time.Time
 	ReviewedAt *time.Time
+	// ConflictNote and ConflictAt are the reviewer's declared conflict of
+	// interest (status conflict).
+	ConflictNote string
+	ConflictAt   *time.Time
 }
 
 // FundLedgerEntry is one movement of a programme's money: a reservation, its
@@ -99,3 +103,28 @@ type FundLedgerEntry struct {
 
 // TableName is the ledger table's name.
 func (FundLedgerEntry) TableName() string { return "fund_ledger" }
+
+// FundCriterion is one criterion of a programme's rubric.
+type FundCriterion struct {
+	ID        string `gorm:"type:uuid;primaryKey"`
+	ProgramID string `gorm:"type:uuid"`
+	// Position orders the rubric, from 1.
+	Position int
+	NameZH   string `gorm:"column:name_zh"`
+	NameEN   string `gorm:"column:name_en"`
+	// Weight is the criterion's share of the review's score; MaxPoints the
+	// most a review may give it.
+	Weight    int
+	MaxPoints int
+}
+
+// TableName is the rubric table's name.
+func (FundCriterion) TableName() string { return "fund_criteria" }
+
+// FundReviewScore is a review's points and comment on one criterion.
+type FundReviewScore struct {
+	ReviewID    string `gorm:"type:uuid;primaryKey"`
+	CriterionID string `gorm:"type:uuid;primaryKey"`
+	Points      int
+	Comment     string
+}

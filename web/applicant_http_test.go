@@ -66,13 +66,16 @@ func TestApplicantFormsKeepToTheirOwner(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, code)
 	require.Equal(t, "must be an amount in yuan such as 1234.50", fieldErr(body, "amount"))
 	require.Contains(t, body, `value="12.345"`, "the form keeps what was typed")
+	code, body = me.post("/fund?lang=en", url.Values{"program_id": {prog.ID}, "shop_id": {shops[0].ID}, "amount": {"1000.01"}, "business_plan": {"p"}})
+	require.Equal(t, http.StatusUnprocessableEntity, code, "above the programme's 1,000 yuan cap")
+	require.Contains(t, fieldErr(body, "amount"), "1,000.00", "the message beside the amount names the cap")
 	require.Equal(t, before, snapshot(), "refused forms write nothing")
 
-	code, _ = me.post("/fund", url.Values{"program_id": {prog.ID}, "shop_id": {shops[0].ID}, "amount": {"1234.56"}, "business_plan": {"卖茶"}})
+	code, _ = me.post("/fund", url.Values{"program_id": {prog.ID}, "shop_id": {shops[0].ID}, "amount": {"834.56"}, "business_plan": {"卖茶"}})
 	require.Equal(t, http.StatusSeeOther, code)
 	var mine models.FundApplication
 	require.NoError(t, db.Take(&mine, "account_id = ?", students[0].ID).Error)
-	require.Equal(t, int64(123_456), mine.AmountFen, "yuan to fen exactly")
+	require.Equal(t, int64(83_456), mine.AmountFen, "yuan to fen exactly")
 	code, _ = me.post("/fund/"+mine.ID+"/withdraw", url.Values{})
 	require.Equal(t, http.StatusSeeOther, code)
 	eventually(t, 10*time.Second, "the withdrawal", func() bool { return status(t, s, mine.ID) == workflows.FundWithdrawn })

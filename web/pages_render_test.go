@@ -47,7 +47,13 @@ func TestEveryPageRendersItsData(t *testing.T) {
 			{Name: "ask", Points: 23, Max: 30, Code: msg.FundScoreAsk, Params: map[string]any{"amount": 85_030, "cap": 2_000_000}},
 			{Name: "plan", Points: 10, Max: 50}, // scored before codes: its name shows
 		}}
-	assignment := app.Assignment{Review: models.FundReview{Status: workflows.ReviewAssigned, DueAt: now}, Application: application}
+	college := models.College{ID: id, Name: "浙江大学", NameEN: "Zhejiang University"}
+	assignment := app.Assignment{Review: models.FundReview{Status: workflows.ReviewAssigned, DueAt: now}, Application: application,
+		Program: program, Shop: shop, Applicant: profile, College: college, Overdue: true}
+	decision, score := workflows.ReviewApprove, 8
+	doneReview := assignment
+	doneReview.Review = models.FundReview{Status: workflows.ReviewDone, DueAt: now, Decision: &decision, Score: &score,
+		Comment: "Solid margins.", ReviewedAt: &now}
 	staff := models.Account{ID: id, Name: "评审", Email: "r@campusbiz.test", Role: models.RoleReviewer}
 	course := models.Course{ID: id, Title: "直播带货", Description: "Live selling.", PassScore: 60}
 	timeline := []models.WorkflowEvent{
@@ -102,9 +108,24 @@ func TestEveryPageRendersItsData(t *testing.T) {
 			Items: []notice{{ID: id, Title: "t1", Body: "b1", At: now, Unread: true}, {ID: id, Title: "t2", Body: "b2", At: now}}},
 			want: map[string][]string{LangEN: {"/notifications/" + id + "/read", "b2", "/notifications?cursor=next"}, LangZH: {"全部标为已读"}}},
 		{page: "notifications", role: models.RoleApplicant, data: noticesPage{}, want: map[string][]string{LangZH: {"暂无通知"}}},
-		{page: "reviews", role: models.RoleReviewer, data: []app.Assignment{assignment}, form: url.Values{"done": {id}},
-			want: map[string][]string{LangEN: {"/reviews/" + id, "850.30"}}},
-		{page: "review", role: models.RoleReviewer, data: app.ReviewFile{Assignment: assignment, Program: program, Shop: shop, Applicant: profile},
+		{page: "reviews", role: models.RoleReviewer, data: queuePage{Status: app.QueuePending, Statuses: app.QueueStatuses,
+			List: app.Counted[app.Assignment]{List: app.List[app.Assignment]{Items: []app.Assignment{assignment}, NextCursor: "abc"}, Total: 7}},
+			form: url.Values{"done": {id}},
+			want: map[string][]string{LangEN: {"/reviews/" + id, "850.30", "7 in total", "overdue", "Zhejiang University", "cursor=abc", "of a 20,000.00 yuan cap"},
+				LangZH: {"共 7 份", "浙江大学", "已逾期"}}},
+		{page: "reviews", role: models.RoleReviewer, data: queuePage{Status: app.QueueDone, Statuses: app.QueueStatuses,
+			List: app.Counted[app.Assignment]{List: app.List[app.Assignment]{Items: []app.Assignment{doneReview}}, Total: 1}},
+			want: map[string][]string{LangEN: {"Your review: Approve, 8/10"}}},
+		{page: "review", role: models.RoleReviewer, data: app.ReviewFile{Assignment: doneReview,
+			Others: []app.VisibleReview{{Decision: workflows.ReviewReject, Score: 3, Comment: "Thin plan."}}},
+			want: map[string][]string{LangEN: {"Solid margins.", "Reject · 3/10 — Thin plan."}}},
+		{page: "review", role: models.RoleReviewer, data: app.ReviewFile{Assignment: assignment, Rubric: []models.FundCriterion{
+			{ID: id, NameZH: "商业计划", NameEN: "Business plan", Weight: 2, MaxPoints: 10},
+			{ID: models.NewID(), NameZH: "网店经营", NameEN: "Shop record", Weight: 1, MaxPoints: 5}}},
+			form: url.Values{"points_" + id: {"8"}}, fields: map[string]string{"criteria": "bad criteria"},
+			want: map[string][]string{LangEN: {"Business plan (0 to 10 points, weight 2)", `name="points_` + id + `"`, `value="8"`, "bad criteria"},
+				LangZH: {"商业计划 (0 到 10 分，权重 2)"}}},
+		{page: "review", role: models.RoleReviewer, data: app.ReviewFile{Assignment: assignment, Rubric: []models.FundCriterion{workflows.DefaultCriterion}},
 			fields: map[string]string{"decision": "bad", "score": "bad", "comment": "bad"},
 			want: map[string][]string{LangEN: {"23/30 — Asks for 850.30 yuan of a 20,000.00 yuan cap", "10/50 — plan"},
 				LangZH: {"申请 850.30 元，单笔上限 20,000.00 元"}}},
@@ -112,6 +133,11 @@ func TestEveryPageRendersItsData(t *testing.T) {
 			Places: []models.InternshipPlace{place.InternshipPlace}, Courses: []models.Course{course}, Rounds: []models.MatchRound{round},
 			Accounts: []models.Account{staff}}, fields: map[string]string{"role": "bad", "college_id": "bad"},
 			want: map[string][]string{LangEN: {"r@campusbiz.test", "2/3"}}},
+		{page: "admin_ranking", role: models.RoleAdmin, data: app.Ranking{Program: program,
+			Reviewers: []app.RankedReviewer{{ReviewerSeverity: workflows.ReviewerSeverity{ReviewerID: id, Reviews: 4, Offset: -0.83}, Name: "严评审"}},
+			Items: []app.RankedApplication{{CalibratedScore: workflows.CalibratedScore{ApplicationID: id, Reviews: 3, Raw: 6.333, Calibrated: 6.9},
+				Status: workflows.FundApproved, AmountFen: 85030, Applicant: "张三"}}},
+			want: map[string][]string{LangEN: {"严评审", "-0.83", "6.33", "6.90", "张三", "Calibrated"}, LangZH: {"校准后"}}},
 		{page: "admin_fund", role: models.RoleAdmin, data: app.AdminFund{Programs: []models.FundProgram{program},
 			Reviewers: []models.Account{staff}, AwaitingReviewers: 2}, form: url.Values{"reviewer_ids": {id}, "done": {"program"}},
 			fields: map[string]string{"reviewer_ids": "bad", "max_grant_fen": "bad"},

@@ -131,10 +131,12 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.GET("/reviews", s.reviewQueue, reviewer...)
 	g.GET("/reviews/:id", s.reviewForm, reviewer...)
 	g.POST("/reviews/:id", s.submitReview, append(reviewer, s.checkCSRF, s.limitSubmissions)...)
+	g.POST("/reviews/:id/conflict", s.declareConflict, append(reviewer, s.checkCSRF, s.limitSubmissions)...)
 
 	g.GET("/admin", s.adminHome, admin...)
 	g.POST("/admin/accounts", s.createAccount, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.GET("/admin/fund", s.adminFund, admin...)
+	g.GET("/admin/fund/programs/:id/ranking", s.programRanking, admin...)
 	g.POST("/admin/fund/programs", s.createProgram, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.GET("/admin/training", s.adminTraining, admin...)
 	g.POST("/admin/courses", s.createCourse, append(admin, s.checkCSRF, s.limitSubmissions)...)

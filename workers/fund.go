@@ -108,7 +108,7 @@ func (h *Handlers) ScreenFund(ctx context.Context, w *engine.Work, run engine.Ru
 	if shop.VerifiedAt != nil {
 		shopAge = now.Sub(*shop.VerifiedAt)
 	}
-	score, factors := workflows.AutoScore(workflows.ScoreInput{BusinessPlan: app.BusinessPlan, AmountFen: app.AmountFen,
+	score, factors := workflows.AutoScore(workflows.ScoreInput{AmountFen: app.AmountFen,
 		MaxGrantFen: prog.MaxGrantFen, ShopVerifiedFor: shopAge})
 	revs, err := workflows.AssignReviewers(ctx, tx, app, prog, prof.CollegeID, prog.ReviewersPerApplication, now)
 	if err != nil {

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/campusbiz/campusbiz/workflows"
 )
@@ -31,18 +32,17 @@ func ExampleDecideFund() {
 	// rejected: fund.rejected_by_reviews{rejections=1 required=2 reviews=2}
 }
 
-// The automatic score reviewers see, with the factors behind it.
+// The automatic triage score reviewers see, with the factors behind it.
 func ExampleAutoScore() {
 	score, factors := workflows.AutoScore(workflows.ScoreInput{
-		BusinessPlan: "Sell hand-made jewellery through live streams.", AmountFen: 500_000, MaxGrantFen: 2_000_000,
+		AmountFen: 500_000, MaxGrantFen: 2_000_000, ShopVerifiedFor: 30 * 24 * time.Hour,
 	})
 	fmt.Println(score)
 	for _, f := range factors {
 		fmt.Printf("%s %d/%d\n", f.Name, f.Points, f.Max)
 	}
 	// Output:
-	// 32
-	// plan 2/50
-	// ask 30/30
-	// shop 0/20
+	// 73
+	// ask 60/60
+	// shop 13/40
 }

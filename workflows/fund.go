@@ -41,6 +41,9 @@ const (
 	ReviewDone      = "done"
 	ReviewExpired   = "expired"
 	ReviewCancelled = "cancelled"
+	// ReviewConflict: the reviewer declared a conflict of interest and the
+	// application went to another reviewer.
+	ReviewConflict = "conflict"
 )
 
 // Review decisions.

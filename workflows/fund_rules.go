@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows/msg"
@@ -56,33 +54,28 @@ func ScreenFund(c FundCheck) []models.Reason {
 
 // ScoreInput is what the automatic score looks at.
 type ScoreInput struct {
-	BusinessPlan string
-	AmountFen    int64
-	MaxGrantFen  int64
+	AmountFen   int64
+	MaxGrantFen int64
 	// ShopVerifiedFor is how long the shop has been verified.
 	ShopVerifiedFor time.Duration
 }
 
-// Automatic score weights: a worked-out plan, a modest ask and a shop with
-// a track record. The total is 0 to 100.
+// Automatic score weights: a modest ask and a shop with a track record.
+// The total is 0 to 100.
 const (
-	scorePlanMax      = 50
-	scorePlanFullRune = 1000
-	scoreAskMax       = 30
-	scoreAskMin       = 10
-	scoreShopMax      = 20
+	scoreAskMax       = 60
+	scoreAskMin       = 20
+	scoreShopMax      = 40
 	scoreShopFullDays = 90
 )
 
 // AutoScore is the automatic score screening records for reviewers (0 to
-// 100) with the factors it adds up. It advises reviewers; it decides nothing.
-//   - plan: up to 50 points, in proportion to the business plan's length up to 1,000 characters;
-//   - ask: 30 points for at most a quarter of the cap, falling linearly to 10 at the cap;
-//   - shop: up to 20 points, in proportion to the days the shop has been verified, up to 90.
+// 100) with the factors it adds up. It is for triage only: it orders
+// nothing and decides nothing, and it judges no business plan (a plan's
+// length says nothing of its worth; the reviewers judge the plan).
+//   - ask: 60 points for at most a quarter of the cap, falling linearly to 20 at the cap;
+//   - shop: up to 40 points, in proportion to the days the shop has been verified, up to 90.
 func AutoScore(in ScoreInput) (int, []models.ScoreFactor) {
-	chars := utf8.RuneCountInString(strings.TrimSpace(in.BusinessPlan))
-	plan := min(chars, scorePlanFullRune) * scorePlanMax / scorePlanFullRune
-
 	ask := scoreAskMin
 	quarter := in.MaxGrantFen / 4
 	switch {
@@ -91,7 +84,7 @@ func AutoScore(in ScoreInput) (int, []models.ScoreFactor) {
 	case in.AmountFen <= quarter:
 		ask = scoreAskMax
 	default:
-		// Linear from 30 at a quarter of the cap to 10 at the cap, in integers.
+		// Linear from 60 at a quarter of the cap to 20 at the cap, in integers.
 		over, span := in.AmountFen-quarter, in.MaxGrantFen-quarter
 		ask = scoreAskMax - int((over*(scoreAskMax-scoreAskMin)+span-1)/span)
 	}
@@ -104,11 +97,10 @@ func AutoScore(in ScoreInput) (int, []models.ScoreFactor) {
 		return models.ScoreFactor{Name: name, Points: points, Max: max, Code: m.Code, Params: m.Params}
 	}
 	factors := []models.ScoreFactor{
-		factor("plan", plan, scorePlanMax, msg.FundScorePlan, msg.Int("chars", int64(chars)), msg.Int("full", scorePlanFullRune)),
 		factor("ask", ask, scoreAskMax, msg.FundScoreAsk, msg.Fen("amount", in.AmountFen), msg.Fen("cap", in.MaxGrantFen)),
 		factor("shop", shop, scoreShopMax, msg.FundScoreShop, msg.Int("days", int64(days)), msg.Int("full", scoreShopFullDays)),
 	}
-	return plan + ask + shop, factors
+	return ask + shop, factors
 }
 
 // ReviewerCandidate is a panel reviewer not yet assigned to the application.

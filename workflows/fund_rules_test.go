@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -54,12 +53,10 @@ func TestScreenFund(t *testing.T) {
 func TestAutoScore(t *testing.T) {
 	t.Parallel()
 	cap := int64(2_000_000)
-	plan := func(n int) string { return strings.Repeat("店", n) }
 	score := func(in ScoreInput) int { s, _ := AutoScore(in); return s }
 
-	full, factors := AutoScore(ScoreInput{BusinessPlan: plan(1000), AmountFen: cap / 4, MaxGrantFen: cap, ShopVerifiedFor: 90 * 24 * time.Hour})
+	full, factors := AutoScore(ScoreInput{AmountFen: cap / 4, MaxGrantFen: cap, ShopVerifiedFor: 90 * 24 * time.Hour})
 	require.Equal(t, 100, full)
-	require.Len(t, factors, 3)
 	sum := 0
 	for _, f := range factors {
 		require.LessOrEqual(t, f.Points, f.Max, f.Name)
@@ -67,25 +64,28 @@ func TestAutoScore(t *testing.T) {
 	}
 	require.Equal(t, full, sum, "the factors add up to the score")
 	require.Equal(t, []models.ScoreFactor{
-		{Name: "plan", Points: 50, Max: 50, Code: msg.FundScorePlan, Params: map[string]any{"chars": int64(1000), "full": int64(1000)}},
-		{Name: "ask", Points: 30, Max: 30, Code: msg.FundScoreAsk, Params: map[string]any{"amount": cap / 4, "cap": cap}},
-		{Name: "shop", Points: 20, Max: 20, Code: msg.FundScoreShop, Params: map[string]any{"days": int64(90), "full": int64(90)}},
-	}, factors, "each factor says what it counted, as a code")
+		{Name: "ask", Points: 60, Max: 60, Code: msg.FundScoreAsk, Params: map[string]any{"amount": cap / 4, "cap": cap}},
+		{Name: "shop", Points: 40, Max: 40, Code: msg.FundScoreShop, Params: map[string]any{"days": int64(90), "full": int64(90)}},
+	}, factors, "each factor says what it counted, as a code; the plan is the reviewers' to judge")
 
-	require.Equal(t, 10, score(ScoreInput{AmountFen: cap, MaxGrantFen: cap}), "asking the cap with no plan and a new shop")
-	require.Equal(t, 25+30+10, score(ScoreInput{BusinessPlan: plan(500), AmountFen: 1, MaxGrantFen: cap, ShopVerifiedFor: 45 * 24 * time.Hour}))
-	require.Equal(t, 50, score(ScoreInput{BusinessPlan: plan(5000), AmountFen: cap + 1, MaxGrantFen: cap}), "above the cap earns no ask points")
+	require.Equal(t, 20, score(ScoreInput{AmountFen: cap, MaxGrantFen: cap}), "asking the cap with a new shop")
+	require.Equal(t, 60+20, score(ScoreInput{AmountFen: 1, MaxGrantFen: cap, ShopVerifiedFor: 45 * 24 * time.Hour}))
+	require.Equal(t, 0, score(ScoreInput{AmountFen: cap + 1, MaxGrantFen: cap}), "above the cap earns no ask points")
 
-	// Monotone: a longer plan, a smaller ask or an older shop never scores less.
+	// Monotone: a smaller ask or an older shop never scores less.
 	prev := -1
 	for amount := cap; amount >= 1; amount -= cap / 97 {
 		s := score(ScoreInput{AmountFen: amount, MaxGrantFen: cap})
 		require.GreaterOrEqual(t, s, prev, "amount %d", amount)
-		require.LessOrEqual(t, s, 30)
+		require.LessOrEqual(t, s, 60)
 		prev = s
 	}
-	require.Less(t, score(ScoreInput{BusinessPlan: plan(100), AmountFen: cap, MaxGrantFen: cap}),
-		score(ScoreInput{BusinessPlan: plan(120), AmountFen: cap, MaxGrantFen: cap}))
+	prev = -1
+	for days := 0; days <= 120; days++ {
+		s := score(ScoreInput{AmountFen: cap, MaxGrantFen: cap, ShopVerifiedFor: time.Duration(days) * 24 * time.Hour})
+		require.GreaterOrEqual(t, s, prev, "days %d", days)
+		prev = s
+	}
 }
 
 func TestPickReviewers(t *testing.T) {
