@@ -99,3 +99,34 @@ func listRows[M any](q *gorm.DB, p Page, idCol string, newestFirst bool, idOf fu
 	}
 	return out, nil
 }
+
+// CountCap is the most rows a list's total counts: beyond it the total is
+// CountCap and TotalCapped is set, so that a filter selecting millions of
+// rows answers as fast as one selecting a few (docs/BENCHMARKS.md).
+const CountCap = 10_000
+
+// Counted is one page of a filtered list and how many rows the filter
+// selects, counted up to CountCap.
+type Counted[T any] struct {
+	List[T]
+	// Total is the number of rows the filter selects, at most CountCap.
+	Total int64
+	// TotalCapped: more than CountCap rows match.
+	TotalCapped bool
+}
+
+// countedRows is listRows (newest first) of q with the number of rows q
+// selects, up to CountCap. q must be a fresh session (Session), since it is
+// used twice.
+func countedRows[M any](q *gorm.DB, p Page, idCol string, idOf func(M) string) (Counted[M], error) {
+	l, err := listRows(q, p, idCol, true, idOf)
+	if err != nil {
+		return Counted[M]{}, err
+	}
+	var n int64
+	sub := q.Select("1").Limit(CountCap + 1)
+	if err := q.Session(&gorm.Session{NewDB: true}).Raw("SELECT count(*) FROM (?) AS c", sub).Scan(&n).Error; err != nil {
+		return Counted[M]{}, fmt.Errorf("count: %w", err)
+	}
+	return Counted[M]{List: l, Total: min(n, CountCap), TotalCapped: n > CountCap}, nil
+}

@@ -1,0 +1,287 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
+	"github.com/campusbiz/campusbiz/workflows/msg"
+	"gorm.io/gorm"
+)
+
+// ListFilter narrows an admin list. Every field is optional; the adapters
+// pass the query string's (or the filter form's) text as it came, and the
+// use case checks it. A filter a list does not know (a programme on the
+// student list) is ignored.
+type ListFilter struct {
+	// Status is one of the list's states.
+	Status string `json:"status" validate:"max=32"`
+	// CollegeID is the student's college (the reviewer's, on the reviewer list).
+	CollegeID string `json:"college_id" validate:"omitempty,uuid"`
+	// ProgramID is the fund programme (fund applications) or the course
+	// (certificates).
+	ProgramID string `json:"program_id" validate:"omitempty,uuid"`
+	// Q searches by the start of a name, an e-mail address or a student
+	// number (and a shop's name or a certificate's serial), ignoring case.
+	Q string `json:"q" validate:"max=100,nocontrol"`
+	// From and To bound the creation date (YYYY-MM-DD, UTC, To inclusive).
+	From string `json:"from" validate:"omitempty,datetime=2006-01-02"`
+	To   string `json:"to" validate:"omitempty,datetime=2006-01-02"`
+}
+
+// listSpec is what one admin list reads: its table (aliased x), the
+// columns and joins of its rows, and how the filter applies to it.
+type listSpec struct {
+	from, columns string
+	// states are the values Status may take.
+	states []string
+	// dateCol is the column From and To bound.
+	dateCol string
+	// programCol is the column ProgramID filters ("" ignores it).
+	programCol string
+	// collegeCol is the college column when the row has one; otherwise the
+	// row's x.account_id is matched to its student profile's college.
+	collegeCol string
+	// searchCols are the row's own columns searched besides its account's
+	// name, e-mail and student number.
+	searchCols []string
+	// noAccount: the rows are accounts themselves (x.id), not owned by one.
+	noAccount bool
+	// ownSearch: search only searchCols, not the owner's account.
+	ownSearch bool
+}
+
+// statesOf is every state of m, sorted.
+func statesOf(m engine.Machine) []string {
+	set := map[string]bool{m.Initial: true}
+	for from, tos := range m.Transitions {
+		set[from] = true
+		for _, to := range tos {
+			set[to] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// likePrefix is the LIKE pattern of the lower-cased text q as a prefix,
+// its wildcards escaped.
+func likePrefix(q string) string {
+	return escapeLike(strings.ToLower(strings.TrimSpace(q))) + "%"
+}
+
+// query is the filtered query of spec: a fresh session reusable for the
+// page and its count.
+func (a *App) query(ctx context.Context, spec listSpec, f ListFilter) (*gorm.DB, error) {
+	if err := a.validate(f); err != nil {
+		return nil, err
+	}
+	if f.Status != "" && !slices.Contains(spec.states, f.Status) {
+		return nil, workflows.Invalid("status", msg.FieldOneOf, msg.Texts("values", spec.states))
+	}
+	q := a.db.WithContext(ctx).Table(spec.from).Select(spec.columns)
+	if f.Status != "" {
+		q = q.Where("x.status = ?", f.Status)
+	}
+	if f.CollegeID != "" {
+		if spec.collegeCol != "" {
+			q = q.Where(spec.collegeCol+" = ?", f.CollegeID)
+		} else {
+			q = q.Where("x.account_id IN (SELECT account_id FROM student_profiles WHERE college_id = ?)", f.CollegeID)
+		}
+	}
+	if f.ProgramID != "" && spec.programCol != "" {
+		q = q.Where(spec.programCol+" = ?", f.ProgramID)
+	}
+	if f.From != "" {
+		from, _ := time.Parse(time.DateOnly, f.From) // checked by validate
+		q = q.Where(spec.dateCol+" >= ?", from)
+	}
+	if f.To != "" {
+		to, _ := time.Parse(time.DateOnly, f.To)
+		q = q.Where(spec.dateCol+" < ?", to.AddDate(0, 0, 1))
+	}
+	if strings.TrimSpace(f.Q) != "" {
+		cond, args := searchClause(spec, likePrefix(f.Q))
+		q = q.Where(cond, args...)
+	}
+	return q.Session(&gorm.Session{}), nil
+}
+
+// searchClause matches rows whose own search columns, or whose account's
+// name, e-mail or student number, start with the pattern like. Each arm is
+// served by a prefix index (migration 00012).
+func searchClause(spec listSpec, like string) (string, []any) {
+	var arms []string
+	var args []any
+	for _, c := range spec.searchCols {
+		arms = append(arms, "lower("+c+") LIKE ?")
+		args = append(args, like)
+	}
+	if spec.ownSearch {
+		return "(" + strings.Join(arms, " OR ") + ")", args
+	}
+	owner := "x.account_id"
+	if spec.noAccount {
+		owner = "x.id"
+	}
+	arms = append(arms, owner+` IN (SELECT id FROM accounts WHERE lower(name) LIKE ? OR lower(email) LIKE ?
+		UNION ALL SELECT account_id FROM student_profiles WHERE lower(student_number) LIKE ? OR lower(college_email) LIKE ?)`)
+	args = append(args, like, like, like, like)
+	return "(" + strings.Join(arms, " OR ") + ")", args
+}
+
+// adminList is one counted page of spec's rows that f selects, for an
+// admin.
+func adminList[R any](ctx context.Context, a *App, actor Actor, spec listSpec, f ListFilter, p Page, idOf func(R) string) (Counted[R], error) {
+	if err := actor.require(models.RoleAdmin); err != nil {
+		return Counted[R]{}, err
+	}
+	q, err := a.query(ctx, spec, f)
+	if err != nil {
+		return Counted[R]{}, err
+	}
+	return countedRows(q, p, "x.id", idOf)
+}
+
+// StudentRow is a student profile in the admin's student list.
+type StudentRow struct {
+	ID, AccountID, CollegeID, College      string
+	StudentNumber, FullName, Email, Status string
+	CreatedAt                              time.Time
+}
+
+var studentList = listSpec{
+	from: "student_profiles x JOIN colleges c ON c.id = x.college_id",
+	columns: `x.id, x.account_id, x.college_id, c.name AS college, x.student_number, x.full_name,
+		x.college_email AS email, x.status, x.created_at`,
+	states: statesOf(workflows.OnboardingMachine), dateCol: "x.created_at", collegeCol: "x.college_id",
+	searchCols: []string{"x.full_name", "x.student_number", "x.college_email"}, ownSearch: true,
+}
+
+// AdminStudents lists the student profiles, newest first. Searching uses
+// the profile's own columns (each has a prefix index), so that a search
+// among ten million students stays fast.
+func (a *App) AdminStudents(ctx context.Context, actor Actor, f ListFilter, p Page) (Counted[StudentRow], error) {
+	return adminList(ctx, a, actor, studentList, f, p, func(r StudentRow) string { return r.ID })
+}
+
+// ShopRow is a shop in the admin's shop list.
+type ShopRow struct {
+	ID, AccountID, Student, Email             string
+	ShopName, PlatformShopID, ShopURL, Status string
+	CreatedAt                                 time.Time
+}
+
+var shopList = listSpec{
+	from: "shops x JOIN accounts a ON a.id = x.account_id",
+	columns: `x.id, x.account_id, a.name AS student, a.email, x.shop_name, x.platform_shop_id, x.shop_url,
+		x.status, x.created_at`,
+	states: statesOf(workflows.ShopMachine), dateCol: "x.created_at", searchCols: []string{"x.shop_name"},
+}
+
+// AdminShops lists the shops, newest first.
+func (a *App) AdminShops(ctx context.Context, actor Actor, f ListFilter, p Page) (Counted[ShopRow], error) {
+	return adminList(ctx, a, actor, shopList, f, p, func(r ShopRow) string { return r.ID })
+}
+
+// FundRow is a fund application in the admin's list.
+type FundRow struct {
+	ID, ProgramID, Program, AccountID, Student, Email string
+	AmountFen                                         int64
+	Status                                            string
+	Score                                             *int
+	CreatedAt                                         time.Time
+}
+
+var fundList = listSpec{
+	from: "fund_applications x JOIN fund_programs g ON g.id = x.program_id JOIN accounts a ON a.id = x.account_id",
+	columns: `x.id, x.program_id, g.name AS program, x.account_id, a.name AS student, a.email, x.amount_fen,
+		x.status, x.score, x.created_at`,
+	states: statesOf(workflows.FundMachine), dateCol: "x.created_at", programCol: "x.program_id",
+}
+
+// AdminFundApplications lists the fund applications, newest first.
+func (a *App) AdminFundApplications(ctx context.Context, actor Actor, f ListFilter, p Page) (Counted[FundRow], error) {
+	return adminList(ctx, a, actor, fundList, f, p, func(r FundRow) string { return r.ID })
+}
+
+// InternshipRow is an internship application in the admin's list.
+type InternshipRow struct {
+	ID, AccountID, Student, Email, Status string
+	OfferPlaceID                          *string
+	CreatedAt                             time.Time
+}
+
+var internshipList = listSpec{
+	from:    "internship_applications x JOIN accounts a ON a.id = x.account_id",
+	columns: `x.id, x.account_id, a.name AS student, a.email, x.status, x.offer_place_id, x.created_at`,
+	states:  statesOf(workflows.InternshipMachine), dateCol: "x.created_at",
+}
+
+// AdminInternshipApplications lists the internship applications, newest
+// first.
+func (a *App) AdminInternshipApplications(ctx context.Context, actor Actor, f ListFilter, p Page) (Counted[InternshipRow], error) {
+	return adminList(ctx, a, actor, internshipList, f, p, func(r InternshipRow) string { return r.ID })
+}
+
+// CertificateRow is a certificate in the admin's list (without its PDF
+// and credential).
+type CertificateRow struct {
+	ID, Serial, AccountID, Student, Email, CourseID, Course, Status string
+	IssuedAt                                                        time.Time
+	RevokedAt                                                       *time.Time
+}
+
+var certificateList = listSpec{
+	from: "certificates x JOIN courses k ON k.id = x.course_id JOIN accounts a ON a.id = x.account_id",
+	columns: `x.id, x.serial, x.account_id, a.name AS student, a.email, x.course_id, k.title AS course, x.status,
+		x.issued_at, x.revoked_at`,
+	states: statesOf(workflows.CertificateMachine), dateCol: "x.issued_at", programCol: "x.course_id",
+	searchCols: []string{"x.serial"},
+}
+
+// AdminCertificates lists the certificates, newest first; ProgramID
+// filters by course.
+func (a *App) AdminCertificates(ctx context.Context, actor Actor, f ListFilter, p Page) (Counted[CertificateRow], error) {
+	return adminList(ctx, a, actor, certificateList, f, p, func(r CertificateRow) string { return r.ID })
+}
+
+// ReviewerRow is a reviewer and their load: assignments open (and of those
+// overdue) and reviews done.
+type ReviewerRow struct {
+	ID, Name, Email     string
+	CollegeID           *string
+	Open, Overdue, Done int64
+	CreatedAt           time.Time
+}
+
+var reviewerList = listSpec{
+	from: "accounts x",
+	columns: `x.id, x.name, x.email, x.college_id, x.created_at,
+		(SELECT count(*) FROM fund_reviews r WHERE r.reviewer_id = x.id AND r.status = 'assigned') AS open,
+		(SELECT count(*) FROM fund_reviews r WHERE r.reviewer_id = x.id AND r.status = 'assigned' AND r.due_at < now()) AS overdue,
+		(SELECT count(*) FROM fund_reviews r WHERE r.reviewer_id = x.id AND r.status = 'done') AS done`,
+	dateCol: "x.created_at", collegeCol: "x.college_id", noAccount: true,
+}
+
+// AdminReviewers lists the reviewers with their load, newest first. Status
+// takes no value on this list.
+func (a *App) AdminReviewers(ctx context.Context, actor Actor, f ListFilter, p Page) (Counted[ReviewerRow], error) {
+	if err := actor.require(models.RoleAdmin); err != nil {
+		return Counted[ReviewerRow]{}, err
+	}
+	q, err := a.query(ctx, reviewerList, f)
+	if err != nil {
+		return Counted[ReviewerRow]{}, err
+	}
+	return countedRows(q.Where("x.role = ?", models.RoleReviewer), p, "x.id", func(r ReviewerRow) string { return r.ID })
+}
