@@ -152,11 +152,20 @@ func adminList[R any](ctx context.Context, a *App, actor Actor, spec listSpec, f
 	return countedRows(q, p, "x.id", idOf)
 }
 
+// The rows of the admin lists carry their JSON names: the API sends them
+// as they are.
+
 // StudentRow is a student profile in the admin's student list.
 type StudentRow struct {
-	ID, AccountID, CollegeID, College      string
-	StudentNumber, FullName, Email, Status string
-	CreatedAt                              time.Time
+	ID            string    `json:"id"`
+	AccountID     string    `json:"account_id"`
+	CollegeID     string    `json:"college_id"`
+	College       string    `json:"college"`
+	StudentNumber string    `json:"student_number"`
+	FullName      string    `json:"full_name"`
+	Email         string    `json:"college_email"`
+	Status        string    `json:"status"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 var studentList = listSpec{
@@ -176,9 +185,15 @@ func (a *App) AdminStudents(ctx context.Context, actor Actor, f ListFilter, p Pa
 
 // ShopRow is a shop in the admin's shop list.
 type ShopRow struct {
-	ID, AccountID, Student, Email             string
-	ShopName, PlatformShopID, ShopURL, Status string
-	CreatedAt                                 time.Time
+	ID             string    `json:"id"`
+	AccountID      string    `json:"account_id"`
+	Student        string    `json:"student"`
+	Email          string    `json:"email"`
+	ShopName       string    `json:"shop_name"`
+	PlatformShopID string    `json:"platform_shop_id"`
+	ShopURL        string    `json:"shop_url"`
+	Status         string    `json:"status"`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 var shopList = listSpec{
@@ -195,11 +210,16 @@ func (a *App) AdminShops(ctx context.Context, actor Actor, f ListFilter, p Page)
 
 // FundRow is a fund application in the admin's list.
 type FundRow struct {
-	ID, ProgramID, Program, AccountID, Student, Email string
-	AmountFen                                         int64
-	Status                                            string
-	Score                                             *int
-	CreatedAt                                         time.Time
+	ID        string    `json:"id"`
+	ProgramID string    `json:"program_id"`
+	Program   string    `json:"program"`
+	AccountID string    `json:"account_id"`
+	Student   string    `json:"student"`
+	Email     string    `json:"email"`
+	AmountFen int64     `json:"amount_fen"`
+	Status    string    `json:"status"`
+	Score     *int      `json:"score"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 var fundList = listSpec{
@@ -216,9 +236,13 @@ func (a *App) AdminFundApplications(ctx context.Context, actor Actor, f ListFilt
 
 // InternshipRow is an internship application in the admin's list.
 type InternshipRow struct {
-	ID, AccountID, Student, Email, Status string
-	OfferPlaceID                          *string
-	CreatedAt                             time.Time
+	ID           string    `json:"id"`
+	AccountID    string    `json:"account_id"`
+	Student      string    `json:"student"`
+	Email        string    `json:"email"`
+	Status       string    `json:"status"`
+	OfferPlaceID *string   `json:"offer_place_id"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 var internshipList = listSpec{
@@ -236,9 +260,16 @@ func (a *App) AdminInternshipApplications(ctx context.Context, actor Actor, f Li
 // CertificateRow is a certificate in the admin's list (without its PDF
 // and credential).
 type CertificateRow struct {
-	ID, Serial, AccountID, Student, Email, CourseID, Course, Status string
-	IssuedAt                                                        time.Time
-	RevokedAt                                                       *time.Time
+	ID        string     `json:"id"`
+	Serial    string     `json:"serial"`
+	AccountID string     `json:"account_id"`
+	Student   string     `json:"student"`
+	Email     string     `json:"email"`
+	CourseID  string     `json:"course_id"`
+	Course    string     `json:"course"`
+	Status    string     `json:"status"`
+	IssuedAt  time.Time  `json:"issued_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
 }
 
 var certificateList = listSpec{
@@ -258,10 +289,14 @@ func (a *App) AdminCertificates(ctx context.Context, actor Actor, f ListFilter, 
 // ReviewerRow is a reviewer and their load: assignments open (and of those
 // overdue) and reviews done.
 type ReviewerRow struct {
-	ID, Name, Email     string
-	CollegeID           *string
-	Open, Overdue, Done int64
-	CreatedAt           time.Time
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	CollegeID *string   `json:"college_id"`
+	Open      int64     `json:"open"`
+	Overdue   int64     `json:"overdue"`
+	Done      int64     `json:"done"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 var reviewerList = listSpec{
