@@ -25,12 +25,7 @@ type CountedList[T any] struct {
 	TotalCapped bool   `json:"total_capped"`
 }
 
-// filterOf reads an admin list's filter from the query string; the use
-// case checks it.
-func filterOf(c echo.Context) app.ListFilter {
-	return app.ListFilter{Status: c.QueryParam("status"), CollegeID: c.QueryParam("college_id"),
-		ProgramID: c.QueryParam("program_id"), Q: c.QueryParam("q"), From: c.QueryParam("from"), To: c.QueryParam("to")}
-}
+
 
 // adminList serves one admin list: read the page and the filter, call
 // list, render each row as it is (the row types carry their JSON names).
@@ -40,7 +35,7 @@ func adminList[R any](list func(context.Context, app.Actor, app.ListFilter, app.
 		if err != nil {
 			return err
 		}
-		l, err := list(c.Request().Context(), actor(c), filterOf(c), p)
+		l, err := list(c.Request().Context(), actor(c), app.ListFilterOf(c.QueryParam), p)
 		if err != nil {
 			return err
 		}

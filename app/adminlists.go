@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -31,6 +32,31 @@ type ListFilter struct {
 	// From and To bound the creation date (YYYY-MM-DD, UTC, To inclusive).
 	From string `json:"from" validate:"omitempty,datetime=2006-01-02"`
 	To   string `json:"to" validate:"omitempty,datetime=2006-01-02"`
+}
+
+// ListFilterOf reads a filter from named text values (a query string's
+// or a form's Get), as both adapters take it.
+func ListFilterOf(get func(string) string) ListFilter {
+	return ListFilter{Status: get("status"), CollegeID: get("college_id"), ProgramID: get("program_id"), Q: get("q"),
+		From: get("from"), To: get("to")}
+}
+
+// AdminListStates are the states each admin list filters by, by the
+// list's name in the API's paths.
+func AdminListStates(list string) []string {
+	switch list {
+	case "students":
+		return studentList.states
+	case "shops":
+		return shopList.states
+	case "fund-applications":
+		return fundList.states
+	case "internship-applications":
+		return internshipList.states
+	case "certificates":
+		return certificateList.states
+	}
+	return nil
 }
 
 // listSpec is what one admin list reads: its table (aliased x), the
@@ -81,11 +107,17 @@ func likePrefix(q string) string {
 // query is the filtered query of spec: a fresh session reusable for the
 // page and its count.
 func (a *App) query(ctx context.Context, spec listSpec, f ListFilter) (*gorm.DB, error) {
-	if err := a.validate(f); err != nil {
-		return nil, err
-	}
+	err := a.validate(f)
 	if f.Status != "" && !slices.Contains(spec.states, f.Status) {
-		return nil, workflows.Invalid("status", msg.FieldOneOf, msg.Texts("values", spec.states))
+		var verr *workflows.ValidationError
+		if !errors.As(err, &verr) {
+			verr = &workflows.ValidationError{Fields: map[string]msg.Message{}}
+		}
+		verr.Fields["status"] = msg.New(msg.FieldOneOf, msg.Texts("values", spec.states))
+		return nil, verr
+	}
+	if err != nil {
+		return nil, err
 	}
 	q := a.db.WithContext(ctx).Table(spec.from).Select(spec.columns)
 	if f.Status != "" {

@@ -138,6 +138,12 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.POST("/admin/places", s.createPlace, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/admin/places/:id", s.changePlace, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/admin/rounds", s.startRound, append(admin, s.checkCSRF, s.limitSubmissions)...)
+	g.GET("/admin/lists/:kind", s.adminList, admin...)
+	g.POST("/admin/shops/bulk", s.bulkShops, append(admin, s.checkCSRF, s.limitSubmissions)...)
+	g.GET("/admin/exports/:file", s.adminExport, admin...)
+	g.GET("/admin/audit", s.adminAudit, admin...)
+	g.GET("/admin/import", s.importPage, admin...)
+	g.POST("/admin/import", s.importResults, append(admin, s.checkCSRF, s.limitSubmissions)...)
 
 	g.GET("/verify", s.verifyLookup)
 	g.GET("/verify/:serial", s.verify)

@@ -183,6 +183,7 @@ var en = map[string]string{
 	msg.ImportApplied:   "{n} results were recorded.",
 	msg.ImportRejected:  "Nothing was recorded: {n} rows have errors.",
 	msg.BulkDone:        "{ok} of {n} shops were decided.",
+	msg.FieldDate:       "must be a date such as {example}",
 }
 
 // enStates name workflow states in English sentences.

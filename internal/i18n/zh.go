@@ -182,6 +182,7 @@ var zh = map[string]string{
 	msg.ImportApplied:   "已录入 {n} 条成绩。",
 	msg.ImportRejected:  "未录入任何成绩：{n} 行有错误。",
 	msg.BulkDone:        "{n} 家店铺中已处理 {ok} 家。",
+	msg.FieldDate:       "须为日期，例如 {example}",
 }
 
 // zhStates name workflow states in Chinese.

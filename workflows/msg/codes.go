@@ -382,4 +382,6 @@ const (
 	ImportRejected = "import.rejected"
 	// BulkDone: {ok} of {n} shops were decided.
 	BulkDone = "bulk.done"
+	// FieldDate: the value is not a date such as {example}.
+	FieldDate = "field.date"
 )

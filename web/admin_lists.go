@@ -1,0 +1,306 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
+	"github.com/labstack/echo/v4"
+)
+
+// listKinds are the admin lists, by their name in the path, in the order
+// the pages link them.
+var listKinds = []string{"students", "shops", "fund-applications", "internship-applications", "certificates", "reviewers"}
+
+// listExports names each list's CSV export, when it has one.
+var listExports = map[string]string{"fund-applications": "fund-applications", "certificates": "certificates"}
+
+// listPage is an admin list page: the filter, the count, one page of rows
+// as text cells under their headings, and the next page's link.
+type listPage struct {
+	Kind   string
+	Kinds  []string
+	States []string
+	// Heads are the columns' catalog keys.
+	Heads  []string
+	Rows   []listRow
+	Total  int64
+	Capped bool
+	// Next is the next page's URL; "" on the last.
+	Next string
+	// Export is the list's CSV export's name; "" when it has none.
+	Export string
+	// Bulk: the rows can be decided together (shops).
+	Bulk bool
+	// Outcomes are a bulk decision's outcomes, shown above the list.
+	Outcomes []string
+}
+
+// listRow is one row: its id (for the bulk form), status and cells.
+type listRow struct {
+	ID, Status string
+	Cells      []string
+}
+
+// counted turns one counted page into the page's rows.
+func counted[R any](p *listPage, l app.Counted[R], row func(R) listRow) {
+	p.Total, p.Capped = l.Total, l.TotalCapped
+	for _, r := range l.Items {
+		p.Rows = append(p.Rows, row(r))
+	}
+}
+
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// loadList reads the list kind that the filter and page select.
+func (s *site) loadList(ctx context.Context, a app.Actor, v view, kind string, f app.ListFilter, pg app.Page) (listPage, string, error) {
+	p := listPage{Kind: kind, Kinds: listKinds, States: app.AdminListStates(kind), Export: listExports[kind], Bulk: kind == "shops"}
+	var next string
+	var err error
+	switch kind {
+	case "students":
+		p.Heads = []string{"list.name", "list.number", "list.email", "list.college", "list.status", "list.created"}
+		var l app.Counted[app.StudentRow]
+		l, err = s.app.AdminStudents(ctx, a, f, pg)
+		counted(&p, l, func(r app.StudentRow) listRow {
+			return listRow{r.ID, r.Status, []string{r.FullName, r.StudentNumber, r.Email, r.College, v.State(r.Status), day(r.CreatedAt)}}
+		})
+		next = l.NextCursor
+	case "shops":
+		p.Heads = []string{"list.shop", "list.name", "list.email", "list.url", "list.status", "list.created"}
+		var l app.Counted[app.ShopRow]
+		l, err = s.app.AdminShops(ctx, a, f, pg)
+		counted(&p, l, func(r app.ShopRow) listRow {
+			return listRow{r.ID, r.Status, []string{r.ShopName, r.Student, r.Email, r.ShopURL, v.State(r.Status), day(r.CreatedAt)}}
+		})
+		next = l.NextCursor
+	case "fund-applications":
+		p.Heads = []string{"list.program", "list.name", "list.email", "list.amount", "list.status", "list.created"}
+		var l app.Counted[app.FundRow]
+		l, err = s.app.AdminFundApplications(ctx, a, f, pg)
+		counted(&p, l, func(r app.FundRow) listRow {
+			return listRow{r.ID, r.Status, []string{r.Program, r.Student, r.Email, v.Money(r.AmountFen), v.State(r.Status), day(r.CreatedAt)}}
+		})
+		next = l.NextCursor
+	case "internship-applications":
+		p.Heads = []string{"list.name", "list.email", "list.status", "list.created"}
+		var l app.Counted[app.InternshipRow]
+		l, err = s.app.AdminInternshipApplications(ctx, a, f, pg)
+		counted(&p, l, func(r app.InternshipRow) listRow {
+			return listRow{r.ID, r.Status, []string{r.Student, r.Email, v.State(r.Status), day(r.CreatedAt)}}
+		})
+		next = l.NextCursor
+	case "certificates":
+		p.Heads = []string{"list.serial", "list.name", "list.email", "list.course", "list.status", "list.issued"}
+		var l app.Counted[app.CertificateRow]
+		l, err = s.app.AdminCertificates(ctx, a, f, pg)
+		counted(&p, l, func(r app.CertificateRow) listRow {
+			return listRow{r.ID, r.Status, []string{r.Serial, r.Student, r.Email, r.Course, v.State(r.Status), day(r.IssuedAt)}}
+		})
+		next = l.NextCursor
+	case "reviewers":
+		p.Heads = []string{"list.name", "list.email", "list.open", "list.overdue", "list.done", "list.created"}
+		var l app.Counted[app.ReviewerRow]
+		l, err = s.app.AdminReviewers(ctx, a, f, pg)
+		counted(&p, l, func(r app.ReviewerRow) listRow {
+			return listRow{r.ID, "", []string{r.Name, r.Email, strconv.FormatInt(r.Open, 10),
+				strconv.FormatInt(r.Overdue, 10), strconv.FormatInt(r.Done, 10), day(r.CreatedAt)}}
+		})
+		next = l.NextCursor
+	default:
+		return p, "", workflows.ErrNotFound
+	}
+	return p, next, err
+}
+
+// adminList shows one admin list with its filter form; a bad filter shows
+// beside its field (422).
+func (s *site) adminList(c echo.Context) error {
+	return s.showList(c, c.Param("kind"), nil)
+}
+
+// showList renders the list kind for the request's query, with a bulk
+// decision's outcomes when there are some.
+func (s *site) showList(c echo.Context, kind string, outcomes []string) error {
+	q := c.Request().URL.Query()
+	v := s.newView(c, "list."+kind)
+	v.Form = url.Values{}
+	for k, vals := range q {
+		v.Form[k] = vals
+	}
+	limit, _ := strconv.Atoi(q.Get("limit")) // 0, the default, when absent or not a number
+	p, next, err := s.loadList(c.Request().Context(), actor(c), v, kind, app.ListFilterOf(q.Get), app.Page{Limit: limit, Cursor: q.Get("cursor")})
+	var verr *workflows.ValidationError
+	if errors.As(err, &verr) {
+		p.Rows, p.Total = nil, 0
+		v.Data = p
+		return s.formProblem(c, "admin_list", v, verr.Fields)
+	}
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	if next != "" {
+		nq := url.Values{}
+		for k, vals := range q {
+			nq[k] = vals
+		}
+		nq.Set("cursor", next)
+		p.Next = "/admin/lists/" + kind + "?" + nq.Encode()
+	}
+	p.Outcomes = outcomes
+	v.Data = p
+	return s.render(c, http.StatusOK, "admin_list", v)
+}
+
+// bulkShops decides the shops ticked on the shop list, as POST
+// /api/v1/admin/shops/bulk-confirm does, and shows the list again with
+// each shop's outcome.
+func (s *site) bulkShops(c echo.Context) error {
+	var in app.BulkShopsInput
+	form, problems, err := s.bind(c, &in)
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	if problems == nil {
+		var out []app.ShopOutcome
+		out, err = s.app.BulkConfirmShops(c.Request().Context(), actor(c), in)
+		if err == nil {
+			pr := printer(c.Get(ctxLang).(string))
+			lines := []string{pr.Render(msg.New(msg.BulkDone, msg.Int("ok", int64(decided(out))), msg.Int("n", int64(len(out)))))}
+			for _, o := range out {
+				if o.Problem != nil {
+					lines = append(lines, o.ShopID+": "+pr.Render(o.Problem.Msg))
+				}
+			}
+			return s.showList(c, "shops", lines)
+		}
+		var verr *workflows.ValidationError
+		if !errors.As(err, &verr) {
+			return s.failWith(c, err)
+		}
+		problems = verr.Fields
+	}
+	v := s.newView(c, "list.shops")
+	v.Form = withoutSecrets(form)
+	p, _, lerr := s.loadList(c.Request().Context(), actor(c), v, "shops", app.ListFilter{}, app.Page{})
+	if lerr != nil {
+		return s.failWith(c, lerr)
+	}
+	v.Data = p
+	return s.formProblem(c, "admin_list", v, problems)
+}
+
+// decided counts the shops a bulk decision decided.
+func decided(out []app.ShopOutcome) int {
+	n := 0
+	for _, o := range out {
+		if o.Problem == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// adminExport streams an export as GET /api/v1/admin/exports/{name}.csv
+// does, for a signed-in admin's browser.
+func (s *site) adminExport(c echo.Context) error {
+	name, isCSV := strings.CutSuffix(c.Param("file"), ".csv")
+	if !isCSV || !app.IsExport(name) {
+		return s.failWith(c, workflows.ErrNotFound)
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+"-"+time.Now().UTC().Format("20060102")+`.csv"`)
+	h.Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	if err := s.app.Export(c.Request().Context(), actor(c), name, c.Response()); err != nil {
+		s.log.ErrorContext(c.Request().Context(), "export failed", "export", name, "err", err)
+	}
+	return nil
+}
+
+// auditPage is the audit log page: the filter and one page of entries.
+type auditPage struct {
+	Entries []app.AuditEntry
+	Next    string
+}
+
+// adminAudit shows the audit log, filtered by actor or entity.
+func (s *site) adminAudit(c echo.Context) error {
+	q := c.Request().URL.Query()
+	v := s.newView(c, "audit.title")
+	v.Form = url.Values{"actor_id": {q.Get("actor_id")}, "entity_id": {q.Get("entity_id")}}
+	l, err := s.app.Audit(c.Request().Context(), actor(c), app.AuditFilter{ActorID: q.Get("actor_id"), EntityID: q.Get("entity_id")},
+		app.Page{Cursor: q.Get("cursor")})
+	var verr *workflows.ValidationError
+	if errors.As(err, &verr) {
+		v.Data = auditPage{}
+		return s.formProblem(c, "admin_audit", v, verr.Fields)
+	}
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	p := auditPage{Entries: l.Items}
+	if l.NextCursor != "" {
+		nq := url.Values{"actor_id": {q.Get("actor_id")}, "entity_id": {q.Get("entity_id")}, "cursor": {l.NextCursor}}
+		p.Next = "/admin/audit?" + nq.Encode()
+	}
+	v.Data = p
+	return s.render(c, http.StatusOK, "admin_audit", v)
+}
+
+// maxImportFile bounds an uploaded results file.
+const maxImportFile = 1 << 20
+
+// importPage is the results import page: the upload form and, after an
+// upload, what the import did.
+func (s *site) importPage(c echo.Context) error {
+	v := s.newView(c, "import.title")
+	v.Data = app.ImportReport{}
+	return s.render(c, http.StatusOK, "admin_import", v)
+}
+
+// importResults records the results of an uploaded CSV file, as POST
+// /api/v1/admin/enrollments/import does, and shows each bad row.
+func (s *site) importResults(c echo.Context) error {
+	v := s.newView(c, "import.title")
+	v.Data = app.ImportReport{}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return s.formProblem(c, "admin_import", v, map[string]msg.Message{"file": msg.New(msg.FieldRequired)})
+	}
+	if fh.Size > maxImportFile {
+		return s.formProblem(c, "admin_import", v, map[string]msg.Message{"file": msg.New(msg.ErrorBodyTooLarge, msg.Int("max", maxImportFile))})
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	defer func() { _ = f.Close() }()
+	body, err := io.ReadAll(io.LimitReader(f, maxImportFile))
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	r, err := s.app.ImportResults(c.Request().Context(), actor(c), bytes.NewReader(body))
+	if err != nil {
+		return s.failWith(c, err)
+	}
+	v.Data = r
+	status := http.StatusOK
+	if len(r.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+		v.Notice = v.Say(msg.New(msg.ImportRejected, msg.Int("n", int64(len(r.Errors)))))
+	} else {
+		v.Notice = v.Say(msg.New(msg.ImportApplied, msg.Int("n", int64(r.Applied))))
+	}
+	return s.render(c, status, "admin_import", v)
+}
