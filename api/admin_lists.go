@@ -25,8 +25,6 @@ type CountedList[T any] struct {
 	TotalCapped bool   `json:"total_capped"`
 }
 
-
-
 // adminList serves one admin list: read the page and the filter, call
 // list, render each row as it is (the row types carry their JSON names).
 func adminList[R any](list func(context.Context, app.Actor, app.ListFilter, app.Page) (app.Counted[R], error)) echo.HandlerFunc {

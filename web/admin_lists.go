@@ -51,71 +51,73 @@ type listRow struct {
 	Cells      []string
 }
 
-// counted turns one counted page into the page's rows.
-func counted[R any](p *listPage, l app.Counted[R], row func(R) listRow) {
-	p.Total, p.Capped = l.Total, l.TotalCapped
+// fill reads one counted page of list into p under the headings heads,
+// each row turned into cells by row; it returns the next page's cursor.
+func fill[R any](ctx context.Context, p *listPage, q listQuery, list func(context.Context, app.Actor, app.ListFilter, app.Page) (app.Counted[R], error),
+	heads []string, row func(R) listRow) (string, error) {
+	l, err := list(ctx, q.actor, q.filter, q.page)
+	if err != nil {
+		return "", err
+	}
+	p.Heads, p.Total, p.Capped = heads, l.Total, l.TotalCapped
 	for _, r := range l.Items {
 		p.Rows = append(p.Rows, row(r))
 	}
+	return l.NextCursor, nil
+}
+
+// listQuery is who reads a list, with which filter, which page.
+type listQuery struct {
+	actor  app.Actor
+	filter app.ListFilter
+	page   app.Page
 }
 
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 // loadList reads the list kind that the filter and page select.
-func (s *site) loadList(ctx context.Context, a app.Actor, v view, kind string, f app.ListFilter, pg app.Page) (listPage, string, error) {
+func (s *site) loadList(ctx context.Context, v view, kind string, q listQuery) (listPage, string, error) {
 	p := listPage{Kind: kind, Kinds: listKinds, States: app.AdminListStates(kind), Export: listExports[kind], Bulk: kind == "shops"}
 	var next string
 	var err error
 	switch kind {
 	case "students":
-		p.Heads = []string{"list.name", "list.number", "list.email", "list.college", "list.status", "list.created"}
-		var l app.Counted[app.StudentRow]
-		l, err = s.app.AdminStudents(ctx, a, f, pg)
-		counted(&p, l, func(r app.StudentRow) listRow {
-			return listRow{r.ID, r.Status, []string{r.FullName, r.StudentNumber, r.Email, r.College, v.State(r.Status), day(r.CreatedAt)}}
-		})
-		next = l.NextCursor
+		next, err = fill(ctx, &p, q, s.app.AdminStudents,
+			[]string{"list.name", "list.number", "list.email", "list.college", "list.status", "list.created"},
+			func(r app.StudentRow) listRow {
+				return listRow{r.ID, r.Status, []string{r.FullName, r.StudentNumber, r.Email, r.College, v.State(r.Status), day(r.CreatedAt)}}
+			})
 	case "shops":
-		p.Heads = []string{"list.shop", "list.name", "list.email", "list.url", "list.status", "list.created"}
-		var l app.Counted[app.ShopRow]
-		l, err = s.app.AdminShops(ctx, a, f, pg)
-		counted(&p, l, func(r app.ShopRow) listRow {
-			return listRow{r.ID, r.Status, []string{r.ShopName, r.Student, r.Email, r.ShopURL, v.State(r.Status), day(r.CreatedAt)}}
-		})
-		next = l.NextCursor
+		next, err = fill(ctx, &p, q, s.app.AdminShops,
+			[]string{"list.shop", "list.name", "list.email", "list.url", "list.status", "list.created"},
+			func(r app.ShopRow) listRow {
+				return listRow{r.ID, r.Status, []string{r.ShopName, r.Student, r.Email, r.ShopURL, v.State(r.Status), day(r.CreatedAt)}}
+			})
 	case "fund-applications":
-		p.Heads = []string{"list.program", "list.name", "list.email", "list.amount", "list.status", "list.created"}
-		var l app.Counted[app.FundRow]
-		l, err = s.app.AdminFundApplications(ctx, a, f, pg)
-		counted(&p, l, func(r app.FundRow) listRow {
-			return listRow{r.ID, r.Status, []string{r.Program, r.Student, r.Email, v.Money(r.AmountFen), v.State(r.Status), day(r.CreatedAt)}}
-		})
-		next = l.NextCursor
+		next, err = fill(ctx, &p, q, s.app.AdminFundApplications,
+			[]string{"list.program", "list.name", "list.email", "list.amount", "list.status", "list.created"},
+			func(r app.FundRow) listRow {
+				return listRow{r.ID, r.Status, []string{r.Program, r.Student, r.Email, v.Money(r.AmountFen), v.State(r.Status), day(r.CreatedAt)}}
+			})
 	case "internship-applications":
-		p.Heads = []string{"list.name", "list.email", "list.status", "list.created"}
-		var l app.Counted[app.InternshipRow]
-		l, err = s.app.AdminInternshipApplications(ctx, a, f, pg)
-		counted(&p, l, func(r app.InternshipRow) listRow {
-			return listRow{r.ID, r.Status, []string{r.Student, r.Email, v.State(r.Status), day(r.CreatedAt)}}
-		})
-		next = l.NextCursor
+		next, err = fill(ctx, &p, q, s.app.AdminInternshipApplications,
+			[]string{"list.name", "list.email", "list.status", "list.created"},
+			func(r app.InternshipRow) listRow {
+				return listRow{r.ID, r.Status, []string{r.Student, r.Email, v.State(r.Status), day(r.CreatedAt)}}
+			})
 	case "certificates":
-		p.Heads = []string{"list.serial", "list.name", "list.email", "list.course", "list.status", "list.issued"}
-		var l app.Counted[app.CertificateRow]
-		l, err = s.app.AdminCertificates(ctx, a, f, pg)
-		counted(&p, l, func(r app.CertificateRow) listRow {
-			return listRow{r.ID, r.Status, []string{r.Serial, r.Student, r.Email, r.Course, v.State(r.Status), day(r.IssuedAt)}}
-		})
-		next = l.NextCursor
+		next, err = fill(ctx, &p, q, s.app.AdminCertificates,
+			[]string{"list.serial", "list.name", "list.email", "list.course", "list.status", "list.issued"},
+			func(r app.CertificateRow) listRow {
+				return listRow{r.ID, r.Status, []string{r.Serial, r.Student, r.Email, r.Course, v.State(r.Status), day(r.IssuedAt)}}
+			})
 	case "reviewers":
-		p.Heads = []string{"list.name", "list.email", "list.open", "list.overdue", "list.done", "list.created"}
-		var l app.Counted[app.ReviewerRow]
-		l, err = s.app.AdminReviewers(ctx, a, f, pg)
-		counted(&p, l, func(r app.ReviewerRow) listRow {
-			return listRow{r.ID, "", []string{r.Name, r.Email, strconv.FormatInt(r.Open, 10),
-				strconv.FormatInt(r.Overdue, 10), strconv.FormatInt(r.Done, 10), day(r.CreatedAt)}}
-		})
-		next = l.NextCursor
+		next, err = fill(ctx, &p, q, s.app.AdminReviewers,
+			[]string{"list.name", "list.email", "list.open", "list.overdue", "list.done", "list.created"},
+			func(r app.ReviewerRow) listRow {
+				return listRow{r.ID, "", []string{r.Name, r.Email, strconv.FormatInt(r.Open, 10),
+					strconv.FormatInt(r.Overdue, 10), strconv.FormatInt(r.Done, 10), day(r.CreatedAt)}}
+			})
 	default:
 		return p, "", workflows.ErrNotFound
 	}
@@ -138,7 +140,8 @@ func (s *site) showList(c echo.Context, kind string, outcomes []string) error {
 		v.Form[k] = vals
 	}
 	limit, _ := strconv.Atoi(q.Get("limit")) // 0, the default, when absent or not a number
-	p, next, err := s.loadList(c.Request().Context(), actor(c), v, kind, app.ListFilterOf(q.Get), app.Page{Limit: limit, Cursor: q.Get("cursor")})
+	p, next, err := s.loadList(c.Request().Context(), v, kind,
+		listQuery{actor(c), app.ListFilterOf(q.Get), app.Page{Limit: limit, Cursor: q.Get("cursor")}})
 	var verr *workflows.ValidationError
 	if errors.As(err, &verr) {
 		p.Rows, p.Total = nil, 0
@@ -191,7 +194,7 @@ func (s *site) bulkShops(c echo.Context) error {
 	}
 	v := s.newView(c, "list.shops")
 	v.Form = withoutSecrets(form)
-	p, _, lerr := s.loadList(c.Request().Context(), actor(c), v, "shops", app.ListFilter{}, app.Page{})
+	p, _, lerr := s.loadList(c.Request().Context(), v, "shops", listQuery{actor: actor(c)})
 	if lerr != nil {
 		return s.failWith(c, lerr)
 	}

@@ -131,7 +131,7 @@ func TestEveryPageRendersItsData(t *testing.T) {
 		{page: "admin_audit", role: models.RoleAdmin, data: auditPage{Entries: []app.AuditEntry{{ID: id, At: now, ActorID: id, ActorRole: "admin",
 			Action: app.AuditConfirmShop, EntityType: "shop", EntityID: id, IP: "203.0.113.9"}}, Next: "/admin/audit?cursor=y"},
 			fields: map[string]string{"actor_id": "bad"},
-			want: map[string][]string{LangEN: {"shop.confirm", "203.0.113.9", "/admin/audit?cursor=y", `id="f-actor_id-err">bad`}}},
+			want:   map[string][]string{LangEN: {"shop.confirm", "203.0.113.9", "/admin/audit?cursor=y", `id="f-actor_id-err">bad`}}},
 		{page: "admin_import", role: models.RoleAdmin, data: app.ImportReport{Rows: 2, Errors: []app.RowError{
 			{Row: 3, Field: "score", Msg: msg.New(msg.FieldWholeNumber)}}},
 			want: map[string][]string{LangEN: {"<td>3</td><td>score</td><td>must be a whole number</td>"}, LangZH: {"须为整数"}}},

@@ -93,13 +93,13 @@ var funcs = template.FuncMap{
 		return *p
 	},
 	"sub": func(a, b int64) int64 { return a - b },
-	"strs": func(s ...string) []string { return s },
 	"percent": func(part, whole int64) int64 {
 		if whole <= 0 {
 			return 0
 		}
 		return part * 100 / whole
 	},
+	"strs": func(s ...string) []string { return s },
 }
 
 // parseTemplates parses each page with the layout.
