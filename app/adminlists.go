@@ -60,7 +60,10 @@ func AdminListStates(list string) []string {
 }
 
 // listSpec is what one admin list reads: its table (aliased x), the
-// columns and joins of its rows, and how the filter applies to it.
+// columns and joins of its rows, and how the filter applies to it. The
+// joins only add columns to show, and are LEFT JOINs on a unique key, so
+// that Postgres drops them from the count, which selects none of their
+// columns (join removal).
 type listSpec struct {
 	from, columns string
 	// states are the values Status may take.
@@ -201,7 +204,7 @@ type StudentRow struct {
 }
 
 var studentList = listSpec{
-	from: "student_profiles x JOIN colleges c ON c.id = x.college_id",
+	from: "student_profiles x LEFT JOIN colleges c ON c.id = x.college_id",
 	columns: `x.id, x.account_id, x.college_id, c.name AS college, x.student_number, x.full_name,
 		x.college_email AS email, x.status, x.created_at`,
 	states: statesOf(workflows.OnboardingMachine), dateCol: "x.created_at", collegeCol: "x.college_id",
@@ -229,7 +232,7 @@ type ShopRow struct {
 }
 
 var shopList = listSpec{
-	from: "shops x JOIN accounts a ON a.id = x.account_id",
+	from: "shops x LEFT JOIN accounts a ON a.id = x.account_id",
 	columns: `x.id, x.account_id, a.name AS student, a.email, x.shop_name, x.platform_shop_id, x.shop_url,
 		x.status, x.created_at`,
 	states: statesOf(workflows.ShopMachine), dateCol: "x.created_at", searchCols: []string{"x.shop_name"},
@@ -255,7 +258,7 @@ type FundRow struct {
 }
 
 var fundList = listSpec{
-	from: "fund_applications x JOIN fund_programs g ON g.id = x.program_id JOIN accounts a ON a.id = x.account_id",
+	from: "fund_applications x LEFT JOIN fund_programs g ON g.id = x.program_id LEFT JOIN accounts a ON a.id = x.account_id",
 	columns: `x.id, x.program_id, g.name AS program, x.account_id, a.name AS student, a.email, x.amount_fen,
 		x.status, x.score, x.created_at`,
 	states: statesOf(workflows.FundMachine), dateCol: "x.created_at", programCol: "x.program_id",
@@ -278,7 +281,7 @@ type InternshipRow struct {
 }
 
 var internshipList = listSpec{
-	from:    "internship_applications x JOIN accounts a ON a.id = x.account_id",
+	from:    "internship_applications x LEFT JOIN accounts a ON a.id = x.account_id",
 	columns: `x.id, x.account_id, a.name AS student, a.email, x.status, x.offer_place_id, x.created_at`,
 	states:  statesOf(workflows.InternshipMachine), dateCol: "x.created_at",
 }
@@ -305,7 +308,7 @@ type CertificateRow struct {
 }
 
 var certificateList = listSpec{
-	from: "certificates x JOIN courses k ON k.id = x.course_id JOIN accounts a ON a.id = x.account_id",
+	from: "certificates x LEFT JOIN courses k ON k.id = x.course_id LEFT JOIN accounts a ON a.id = x.account_id",
 	columns: `x.id, x.serial, x.account_id, a.name AS student, a.email, x.course_id, k.title AS course, x.status,
 		x.issued_at, x.revoked_at`,
 	states: statesOf(workflows.CertificateMachine), dateCol: "x.issued_at", programCol: "x.course_id",
