@@ -60,12 +60,12 @@ func AdminListStates(list string) []string {
 }
 
 // listSpec is what one admin list reads: its table (aliased x), the
-// columns and joins of its rows, and how the filter applies to it. The
-// joins only add columns to show, and are LEFT JOINs on a unique key, so
-// that Postgres drops them from the count, which selects none of their
-// columns (join removal).
+// joins and columns of its rows, and how the filter applies to it. The
+// joins only add columns to show: the filter names x's columns alone, so
+// that the count reads x alone (an index-only scan where an index covers
+// the filter).
 type listSpec struct {
-	from, columns string
+	table, joins, columns string
 	// states are the values Status may take.
 	states []string
 	// dateCol is the column From and To bound.
@@ -82,6 +82,14 @@ type listSpec struct {
 	noAccount bool
 	// ownSearch: search only searchCols, not the owner's account.
 	ownSearch bool
+}
+
+// rows is q (a query) with the joins and columns of spec's rows.
+func (spec listSpec) rows(q *gorm.DB) *gorm.DB {
+	if spec.joins != "" {
+		q = q.Joins(spec.joins)
+	}
+	return q.Select(spec.columns)
 }
 
 // statesOf is every state of m, sorted.
@@ -107,8 +115,8 @@ func likePrefix(q string) string {
 	return escapeLike(strings.ToLower(strings.TrimSpace(q))) + "%"
 }
 
-// query is the filtered query of spec: a fresh session reusable for the
-// page and its count.
+// query is the filtered query of spec's table, without its joins and
+// columns: a fresh session reusable for the page and its count.
 func (a *App) query(ctx context.Context, spec listSpec, f ListFilter) (*gorm.DB, error) {
 	err := a.validate(f)
 	if f.Status != "" && !slices.Contains(spec.states, f.Status) {
@@ -122,7 +130,7 @@ func (a *App) query(ctx context.Context, spec listSpec, f ListFilter) (*gorm.DB,
 	if err != nil {
 		return nil, err
 	}
-	q := a.db.WithContext(ctx).Table(spec.from).Select(spec.columns)
+	q := a.db.WithContext(ctx).Table(spec.table)
 	if f.Status != "" {
 		q = q.Where("x.status = ?", f.Status)
 	}
@@ -184,7 +192,7 @@ func adminList[R any](ctx context.Context, a *App, actor Actor, spec listSpec, f
 	if err != nil {
 		return Counted[R]{}, err
 	}
-	return countedRows(q, p, "x.id", idOf)
+	return countedRows(spec.rows(q), q, p, "x.id", idOf)
 }
 
 // The rows of the admin lists carry their JSON names: the API sends them
@@ -204,7 +212,7 @@ type StudentRow struct {
 }
 
 var studentList = listSpec{
-	from: "student_profiles x LEFT JOIN colleges c ON c.id = x.college_id",
+	table: "student_profiles x", joins: "LEFT JOIN colleges c ON c.id = x.college_id",
 	columns: `x.id, x.account_id, x.college_id, c.name AS college, x.student_number, x.full_name,
 		x.college_email AS email, x.status, x.created_at`,
 	states: statesOf(workflows.OnboardingMachine), dateCol: "x.created_at", collegeCol: "x.college_id",
@@ -232,7 +240,7 @@ type ShopRow struct {
 }
 
 var shopList = listSpec{
-	from: "shops x LEFT JOIN accounts a ON a.id = x.account_id",
+	table: "shops x", joins: "LEFT JOIN accounts a ON a.id = x.account_id",
 	columns: `x.id, x.account_id, a.name AS student, a.email, x.shop_name, x.platform_shop_id, x.shop_url,
 		x.status, x.created_at`,
 	states: statesOf(workflows.ShopMachine), dateCol: "x.created_at", searchCols: []string{"x.shop_name"},
@@ -258,7 +266,7 @@ type FundRow struct {
 }
 
 var fundList = listSpec{
-	from: "fund_applications x LEFT JOIN fund_programs g ON g.id = x.program_id LEFT JOIN accounts a ON a.id = x.account_id",
+	table: "fund_applications x", joins: "LEFT JOIN fund_programs g ON g.id = x.program_id LEFT JOIN accounts a ON a.id = x.account_id",
 	columns: `x.id, x.program_id, g.name AS program, x.account_id, a.name AS student, a.email, x.amount_fen,
 		x.status, x.score, x.created_at`,
 	states: statesOf(workflows.FundMachine), dateCol: "x.created_at", programCol: "x.program_id",
@@ -281,7 +289,7 @@ type InternshipRow struct {
 }
 
 var internshipList = listSpec{
-	from:    "internship_applications x LEFT JOIN accounts a ON a.id = x.account_id",
+	table: "internship_applications x", joins: "LEFT JOIN accounts a ON a.id = x.account_id",
 	columns: `x.id, x.account_id, a.name AS student, a.email, x.status, x.offer_place_id, x.created_at`,
 	states:  statesOf(workflows.InternshipMachine), dateCol: "x.created_at",
 }
@@ -308,7 +316,7 @@ type CertificateRow struct {
 }
 
 var certificateList = listSpec{
-	from: "certificates x LEFT JOIN courses k ON k.id = x.course_id LEFT JOIN accounts a ON a.id = x.account_id",
+	table: "certificates x", joins: "LEFT JOIN courses k ON k.id = x.course_id LEFT JOIN accounts a ON a.id = x.account_id",
 	columns: `x.id, x.serial, x.account_id, a.name AS student, a.email, x.course_id, k.title AS course, x.status,
 		x.issued_at, x.revoked_at`,
 	states: statesOf(workflows.CertificateMachine), dateCol: "x.issued_at", programCol: "x.course_id",
@@ -335,7 +343,7 @@ type ReviewerRow struct {
 }
 
 var reviewerList = listSpec{
-	from: "accounts x",
+	table: "accounts x",
 	columns: `x.id, x.name, x.email, x.college_id, x.created_at,
 		(SELECT count(*) FROM fund_reviews r WHERE r.reviewer_id = x.id AND r.status = 'assigned') AS open,
 		(SELECT count(*) FROM fund_reviews r WHERE r.reviewer_id = x.id AND r.status = 'assigned' AND r.due_at < now()) AS overdue,
@@ -353,5 +361,6 @@ func (a *App) AdminReviewers(ctx context.Context, actor Actor, f ListFilter, p P
 	if err != nil {
 		return Counted[ReviewerRow]{}, err
 	}
-	return countedRows(q.Where("x.role = ?", models.RoleReviewer), p, "x.id", func(r ReviewerRow) string { return r.ID })
+	q = q.Where("x.role = ?", models.RoleReviewer).Session(&gorm.Session{})
+	return countedRows(reviewerList.rows(q), q, p, "x.id", func(r ReviewerRow) string { return r.ID })
 }

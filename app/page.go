@@ -115,17 +115,18 @@ type Counted[T any] struct {
 	TotalCapped bool
 }
 
-// countedRows is listRows (newest first) of q with the number of rows q
-// selects, up to CountCap. q must be a fresh session (Session), since it is
-// used twice.
-func countedRows[M any](q *gorm.DB, p Page, idCol string, idOf func(M) string) (Counted[M], error) {
-	l, err := listRows(q, p, idCol, true, idOf)
+// countedRows is listRows (newest first) of rows with the number of rows
+// that count selects, up to CountCap. count is rows' filter without the
+// joins that only add columns, so that it can be answered from an index;
+// it must be a fresh session (Session).
+func countedRows[M any](rows, count *gorm.DB, p Page, idCol string, idOf func(M) string) (Counted[M], error) {
+	l, err := listRows(rows, p, idCol, true, idOf)
 	if err != nil {
 		return Counted[M]{}, err
 	}
 	var n int64
-	sub := q.Select("1").Limit(CountCap + 1)
-	if err := q.Session(&gorm.Session{NewDB: true}).Raw("SELECT count(*) FROM (?) AS c", sub).Scan(&n).Error; err != nil {
+	sub := count.Select("1").Limit(CountCap + 1)
+	if err := count.Session(&gorm.Session{NewDB: true}).Raw("SELECT count(*) FROM (?) AS c", sub).Scan(&n).Error; err != nil {
 		return Counted[M]{}, fmt.Errorf("count: %w", err)
 	}
 	return Counted[M]{List: l, Total: min(n, CountCap), TotalCapped: n > CountCap}, nil
