@@ -173,7 +173,7 @@ func (s *server) importResults(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.app.ImportResults(req.Context(), actor(c), bytes.NewReader(body))
+	r, err := s.app.ImportResults(req.Context(), actor(c), bytes.NewReader(body), nil)
 	if err != nil {
 		return err
 	}

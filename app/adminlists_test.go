@@ -290,7 +290,7 @@ func TestImportResultsAllOrNothing(t *testing.T) {
 	}
 
 	bad := fmt.Sprintf("enrollment_id,score\n%s,80\nnot-an-id,70\n%s,101\n%s,55\n%s,abc\n", ids[0], ids[1], ids[0], ids[2])
-	rep, err := a.ImportResults(ctx, admin, strings.NewReader(bad))
+	rep, err := a.ImportResults(ctx, admin, strings.NewReader(bad), nil)
 	require.NoError(t, err)
 	require.Equal(t, 0, rep.Applied)
 	codes := map[string]string{}
@@ -303,15 +303,21 @@ func TestImportResultsAllOrNothing(t *testing.T) {
 
 	// Rows well-formed but refused by the database: nothing is applied.
 	unknown := models.NewID()
-	rep, err = a.ImportResults(ctx, admin, strings.NewReader(fmt.Sprintf("\uFEFFenrollment_id,score\n%s,80\n%s,70\n", ids[0], unknown)))
+	rep, err = a.ImportResults(ctx, admin, strings.NewReader(fmt.Sprintf("\uFEFFenrollment_id,score\n%s,80\n%s,70\n", ids[0], unknown)), nil)
 	require.NoError(t, err)
 	require.Equal(t, 0, rep.Applied)
 	require.Len(t, rep.Errors, 1)
 	require.Equal(t, 3, rep.Errors[0].Row)
 	require.EqualValues(t, 3, enrolled(), "the good row was rolled back with the bad one")
 
-	rep, err = a.ImportResults(ctx, admin, strings.NewReader(fmt.Sprintf("enrollment_id,score\n%s,80\n%s,40\n%s,60\n", ids[0], ids[1], ids[2])))
+	var seen []int
+	rep, err = a.ImportResults(ctx, admin, strings.NewReader(fmt.Sprintf("enrollment_id,score\n%s,80\n%s,40\n%s,60\n", ids[0], ids[1], ids[2])),
+		func(done, total int) {
+			require.Equal(t, 3, total)
+			seen = append(seen, done)
+		})
 	require.NoError(t, err)
+	require.Equal(t, []int{0, 1, 2}, seen, "progress before each row")
 	require.Empty(t, rep.Errors)
 	require.Equal(t, 3, rep.Applied)
 	require.EqualValues(t, 0, enrolled())
@@ -320,10 +326,10 @@ func TestImportResultsAllOrNothing(t *testing.T) {
 	require.EqualValues(t, 4, n)
 
 	// A second import of the same rows: each is refused as recorded already.
-	rep, err = a.ImportResults(ctx, admin, strings.NewReader(fmt.Sprintf("enrollment_id,score\n%s,80\n", ids[0])))
+	rep, err = a.ImportResults(ctx, admin, strings.NewReader(fmt.Sprintf("enrollment_id,score\n%s,80\n", ids[0])), nil)
 	require.NoError(t, err)
 	require.Equal(t, msg.TrainingResultRecorded, rep.Errors[0].Msg.Code)
-	_, err = a.ImportResults(ctx, app.ActorOf(students[0]), strings.NewReader(""))
+	_, err = a.ImportResults(ctx, app.ActorOf(students[0]), strings.NewReader(""), nil)
 	require.True(t, errors.Is(err, workflows.ErrForbidden))
 }
 

@@ -210,8 +210,10 @@ var errImportRejected = errors.New("import rejected")
 // first, and a row the file or the database refuses (no such enrollment,
 // a result already recorded) is reported with the others while nothing is
 // recorded. The import is audited once (its own id as the entity), and
-// each result as RecordResult audits it.
-func (a *App) ImportResults(ctx context.Context, actor Actor, file io.Reader) (ImportReport, error) {
+// each result as RecordResult audits it. progress, when not nil, is told
+// after each row is applied how many of how many are done (the rows stay
+// uncommitted until the last).
+func (a *App) ImportResults(ctx context.Context, actor Actor, file io.Reader, progress func(done, total int)) (ImportReport, error) {
 	if err := actor.require(models.RoleAdmin); err != nil {
 		return ImportReport{}, err
 	}
@@ -221,7 +223,10 @@ func (a *App) ImportResults(ctx context.Context, actor Actor, file io.Reader) (I
 		return report, nil
 	}
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
-		for _, r := range rows {
+		for i, r := range rows {
+			if progress != nil {
+				progress(i, len(rows))
+			}
 			_, err := a.recordResult(w, actor, r.EnrollmentID, r.Score)
 			var refusal *workflows.Refusal
 			switch {

@@ -264,19 +264,19 @@ func (s *site) adminAudit(c echo.Context) error {
 // maxImportFile bounds an uploaded results file.
 const maxImportFile = 1 << 20
 
-// importPage is the results import page: the upload form and, after an
-// upload, what the import did.
+// importPage is the results import page: the upload form.
 func (s *site) importPage(c echo.Context) error {
 	v := s.newView(c, "import.title")
-	v.Data = app.ImportReport{}
+	v.Data = importState{}
 	return s.render(c, http.StatusOK, "admin_import", v)
 }
 
-// importResults records the results of an uploaded CSV file, as POST
-// /api/v1/admin/enrollments/import does, and shows each bad row.
+// importResults starts recording the results of an uploaded CSV file, as
+// POST /api/v1/admin/enrollments/import records them, in the background,
+// and sends the admin to its progress page.
 func (s *site) importResults(c echo.Context) error {
 	v := s.newView(c, "import.title")
-	v.Data = app.ImportReport{}
+	v.Data = importState{}
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return s.formProblem(c, "admin_import", v, map[string]msg.Message{"file": msg.New(msg.FieldRequired)})
@@ -293,17 +293,32 @@ func (s *site) importResults(c echo.Context) error {
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	r, err := s.app.ImportResults(c.Request().Context(), actor(c), bytes.NewReader(body))
-	if err != nil {
-		return s.failWith(c, err)
+	who := actor(c)
+	id := s.imports.start(s.log, who.ID, func(ctx context.Context, progress func(done, total int)) (app.ImportReport, error) {
+		return s.app.ImportResults(ctx, who, bytes.NewReader(body), progress)
+	})
+	return c.Redirect(http.StatusSeeOther, "/admin/import/"+id)
+}
+
+// importProgress shows an import: a progress bar, the page reloading each
+// second (Refresh header) while it runs; then what it did, with each bad
+// row. Only the admin who started it sees it.
+func (s *site) importProgress(c echo.Context) error {
+	st, ok := s.imports.state(actor(c).ID, c.Param("id"))
+	if !ok {
+		return s.failWith(c, workflows.ErrNotFound)
 	}
-	v.Data = r
-	status := http.StatusOK
-	if len(r.Errors) > 0 {
-		status = http.StatusUnprocessableEntity
-		v.Notice = v.Say(msg.New(msg.ImportRejected, msg.Int("n", int64(len(r.Errors)))))
-	} else {
-		v.Notice = v.Say(msg.New(msg.ImportApplied, msg.Int("n", int64(r.Applied))))
+	v := s.newView(c, "import.title")
+	v.Data = st
+	switch {
+	case st.Running:
+		c.Response().Header().Set("Refresh", "1")
+	case st.Failed:
+		v.Notice = v.T("error.internal")
+	case len(st.Report.Errors) > 0:
+		v.Notice = v.Say(msg.New(msg.ImportRejected, msg.Int("n", int64(len(st.Report.Errors)))))
+	default:
+		v.Notice = v.Say(msg.New(msg.ImportApplied, msg.Int("n", int64(st.Report.Applied))))
 	}
-	return s.render(c, status, "admin_import", v)
+	return s.render(c, http.StatusOK, "admin_import", v)
 }

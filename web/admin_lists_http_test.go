@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
@@ -83,7 +84,8 @@ func TestImportPage(t *testing.T) {
 		require.NoError(t, err)
 		ids = append(ids, e.ID)
 	}
-	upload := func(file string) (int, string) {
+	// upload posts file and follows the import's progress page until it is done.
+	upload := func(file string) string {
 		var buf bytes.Buffer
 		w := multipart.NewWriter(&buf)
 		require.NoError(t, w.WriteField("csrf", admin.token))
@@ -94,18 +96,27 @@ func TestImportPage(t *testing.T) {
 		require.NoError(t, w.Close())
 		resp, err := admin.c.Post(s.url+"/admin/import?lang=en", w.FormDataContentType(), &buf)
 		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, string(b)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		page := resp.Header.Get("Location")
+		require.Regexp(t, `^/admin/import/[0-9a-f-]{36}$`, page)
+		var body string
+		eventually(t, 10*time.Second, "the import finishes", func() bool {
+			var status int
+			status, body = admin.get(page + "?lang=en")
+			require.Equal(t, http.StatusOK, status)
+			return !strings.Contains(body, "<progress")
+		})
+		other := signIn(t, s, fixtures.Account(t, db, models.RoleAdmin))
+		status, _ := other.get(page)
+		require.Equal(t, http.StatusNotFound, status, "another admin's import")
+		return body
 	}
-	status, body := upload(fmt.Sprintf("enrollment_id,score\n%s,80\n%s,200\n", ids[0], ids[1]))
-	require.Equal(t, http.StatusUnprocessableEntity, status)
+	body := upload(fmt.Sprintf("enrollment_id,score\n%s,80\n%s,200\n", ids[0], ids[1]))
 	require.Contains(t, body, "<td>3</td><td>score</td><td>must be a whole number from 0 to 100</td>")
 	require.Contains(t, body, "Nothing was recorded: 1 rows have errors.")
 	require.Equal(t, 2, count(t, s, "SELECT count(*) FROM enrollments WHERE status = 'enrolled'"))
-	status, body = upload(fmt.Sprintf("enrollment_id,score\n%s,80\n%s,20\n", ids[0], ids[1]))
-	require.Equal(t, http.StatusOK, status, body)
+	body = upload(fmt.Sprintf("enrollment_id,score\n%s,80\n%s,20\n", ids[0], ids[1]))
 	require.Contains(t, body, "2 results were recorded.")
 	require.Equal(t, 0, count(t, s, "SELECT count(*) FROM enrollments WHERE status = 'enrolled'"))
 }

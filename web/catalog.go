@@ -243,6 +243,7 @@ var catalog = map[string][2]string{
 	"import.row":                   {"Row", "行号"},
 	"import.field":                 {"Column", "列"},
 	"import.problem":               {"Problem", "问题"},
+	"import.running":               {"Recording the results…", "正在录入成绩…"},
 }
 
 // text is key in lang; an unknown key shows itself so it is noticed.

@@ -132,8 +132,10 @@ func TestEveryPageRendersItsData(t *testing.T) {
 			Action: app.AuditConfirmShop, EntityType: "shop", EntityID: id, IP: "203.0.113.9"}}, Next: "/admin/audit?cursor=y"},
 			fields: map[string]string{"actor_id": "bad"},
 			want:   map[string][]string{LangEN: {"shop.confirm", "203.0.113.9", "/admin/audit?cursor=y", `id="f-actor_id-err">bad`}}},
-		{page: "admin_import", role: models.RoleAdmin, data: app.ImportReport{Rows: 2, Errors: []app.RowError{
-			{Row: 3, Field: "score", Msg: msg.New(msg.FieldWholeNumber)}}},
+		{page: "admin_import", role: models.RoleAdmin, data: importState{Running: true, Done: 40, Total: 120},
+			want: map[string][]string{LangEN: {`<progress id="progress" max="120" value="40">`}}},
+		{page: "admin_import", role: models.RoleAdmin, data: importState{Report: app.ImportReport{Rows: 2, Errors: []app.RowError{
+			{Row: 3, Field: "score", Msg: msg.New(msg.FieldWholeNumber)}}}},
 			want: map[string][]string{LangEN: {"<td>3</td><td>score</td><td>must be a whole number</td>"}, LangZH: {"须为整数"}}},
 	} {
 		for _, lang := range []string{LangEN, LangZH} {

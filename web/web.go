@@ -59,6 +59,8 @@ type site struct {
 	pages map[string]*template.Template
 	csrf  []byte
 	cfg   Config
+	// imports are the course-results imports running in this process.
+	imports imports
 }
 
 // Mount registers the pages on e, the Echo app that also serves the JSON
@@ -143,6 +145,7 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.GET("/admin/exports/:file", s.adminExport, admin...)
 	g.GET("/admin/audit", s.adminAudit, admin...)
 	g.GET("/admin/import", s.importPage, admin...)
+	g.GET("/admin/import/:id", s.importProgress, admin...)
 	g.POST("/admin/import", s.importResults, append(admin, s.checkCSRF, s.limitSubmissions)...)
 
 	g.GET("/verify", s.verifyLookup)
