@@ -175,7 +175,7 @@ var zh = map[string]string{
 	// Admin bulk actions and imports.
 	msg.ImportHeader:    "第一行须为表头 {expected}",
 	msg.ImportColumns:   "该行有 {got} 列，应为 {want} 列",
-	msg.ImportMalformed: "该行不是格式正确的 CSV",
+	msg.ImportMalformed: "该行格式有误（引号未闭合或分隔符错误）",
 	msg.ImportEmpty:     "文件在表头之后没有数据行",
 	msg.ImportTooMany:   "文件超过 {max} 行",
 	msg.ImportDuplicate: "该报名记录重复出现（首次出现在第 {row} 行）",
