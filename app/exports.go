@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/campusbiz/campusbiz/models"
@@ -77,10 +78,28 @@ FROM audit_log x ORDER BY x.id`,
 	},
 }
 
-// IsExport reports whether name is an export's name.
-func IsExport(name string) bool {
-	_, ok := exports[name]
-	return ok
+// ServeExport answers the download of file (an export's name and
+// ".csv"): not found for any other file and forbidden for anyone but an
+// admin, before anything is written; then the headers (an attachment named
+// with today's date, not cached) and the streamed CSV. An error after the
+// headers is logged, not returned: the client sees a file cut short.
+func (a *App) ServeExport(ctx context.Context, actor Actor, file string, w http.ResponseWriter) error {
+	name, isCSV := strings.CutSuffix(file, ".csv")
+	if _, ok := exports[name]; !isCSV || !ok {
+		return workflows.ErrNotFound
+	}
+	if err := actor.require(models.RoleAdmin); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+name+"-"+a.now().UTC().Format("20060102")+`.csv"`)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	if err := a.Export(ctx, actor, name, w); err != nil {
+		a.log.ErrorContext(ctx, "export failed", "export", name, "err", err)
+	}
+	return nil
 }
 
 // exportFlushRows is how many rows are written between flushes to the

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/campusbiz/campusbiz/app"
@@ -216,17 +215,8 @@ func decided(out []app.ShopOutcome) int {
 // adminExport streams an export as GET /api/v1/admin/exports/{name}.csv
 // does, for a signed-in admin's browser.
 func (s *site) adminExport(c echo.Context) error {
-	name, isCSV := strings.CutSuffix(c.Param("file"), ".csv")
-	if !isCSV || !app.IsExport(name) {
-		return s.failWith(c, workflows.ErrNotFound)
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+"-"+time.Now().UTC().Format("20060102")+`.csv"`)
-	h.Set("Cache-Control", "no-store")
-	c.Response().WriteHeader(http.StatusOK)
-	if err := s.app.Export(c.Request().Context(), actor(c), name, c.Response()); err != nil {
-		s.log.ErrorContext(c.Request().Context(), "export failed", "export", name, "err", err)
+	if err := s.app.ServeExport(c.Request().Context(), actor(c), c.Param("file"), c.Response()); err != nil {
+		return s.failWith(c, err)
 	}
 	return nil
 }
