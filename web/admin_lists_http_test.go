@@ -62,10 +62,18 @@ func TestAdminListPages(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, 2, strings.Count(body, "<code>shop.confirm</code>"))
 
-	applicant := signIn(t, s, students[0])
-	for _, path := range []string{"/admin/lists/students", "/admin/audit", "/admin/import", "/admin/exports/ledger.csv"} {
-		status, _ := applicant.get(path)
-		require.Equal(t, http.StatusForbidden, status, path)
+	paths := []string{"/admin/lists/students", "/admin/audit", "/admin/import", "/admin/import/" + models.NewID(), "/admin/exports/ledger.csv"}
+	for _, v := range []*visitor{signIn(t, s, students[0]), signIn(t, s, fixtures.Reviewer(t, db, ""))} {
+		for _, path := range paths {
+			status, _ := v.get(path)
+			require.Equal(t, http.StatusForbidden, status, path)
+		}
+		status, _ := v.post("/admin/shops/bulk", url.Values{"shop_ids": {shops[2].ID}, "verified": {"true"}})
+		require.Equal(t, http.StatusForbidden, status)
+	}
+	for _, path := range paths {
+		status, _ := newVisitor(t, s).get(path)
+		require.Equal(t, http.StatusSeeOther, status, "%s: to the sign-in page", path)
 	}
 }
 
