@@ -49,12 +49,15 @@ func TestAdminListsShapeAndBadParams(t *testing.T) {
 		for param, query := range map[string]string{
 			"status": "status=nope", "college_id": "college_id=1", "program_id": "program_id=%27", "from": "from=2026-02-30",
 			"to": "to=1", "limit": "limit=x", "cursor": "cursor=%00", "q": "q=" + strings.Repeat("z", 101),
+			"status ": "status=%00",
 		} {
 			r := a.do(http.MethodGet, "/api/v1/admin/"+list+"?"+query, token, nil)
 			require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s ?%s: %s", list, query, r.Body)
-			require.Contains(t, r.Error(t)["fields"], param, "%s ?%s", list, query)
+			require.Contains(t, r.Error(t)["fields"], strings.TrimSpace(param), "%s ?%s", list, query)
 		}
 	}
+	r = a.do(http.MethodGet, "/api/v1/admin/students?q=%ff%fe%00", token, nil)
+	require.Less(t, r.Status, 500, "bytes that are no UTF-8 are no server error: %s", r.Body)
 	r = a.do(http.MethodGet, "/api/v1/admin/audit?entity_id=x", token, nil)
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
 	require.Contains(t, r.Error(t)["fields"], "entity_id")
