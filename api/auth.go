@@ -150,8 +150,13 @@ func current(c echo.Context) models.Account {
 	return c.Get(ctxAccount).(models.Account)
 }
 
-// actor is the signed-in account as the use cases see it.
-func actor(c echo.Context) app.Actor { return app.ActorOf(current(c)) }
+// actor is the signed-in account as the use cases see it, with the
+// client's address.
+func actor(c echo.Context) app.Actor {
+	a := app.ActorOf(current(c))
+	a.IP = c.RealIP()
+	return a
+}
 
 // only lets through accounts whose role is one of roles.
 func only(roles ...string) echo.MiddlewareFunc {

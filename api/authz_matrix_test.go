@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -174,7 +175,7 @@ func (w *matrixWorld) snapshot() string {
 	var b strings.Builder
 	for _, table := range []string{"accounts", "colleges", "student_profiles", "shops", "fund_programs", "fund_panel",
 		"fund_applications", "fund_reviews", "fund_ledger", "internship_places", "match_rounds", "internship_applications",
-		"courses", "enrollments", "certificates", "outbox", "workflow_events", "notifications"} {
+		"courses", "enrollments", "certificates", "outbox", "workflow_events", "notifications", "audit_log"} {
 		var n int
 		var sum string
 		err := w.a.schema.DB.Raw(`SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM `+table+` t`).
@@ -340,6 +341,20 @@ func (w *matrixWorld) rows() []matrixRow {
 				{"name_zh": "网店经营", "name_en": "Shop record", "weight": 1, "max_points": 5}}})},
 		{route: "GET /api/v1/admin/fund-programs/:id/ranking", path: v1 + "/admin/fund-programs/" + w.openProgramID + "/ranking", want: adminOnly},
 		{route: "GET /api/v1/admin/stats", path: v1 + "/admin/stats", want: adminOnly},
+
+		{route: "GET /api/v1/admin/students", path: v1 + "/admin/students?status=verified&q=" + url.QueryEscape("甲"), want: adminOnly},
+		{route: "GET /api/v1/admin/shops", path: v1 + "/admin/shops?status=pending", want: adminOnly},
+		{route: "GET /api/v1/admin/fund-applications", path: v1 + "/admin/fund-applications?status=in_review&college_id=" + w.college.ID, want: adminOnly},
+		{route: "GET /api/v1/admin/internship-applications", path: v1 + "/admin/internship-applications", want: adminOnly},
+		{route: "GET /api/v1/admin/certificates", path: v1 + "/admin/certificates?status=valid", want: adminOnly},
+		{route: "GET /api/v1/admin/reviewers", path: v1 + "/admin/reviewers", want: adminOnly},
+		{route: "GET /api/v1/admin/exports/:file", path: v1 + "/admin/exports/fund-applications.csv", want: adminOnly},
+		{route: "GET /api/v1/admin/audit", path: v1 + "/admin/audit", want: adminOnly},
+		{route: "POST /api/v1/admin/shops/bulk-confirm", path: v1 + "/admin/shops/bulk-confirm", want: adminOnly,
+			body: same(map[string]any{"shop_ids": []string{w.pendingShopID}, "verified": false, "reason": "the code is not on the page"})},
+		// The matrix sends JSON; the import takes text/csv: 415 says the role passed.
+		{route: "POST /api/v1/admin/enrollments/import", path: v1 + "/admin/enrollments/import", body: same(map[string]any{}),
+			want: expect{anon: 401, appB: 403, rOut: 403, rIn: 403, admin: 415, appA: 403}},
 	}
 }
 

@@ -28,16 +28,25 @@ func bindJSON(c echo.Context, v any) error {
 			return newError(http.StatusUnsupportedMediaType, msg.ErrorMediaType)
 		}
 	}
+	body, err := readBody(req)
+	if err != nil {
+		return err
+	}
+	return DecodeJSON(body, v)
+}
+
+// readBody reads the request body, at most maxBody bytes (413 beyond).
+func readBody(req *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
 		var maxErr *http.MaxBytesError
 		var he *echo.HTTPError
 		if errors.As(err, &maxErr) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
-			return newError(http.StatusRequestEntityTooLarge, msg.ErrorBodyTooLarge, msg.Int("max", maxBody))
+			return nil, newError(http.StatusRequestEntityTooLarge, msg.ErrorBodyTooLarge, msg.Int("max", maxBody))
 		}
-		return newError(http.StatusBadRequest, msg.ErrorBodyUnreadable)
+		return nil, newError(http.StatusBadRequest, msg.ErrorBodyUnreadable)
 	}
-	return DecodeJSON(body, v)
+	return body, nil
 }
 
 // DecodeJSON decodes one JSON object into v, rejecting unknown fields and

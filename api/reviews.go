@@ -11,13 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// CountedList is the envelope of a list that also says how many items the
-// whole list holds.
-type CountedList[T any] struct {
-	List[T]
-	Total int64 `json:"total"`
-}
-
 // AssignmentView is one of the signed-in reviewer's assignments with what
 // they need to judge it.
 type AssignmentView struct {
@@ -115,10 +108,8 @@ func (s *server) assignedReviews(c echo.Context) error {
 		return err
 	}
 	pr := printer(c)
-	return c.JSON(http.StatusOK, CountedList[AssignmentView]{
-		List:  listOf(l.List, func(a app.Assignment) AssignmentView { return assignmentView(a, pr) }),
-		Total: l.Total,
-	})
+	page := listOf(l.List, func(a app.Assignment) AssignmentView { return assignmentView(a, pr) })
+	return c.JSON(http.StatusOK, CountedList[AssignmentView]{Items: page.Items, NextCursor: page.NextCursor, Total: l.Total})
 }
 
 // ConflictView is a declared conflict of interest.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -250,6 +251,23 @@ func TestDeclaredConflictReassigns(t *testing.T) {
 		require.Len(t, r.JSON(t)["reviews"], 2, "both reviews once their own is in")
 		require.NotContains(t, string(r.Body), keeper, "the other reviewer stays anonymous")
 		a.waitStatus(s.appPath, s.ownerTok, "disbursed")
+	})
+	t.Run("the audit log holds each reviewer's actions, with before and after", func(t *testing.T) {
+		_, adminTok := a.user(models.RoleAdmin)
+		actions := func(reviewer string) []string {
+			var out []string
+			for _, it := range items(t, a.do(http.MethodGet, "/api/v1/admin/audit?actor_id="+reviewer, adminTok, nil)) {
+				e := it.(map[string]any)
+				require.Equal(t, strings.TrimPrefix(s.appPath, "/api/v1/fund-applications/"), e["entity_id"])
+				require.NotEmpty(t, e["ip"])
+				out = append(out, e["action"].(string))
+			}
+			return out
+		}
+		require.Equal(t, []string{"fund_application.conflict"}, actions(conflicted), "one declaration, not four")
+		require.Equal(t, []string{"fund_application.review"}, actions(keeper))
+		require.Equal(t, 1, a.count(`SELECT count(*) FROM audit_log WHERE actor_id = ? AND before->>'Status' = 'assigned'
+			AND after->'Review'->>'Status' = 'conflict'`, conflicted))
 	})
 }
 

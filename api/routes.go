@@ -93,4 +93,16 @@ func (s *server) routes(e *echo.Echo) {
 	v1.PUT("/admin/fund-programs/:id/rubric", s.setRubric, adminWrite...)
 
 	v1.GET("/admin/stats", s.stats, admin...)
+
+	// The admin workbench (issue 14): lists, exports, bulk actions, audit.
+	v1.GET("/admin/students", adminList(s.app.AdminStudents), admin...)
+	v1.GET("/admin/shops", adminList(s.app.AdminShops), admin...)
+	v1.GET("/admin/fund-applications", adminList(s.app.AdminFundApplications), admin...)
+	v1.GET("/admin/internship-applications", adminList(s.app.AdminInternshipApplications), admin...)
+	v1.GET("/admin/certificates", adminList(s.app.AdminCertificates), admin...)
+	v1.GET("/admin/reviewers", adminList(s.app.AdminReviewers), admin...)
+	v1.GET("/admin/exports/:file", s.export, admin...)
+	v1.GET("/admin/audit", s.audit, admin...)
+	v1.POST("/admin/shops/bulk-confirm", s.bulkConfirmShops, adminWrite...)
+	v1.POST("/admin/enrollments/import", s.importResults, adminWrite...)
 }

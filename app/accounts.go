@@ -190,8 +190,14 @@ func (a *App) CreateStaff(ctx context.Context, actor Actor, in StaffInput) (mode
 		acct, err = accounts.Create(ctx, tx, accounts.NewAccount{
 			Email: in.Email, Password: in.Password, Name: in.Name, Role: in.Role, CollegeID: in.CollegeID,
 		})
-		if err != nil || acct.Role != models.RoleReviewer {
+		if err != nil {
 			return emailTaken(err)
+		}
+		if err := a.audit(w, actor, AuditCreateAccount, "account", acct.ID, nil, accountView(acct)); err != nil {
+			return err
+		}
+		if acct.Role != models.RoleReviewer {
+			return nil
 		}
 		n, err := workflows.RescreenAwaiting(w)
 		if n > 0 {
@@ -200,4 +206,9 @@ func (a *App) CreateStaff(ctx context.Context, actor Actor, in StaffInput) (mode
 		return err
 	})
 	return acct, err
+}
+
+// accountView is what the audit log keeps of an account: no password hash.
+func accountView(acct models.Account) map[string]any {
+	return map[string]any{"id": acct.ID, "email": acct.Email, "name": acct.Name, "role": acct.Role, "college_id": acct.CollegeID}
 }

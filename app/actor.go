@@ -9,6 +9,9 @@ import (
 type Actor struct {
 	ID   string
 	Role string
+	// IP is the client's address as the adapter saw it (Echo's RealIP,
+	// which honours the trusted proxies); the audit log records it.
+	IP string
 }
 
 // ActorOf is the actor of a signed-in account.

@@ -63,7 +63,12 @@ func (a *App) CreateCollege(ctx context.Context, actor Actor, in CollegeInput) (
 	}
 	col := models.College{ID: models.NewID(), Name: strings.TrimSpace(in.Name), NameEN: strings.TrimSpace(in.NameEN),
 		Province: strings.TrimSpace(in.Province), EmailDomains: domains}
-	err := a.db.WithContext(ctx).Create(&col).Error
+	err := a.engine.Do(ctx, func(w *engine.Work) error {
+		if err := w.DB().Create(&col).Error; err != nil {
+			return err
+		}
+		return a.audit(w, actor, AuditCreateCollege, "college", col.ID, nil, col)
+	})
 	if engine.IsUniqueViolation(err) {
 		return models.College{}, workflows.RefuseField(workflows.ErrConflict, "name", msg.CollegeNameTaken)
 	}

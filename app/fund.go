@@ -104,6 +104,10 @@ func (a *App) CreateFundProgram(ctx context.Context, actor Actor, in FundProgram
 		if err := workflows.GiveDefaultRubric(tx, p.ID); err != nil {
 			return err
 		}
+		after := FundProgram{FundProgram: p, PanelIDs: f.ReviewerIDs}
+		if err := a.audit(w, actor, AuditCreateProgram, "fund_program", p.ID, nil, after); err != nil {
+			return err
+		}
 		if len(f.ReviewerIDs) == 0 {
 			return nil
 		}
@@ -375,6 +379,7 @@ func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID strin
 			return err
 		}
 		rev = r
+		before := r
 		var prog models.FundProgram // shared: the rubric cannot change under the review (SetRubric)
 		if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Take(&prog, "id = ?", app.ProgramID).Error; err != nil {
 			return fmt.Errorf("load programme %s: %w", app.ProgramID, err)
@@ -403,6 +408,13 @@ func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID strin
 		}
 		if err := tx.Create(&rows).Error; err != nil {
 			return fmt.Errorf("save the criteria of review %s: %w", rev.ID, err)
+		}
+		after := struct {
+			models.FundReview
+			Criteria []models.FundReviewScore `json:"criteria"`
+		}{rev, rows}
+		if err := a.audit(w, actor, AuditReview, "fund_application", app.ID, before, after); err != nil {
+			return err
 		}
 		tally, err := workflows.TallyReviews(ctx, tx, app.ID)
 		if err != nil {

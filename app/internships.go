@@ -59,8 +59,14 @@ func (a *App) CreatePlace(ctx context.Context, actor Actor, in PlaceInput) (Plac
 	if p.Status == "" {
 		p.Status = workflows.PlaceOpen
 	}
-	if err := a.db.WithContext(ctx).Create(&p).Error; err != nil {
-		return Place{}, fmt.Errorf("create place: %w", err)
+	err := a.engine.Do(ctx, func(w *engine.Work) error {
+		if err := w.DB().Create(&p).Error; err != nil {
+			return fmt.Errorf("create place: %w", err)
+		}
+		return a.audit(w, actor, AuditCreatePlace, "internship_place", p.ID, nil, p)
+	})
+	if err != nil {
+		return Place{}, err
 	}
 	return Place{InternshipPlace: p}, nil
 }
@@ -92,6 +98,7 @@ func (a *App) ChangePlace(ctx context.Context, actor Actor, placeID string, in P
 		if err != nil {
 			return fmt.Errorf("lock place %s: %w", placeID, err)
 		}
+		before := p
 		if in.Capacity != nil {
 			// The seats offers hold, counted as every place's Filled is.
 			var held Place
@@ -110,7 +117,7 @@ func (a *App) ChangePlace(ctx context.Context, actor Actor, placeID string, in P
 		if err := tx.Save(&p).Error; err != nil {
 			return fmt.Errorf("save place %s: %w", placeID, err)
 		}
-		return nil
+		return a.audit(w, actor, AuditChangePlace, "internship_place", p.ID, before, p)
 	})
 	if err != nil {
 		return Place{}, err
@@ -355,25 +362,26 @@ func (a *App) StartMatchRound(ctx context.Context, actor Actor) (models.MatchRou
 	if err := actor.require(models.RoleAdmin); err != nil {
 		return models.MatchRound{}, err
 	}
-	return a.startRound(ctx, workflows.TriggerAdmin, &actor.ID, nil)
+	return a.startRound(ctx, workflows.TriggerAdmin, &actor, nil)
 }
 
 // startRound queues a matching round and its internship:match task in one
 // unit of work. While another round is queued or running, or when the
 // scheduled tick (scheduledFor) already has its round, it refuses with a
-// conflict.
-func (a *App) startRound(ctx context.Context, trigger string, requestedBy *string, scheduledFor *time.Time) (models.MatchRound, error) {
+// conflict. A round an admin (by) asks for is audited; the schedule's is
+// not.
+func (a *App) startRound(ctx context.Context, trigger string, by *Actor, scheduledFor *time.Time) (models.MatchRound, error) {
 	var seed [8]byte
 	if _, err := rand.Read(seed[:]); err != nil {
 		return models.MatchRound{}, fmt.Errorf("draw a round seed: %w", err)
 	}
 	round := models.MatchRound{
 		ID: models.NewID(), Status: workflows.RoundQueued, Seed: int64(binary.LittleEndian.Uint64(seed[:])),
-		Trigger: trigger, RequestedBy: requestedBy, ScheduledFor: scheduledFor, CreatedAt: a.now(),
+		Trigger: trigger, ScheduledFor: scheduledFor, CreatedAt: a.now(),
 	}
 	actor := engine.ActorTask("schedule")
-	if requestedBy != nil {
-		actor = engine.ActorAccount(*requestedBy)
+	if by != nil {
+		round.RequestedBy, actor = &by.ID, engine.ActorAccount(by.ID)
 	}
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
 		res := w.DB().Clauses(clause.OnConflict{DoNothing: true}).Create(&round)
@@ -385,6 +393,11 @@ func (a *App) startRound(ctx context.Context, trigger string, requestedBy *strin
 		}
 		if err := w.Record(workflows.MatchRoundMachine, engine.Transition{EntityID: round.ID, To: workflows.RoundQueued, Actor: actor}); err != nil {
 			return err
+		}
+		if by != nil {
+			if err := a.audit(w, *by, AuditStartMatchRound, "match_round", round.ID, nil, round); err != nil {
+				return err
+			}
 		}
 		_, err := w.Enqueue(workflows.NewInternshipMatchTask(round.ID))
 		return err

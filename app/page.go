@@ -34,12 +34,6 @@ type List[T any] struct {
 	NextCursor string
 }
 
-// Counted is one page of a list and how many items the whole list holds.
-type Counted[T any] struct {
-	List[T]
-	Total int64
-}
-
 // page is a checked Page: its limit and the key it starts after.
 type page struct {
 	limit int
@@ -158,4 +152,37 @@ func listKeyed[M any](q *gorm.DB, p Page, o keyset, keyOf func(M) key) (List[M],
 		out.Items = []M{}
 	}
 	return out, nil
+}
+
+// CountCap is the most rows a list's total counts: beyond it the total is
+// CountCap and TotalCapped is set, so that a filter selecting millions of
+// rows answers as fast as one selecting a few (docs/BENCHMARKS.md).
+const CountCap = 10_000
+
+// Counted is one page of a list and how many rows the whole list holds:
+// the admin lists count up to CountCap (countedRows), a reviewer's queue
+// exactly.
+type Counted[T any] struct {
+	List[T]
+	// Total is the number of rows the filter selects, at most CountCap.
+	Total int64
+	// TotalCapped: more than CountCap rows match.
+	TotalCapped bool
+}
+
+// countedRows is listRows (newest first) of rows with the number of rows
+// that count selects, up to CountCap. count is rows' filter without the
+// joins that only add columns, so that it can be answered from an index;
+// it must be a fresh session (Session).
+func countedRows[M any](rows, count *gorm.DB, p Page, idCol string, idOf func(M) string) (Counted[M], error) {
+	l, err := listRows(rows, p, idCol, true, idOf)
+	if err != nil {
+		return Counted[M]{}, err
+	}
+	var n int64
+	sub := count.Select("1").Limit(CountCap + 1)
+	if err := count.Session(&gorm.Session{NewDB: true}).Raw("SELECT count(*) FROM (?) AS c", sub).Scan(&n).Error; err != nil {
+		return Counted[M]{}, fmt.Errorf("count: %w", err)
+	}
+	return Counted[M]{List: l, Total: min(n, CountCap), TotalCapped: n > CountCap}, nil
 }

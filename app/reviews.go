@@ -266,6 +266,7 @@ func (a *App) DeclareConflict(ctx context.Context, actor Actor, applicationID st
 			return err
 		}
 		now := a.now()
+		before := rev
 		rev.Status, rev.ConflictNote, rev.ConflictAt = workflows.ReviewConflict, strings.TrimSpace(in.Note), &now
 		if err := tx.Select("status", "conflict_note", "conflict_at").Updates(&rev).Error; err != nil {
 			return fmt.Errorf("record the conflict on %s: %w", app.ID, err)
@@ -284,6 +285,9 @@ func (a *App) DeclareConflict(ctx context.Context, actor Actor, applicationID st
 			return err
 		}
 		out.Reassigned = len(fresh) > 0
+		if err := a.audit(w, actor, AuditDeclareConflict, "fund_application", app.ID, before, out); err != nil {
+			return err
+		}
 		note := workflows.NewReason("", msg.FundConflictReassigned)
 		if !out.Reassigned {
 			note = workflows.NewReason("", msg.FundConflictUnreplaced)

@@ -85,6 +85,10 @@ func (a *App) SetRubric(ctx context.Context, actor Actor, programID string, in R
 		if reviewed {
 			return workflows.Refuse(workflows.ErrConflict, msg.FundRubricReviewed)
 		}
+		var before []models.FundCriterion
+		if err := tx.Where("program_id = ?", prog.ID).Order("position").Find(&before).Error; err != nil {
+			return fmt.Errorf("read the rubric of %s: %w", prog.ID, err)
+		}
 		if err := tx.Where("program_id = ?", prog.ID).Delete(&models.FundCriterion{}).Error; err != nil {
 			return fmt.Errorf("clear the rubric of %s: %w", prog.ID, err)
 		}
@@ -95,7 +99,7 @@ func (a *App) SetRubric(ctx context.Context, actor Actor, programID string, in R
 		if err := tx.Create(&out).Error; err != nil {
 			return fmt.Errorf("set the rubric of %s: %w", prog.ID, err)
 		}
-		return nil
+		return a.audit(w, actor, AuditSetRubric, "fund_program", prog.ID, before, out)
 	})
 	return out, err
 }

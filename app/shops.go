@@ -163,6 +163,7 @@ func (a *App) ConfirmShop(ctx context.Context, actor Actor, shopID string, in Co
 		if !workflows.ShopMachine.Allows(shop.Status, to) {
 			return workflows.Refuse(workflows.ErrConflict, msg.ShopCannotBecome, msg.Text("from", shop.Status), msg.Text("to", to))
 		}
+		before := shop
 		from, now := shop.Status, a.now()
 		shop.Status, shop.Reasons, shop.UpdatedAt = to, reasons, now
 		if *in.Verified {
@@ -174,6 +175,13 @@ func (a *App) ConfirmShop(ctx context.Context, actor Actor, shopID string, in Co
 		}
 		if err != nil {
 			return fmt.Errorf("save shop %s: %w", shop.ID, err)
+		}
+		action := AuditRejectShop
+		if *in.Verified {
+			action = AuditConfirmShop
+		}
+		if err := a.audit(w, actor, action, "shop", shop.ID, before, shop); err != nil {
+			return err
 		}
 		return w.Advance(workflows.ShopMachine, shop.AccountID, engine.Transition{
 			EntityID: shop.ID, From: from, To: to, Actor: engine.ActorAccount(actor.ID), Reasons: reasons,

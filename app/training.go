@@ -38,7 +38,12 @@ func (a *App) CreateCourse(ctx context.Context, actor Actor, in CourseInput) (mo
 		ID: models.NewID(), Title: strings.TrimSpace(in.Title), Description: strings.TrimSpace(in.Description),
 		PassScore: *in.PassScore, CreatedAt: a.now(),
 	}
-	err := a.db.WithContext(ctx).Create(&c).Error
+	err := a.engine.Do(ctx, func(w *engine.Work) error {
+		if err := w.DB().Create(&c).Error; err != nil {
+			return err
+		}
+		return a.audit(w, actor, AuditCreateCourse, "course", c.ID, nil, c)
+	})
 	if engine.IsUniqueViolation(err) {
 		return models.Course{}, workflows.Invalid("title", msg.TrainingCourseTitleTaken)
 	}
@@ -154,44 +159,57 @@ func (a *App) RecordResult(ctx context.Context, actor Actor, enrollmentID string
 	if err := a.validate(in); err != nil {
 		return models.Enrollment{}, err
 	}
-	score := *in.Score
 	var e models.Enrollment
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
-		tx := w.DB()
-		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&e, "id = ?", enrollmentID).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return fmt.Errorf("enrollment %s: %w", enrollmentID, workflows.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("lock enrollment %s: %w", enrollmentID, err)
-		}
-		if e.Status != workflows.EnrollmentEnrolled {
-			return workflows.Refuse(workflows.ErrConflict, msg.TrainingResultRecorded, msg.Text("status", e.Status))
-		}
-		var course models.Course
-		if err := tx.Take(&course, "id = ?", e.CourseID).Error; err != nil {
-			return fmt.Errorf("load course %s: %w", e.CourseID, err)
-		}
-		state, reasons := workflows.DecideResult(score, course.PassScore)
-		from, now := e.Status, a.now()
-		e.Status, e.Score, e.Reasons, e.ResultBy, e.ResultAt, e.UpdatedAt = state, &score, reasons, &actor.ID, &now, now
-		if err := tx.Save(&e).Error; err != nil {
-			return fmt.Errorf("save enrollment %s: %w", e.ID, err)
-		}
-		note := reasons
-		if state == workflows.EnrollmentPassed {
-			note = []models.Reason{workflows.NewReason("", msg.TrainingPassed, msg.Int("score", int64(score)),
-				msg.Int("max", workflows.MaxScore), msg.Int("pass", int64(course.PassScore)))}
-		}
-		err = w.Advance(workflows.EnrollmentMachine, e.AccountID, engine.Transition{
-			EntityID: e.ID, From: from, To: state, Actor: engine.ActorAccount(actor.ID), Reasons: note,
-		})
-		if err != nil || state != workflows.EnrollmentPassed {
-			return err
-		}
-		_, err = w.Enqueue(workflows.NewCertificateIssueTask(e.ID))
+		var err error
+		e, err = a.recordResult(w, actor, enrollmentID, *in.Score)
 		return err
 	})
+	return e, err
+}
+
+// recordResult is RecordResult's unit of work for one enrollment: a
+// refusal is an error (a workflows.Refusal or ErrNotFound), and the caller
+// rolls back.
+func (a *App) recordResult(w *engine.Work, actor Actor, enrollmentID string, score int) (models.Enrollment, error) {
+	var e models.Enrollment
+	tx := w.DB()
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&e, "id = ?", enrollmentID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return e, fmt.Errorf("enrollment %s: %w", enrollmentID, workflows.ErrNotFound)
+	}
+	if err != nil {
+		return e, fmt.Errorf("lock enrollment %s: %w", enrollmentID, err)
+	}
+	if e.Status != workflows.EnrollmentEnrolled {
+		return e, workflows.Refuse(workflows.ErrConflict, msg.TrainingResultRecorded, msg.Text("status", e.Status))
+	}
+	var course models.Course
+	if err := tx.Take(&course, "id = ?", e.CourseID).Error; err != nil {
+		return e, fmt.Errorf("load course %s: %w", e.CourseID, err)
+	}
+	state, reasons := workflows.DecideResult(score, course.PassScore)
+	before := e
+	from, now := e.Status, a.now()
+	e.Status, e.Score, e.Reasons, e.ResultBy, e.ResultAt, e.UpdatedAt = state, &score, reasons, &actor.ID, &now, now
+	if err := tx.Save(&e).Error; err != nil {
+		return e, fmt.Errorf("save enrollment %s: %w", e.ID, err)
+	}
+	if err := a.audit(w, actor, AuditRecordResult, "enrollment", e.ID, before, e); err != nil {
+		return e, err
+	}
+	note := reasons
+	if state == workflows.EnrollmentPassed {
+		note = []models.Reason{workflows.NewReason("", msg.TrainingPassed, msg.Int("score", int64(score)),
+			msg.Int("max", workflows.MaxScore), msg.Int("pass", int64(course.PassScore)))}
+	}
+	err = w.Advance(workflows.EnrollmentMachine, e.AccountID, engine.Transition{
+		EntityID: e.ID, From: from, To: state, Actor: engine.ActorAccount(actor.ID), Reasons: note,
+	})
+	if err != nil || state != workflows.EnrollmentPassed {
+		return e, err
+	}
+	_, err = w.Enqueue(workflows.NewCertificateIssueTask(e.ID))
 	return e, err
 }
 
@@ -376,6 +394,7 @@ func (a *App) RevokeCertificate(ctx context.Context, actor Actor, rawSerial stri
 		if c.Status != workflows.CertificateValid {
 			return workflows.Refuse(workflows.ErrConflict, msg.CertificateAlready, msg.Text("serial", serial), msg.Text("status", c.Status))
 		}
+		before := certificateView(c)
 		from, now, reason := c.Status, a.now(), strings.TrimSpace(in.Reason)
 		c.Status, c.RevokedAt, c.RevokedBy, c.RevokeReason = workflows.CertificateRevoked, &now, &actor.ID, reason
 		err = tx.Model(&c).Updates(map[string]any{
@@ -383,6 +402,9 @@ func (a *App) RevokeCertificate(ctx context.Context, actor Actor, rawSerial stri
 		}).Error
 		if err != nil {
 			return fmt.Errorf("revoke certificate %s: %w", serial, err)
+		}
+		if err := a.audit(w, actor, AuditRevokeCertificate, "certificate", c.ID, before, certificateView(c)); err != nil {
+			return err
 		}
 		return w.Advance(workflows.CertificateMachine, c.AccountID, engine.Transition{
 			EntityID: c.ID, From: from, To: workflows.CertificateRevoked, Actor: engine.ActorAccount(actor.ID),
@@ -406,4 +428,11 @@ func (a *App) CertificateEvents(ctx context.Context, actor Actor, rawSerial stri
 		return Timeline{}, workflows.ErrNotFound
 	}
 	return a.timeline(ctx, cert.ID, p)
+}
+
+// certificateView is what the audit log keeps of a certificate: its state,
+// not its credential or PDF.
+func certificateView(c models.Certificate) map[string]any {
+	return map[string]any{"id": c.ID, "serial": c.Serial, "status": c.Status, "revoked_at": c.RevokedAt,
+		"revoked_by": c.RevokedBy, "revoke_reason": c.RevokeReason}
 }

@@ -155,6 +155,8 @@ func fieldMessage(fe validator.FieldError) msg.Message {
 		return msg.New(msg.FieldURL)
 	case "fqdn", "hostname":
 		return msg.New(msg.FieldDomain)
+	case "datetime":
+		return msg.New(msg.FieldDate, msg.Text("example", "2026-09-01"))
 	case "nocontrol", "printascii":
 		return msg.New(msg.FieldControlChars)
 	}

@@ -153,6 +153,23 @@ func TestEveryPageRendersItsData(t *testing.T) {
 		{page: "admin_internships", role: models.RoleAdmin, data: app.AdminInternships{Places: []app.Place{place}, Rounds: []models.MatchRound{round}},
 			form: url.Values{"row": {id}, "capacity": {"-1"}, "status": {"closed"}}, fields: map[string]string{"capacity": "bad"},
 			want: map[string][]string{LangEN: {"/admin/places/" + id, `id="capacity-` + id + `-err">bad`, "— boom"}}},
+		{page: "admin_list", role: models.RoleAdmin, data: listPage{Kind: "shops", Kinds: listKinds, States: []string{"pending", "verified"},
+			Heads: []string{"list.shop", "list.status"}, Rows: []listRow{{ID: id, Status: "pending", Cells: []string{"周敏的茶铺", "pending"}}},
+			Total: 10_000, Capped: true, Next: "/admin/lists/shops?cursor=x", Bulk: true, Outcomes: []string{"1 of 2 shops were decided."}},
+			form: url.Values{"status": {"pending"}, "shop_ids": {id}}, fields: map[string]string{"q": "too long", "reason": "needed"},
+			want: map[string][]string{LangEN: {`value="` + id + `" aria-label="Select 周敏的茶铺" checked`, "10000+", `id="f-q-err">too long`,
+				"/admin/lists/shops?cursor=x", "1 of 2 shops were decided."}, LangZH: {"条结果", "应用于所选"}}},
+		{page: "admin_list", role: models.RoleAdmin, data: listPage{Kind: "fund-applications", Kinds: listKinds, Export: "fund-applications"},
+			want: map[string][]string{LangEN: {`/admin/exports/fund-applications.csv`, "Fund applications"}}},
+		{page: "admin_audit", role: models.RoleAdmin, data: auditPage{Entries: []app.AuditEntry{{ID: id, At: now, ActorID: id, ActorRole: "admin",
+			Action: app.AuditConfirmShop, EntityType: "shop", EntityID: id, IP: "203.0.113.9"}}, Next: "/admin/audit?cursor=y"},
+			fields: map[string]string{"actor_id": "bad"},
+			want:   map[string][]string{LangEN: {"shop.confirm", "203.0.113.9", "/admin/audit?cursor=y", `id="f-actor_id-err">bad`}}},
+		{page: "admin_import", role: models.RoleAdmin, data: importState{Running: true, Done: 40, Total: 120},
+			want: map[string][]string{LangEN: {`<progress id="progress" max="120" value="40">`}}},
+		{page: "admin_import", role: models.RoleAdmin, data: importState{Report: app.ImportReport{Rows: 2, Errors: []app.RowError{
+			{Row: 3, Field: "score", Msg: msg.New(msg.FieldWholeNumber)}}}},
+			want: map[string][]string{LangEN: {"<td>3</td><td>score</td><td>must be a whole number</td>"}, LangZH: {"须为整数"}}},
 	} {
 		for _, lang := range []string{LangEN, LangZH} {
 			v := view{Lang: lang, Title: "t", CSRF: "token", Path: "/" + tc.page, Notice: "notice", Fields: map[string]string{},

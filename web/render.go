@@ -113,6 +113,7 @@ func funcs(zone *time.Location) template.FuncMap {
 			}
 			return part * 100 / whole
 		},
+		"strs": func(s ...string) []string { return s },
 	}
 }
 

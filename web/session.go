@@ -143,9 +143,11 @@ func (s *site) limitSubmissions(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// actor is the signed-in account as the use cases see it; only pages
-// behind signedIn call it.
+// actor is the signed-in account as the use cases see it, with the
+// client's address; only pages behind signedIn call it.
 func actor(c echo.Context) app.Actor {
 	acct, _ := account(c)
-	return app.ActorOf(acct)
+	a := app.ActorOf(acct)
+	a.IP = c.RealIP()
+	return a
 }

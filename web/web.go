@@ -63,6 +63,8 @@ type site struct {
 	pages map[string]*template.Template
 	csrf  []byte
 	cfg   Config
+	// imports are the course-results imports running in this process.
+	imports imports
 }
 
 // Mount registers the pages on e, the Echo app that also serves the JSON
@@ -148,6 +150,13 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.POST("/admin/places", s.createPlace, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/admin/places/:id", s.changePlace, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/admin/rounds", s.startRound, append(admin, s.checkCSRF, s.limitSubmissions)...)
+	g.GET("/admin/lists/:kind", s.adminList, admin...)
+	g.POST("/admin/shops/bulk", s.bulkShops, append(admin, s.checkCSRF, s.limitSubmissions)...)
+	g.GET("/admin/exports/:file", s.adminExport, admin...)
+	g.GET("/admin/audit", s.adminAudit, admin...)
+	g.GET("/admin/import", s.importPage, admin...)
+	g.GET("/admin/import/:id", s.importProgress, admin...)
+	g.POST("/admin/import", s.importResults, append(admin, s.checkCSRF, s.limitSubmissions)...)
 
 	g.GET("/status", s.status, applicant...)
 	g.GET("/notifications", s.notifications, s.signedIn)

@@ -174,6 +174,18 @@ var en = map[string]string{
 	msg.CertificateKeyUnpublished: "This certificate does not verify: it was signed with key {key}, which is not published.",
 	msg.CertificateBadSignature:   "This certificate does not verify: the signature does not match the credential.",
 	msg.CertificateSerialMismatch: "This certificate does not verify: the signed credential belongs to another serial.",
+
+	// Admin bulk actions and imports.
+	msg.ImportHeader:    "the first row must be the header {expected}",
+	msg.ImportColumns:   "the row has {got} columns instead of {want}",
+	msg.ImportMalformed: "the row is not well-formed CSV",
+	msg.ImportEmpty:     "the file holds no rows after its header",
+	msg.ImportTooMany:   "the file holds more than {max} rows",
+	msg.ImportDuplicate: "this enrollment appears again (first on row {row})",
+	msg.ImportApplied:   "{n} results were recorded.",
+	msg.ImportRejected:  "Nothing was recorded: {n} rows have errors.",
+	msg.BulkDone:        "{ok} of {n} shops were decided.",
+	msg.FieldDate:       "must be a date such as {example}",
 }
 
 // enStates name workflow states in English sentences.

@@ -173,6 +173,18 @@ var zh = map[string]string{
 	msg.CertificateKeyUnpublished: "该证书未通过验证：签名所用的密钥 {key} 未公布。",
 	msg.CertificateBadSignature:   "该证书未通过验证：签名与凭证内容不符。",
 	msg.CertificateSerialMismatch: "该证书未通过验证：签名的凭证属于另一个证书编号。",
+
+	// Admin bulk actions and imports.
+	msg.ImportHeader:    "第一行须为表头 {expected}",
+	msg.ImportColumns:   "该行有 {got} 列，应为 {want} 列",
+	msg.ImportMalformed: "该行格式有误（引号未闭合或分隔符错误）",
+	msg.ImportEmpty:     "文件在表头之后没有数据行",
+	msg.ImportTooMany:   "文件超过 {max} 行",
+	msg.ImportDuplicate: "该报名记录重复出现（首次出现在第 {row} 行）",
+	msg.ImportApplied:   "已录入 {n} 条成绩。",
+	msg.ImportRejected:  "未录入任何成绩：{n} 行有错误。",
+	msg.BulkDone:        "{n} 家店铺中已处理 {ok} 家。",
+	msg.FieldDate:       "须为日期，例如 {example}",
 }
 
 // zhStates name workflow states in Chinese.

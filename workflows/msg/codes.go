@@ -395,3 +395,27 @@ const (
 	// FundRubricReviewed: the rubric cannot change once a review is in.
 	FundRubricReviewed = "fund.rubric_reviewed"
 )
+
+// Admin bulk actions and imports (issue 14).
+const (
+	// ImportHeader: the first row must be the header {expected}.
+	ImportHeader = "import.header"
+	// ImportColumns: the row has {got} columns instead of {want}.
+	ImportColumns = "import.columns"
+	// ImportMalformed: the row is not well-formed CSV.
+	ImportMalformed = "import.malformed"
+	// ImportEmpty: the file holds no rows after its header.
+	ImportEmpty = "import.empty"
+	// ImportTooMany: the file holds more than {max} rows.
+	ImportTooMany = "import.too_many"
+	// ImportDuplicate: the enrollment appears again; its first row is {row}.
+	ImportDuplicate = "import.duplicate"
+	// ImportApplied: {n} results were recorded.
+	ImportApplied = "import.applied"
+	// ImportRejected: nothing was recorded: {n} rows have errors.
+	ImportRejected = "import.rejected"
+	// BulkDone: {ok} of {n} shops were decided.
+	BulkDone = "bulk.done"
+	// FieldDate: the value is not a date such as {example}.
+	FieldDate = "field.date"
+)
