@@ -43,28 +43,23 @@ func adminList[R any](list func(context.Context, app.Actor, app.ListFilter, app.
 
 // AuditView is one audit log entry.
 type AuditView struct {
-	ID         string          `json:"id"`
-	ActorID    string          `json:"actor_id"`
-	ActorRole  string          `json:"actor_role"`
-	Action     string          `json:"action"`
-	EntityType string          `json:"entity_type"`
-	EntityID   string          `json:"entity_id"`
-	At         time.Time       `json:"at"`
-	IP         string          `json:"ip"`
-	Before     json.RawMessage `json:"before"`
-	After      json.RawMessage `json:"after"`
+	ID         string    `json:"id"`
+	ActorID    string    `json:"actor_id"`
+	ActorRole  string    `json:"actor_role"`
+	Action     string    `json:"action"`
+	EntityType string    `json:"entity_type"`
+	EntityID   string    `json:"entity_id"`
+	At         time.Time `json:"at"`
+	IP         string    `json:"ip"`
+	// Before is the entity as it was; absent for a creation.
+	Before json.RawMessage `json:"before,omitempty"`
+	// After is the entity as it became; absent when nothing remains.
+	After json.RawMessage `json:"after,omitempty"`
 }
 
 func auditView(e app.AuditEntry) AuditView {
-	v := AuditView{ID: e.ID, ActorID: e.ActorID, ActorRole: e.ActorRole, Action: e.Action, EntityType: e.EntityType,
+	return AuditView{ID: e.ID, ActorID: e.ActorID, ActorRole: e.ActorRole, Action: e.Action, EntityType: e.EntityType,
 		EntityID: e.EntityID, At: e.At.UTC(), IP: e.IP, Before: e.Before, After: e.After}
-	if v.Before == nil {
-		v.Before = json.RawMessage("null")
-	}
-	if v.After == nil {
-		v.After = json.RawMessage("null")
-	}
-	return v
 }
 
 func (s *server) audit(c echo.Context) error {

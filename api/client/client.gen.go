@@ -39,6 +39,24 @@ func (e AccountRole) Valid() bool {
 	}
 }
 
+// Defines values for AssignmentStatus.
+const (
+	AssignmentStatusAssigned AssignmentStatus = "assigned"
+	AssignmentStatusDone     AssignmentStatus = "done"
+)
+
+// Valid indicates whether the value is a known member of the AssignmentStatus enum.
+func (e AssignmentStatus) Valid() bool {
+	switch e {
+	case AssignmentStatusAssigned:
+		return true
+	case AssignmentStatusDone:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CertificateKeysKeysAlgorithm.
 const (
 	CertificateKeysKeysAlgorithmEd25519 CertificateKeysKeysAlgorithm = "Ed25519"
@@ -84,6 +102,21 @@ func (e CertificateKeysKeysJwkKty) Valid() bool {
 	}
 }
 
+// Defines values for ConflictStatus.
+const (
+	ConflictStatusConflict ConflictStatus = "conflict"
+)
+
+// Valid indicates whether the value is a known member of the ConflictStatus enum.
+func (e ConflictStatus) Valid() bool {
+	switch e {
+	case ConflictStatusConflict:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EnrollmentStatus.
 const (
 	EnrollmentStatusCertified EnrollmentStatus = "certified"
@@ -110,46 +143,46 @@ func (e EnrollmentStatus) Valid() bool {
 
 // Defines values for ErrorErrorCode.
 const (
-	BadRequest           ErrorErrorCode = "bad_request"
-	Conflict             ErrorErrorCode = "conflict"
-	Forbidden            ErrorErrorCode = "forbidden"
-	Internal             ErrorErrorCode = "internal"
-	MethodNotAllowed     ErrorErrorCode = "method_not_allowed"
-	NotFound             ErrorErrorCode = "not_found"
-	RateLimited          ErrorErrorCode = "rate_limited"
-	TooLarge             ErrorErrorCode = "too_large"
-	Unauthenticated      ErrorErrorCode = "unauthenticated"
-	Unavailable          ErrorErrorCode = "unavailable"
-	UnsupportedMediaType ErrorErrorCode = "unsupported_media_type"
-	ValidationFailed     ErrorErrorCode = "validation_failed"
+	ErrorErrorCodeBadRequest           ErrorErrorCode = "bad_request"
+	ErrorErrorCodeConflict             ErrorErrorCode = "conflict"
+	ErrorErrorCodeForbidden            ErrorErrorCode = "forbidden"
+	ErrorErrorCodeInternal             ErrorErrorCode = "internal"
+	ErrorErrorCodeMethodNotAllowed     ErrorErrorCode = "method_not_allowed"
+	ErrorErrorCodeNotFound             ErrorErrorCode = "not_found"
+	ErrorErrorCodeRateLimited          ErrorErrorCode = "rate_limited"
+	ErrorErrorCodeTooLarge             ErrorErrorCode = "too_large"
+	ErrorErrorCodeUnauthenticated      ErrorErrorCode = "unauthenticated"
+	ErrorErrorCodeUnavailable          ErrorErrorCode = "unavailable"
+	ErrorErrorCodeUnsupportedMediaType ErrorErrorCode = "unsupported_media_type"
+	ErrorErrorCodeValidationFailed     ErrorErrorCode = "validation_failed"
 )
 
 // Valid indicates whether the value is a known member of the ErrorErrorCode enum.
 func (e ErrorErrorCode) Valid() bool {
 	switch e {
-	case BadRequest:
+	case ErrorErrorCodeBadRequest:
 		return true
-	case Conflict:
+	case ErrorErrorCodeConflict:
 		return true
-	case Forbidden:
+	case ErrorErrorCodeForbidden:
 		return true
-	case Internal:
+	case ErrorErrorCodeInternal:
 		return true
-	case MethodNotAllowed:
+	case ErrorErrorCodeMethodNotAllowed:
 		return true
-	case NotFound:
+	case ErrorErrorCodeNotFound:
 		return true
-	case RateLimited:
+	case ErrorErrorCodeRateLimited:
 		return true
-	case TooLarge:
+	case ErrorErrorCodeTooLarge:
 		return true
-	case Unauthenticated:
+	case ErrorErrorCodeUnauthenticated:
 		return true
-	case Unavailable:
+	case ErrorErrorCodeUnavailable:
 		return true
-	case UnsupportedMediaType:
+	case ErrorErrorCodeUnsupportedMediaType:
 		return true
-	case ValidationFailed:
+	case ErrorErrorCodeValidationFailed:
 		return true
 	default:
 		return false
@@ -435,6 +468,45 @@ func (e CreateAccountJSONBodyRole) Valid() bool {
 	}
 }
 
+// Defines values for ExportParamsFile.
+const (
+	AuditCsv            ExportParamsFile = "audit.csv"
+	CertificatesCsv     ExportParamsFile = "certificates.csv"
+	FundApplicationsCsv ExportParamsFile = "fund-applications.csv"
+	LedgerCsv           ExportParamsFile = "ledger.csv"
+)
+
+// Valid indicates whether the value is a known member of the ExportParamsFile enum.
+func (e ExportParamsFile) Valid() bool {
+	switch e {
+	case AuditCsv:
+		return true
+	case CertificatesCsv:
+		return true
+	case FundApplicationsCsv:
+		return true
+	case LedgerCsv:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProgramRanking200JSONResponseBodyMethod.
+const (
+	AdditiveReviewerOffset ProgramRanking200JSONResponseBodyMethod = "additive-reviewer-offset"
+)
+
+// Valid indicates whether the value is a known member of the ProgramRanking200JSONResponseBodyMethod enum.
+func (e ProgramRanking200JSONResponseBodyMethod) Valid() bool {
+	switch e {
+	case AdditiveReviewerOffset:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListEnrollmentsParamsStatus.
 const (
 	ListEnrollmentsParamsStatusCertified ListEnrollmentsParamsStatus = "certified"
@@ -486,6 +558,27 @@ func (e ListInternshipApplicationsParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for AssignedReviewsParamsStatus.
+const (
+	AssignedReviewsParamsStatusDone    AssignedReviewsParamsStatus = "done"
+	AssignedReviewsParamsStatusOverdue AssignedReviewsParamsStatus = "overdue"
+	AssignedReviewsParamsStatusPending AssignedReviewsParamsStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the AssignedReviewsParamsStatus enum.
+func (e AssignedReviewsParamsStatus) Valid() bool {
+	switch e {
+	case AssignedReviewsParamsStatusDone:
+		return true
+	case AssignedReviewsParamsStatusOverdue:
+		return true
+	case AssignedReviewsParamsStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Account defines model for Account.
 type Account struct {
 	CollegeId *string      `json:"college_id,omitempty"`
@@ -499,13 +592,64 @@ type Account struct {
 // AccountRole defines model for Account.Role.
 type AccountRole string
 
-// Assignment defines model for Assignment.
+// Assignment One of the reviewer's assignments with what they need to judge it.
 type Assignment struct {
-	Application *FundApplication `json:"application,omitempty"`
-	AssignedAt  *time.Time       `json:"assigned_at,omitempty"`
-	DueAt       *time.Time       `json:"due_at,omitempty"`
-	Id          *string          `json:"id,omitempty"`
+	Application struct {
+		AmountFen int `json:"amount_fen"`
+		Applicant struct {
+			College *struct {
+				Id     *string `json:"id,omitempty"`
+				Name   *string `json:"name,omitempty"`
+				NameEn *string `json:"name_en,omitempty"`
+			} `json:"college,omitempty"`
+			Major *string `json:"major,omitempty"`
+			Name  *string `json:"name,omitempty"`
+		} `json:"applicant"`
+		BusinessPlan string     `json:"business_plan"`
+		CreatedAt    *time.Time `json:"created_at,omitempty"`
+		Id           string     `json:"id"`
+		Program      struct {
+			Id *string `json:"id,omitempty"`
+
+			// MaxGrantFen The cap the amount is asked against.
+			MaxGrantFen *int    `json:"max_grant_fen,omitempty"`
+			Name        *string `json:"name,omitempty"`
+		} `json:"program"`
+
+		// Score The automatic triage score (0-100); it decides nothing (docs/REVIEWING.md).
+		Score        *int           `json:"score,omitempty"`
+		ScoreFactors *[]ScoreFactor `json:"score_factors,omitempty"`
+		Shop         struct {
+			Category *string `json:"category,omitempty"`
+			Id       *string `json:"id,omitempty"`
+			Name     *string `json:"name,omitempty"`
+
+			// PlatformShopId The marketplace's id of the shop.
+			PlatformShopId *string `json:"platform_shop_id,omitempty"`
+			Status         *string `json:"status,omitempty"`
+			Url            *string `json:"url,omitempty"`
+
+			// VerifiedAt Verified since.
+			VerifiedAt *time.Time `json:"verified_at,omitempty"`
+		} `json:"shop"`
+		Status *string `json:"status,omitempty"`
+	} `json:"application"`
+	AssignedAt time.Time `json:"assigned_at"`
+	DueAt      time.Time `json:"due_at"`
+
+	// Id The assignment's id.
+	Id string `json:"id"`
+
+	// Overdue Still waiting for the review after due_at.
+	Overdue bool `json:"overdue"`
+
+	// Review The reviewer's own review, once it is in (status done); null before.
+	Review *Review          `json:"review"`
+	Status AssignmentStatus `json:"status"`
 }
+
+// AssignmentStatus defines model for Assignment.Status.
+type AssignmentStatus string
 
 // Certificate A certificate as re-checked at request time. `valid` is true only when the Ed25519 signature over the
 // RFC 8785 canonical `credential` checks against the published key `key_id` and the certificate is not revoked.
@@ -587,6 +731,29 @@ type College struct {
 	Province     *string   `json:"province,omitempty"`
 }
 
+// Conflict defines model for Conflict.
+type Conflict struct {
+	ApplicationId *string    `json:"application_id,omitempty"`
+	DeclaredAt    *time.Time `json:"declared_at,omitempty"`
+
+	// Id The assignment's id, now in status conflict.
+	Id   *string `json:"id,omitempty"`
+	Note *string `json:"note,omitempty"`
+
+	// Reassigned Another panel reviewer took the application over; false when none was free (the application is then decided on the other reviews).
+	Reassigned *bool           `json:"reassigned,omitempty"`
+	Status     *ConflictStatus `json:"status,omitempty"`
+}
+
+// ConflictStatus defines model for Conflict.Status.
+type ConflictStatus string
+
+// ConflictRequest defines model for ConflictRequest.
+type ConflictRequest struct {
+	// Note What the conflict of interest is.
+	Note string `json:"note"`
+}
+
 // Course defines model for Course.
 type Course struct {
 	CreatedAt   *time.Time `json:"created_at,omitempty"`
@@ -603,6 +770,25 @@ type CreateCourseRequest struct {
 	Description *string `json:"description,omitempty"`
 	PassScore   int     `json:"pass_score"`
 	Title       string  `json:"title"`
+}
+
+// Criterion defines model for Criterion.
+type Criterion struct {
+	Id        *string `json:"id,omitempty"`
+	MaxPoints *int    `json:"max_points,omitempty"`
+	NameEn    *string `json:"name_en,omitempty"`
+	NameZh    *string `json:"name_zh,omitempty"`
+	Position  *int    `json:"position,omitempty"`
+	Weight    *int    `json:"weight,omitempty"`
+}
+
+// CriterionScore defines model for CriterionScore.
+type CriterionScore struct {
+	Comment     *string            `json:"comment,omitempty"`
+	CriterionId openapi_types.UUID `json:"criterion_id"`
+
+	// Points At most the criterion's max_points.
+	Points int `json:"points"`
 }
 
 // Enrollment defines model for Enrollment.
@@ -990,8 +1176,11 @@ type Reason struct {
 
 // Review defines model for Review.
 type Review struct {
-	Comment  *string         `json:"comment,omitempty"`
-	Decision *ReviewDecision `json:"decision,omitempty"`
+	Comment *string `json:"comment,omitempty"`
+
+	// Criteria The review's points and comment on each criterion of the rubric (absent in the queue and on reviews written before rubrics).
+	Criteria *[]CriterionScore `json:"criteria,omitempty"`
+	Decision *ReviewDecision   `json:"decision,omitempty"`
 
 	// Id Admins and the review's author only.
 	Id         *string    `json:"id,omitempty"`
@@ -1005,15 +1194,32 @@ type Review struct {
 // ReviewDecision defines model for Review.Decision.
 type ReviewDecision string
 
-// ReviewRequest defines model for ReviewRequest.
+// ReviewRequest Score every criterion of the programme's rubric once (criteria); the review's score is the weighted result on the 1-10 scale the quorum and the mean-score bar use (docs/REVIEWING.md). On the default rubric (one criterion, Overall, 10 points) score alone may stand for it. Sending both is a 422.
 type ReviewRequest struct {
 	Comment  string                `json:"comment"`
+	Criteria *[]CriterionScore     `json:"criteria,omitempty"`
 	Decision ReviewRequestDecision `json:"decision"`
-	Score    int                   `json:"score"`
+	Score    *int                  `json:"score,omitempty"`
 }
 
 // ReviewRequestDecision defines model for ReviewRequest.Decision.
 type ReviewRequestDecision string
+
+// Rubric defines model for Rubric.
+type Rubric struct {
+	Criteria  *[]Criterion `json:"criteria,omitempty"`
+	ProgramId *string      `json:"program_id,omitempty"`
+}
+
+// RubricRequest defines model for RubricRequest.
+type RubricRequest struct {
+	Criteria []struct {
+		MaxPoints int    `json:"max_points"`
+		NameEn    string `json:"name_en"`
+		NameZh    string `json:"name_zh"`
+		Weight    int    `json:"weight"`
+	} `json:"criteria"`
+}
 
 // ScoreFactor defines model for ScoreFactor.
 type ScoreFactor struct {
@@ -1092,6 +1298,35 @@ type CreateAccountJSONBody struct {
 // CreateAccountJSONBodyRole defines parameters for CreateAccount.
 type CreateAccountJSONBodyRole string
 
+// AuditParams defines parameters for Audit.
+type AuditParams struct {
+	ActorId  *openapi_types.UUID `form:"actor_id,omitempty" json:"actor_id,omitempty"`
+	EntityId *openapi_types.UUID `form:"entity_id,omitempty" json:"entity_id,omitempty"`
+	Limit    *Limit              `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor   *Cursor             `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// AdminListSAppAdminCertificatesParams defines parameters for AdminListSAppAdminCertificates.
+type AdminListSAppAdminCertificatesParams struct {
+	// Status One of the list's states.
+	Status    *string             `form:"status,omitempty" json:"status,omitempty"`
+	CollegeId *openapi_types.UUID `form:"college_id,omitempty" json:"college_id,omitempty"`
+
+	// ProgramId Fund programme (fund applications) or course (certificates).
+	ProgramId *openapi_types.UUID `form:"program_id,omitempty" json:"program_id,omitempty"`
+
+	// Q Start of a name, e-mail or student number (and shop name, certificate serial); case ignored.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// From Created (issued) on or after this UTC date.
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Created (issued) on or before this UTC date.
+	To     *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+	Limit  *Limit              `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor *Cursor             `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // RevokeCertificateJSONBody defines parameters for RevokeCertificate.
 type RevokeCertificateJSONBody struct {
 	Reason string `json:"reason"`
@@ -1110,6 +1345,54 @@ type PostResultJSONBody struct {
 	Score int `json:"score"`
 }
 
+// ExportParamsFile defines parameters for Export.
+type ExportParamsFile string
+
+// AdminListSAppAdminFundApplicationsParams defines parameters for AdminListSAppAdminFundApplications.
+type AdminListSAppAdminFundApplicationsParams struct {
+	// Status One of the list's states.
+	Status    *string             `form:"status,omitempty" json:"status,omitempty"`
+	CollegeId *openapi_types.UUID `form:"college_id,omitempty" json:"college_id,omitempty"`
+
+	// ProgramId Fund programme (fund applications) or course (certificates).
+	ProgramId *openapi_types.UUID `form:"program_id,omitempty" json:"program_id,omitempty"`
+
+	// Q Start of a name, e-mail or student number (and shop name, certificate serial); case ignored.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// From Created (issued) on or after this UTC date.
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Created (issued) on or before this UTC date.
+	To     *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+	Limit  *Limit              `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor *Cursor             `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ProgramRanking200JSONResponseBodyMethod defines parameters for ProgramRanking.
+type ProgramRanking200JSONResponseBodyMethod string
+
+// AdminListSAppAdminInternshipApplicationsParams defines parameters for AdminListSAppAdminInternshipApplications.
+type AdminListSAppAdminInternshipApplicationsParams struct {
+	// Status One of the list's states.
+	Status    *string             `form:"status,omitempty" json:"status,omitempty"`
+	CollegeId *openapi_types.UUID `form:"college_id,omitempty" json:"college_id,omitempty"`
+
+	// ProgramId Fund programme (fund applications) or course (certificates).
+	ProgramId *openapi_types.UUID `form:"program_id,omitempty" json:"program_id,omitempty"`
+
+	// Q Start of a name, e-mail or student number (and shop name, certificate serial); case ignored.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// From Created (issued) on or after this UTC date.
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Created (issued) on or before this UTC date.
+	To     *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+	Limit  *Limit              `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor *Cursor             `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListMatchRoundsParams defines parameters for ListMatchRounds.
 type ListMatchRoundsParams struct {
 	Limit  *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1122,11 +1405,82 @@ type MatchRoundEventsParams struct {
 	Cursor *int   `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// AdminListSAppAdminReviewersParams defines parameters for AdminListSAppAdminReviewers.
+type AdminListSAppAdminReviewersParams struct {
+	// Status One of the list's states.
+	Status    *string             `form:"status,omitempty" json:"status,omitempty"`
+	CollegeId *openapi_types.UUID `form:"college_id,omitempty" json:"college_id,omitempty"`
+
+	// ProgramId Fund programme (fund applications) or course (certificates).
+	ProgramId *openapi_types.UUID `form:"program_id,omitempty" json:"program_id,omitempty"`
+
+	// Q Start of a name, e-mail or student number (and shop name, certificate serial); case ignored.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// From Created (issued) on or after this UTC date.
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Created (issued) on or before this UTC date.
+	To     *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+	Limit  *Limit              `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor *Cursor             `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// AdminListSAppAdminShopsParams defines parameters for AdminListSAppAdminShops.
+type AdminListSAppAdminShopsParams struct {
+	// Status One of the list's states.
+	Status    *string             `form:"status,omitempty" json:"status,omitempty"`
+	CollegeId *openapi_types.UUID `form:"college_id,omitempty" json:"college_id,omitempty"`
+
+	// ProgramId Fund programme (fund applications) or course (certificates).
+	ProgramId *openapi_types.UUID `form:"program_id,omitempty" json:"program_id,omitempty"`
+
+	// Q Start of a name, e-mail or student number (and shop name, certificate serial); case ignored.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// From Created (issued) on or after this UTC date.
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Created (issued) on or before this UTC date.
+	To     *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+	Limit  *Limit              `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor *Cursor             `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// BulkConfirmShopsJSONBody defines parameters for BulkConfirmShops.
+type BulkConfirmShopsJSONBody struct {
+	// Reason Required when rejecting.
+	Reason   *string              `json:"reason,omitempty"`
+	ShopIds  []openapi_types.UUID `json:"shop_ids"`
+	Verified bool                 `json:"verified"`
+}
+
 // ConfirmShopJSONBody defines parameters for ConfirmShop.
 type ConfirmShopJSONBody struct {
 	// Reason Required when verified is false; shown to the student.
 	Reason   *string `json:"reason,omitempty"`
 	Verified bool    `json:"verified"`
+}
+
+// AdminListSAppAdminStudentsParams defines parameters for AdminListSAppAdminStudents.
+type AdminListSAppAdminStudentsParams struct {
+	// Status One of the list's states.
+	Status    *string             `form:"status,omitempty" json:"status,omitempty"`
+	CollegeId *openapi_types.UUID `form:"college_id,omitempty" json:"college_id,omitempty"`
+
+	// ProgramId Fund programme (fund applications) or course (certificates).
+	ProgramId *openapi_types.UUID `form:"program_id,omitempty" json:"program_id,omitempty"`
+
+	// Q Start of a name, e-mail or student number (and shop name, certificate serial); case ignored.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// From Created (issued) on or after this UTC date.
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Created (issued) on or before this UTC date.
+	To     *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+	Limit  *Limit              `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor *Cursor             `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // LoginJSONBody defines parameters for Login.
@@ -1226,9 +1580,13 @@ type ProfileEventsParams struct {
 
 // AssignedReviewsParams defines parameters for AssignedReviews.
 type AssignedReviewsParams struct {
-	Limit  *Limit  `form:"limit,omitempty" json:"limit,omitempty"`
-	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Status *AssignedReviewsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Limit  *Limit                       `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor *Cursor                      `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
+
+// AssignedReviewsParamsStatus defines parameters for AssignedReviews.
+type AssignedReviewsParamsStatus string
 
 // ShopEventsParams defines parameters for ShopEvents.
 type ShopEventsParams struct {
@@ -1254,11 +1612,17 @@ type PostResultJSONRequestBody PostResultJSONBody
 // CreateFundProgramJSONRequestBody defines body for CreateFundProgram for application/json ContentType.
 type CreateFundProgramJSONRequestBody = FundProgramRequest
 
+// SetRubricJSONRequestBody defines body for SetRubric for application/json ContentType.
+type SetRubricJSONRequestBody = RubricRequest
+
 // CreatePlaceJSONRequestBody defines body for CreatePlace for application/json ContentType.
 type CreatePlaceJSONRequestBody = PlaceRequest
 
 // ChangePlaceJSONRequestBody defines body for ChangePlace for application/json ContentType.
 type ChangePlaceJSONRequestBody = PlaceChangeRequest
+
+// BulkConfirmShopsJSONRequestBody defines body for BulkConfirmShops for application/json ContentType.
+type BulkConfirmShopsJSONRequestBody BulkConfirmShopsJSONBody
 
 // ConfirmShopJSONRequestBody defines body for ConfirmShop for application/json ContentType.
 type ConfirmShopJSONRequestBody ConfirmShopJSONBody
@@ -1271,6 +1635,9 @@ type RegisterJSONRequestBody RegisterJSONBody
 
 // SubmitFundApplicationJSONRequestBody defines body for SubmitFundApplication for application/json ContentType.
 type SubmitFundApplicationJSONRequestBody = FundApplicationRequest
+
+// DeclareConflictJSONRequestBody defines body for DeclareConflict for application/json ContentType.
+type DeclareConflictJSONRequestBody = ConflictRequest
 
 // SubmitReviewJSONRequestBody defines body for SubmitReview for application/json ContentType.
 type SubmitReviewJSONRequestBody = ReviewRequest
@@ -1375,6 +1742,16 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/admin/accounts (the `CreateAccount` operationId).
 	CreateAccount(ctx context.Context, body CreateAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// Audit The audit log (admin), newest first; append-only.
+	//
+	// Corresponds with GET /api/v1/admin/audit (the `Audit` operationId).
+	Audit(ctx context.Context, params *AuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AdminListSAppAdminCertificates Certificates (admin); program_id is the course; q also searches the serial.
+	//
+	// Corresponds with GET /api/v1/admin/certificates (the `AdminListSAppAdminCertificates` operationId).
+	AdminListSAppAdminCertificates(ctx context.Context, params *AdminListSAppAdminCertificatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RevokeCertificateWithBody Revoke a certificate with a reason (admin); the verify endpoint shows it at once.
 	//
 	// Takes any type of body and a specified content type.
@@ -1417,6 +1794,13 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/admin/courses (the `CreateCourse` operationId).
 	CreateCourse(ctx context.Context, body CreateCourseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ImportResultsWithBody Import course results (admin) from a CSV file with the header enrollment_id,score (at most 5,000 rows). All or nothing: every row is checked, and when any is refused nothing is recorded and 422 lists each bad row.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/admin/enrollments/import (the `ImportResults` operationId).
+	ImportResultsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostResultWithBody Post a course result (admin, the training platform's account); passed starts certificate issuance, else failed.
 	//
 	// Takes any type of body and a specified content type.
@@ -1431,6 +1815,16 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/admin/enrollments/{id}/result (the `PostResult` operationId).
 	PostResult(ctx context.Context, id Id, body PostResultJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// Export A CSV export (admin), streamed: UTF-8 with a byte-order mark, a header row, cells that a spreadsheet would read as a formula prefixed with an apostrophe. fund-applications.csv carries each application's reviews.
+	//
+	// Corresponds with GET /api/v1/admin/exports/{file} (the `Export` operationId).
+	Export(ctx context.Context, file ExportParamsFile, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AdminListSAppAdminFundApplications Fund applications (admin), by status, college, programme, date; q searches the applicant.
+	//
+	// Corresponds with GET /api/v1/admin/fund-applications (the `AdminListSAppAdminFundApplications` operationId).
+	AdminListSAppAdminFundApplications(ctx context.Context, params *AdminListSAppAdminFundApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateFundProgramWithBody Create a fund programme and its review panel (admin).
 	//
 	// Takes any type of body and a specified content type.
@@ -1444,6 +1838,30 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/admin/fund-programs (the `CreateFundProgram` operationId).
 	CreateFundProgram(ctx context.Context, body CreateFundProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProgramRanking The programme's ranking (admin): every application with a review in, by calibrated mean review score with the raw mean beside it, and each reviewer's offset against their panels (method in docs/REVIEWING.md).
+	//
+	// Corresponds with GET /api/v1/admin/fund-programs/{id}/ranking (the `ProgramRanking` operationId).
+	ProgramRanking(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetRubricWithBody Replace the programme's rubric (admin), until its first review is in (then 409 fund.rubric_reviewed).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/admin/fund-programs/{id}/rubric (the `SetRubric` operationId).
+	SetRubricWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetRubric Replace the programme's rubric (admin), until its first review is in (then 409 fund.rubric_reviewed).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/admin/fund-programs/{id}/rubric (the `SetRubric` operationId).
+	SetRubric(ctx context.Context, id Id, body SetRubricJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AdminListSAppAdminInternshipApplications Internship applications (admin).
+	//
+	// Corresponds with GET /api/v1/admin/internship-applications (the `AdminListSAppAdminInternshipApplications` operationId).
+	AdminListSAppAdminInternshipApplications(ctx context.Context, params *AdminListSAppAdminInternshipApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePlaceWithBody Create a place (admin).
 	//
@@ -1493,6 +1911,30 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/admin/match-rounds/{id}/events (the `MatchRoundEvents` operationId).
 	MatchRoundEvents(ctx context.Context, id Id, params *MatchRoundEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// AdminListSAppAdminReviewers Reviewers with their load (open, overdue, done assignments) (admin); status takes no value.
+	//
+	// Corresponds with GET /api/v1/admin/reviewers (the `AdminListSAppAdminReviewers` operationId).
+	AdminListSAppAdminReviewers(ctx context.Context, params *AdminListSAppAdminReviewersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AdminListSAppAdminShops Shops (admin); q also searches the shop's name.
+	//
+	// Corresponds with GET /api/v1/admin/shops (the `AdminListSAppAdminShops` operationId).
+	AdminListSAppAdminShops(ctx context.Context, params *AdminListSAppAdminShopsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkConfirmShopsWithBody Confirm or reject many shops (admin), each as POST /admin/shops/{id}/confirm in its own transaction; the answer lists each shop's outcome (its new status, or the error that left it as it was).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/admin/shops/bulk-confirm (the `BulkConfirmShops` operationId).
+	BulkConfirmShopsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkConfirmShops Confirm or reject many shops (admin), each as POST /admin/shops/{id}/confirm in its own transaction; the answer lists each shop's outcome (its new status, or the error that left it as it was).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/admin/shops/bulk-confirm (the `BulkConfirmShops` operationId).
+	BulkConfirmShops(ctx context.Context, body BulkConfirmShopsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ConfirmShopWithBody An admin's decision on a pending or rejected shop, in any verification mode (admin).
 	//
 	// Takes any type of body and a specified content type.
@@ -1511,6 +1953,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/admin/stats (the `Stats` operationId).
 	Stats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AdminListSAppAdminStudents Student profiles (admin). q searches the start of the full name, student number or college e-mail.
+	//
+	// Corresponds with GET /api/v1/admin/students (the `AdminListSAppAdminStudents` operationId).
+	AdminListSAppAdminStudents(ctx context.Context, params *AdminListSAppAdminStudentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LoginWithBody Sign in; returns a bearer token and sets the session cookie.
 	//
@@ -1600,14 +2047,14 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/enrollments/{id}/events (the `EnrollmentEvents` operationId).
 	EnrollmentEvents(ctx context.Context, id Id, params *EnrollmentEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SubmitFundApplicationWithBody Apply for a grant (verified applicant); screening runs in the background.
+	// SubmitFundApplicationWithBody Apply for a grant (verified applicant); screening runs in the background. An amount above the programme's cap is a 422 on amount_fen (fund.amount_over_cap, naming the cap), not a 202 rejected later.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/fund-applications (the `SubmitFundApplication` operationId).
 	SubmitFundApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SubmitFundApplication Apply for a grant (verified applicant); screening runs in the background.
+	// SubmitFundApplication Apply for a grant (verified applicant); screening runs in the background. An amount above the programme's cap is a 422 on amount_fen (fund.amount_over_cap, naming the cap), not a 202 rejected later.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1618,6 +2065,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/fund-applications/{id} (the `GetFundApplication` operationId).
 	GetFundApplication(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeclareConflictWithBody Declare a conflict of interest (the assigned reviewer, before reviewing): the assignment becomes a conflict with the note, another panel reviewer never assigned to it takes it over, and the timeline records it. A second declaration is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/fund-applications/{id}/conflict (the `DeclareConflict` operationId).
+	DeclareConflictWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeclareConflict Declare a conflict of interest (the assigned reviewer, before reviewing): the assignment becomes a conflict with the note, another panel reviewer never assigned to it takes it over, and the timeline records it. A second declaration is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/fund-applications/{id}/conflict (the `DeclareConflict` operationId).
+	DeclareConflict(ctx context.Context, id Id, body DeclareConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// FundEvents The application's timeline, oldest first; reviewers appear as the actor "reviewer".
 	//
@@ -1652,6 +2113,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/fund-programs/{id} (the `GetFundProgram` operationId).
 	GetFundProgram(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRubric The programme's rubric (anyone); programmes created without one have the default (Overall, weight 1, 10 points).
+	//
+	// Corresponds with GET /api/v1/fund-programs/{id}/rubric (the `GetRubric` operationId).
+	GetRubric(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInternshipApplications Own applications; an admin sees everyone's.
 	//
@@ -1770,7 +2236,7 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/openapi.yaml (the `OpenAPI` operationId).
 	OpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AssignedReviews Applications waiting for the signed-in reviewer, with their automatic score (reviewer).
+	// AssignedReviews The signed-in reviewer's assignments (reviewer): pending (the default) and overdue by due date, soonest first; done (their history) by review time, newest first; a page at a time with the total.
 	//
 	// Corresponds with GET /api/v1/reviews/assigned (the `AssignedReviews` operationId).
 	AssignedReviews(ctx context.Context, params *AssignedReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1859,6 +2325,36 @@ func (c *Client) CreateAccountWithBody(ctx context.Context, contentType string, 
 // Corresponds with POST /api/v1/admin/accounts (the `CreateAccount` operationId).
 func (c *Client) CreateAccount(ctx context.Context, body CreateAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAccountRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Audit The audit log (admin), newest first; append-only.
+//
+// Corresponds with GET /api/v1/admin/audit (the `Audit` operationId).
+func (c *Client) Audit(ctx context.Context, params *AuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuditRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AdminListSAppAdminCertificates Certificates (admin); program_id is the course; q also searches the serial.
+//
+// Corresponds with GET /api/v1/admin/certificates (the `AdminListSAppAdminCertificates` operationId).
+func (c *Client) AdminListSAppAdminCertificates(ctx context.Context, params *AdminListSAppAdminCertificatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdminListSAppAdminCertificatesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1971,6 +2467,23 @@ func (c *Client) CreateCourse(ctx context.Context, body CreateCourseJSONRequestB
 	return c.Client.Do(req)
 }
 
+// ImportResultsWithBody Import course results (admin) from a CSV file with the header enrollment_id,score (at most 5,000 rows). All or nothing: every row is checked, and when any is refused nothing is recorded and 422 lists each bad row.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/admin/enrollments/import (the `ImportResults` operationId).
+func (c *Client) ImportResultsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportResultsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PostResultWithBody Post a course result (admin, the training platform's account); passed starts certificate issuance, else failed.
 //
 // Takes any type of body and a specified content type.
@@ -2005,6 +2518,36 @@ func (c *Client) PostResult(ctx context.Context, id Id, body PostResultJSONReque
 	return c.Client.Do(req)
 }
 
+// Export A CSV export (admin), streamed: UTF-8 with a byte-order mark, a header row, cells that a spreadsheet would read as a formula prefixed with an apostrophe. fund-applications.csv carries each application's reviews.
+//
+// Corresponds with GET /api/v1/admin/exports/{file} (the `Export` operationId).
+func (c *Client) Export(ctx context.Context, file ExportParamsFile, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportRequest(c.Server, file)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AdminListSAppAdminFundApplications Fund applications (admin), by status, college, programme, date; q searches the applicant.
+//
+// Corresponds with GET /api/v1/admin/fund-applications (the `AdminListSAppAdminFundApplications` operationId).
+func (c *Client) AdminListSAppAdminFundApplications(ctx context.Context, params *AdminListSAppAdminFundApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdminListSAppAdminFundApplicationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateFundProgramWithBody Create a fund programme and its review panel (admin).
 //
 // Takes any type of body and a specified content type.
@@ -2029,6 +2572,70 @@ func (c *Client) CreateFundProgramWithBody(ctx context.Context, contentType stri
 // Corresponds with POST /api/v1/admin/fund-programs (the `CreateFundProgram` operationId).
 func (c *Client) CreateFundProgram(ctx context.Context, body CreateFundProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateFundProgramRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProgramRanking The programme's ranking (admin): every application with a review in, by calibrated mean review score with the raw mean beside it, and each reviewer's offset against their panels (method in docs/REVIEWING.md).
+//
+// Corresponds with GET /api/v1/admin/fund-programs/{id}/ranking (the `ProgramRanking` operationId).
+func (c *Client) ProgramRanking(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProgramRankingRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetRubricWithBody Replace the programme's rubric (admin), until its first review is in (then 409 fund.rubric_reviewed).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/admin/fund-programs/{id}/rubric (the `SetRubric` operationId).
+func (c *Client) SetRubricWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetRubricRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetRubric Replace the programme's rubric (admin), until its first review is in (then 409 fund.rubric_reviewed).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/admin/fund-programs/{id}/rubric (the `SetRubric` operationId).
+func (c *Client) SetRubric(ctx context.Context, id Id, body SetRubricJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetRubricRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AdminListSAppAdminInternshipApplications Internship applications (admin).
+//
+// Corresponds with GET /api/v1/admin/internship-applications (the `AdminListSAppAdminInternshipApplications` operationId).
+func (c *Client) AdminListSAppAdminInternshipApplications(ctx context.Context, params *AdminListSAppAdminInternshipApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdminListSAppAdminInternshipApplicationsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2167,6 +2774,70 @@ func (c *Client) MatchRoundEvents(ctx context.Context, id Id, params *MatchRound
 	return c.Client.Do(req)
 }
 
+// AdminListSAppAdminReviewers Reviewers with their load (open, overdue, done assignments) (admin); status takes no value.
+//
+// Corresponds with GET /api/v1/admin/reviewers (the `AdminListSAppAdminReviewers` operationId).
+func (c *Client) AdminListSAppAdminReviewers(ctx context.Context, params *AdminListSAppAdminReviewersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdminListSAppAdminReviewersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AdminListSAppAdminShops Shops (admin); q also searches the shop's name.
+//
+// Corresponds with GET /api/v1/admin/shops (the `AdminListSAppAdminShops` operationId).
+func (c *Client) AdminListSAppAdminShops(ctx context.Context, params *AdminListSAppAdminShopsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdminListSAppAdminShopsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkConfirmShopsWithBody Confirm or reject many shops (admin), each as POST /admin/shops/{id}/confirm in its own transaction; the answer lists each shop's outcome (its new status, or the error that left it as it was).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/admin/shops/bulk-confirm (the `BulkConfirmShops` operationId).
+func (c *Client) BulkConfirmShopsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkConfirmShopsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkConfirmShops Confirm or reject many shops (admin), each as POST /admin/shops/{id}/confirm in its own transaction; the answer lists each shop's outcome (its new status, or the error that left it as it was).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/admin/shops/bulk-confirm (the `BulkConfirmShops` operationId).
+func (c *Client) BulkConfirmShops(ctx context.Context, body BulkConfirmShopsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkConfirmShopsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ConfirmShopWithBody An admin's decision on a pending or rejected shop, in any verification mode (admin).
 //
 // Takes any type of body and a specified content type.
@@ -2206,6 +2877,21 @@ func (c *Client) ConfirmShop(ctx context.Context, id Id, body ConfirmShopJSONReq
 // Corresponds with GET /api/v1/admin/stats (the `Stats` operationId).
 func (c *Client) Stats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStatsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AdminListSAppAdminStudents Student profiles (admin). q searches the start of the full name, student number or college e-mail.
+//
+// Corresponds with GET /api/v1/admin/students (the `AdminListSAppAdminStudents` operationId).
+func (c *Client) AdminListSAppAdminStudents(ctx context.Context, params *AdminListSAppAdminStudentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdminListSAppAdminStudentsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2464,7 +3150,7 @@ func (c *Client) EnrollmentEvents(ctx context.Context, id Id, params *Enrollment
 	return c.Client.Do(req)
 }
 
-// SubmitFundApplicationWithBody Apply for a grant (verified applicant); screening runs in the background.
+// SubmitFundApplicationWithBody Apply for a grant (verified applicant); screening runs in the background. An amount above the programme's cap is a 422 on amount_fen (fund.amount_over_cap, naming the cap), not a 202 rejected later.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2481,7 +3167,7 @@ func (c *Client) SubmitFundApplicationWithBody(ctx context.Context, contentType 
 	return c.Client.Do(req)
 }
 
-// SubmitFundApplication Apply for a grant (verified applicant); screening runs in the background.
+// SubmitFundApplication Apply for a grant (verified applicant); screening runs in the background. An amount above the programme's cap is a 422 on amount_fen (fund.amount_over_cap, naming the cap), not a 202 rejected later.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2503,6 +3189,40 @@ func (c *Client) SubmitFundApplication(ctx context.Context, body SubmitFundAppli
 // Corresponds with GET /api/v1/fund-applications/{id} (the `GetFundApplication` operationId).
 func (c *Client) GetFundApplication(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetFundApplicationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeclareConflictWithBody Declare a conflict of interest (the assigned reviewer, before reviewing): the assignment becomes a conflict with the note, another panel reviewer never assigned to it takes it over, and the timeline records it. A second declaration is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/fund-applications/{id}/conflict (the `DeclareConflict` operationId).
+func (c *Client) DeclareConflictWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeclareConflictRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeclareConflict Declare a conflict of interest (the assigned reviewer, before reviewing): the assignment becomes a conflict with the note, another panel reviewer never assigned to it takes it over, and the timeline records it. A second declaration is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/fund-applications/{id}/conflict (the `DeclareConflict` operationId).
+func (c *Client) DeclareConflict(ctx context.Context, id Id, body DeclareConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeclareConflictRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2597,6 +3317,21 @@ func (c *Client) ListFundPrograms(ctx context.Context, params *ListFundProgramsP
 // Corresponds with GET /api/v1/fund-programs/{id} (the `GetFundProgram` operationId).
 func (c *Client) GetFundProgram(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetFundProgramRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRubric The programme's rubric (anyone); programmes created without one have the default (Overall, weight 1, 10 points).
+//
+// Corresponds with GET /api/v1/fund-programs/{id}/rubric (the `GetRubric` operationId).
+func (c *Client) GetRubric(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRubricRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2934,7 +3669,7 @@ func (c *Client) OpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
-// AssignedReviews Applications waiting for the signed-in reviewer, with their automatic score (reviewer).
+// AssignedReviews The signed-in reviewer's assignments (reviewer): pending (the default) and overdue by due date, soonest first; done (their history) by review time, newest first; a page at a time with the total.
 //
 // Corresponds with GET /api/v1/reviews/assigned (the `AssignedReviews` operationId).
 func (c *Client) AssignedReviews(ctx context.Context, params *AssignedReviewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3158,6 +3893,234 @@ func NewCreateAccountRequestWithBody(server string, contentType string, body io.
 	return req, nil
 }
 
+// NewAuditRequest constructs an http.Request for the Audit method
+func NewAuditRequest(server string, params *AuditParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/audit")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ActorId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor_id", *params.ActorId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EntityId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "entity_id", *params.EntityId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAdminListSAppAdminCertificatesRequest constructs an http.Request for the AdminListSAppAdminCertificates method
+func NewAdminListSAppAdminCertificatesRequest(server string, params *AdminListSAppAdminCertificatesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/certificates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CollegeId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "college_id", *params.CollegeId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProgramId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "program_id", *params.ProgramId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewRevokeCertificateRequest calls the generic RevokeCertificate builder with application/json body
 func NewRevokeCertificateRequest(server string, serial Serial, body RevokeCertificateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3285,6 +4248,35 @@ func NewCreateCourseRequestWithBody(server string, contentType string, body io.R
 	return req, nil
 }
 
+// NewImportResultsRequestWithBody constructs an http.Request for the ImportResults method, with any body, and a specified content type
+func NewImportResultsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/enrollments/import")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewPostResultRequest calls the generic PostResult builder with application/json body
 func NewPostResultRequest(server string, id Id, body PostResultJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3332,6 +4324,178 @@ func NewPostResultRequestWithBody(server string, id Id, contentType string, body
 	return req, nil
 }
 
+// NewExportRequest constructs an http.Request for the Export method
+func NewExportRequest(server string, file ExportParamsFile) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "file", file, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/exports/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAdminListSAppAdminFundApplicationsRequest constructs an http.Request for the AdminListSAppAdminFundApplications method
+func NewAdminListSAppAdminFundApplicationsRequest(server string, params *AdminListSAppAdminFundApplicationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/fund-applications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CollegeId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "college_id", *params.CollegeId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProgramId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "program_id", *params.ProgramId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateFundProgramRequest calls the generic CreateFundProgram builder with application/json body
 func NewCreateFundProgramRequest(server string, body CreateFundProgramJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3368,6 +4532,225 @@ func NewCreateFundProgramRequestWithBody(server string, contentType string, body
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewProgramRankingRequest constructs an http.Request for the ProgramRanking method
+func NewProgramRankingRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/fund-programs/%s/ranking", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetRubricRequest calls the generic SetRubric builder with application/json body
+func NewSetRubricRequest(server string, id Id, body SetRubricJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetRubricRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetRubricRequestWithBody constructs an http.Request for the SetRubric method, with any body, and a specified content type
+func NewSetRubricRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/fund-programs/%s/rubric", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAdminListSAppAdminInternshipApplicationsRequest constructs an http.Request for the AdminListSAppAdminInternshipApplications method
+func NewAdminListSAppAdminInternshipApplicationsRequest(server string, params *AdminListSAppAdminInternshipApplicationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/internship-applications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CollegeId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "college_id", *params.CollegeId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProgramId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "program_id", *params.ProgramId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -3659,6 +5042,322 @@ func NewMatchRoundEventsRequest(server string, id Id, params *MatchRoundEventsPa
 	return req, nil
 }
 
+// NewAdminListSAppAdminReviewersRequest constructs an http.Request for the AdminListSAppAdminReviewers method
+func NewAdminListSAppAdminReviewersRequest(server string, params *AdminListSAppAdminReviewersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/reviewers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CollegeId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "college_id", *params.CollegeId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProgramId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "program_id", *params.ProgramId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAdminListSAppAdminShopsRequest constructs an http.Request for the AdminListSAppAdminShops method
+func NewAdminListSAppAdminShopsRequest(server string, params *AdminListSAppAdminShopsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/shops")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CollegeId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "college_id", *params.CollegeId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProgramId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "program_id", *params.ProgramId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewBulkConfirmShopsRequest calls the generic BulkConfirmShops builder with application/json body
+func NewBulkConfirmShopsRequest(server string, body BulkConfirmShopsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBulkConfirmShopsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewBulkConfirmShopsRequestWithBody constructs an http.Request for the BulkConfirmShops method, with any body, and a specified content type
+func NewBulkConfirmShopsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/shops/bulk-confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewConfirmShopRequest calls the generic ConfirmShop builder with application/json body
 func NewConfirmShopRequest(server string, id Id, body ConfirmShopJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3723,6 +5422,144 @@ func NewStatsRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAdminListSAppAdminStudentsRequest constructs an http.Request for the AdminListSAppAdminStudents method
+func NewAdminListSAppAdminStudentsRequest(server string, params *AdminListSAppAdminStudentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/students")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CollegeId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "college_id", *params.CollegeId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProgramId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "program_id", *params.ProgramId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -4491,6 +6328,53 @@ func NewGetFundApplicationRequest(server string, id Id) (*http.Request, error) {
 	return req, nil
 }
 
+// NewDeclareConflictRequest calls the generic DeclareConflict builder with application/json body
+func NewDeclareConflictRequest(server string, id Id, body DeclareConflictJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeclareConflictRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewDeclareConflictRequestWithBody constructs an http.Request for the DeclareConflict method, with any body, and a specified content type
+func NewDeclareConflictRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/fund-applications/%s/conflict", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewFundEventsRequest constructs an http.Request for the FundEvents method
 func NewFundEventsRequest(server string, id Id, params *FundEventsParams) (*http.Request, error) {
 	var err error
@@ -4728,6 +6612,40 @@ func NewGetFundProgramRequest(server string, id Id) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/fund-programs/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRubricRequest constructs an http.Request for the GetRubric method
+func NewGetRubricRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/fund-programs/%s/rubric", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -5568,6 +7486,18 @@ func NewAssignedReviewsRequest(server string, params *AssignedReviewsParams) (*h
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -6021,6 +7951,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/admin/accounts (the `CreateAccount` operationId).
 	CreateAccountWithResponse(ctx context.Context, body CreateAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountResponse, error)
 
+	// AuditWithResponse The audit log (admin), newest first; append-only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/audit (the `Audit` operationId).
+	AuditWithResponse(ctx context.Context, params *AuditParams, reqEditors ...RequestEditorFn) (*AuditResponse, error)
+
+	// AdminListSAppAdminCertificatesWithResponse Certificates (admin); program_id is the course; q also searches the serial.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/certificates (the `AdminListSAppAdminCertificates` operationId).
+	AdminListSAppAdminCertificatesWithResponse(ctx context.Context, params *AdminListSAppAdminCertificatesParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminCertificatesResponse, error)
+
 	// RevokeCertificateWithBodyWithResponse Revoke a certificate with a reason (admin); the verify endpoint shows it at once.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -6063,6 +8007,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/admin/courses (the `CreateCourse` operationId).
 	CreateCourseWithResponse(ctx context.Context, body CreateCourseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCourseResponse, error)
 
+	// ImportResultsWithBodyWithResponse Import course results (admin) from a CSV file with the header enrollment_id,score (at most 5,000 rows). All or nothing: every row is checked, and when any is refused nothing is recorded and 422 lists each bad row.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/admin/enrollments/import (the `ImportResults` operationId).
+	ImportResultsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportResultsResponse, error)
+
 	// PostResultWithBodyWithResponse Post a course result (admin, the training platform's account); passed starts certificate issuance, else failed.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -6077,6 +8028,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/admin/enrollments/{id}/result (the `PostResult` operationId).
 	PostResultWithResponse(ctx context.Context, id Id, body PostResultJSONRequestBody, reqEditors ...RequestEditorFn) (*PostResultResponse, error)
 
+	// ExportWithResponse A CSV export (admin), streamed: UTF-8 with a byte-order mark, a header row, cells that a spreadsheet would read as a formula prefixed with an apostrophe. fund-applications.csv carries each application's reviews.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/exports/{file} (the `Export` operationId).
+	ExportWithResponse(ctx context.Context, file ExportParamsFile, reqEditors ...RequestEditorFn) (*ExportResponse, error)
+
+	// AdminListSAppAdminFundApplicationsWithResponse Fund applications (admin), by status, college, programme, date; q searches the applicant.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/fund-applications (the `AdminListSAppAdminFundApplications` operationId).
+	AdminListSAppAdminFundApplicationsWithResponse(ctx context.Context, params *AdminListSAppAdminFundApplicationsParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminFundApplicationsResponse, error)
+
 	// CreateFundProgramWithBodyWithResponse Create a fund programme and its review panel (admin).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -6090,6 +8055,34 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/admin/fund-programs (the `CreateFundProgram` operationId).
 	CreateFundProgramWithResponse(ctx context.Context, body CreateFundProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFundProgramResponse, error)
+
+	// ProgramRankingWithResponse The programme's ranking (admin): every application with a review in, by calibrated mean review score with the raw mean beside it, and each reviewer's offset against their panels (method in docs/REVIEWING.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/fund-programs/{id}/ranking (the `ProgramRanking` operationId).
+	ProgramRankingWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ProgramRankingResponse, error)
+
+	// SetRubricWithBodyWithResponse Replace the programme's rubric (admin), until its first review is in (then 409 fund.rubric_reviewed).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/admin/fund-programs/{id}/rubric (the `SetRubric` operationId).
+	SetRubricWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRubricResponse, error)
+
+	// SetRubricWithResponse Replace the programme's rubric (admin), until its first review is in (then 409 fund.rubric_reviewed).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/admin/fund-programs/{id}/rubric (the `SetRubric` operationId).
+	SetRubricWithResponse(ctx context.Context, id Id, body SetRubricJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRubricResponse, error)
+
+	// AdminListSAppAdminInternshipApplicationsWithResponse Internship applications (admin).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/internship-applications (the `AdminListSAppAdminInternshipApplications` operationId).
+	AdminListSAppAdminInternshipApplicationsWithResponse(ctx context.Context, params *AdminListSAppAdminInternshipApplicationsParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminInternshipApplicationsResponse, error)
 
 	// CreatePlaceWithBodyWithResponse Create a place (admin).
 	//
@@ -6147,6 +8140,34 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/admin/match-rounds/{id}/events (the `MatchRoundEvents` operationId).
 	MatchRoundEventsWithResponse(ctx context.Context, id Id, params *MatchRoundEventsParams, reqEditors ...RequestEditorFn) (*MatchRoundEventsResponse, error)
 
+	// AdminListSAppAdminReviewersWithResponse Reviewers with their load (open, overdue, done assignments) (admin); status takes no value.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/reviewers (the `AdminListSAppAdminReviewers` operationId).
+	AdminListSAppAdminReviewersWithResponse(ctx context.Context, params *AdminListSAppAdminReviewersParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminReviewersResponse, error)
+
+	// AdminListSAppAdminShopsWithResponse Shops (admin); q also searches the shop's name.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/shops (the `AdminListSAppAdminShops` operationId).
+	AdminListSAppAdminShopsWithResponse(ctx context.Context, params *AdminListSAppAdminShopsParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminShopsResponse, error)
+
+	// BulkConfirmShopsWithBodyWithResponse Confirm or reject many shops (admin), each as POST /admin/shops/{id}/confirm in its own transaction; the answer lists each shop's outcome (its new status, or the error that left it as it was).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/admin/shops/bulk-confirm (the `BulkConfirmShops` operationId).
+	BulkConfirmShopsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkConfirmShopsResponse, error)
+
+	// BulkConfirmShopsWithResponse Confirm or reject many shops (admin), each as POST /admin/shops/{id}/confirm in its own transaction; the answer lists each shop's outcome (its new status, or the error that left it as it was).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/admin/shops/bulk-confirm (the `BulkConfirmShops` operationId).
+	BulkConfirmShopsWithResponse(ctx context.Context, body BulkConfirmShopsJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkConfirmShopsResponse, error)
+
 	// ConfirmShopWithBodyWithResponse An admin's decision on a pending or rejected shop, in any verification mode (admin).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -6167,6 +8188,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/admin/stats (the `Stats` operationId).
 	StatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*StatsResponse, error)
+
+	// AdminListSAppAdminStudentsWithResponse Student profiles (admin). q searches the start of the full name, student number or college e-mail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/students (the `AdminListSAppAdminStudents` operationId).
+	AdminListSAppAdminStudentsWithResponse(ctx context.Context, params *AdminListSAppAdminStudentsParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminStudentsResponse, error)
 
 	// LoginWithBodyWithResponse Sign in; returns a bearer token and sets the session cookie.
 	//
@@ -6280,14 +8308,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/enrollments/{id}/events (the `EnrollmentEvents` operationId).
 	EnrollmentEventsWithResponse(ctx context.Context, id Id, params *EnrollmentEventsParams, reqEditors ...RequestEditorFn) (*EnrollmentEventsResponse, error)
 
-	// SubmitFundApplicationWithBodyWithResponse Apply for a grant (verified applicant); screening runs in the background.
+	// SubmitFundApplicationWithBodyWithResponse Apply for a grant (verified applicant); screening runs in the background. An amount above the programme's cap is a 422 on amount_fen (fund.amount_over_cap, naming the cap), not a 202 rejected later.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/fund-applications (the `SubmitFundApplication` operationId).
 	SubmitFundApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitFundApplicationResponse, error)
 
-	// SubmitFundApplicationWithResponse Apply for a grant (verified applicant); screening runs in the background.
+	// SubmitFundApplicationWithResponse Apply for a grant (verified applicant); screening runs in the background. An amount above the programme's cap is a 422 on amount_fen (fund.amount_over_cap, naming the cap), not a 202 rejected later.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6300,6 +8328,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/fund-applications/{id} (the `GetFundApplication` operationId).
 	GetFundApplicationWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetFundApplicationResponse, error)
+
+	// DeclareConflictWithBodyWithResponse Declare a conflict of interest (the assigned reviewer, before reviewing): the assignment becomes a conflict with the note, another panel reviewer never assigned to it takes it over, and the timeline records it. A second declaration is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/fund-applications/{id}/conflict (the `DeclareConflict` operationId).
+	DeclareConflictWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeclareConflictResponse, error)
+
+	// DeclareConflictWithResponse Declare a conflict of interest (the assigned reviewer, before reviewing): the assignment becomes a conflict with the note, another panel reviewer never assigned to it takes it over, and the timeline records it. A second declaration is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/fund-applications/{id}/conflict (the `DeclareConflict` operationId).
+	DeclareConflictWithResponse(ctx context.Context, id Id, body DeclareConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*DeclareConflictResponse, error)
 
 	// FundEventsWithResponse The application's timeline, oldest first; reviewers appear as the actor "reviewer".
 	//
@@ -6342,6 +8384,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/fund-programs/{id} (the `GetFundProgram` operationId).
 	GetFundProgramWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetFundProgramResponse, error)
+
+	// GetRubricWithResponse The programme's rubric (anyone); programmes created without one have the default (Overall, weight 1, 10 points).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/fund-programs/{id}/rubric (the `GetRubric` operationId).
+	GetRubricWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetRubricResponse, error)
 
 	// ListInternshipApplicationsWithResponse Own applications; an admin sees everyone's.
 	//
@@ -6490,7 +8539,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/openapi.yaml (the `OpenAPI` operationId).
 	OpenAPIWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OpenAPIResponse, error)
 
-	// AssignedReviewsWithResponse Applications waiting for the signed-in reviewer, with their automatic score (reviewer).
+	// AssignedReviewsWithResponse The signed-in reviewer's assignments (reviewer): pending (the default) and overdue by due date, soonest first; done (their history) by review time, newest first; a page at a time with the total.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6638,6 +8687,185 @@ func (r CreateAccountResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AuditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items *[]struct {
+			// Action Example: shop.confirm
+			Action    string             `json:"action"`
+			ActorId   openapi_types.UUID `json:"actor_id"`
+			ActorRole string             `json:"actor_role"`
+
+			// After The entity as it became (any JSON value); absent when nothing remains.
+			After interface{} `json:"after,omitempty"`
+			At    time.Time   `json:"at"`
+
+			// Before The entity as it was (any JSON value: an object, or a list such as a rubric's criteria); absent for a creation.
+			Before     interface{}        `json:"before,omitempty"`
+			EntityId   openapi_types.UUID `json:"entity_id"`
+			EntityType string             `json:"entity_type"`
+			Id         openapi_types.UUID `json:"id"`
+			Ip         string             `json:"ip"`
+		} `json:"items,omitempty"`
+		NextCursor *string `json:"next_cursor,omitempty"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuditResponse) GetJSON200() *struct {
+	Items *[]struct {
+		// Action Example: shop.confirm
+		Action    string             `json:"action"`
+		ActorId   openapi_types.UUID `json:"actor_id"`
+		ActorRole string             `json:"actor_role"`
+
+		// After The entity as it became (any JSON value); absent when nothing remains.
+		After interface{} `json:"after,omitempty"`
+		At    time.Time   `json:"at"`
+
+		// Before The entity as it was (any JSON value: an object, or a list such as a rubric's criteria); absent for a creation.
+		Before     interface{}        `json:"before,omitempty"`
+		EntityId   openapi_types.UUID `json:"entity_id"`
+		EntityType string             `json:"entity_type"`
+		Id         openapi_types.UUID `json:"id"`
+		Ip         string             `json:"ip"`
+	} `json:"items,omitempty"`
+	NextCursor *string `json:"next_cursor,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AuditResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AuditResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AuditResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AuditResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AuditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AdminListSAppAdminCertificatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items       []map[string]interface{} `json:"items"`
+		NextCursor  string                   `json:"next_cursor"`
+		Total       int                      `json:"total"`
+		TotalCapped bool                     `json:"total_capped"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AdminListSAppAdminCertificatesResponse) GetJSON200() *struct {
+	Items       []map[string]interface{} `json:"items"`
+	NextCursor  string                   `json:"next_cursor"`
+	Total       int                      `json:"total"`
+	TotalCapped bool                     `json:"total_capped"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AdminListSAppAdminCertificatesResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AdminListSAppAdminCertificatesResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AdminListSAppAdminCertificatesResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r AdminListSAppAdminCertificatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AdminListSAppAdminCertificatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AdminListSAppAdminCertificatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AdminListSAppAdminCertificatesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6851,6 +9079,126 @@ func (r CreateCourseResponse) ContentType() string {
 	return ""
 }
 
+type ImportResultsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Applied *int `json:"applied,omitempty"`
+		Errors  *[]struct {
+			Field   *string                 `json:"field,omitempty"`
+			Message *string                 `json:"message,omitempty"`
+			Reason  *map[string]interface{} `json:"reason,omitempty"`
+
+			// Row The row's number in the file; the header is row 1.
+			Row *int `json:"row,omitempty"`
+		} `json:"errors,omitempty"`
+		Rows *int `json:"rows,omitempty"`
+	}
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *Error
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *struct {
+		Applied *int `json:"applied,omitempty"`
+		Errors  *[]struct {
+			Field   *string                 `json:"field,omitempty"`
+			Message *string                 `json:"message,omitempty"`
+			Reason  *map[string]interface{} `json:"reason,omitempty"`
+
+			// Row The row's number in the file; the header is row 1.
+			Row *int `json:"row,omitempty"`
+		} `json:"errors,omitempty"`
+		Rows *int `json:"rows,omitempty"`
+	}
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportResultsResponse) GetJSON200() *struct {
+	Applied *int `json:"applied,omitempty"`
+	Errors  *[]struct {
+		Field   *string                 `json:"field,omitempty"`
+		Message *string                 `json:"message,omitempty"`
+		Reason  *map[string]interface{} `json:"reason,omitempty"`
+
+		// Row The row's number in the file; the header is row 1.
+		Row *int `json:"row,omitempty"`
+	} `json:"errors,omitempty"`
+	Rows *int `json:"rows,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ImportResultsResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ImportResultsResponse) GetJSON413() *Error {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ImportResultsResponse) GetJSON415() *Error {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ImportResultsResponse) GetJSON422() *struct {
+	Applied *int `json:"applied,omitempty"`
+	Errors  *[]struct {
+		Field   *string                 `json:"field,omitempty"`
+		Message *string                 `json:"message,omitempty"`
+		Reason  *map[string]interface{} `json:"reason,omitempty"`
+
+		// Row The row's number in the file; the header is row 1.
+		Row *int `json:"row,omitempty"`
+	} `json:"errors,omitempty"`
+	Rows *int `json:"rows,omitempty"`
+} {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ImportResultsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportResultsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportResultsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportResultsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportResultsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostResultResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6934,6 +9282,140 @@ func (r PostResultResponse) ContentType() string {
 	return ""
 }
 
+type ExportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExportResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ExportResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AdminListSAppAdminFundApplicationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items       []map[string]interface{} `json:"items"`
+		NextCursor  string                   `json:"next_cursor"`
+		Total       int                      `json:"total"`
+		TotalCapped bool                     `json:"total_capped"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AdminListSAppAdminFundApplicationsResponse) GetJSON200() *struct {
+	Items       []map[string]interface{} `json:"items"`
+	NextCursor  string                   `json:"next_cursor"`
+	Total       int                      `json:"total"`
+	TotalCapped bool                     `json:"total_capped"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AdminListSAppAdminFundApplicationsResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AdminListSAppAdminFundApplicationsResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AdminListSAppAdminFundApplicationsResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r AdminListSAppAdminFundApplicationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AdminListSAppAdminFundApplicationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AdminListSAppAdminFundApplicationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AdminListSAppAdminFundApplicationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CreateFundProgramResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6997,6 +9479,285 @@ func (r CreateFundProgramResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateFundProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ProgramRankingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items *[]struct {
+			AmountFen     *int    `json:"amount_fen,omitempty"`
+			Applicant     *string `json:"applicant,omitempty"`
+			ApplicationId *string `json:"application_id,omitempty"`
+
+			// CalibratedScore Mean review score with each reviewer's offset removed.
+			CalibratedScore *float32 `json:"calibrated_score,omitempty"`
+
+			// RawScore Mean review score (1-10), two decimals.
+			RawScore *float32 `json:"raw_score,omitempty"`
+			Reviews  *int     `json:"reviews,omitempty"`
+			Status   *string  `json:"status,omitempty"`
+		} `json:"items,omitempty"`
+		Method    *ProgramRanking200JSONResponseBodyMethod `json:"method,omitempty"`
+		ProgramId *string                                  `json:"program_id,omitempty"`
+		Reviewers *[]struct {
+			Name *string `json:"name,omitempty"`
+
+			// Offset Points above (lenient) or below (harsh) their panels, two decimals.
+			Offset     *float32 `json:"offset,omitempty"`
+			ReviewerId *string  `json:"reviewer_id,omitempty"`
+			Reviews    *int     `json:"reviews,omitempty"`
+		} `json:"reviewers,omitempty"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ProgramRankingResponse) GetJSON200() *struct {
+	Items *[]struct {
+		AmountFen     *int    `json:"amount_fen,omitempty"`
+		Applicant     *string `json:"applicant,omitempty"`
+		ApplicationId *string `json:"application_id,omitempty"`
+
+		// CalibratedScore Mean review score with each reviewer's offset removed.
+		CalibratedScore *float32 `json:"calibrated_score,omitempty"`
+
+		// RawScore Mean review score (1-10), two decimals.
+		RawScore *float32 `json:"raw_score,omitempty"`
+		Reviews  *int     `json:"reviews,omitempty"`
+		Status   *string  `json:"status,omitempty"`
+	} `json:"items,omitempty"`
+	Method    *ProgramRanking200JSONResponseBodyMethod `json:"method,omitempty"`
+	ProgramId *string                                  `json:"program_id,omitempty"`
+	Reviewers *[]struct {
+		Name *string `json:"name,omitempty"`
+
+		// Offset Points above (lenient) or below (harsh) their panels, two decimals.
+		Offset     *float32 `json:"offset,omitempty"`
+		ReviewerId *string  `json:"reviewer_id,omitempty"`
+		Reviews    *int     `json:"reviews,omitempty"`
+	} `json:"reviewers,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ProgramRankingResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ProgramRankingResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ProgramRankingResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ProgramRankingResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ProgramRankingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ProgramRankingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ProgramRankingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ProgramRankingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetRubricResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Rubric
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetRubricResponse) GetJSON200() *Rubric {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetRubricResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetRubricResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetRubricResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetRubricResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r SetRubricResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r SetRubricResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r SetRubricResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetRubricResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetRubricResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetRubricResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetRubricResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AdminListSAppAdminInternshipApplicationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items       []map[string]interface{} `json:"items"`
+		NextCursor  string                   `json:"next_cursor"`
+		Total       int                      `json:"total"`
+		TotalCapped bool                     `json:"total_capped"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AdminListSAppAdminInternshipApplicationsResponse) GetJSON200() *struct {
+	Items       []map[string]interface{} `json:"items"`
+	NextCursor  string                   `json:"next_cursor"`
+	Total       int                      `json:"total"`
+	TotalCapped bool                     `json:"total_capped"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AdminListSAppAdminInternshipApplicationsResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AdminListSAppAdminInternshipApplicationsResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AdminListSAppAdminInternshipApplicationsResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r AdminListSAppAdminInternshipApplicationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AdminListSAppAdminInternshipApplicationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AdminListSAppAdminInternshipApplicationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AdminListSAppAdminInternshipApplicationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7374,6 +10135,235 @@ func (r MatchRoundEventsResponse) ContentType() string {
 	return ""
 }
 
+type AdminListSAppAdminReviewersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items       []map[string]interface{} `json:"items"`
+		NextCursor  string                   `json:"next_cursor"`
+		Total       int                      `json:"total"`
+		TotalCapped bool                     `json:"total_capped"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AdminListSAppAdminReviewersResponse) GetJSON200() *struct {
+	Items       []map[string]interface{} `json:"items"`
+	NextCursor  string                   `json:"next_cursor"`
+	Total       int                      `json:"total"`
+	TotalCapped bool                     `json:"total_capped"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AdminListSAppAdminReviewersResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AdminListSAppAdminReviewersResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AdminListSAppAdminReviewersResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r AdminListSAppAdminReviewersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AdminListSAppAdminReviewersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AdminListSAppAdminReviewersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AdminListSAppAdminReviewersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AdminListSAppAdminShopsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items       []map[string]interface{} `json:"items"`
+		NextCursor  string                   `json:"next_cursor"`
+		Total       int                      `json:"total"`
+		TotalCapped bool                     `json:"total_capped"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AdminListSAppAdminShopsResponse) GetJSON200() *struct {
+	Items       []map[string]interface{} `json:"items"`
+	NextCursor  string                   `json:"next_cursor"`
+	Total       int                      `json:"total"`
+	TotalCapped bool                     `json:"total_capped"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AdminListSAppAdminShopsResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AdminListSAppAdminShopsResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AdminListSAppAdminShopsResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r AdminListSAppAdminShopsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AdminListSAppAdminShopsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AdminListSAppAdminShopsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AdminListSAppAdminShopsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type BulkConfirmShopsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Decided *int `json:"decided,omitempty"`
+		Items   *[]struct {
+			// Error The error body's error object.
+			Error  *map[string]interface{} `json:"error,omitempty"`
+			ShopId *string                 `json:"shop_id,omitempty"`
+			Status *string                 `json:"status,omitempty"`
+		} `json:"items,omitempty"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BulkConfirmShopsResponse) GetJSON200() *struct {
+	Decided *int `json:"decided,omitempty"`
+	Items   *[]struct {
+		// Error The error body's error object.
+		Error  *map[string]interface{} `json:"error,omitempty"`
+		ShopId *string                 `json:"shop_id,omitempty"`
+		Status *string                 `json:"status,omitempty"`
+	} `json:"items,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r BulkConfirmShopsResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r BulkConfirmShopsResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r BulkConfirmShopsResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r BulkConfirmShopsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r BulkConfirmShopsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BulkConfirmShopsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BulkConfirmShopsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BulkConfirmShopsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ConfirmShopResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7485,6 +10475,78 @@ func (r StatsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r StatsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AdminListSAppAdminStudentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items       []map[string]interface{} `json:"items"`
+		NextCursor  string                   `json:"next_cursor"`
+		Total       int                      `json:"total"`
+		TotalCapped bool                     `json:"total_capped"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AdminListSAppAdminStudentsResponse) GetJSON200() *struct {
+	Items       []map[string]interface{} `json:"items"`
+	NextCursor  string                   `json:"next_cursor"`
+	Total       int                      `json:"total"`
+	TotalCapped bool                     `json:"total_capped"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AdminListSAppAdminStudentsResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AdminListSAppAdminStudentsResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AdminListSAppAdminStudentsResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r AdminListSAppAdminStudentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AdminListSAppAdminStudentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AdminListSAppAdminStudentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AdminListSAppAdminStudentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8460,6 +11522,82 @@ func (r GetFundApplicationResponse) ContentType() string {
 	return ""
 }
 
+type DeclareConflictResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Conflict
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeclareConflictResponse) GetJSON200() *Conflict {
+	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeclareConflictResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeclareConflictResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeclareConflictResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeclareConflictResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeclareConflictResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeclareConflictResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeclareConflictResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeclareConflictResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeclareConflictResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type FundEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8763,6 +11901,61 @@ func (r GetFundProgramResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetFundProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRubricResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Rubric
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRubricResponse) GetJSON200() *Rubric {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetRubricResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetRubricResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRubricResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRubricResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRubricResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRubricResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9832,19 +13025,27 @@ type AssignedReviewsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
-		Items      *[]Assignment `json:"items,omitempty"`
-		NextCursor *string       `json:"next_cursor,omitempty"`
+		Items      []Assignment `json:"items"`
+		NextCursor string       `json:"next_cursor"`
+
+		// Total Every assignment with the status, on all pages.
+		Total int `json:"total"`
 	}
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AssignedReviewsResponse) GetJSON200() *struct {
-	Items      *[]Assignment `json:"items,omitempty"`
-	NextCursor *string       `json:"next_cursor,omitempty"`
+	Items      []Assignment `json:"items"`
+	NextCursor string       `json:"next_cursor"`
+
+	// Total Every assignment with the status, on all pages.
+	Total int `json:"total"`
 } {
 	return r.JSON200
 }
@@ -9852,6 +13053,11 @@ func (r AssignedReviewsResponse) GetJSON200() *struct {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r AssignedReviewsResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AssignedReviewsResponse) GetJSON422() *Error {
+	return r.JSON422
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -10457,6 +13663,32 @@ func (c *ClientWithResponses) CreateAccountWithResponse(ctx context.Context, bod
 	return ParseCreateAccountResponse(rsp)
 }
 
+// AuditWithResponse The audit log (admin), newest first; append-only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/audit (the `Audit` operationId).
+func (c *ClientWithResponses) AuditWithResponse(ctx context.Context, params *AuditParams, reqEditors ...RequestEditorFn) (*AuditResponse, error) {
+	rsp, err := c.Audit(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuditResponse(rsp)
+}
+
+// AdminListSAppAdminCertificatesWithResponse Certificates (admin); program_id is the course; q also searches the serial.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/certificates (the `AdminListSAppAdminCertificates` operationId).
+func (c *ClientWithResponses) AdminListSAppAdminCertificatesWithResponse(ctx context.Context, params *AdminListSAppAdminCertificatesParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminCertificatesResponse, error) {
+	rsp, err := c.AdminListSAppAdminCertificates(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAdminListSAppAdminCertificatesResponse(rsp)
+}
+
 // RevokeCertificateWithBodyWithResponse Revoke a certificate with a reason (admin); the verify endpoint shows it at once.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10535,6 +13767,19 @@ func (c *ClientWithResponses) CreateCourseWithResponse(ctx context.Context, body
 	return ParseCreateCourseResponse(rsp)
 }
 
+// ImportResultsWithBodyWithResponse Import course results (admin) from a CSV file with the header enrollment_id,score (at most 5,000 rows). All or nothing: every row is checked, and when any is refused nothing is recorded and 422 lists each bad row.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/admin/enrollments/import (the `ImportResults` operationId).
+func (c *ClientWithResponses) ImportResultsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportResultsResponse, error) {
+	rsp, err := c.ImportResultsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportResultsResponse(rsp)
+}
+
 // PostResultWithBodyWithResponse Post a course result (admin, the training platform's account); passed starts certificate issuance, else failed.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10561,6 +13806,32 @@ func (c *ClientWithResponses) PostResultWithResponse(ctx context.Context, id Id,
 	return ParsePostResultResponse(rsp)
 }
 
+// ExportWithResponse A CSV export (admin), streamed: UTF-8 with a byte-order mark, a header row, cells that a spreadsheet would read as a formula prefixed with an apostrophe. fund-applications.csv carries each application's reviews.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/exports/{file} (the `Export` operationId).
+func (c *ClientWithResponses) ExportWithResponse(ctx context.Context, file ExportParamsFile, reqEditors ...RequestEditorFn) (*ExportResponse, error) {
+	rsp, err := c.Export(ctx, file, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportResponse(rsp)
+}
+
+// AdminListSAppAdminFundApplicationsWithResponse Fund applications (admin), by status, college, programme, date; q searches the applicant.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/fund-applications (the `AdminListSAppAdminFundApplications` operationId).
+func (c *ClientWithResponses) AdminListSAppAdminFundApplicationsWithResponse(ctx context.Context, params *AdminListSAppAdminFundApplicationsParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminFundApplicationsResponse, error) {
+	rsp, err := c.AdminListSAppAdminFundApplications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAdminListSAppAdminFundApplicationsResponse(rsp)
+}
+
 // CreateFundProgramWithBodyWithResponse Create a fund programme and its review panel (admin).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10585,6 +13856,58 @@ func (c *ClientWithResponses) CreateFundProgramWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseCreateFundProgramResponse(rsp)
+}
+
+// ProgramRankingWithResponse The programme's ranking (admin): every application with a review in, by calibrated mean review score with the raw mean beside it, and each reviewer's offset against their panels (method in docs/REVIEWING.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/fund-programs/{id}/ranking (the `ProgramRanking` operationId).
+func (c *ClientWithResponses) ProgramRankingWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ProgramRankingResponse, error) {
+	rsp, err := c.ProgramRanking(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProgramRankingResponse(rsp)
+}
+
+// SetRubricWithBodyWithResponse Replace the programme's rubric (admin), until its first review is in (then 409 fund.rubric_reviewed).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/admin/fund-programs/{id}/rubric (the `SetRubric` operationId).
+func (c *ClientWithResponses) SetRubricWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRubricResponse, error) {
+	rsp, err := c.SetRubricWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetRubricResponse(rsp)
+}
+
+// SetRubricWithResponse Replace the programme's rubric (admin), until its first review is in (then 409 fund.rubric_reviewed).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/admin/fund-programs/{id}/rubric (the `SetRubric` operationId).
+func (c *ClientWithResponses) SetRubricWithResponse(ctx context.Context, id Id, body SetRubricJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRubricResponse, error) {
+	rsp, err := c.SetRubric(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetRubricResponse(rsp)
+}
+
+// AdminListSAppAdminInternshipApplicationsWithResponse Internship applications (admin).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/internship-applications (the `AdminListSAppAdminInternshipApplications` operationId).
+func (c *ClientWithResponses) AdminListSAppAdminInternshipApplicationsWithResponse(ctx context.Context, params *AdminListSAppAdminInternshipApplicationsParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminInternshipApplicationsResponse, error) {
+	rsp, err := c.AdminListSAppAdminInternshipApplications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAdminListSAppAdminInternshipApplicationsResponse(rsp)
 }
 
 // CreatePlaceWithBodyWithResponse Create a place (admin).
@@ -10691,6 +14014,58 @@ func (c *ClientWithResponses) MatchRoundEventsWithResponse(ctx context.Context, 
 	return ParseMatchRoundEventsResponse(rsp)
 }
 
+// AdminListSAppAdminReviewersWithResponse Reviewers with their load (open, overdue, done assignments) (admin); status takes no value.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/reviewers (the `AdminListSAppAdminReviewers` operationId).
+func (c *ClientWithResponses) AdminListSAppAdminReviewersWithResponse(ctx context.Context, params *AdminListSAppAdminReviewersParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminReviewersResponse, error) {
+	rsp, err := c.AdminListSAppAdminReviewers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAdminListSAppAdminReviewersResponse(rsp)
+}
+
+// AdminListSAppAdminShopsWithResponse Shops (admin); q also searches the shop's name.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/shops (the `AdminListSAppAdminShops` operationId).
+func (c *ClientWithResponses) AdminListSAppAdminShopsWithResponse(ctx context.Context, params *AdminListSAppAdminShopsParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminShopsResponse, error) {
+	rsp, err := c.AdminListSAppAdminShops(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAdminListSAppAdminShopsResponse(rsp)
+}
+
+// BulkConfirmShopsWithBodyWithResponse Confirm or reject many shops (admin), each as POST /admin/shops/{id}/confirm in its own transaction; the answer lists each shop's outcome (its new status, or the error that left it as it was).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/admin/shops/bulk-confirm (the `BulkConfirmShops` operationId).
+func (c *ClientWithResponses) BulkConfirmShopsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkConfirmShopsResponse, error) {
+	rsp, err := c.BulkConfirmShopsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkConfirmShopsResponse(rsp)
+}
+
+// BulkConfirmShopsWithResponse Confirm or reject many shops (admin), each as POST /admin/shops/{id}/confirm in its own transaction; the answer lists each shop's outcome (its new status, or the error that left it as it was).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/admin/shops/bulk-confirm (the `BulkConfirmShops` operationId).
+func (c *ClientWithResponses) BulkConfirmShopsWithResponse(ctx context.Context, body BulkConfirmShopsJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkConfirmShopsResponse, error) {
+	rsp, err := c.BulkConfirmShops(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkConfirmShopsResponse(rsp)
+}
+
 // ConfirmShopWithBodyWithResponse An admin's decision on a pending or rejected shop, in any verification mode (admin).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10728,6 +14103,19 @@ func (c *ClientWithResponses) StatsWithResponse(ctx context.Context, reqEditors 
 		return nil, err
 	}
 	return ParseStatsResponse(rsp)
+}
+
+// AdminListSAppAdminStudentsWithResponse Student profiles (admin). q searches the start of the full name, student number or college e-mail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/students (the `AdminListSAppAdminStudents` operationId).
+func (c *ClientWithResponses) AdminListSAppAdminStudentsWithResponse(ctx context.Context, params *AdminListSAppAdminStudentsParams, reqEditors ...RequestEditorFn) (*AdminListSAppAdminStudentsResponse, error) {
+	rsp, err := c.AdminListSAppAdminStudents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAdminListSAppAdminStudentsResponse(rsp)
 }
 
 // LoginWithBodyWithResponse Sign in; returns a bearer token and sets the session cookie.
@@ -10938,7 +14326,7 @@ func (c *ClientWithResponses) EnrollmentEventsWithResponse(ctx context.Context, 
 	return ParseEnrollmentEventsResponse(rsp)
 }
 
-// SubmitFundApplicationWithBodyWithResponse Apply for a grant (verified applicant); screening runs in the background.
+// SubmitFundApplicationWithBodyWithResponse Apply for a grant (verified applicant); screening runs in the background. An amount above the programme's cap is a 422 on amount_fen (fund.amount_over_cap, naming the cap), not a 202 rejected later.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10951,7 +14339,7 @@ func (c *ClientWithResponses) SubmitFundApplicationWithBodyWithResponse(ctx cont
 	return ParseSubmitFundApplicationResponse(rsp)
 }
 
-// SubmitFundApplicationWithResponse Apply for a grant (verified applicant); screening runs in the background.
+// SubmitFundApplicationWithResponse Apply for a grant (verified applicant); screening runs in the background. An amount above the programme's cap is a 422 on amount_fen (fund.amount_over_cap, naming the cap), not a 202 rejected later.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10975,6 +14363,32 @@ func (c *ClientWithResponses) GetFundApplicationWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseGetFundApplicationResponse(rsp)
+}
+
+// DeclareConflictWithBodyWithResponse Declare a conflict of interest (the assigned reviewer, before reviewing): the assignment becomes a conflict with the note, another panel reviewer never assigned to it takes it over, and the timeline records it. A second declaration is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/fund-applications/{id}/conflict (the `DeclareConflict` operationId).
+func (c *ClientWithResponses) DeclareConflictWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeclareConflictResponse, error) {
+	rsp, err := c.DeclareConflictWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeclareConflictResponse(rsp)
+}
+
+// DeclareConflictWithResponse Declare a conflict of interest (the assigned reviewer, before reviewing): the assignment becomes a conflict with the note, another panel reviewer never assigned to it takes it over, and the timeline records it. A second declaration is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/fund-applications/{id}/conflict (the `DeclareConflict` operationId).
+func (c *ClientWithResponses) DeclareConflictWithResponse(ctx context.Context, id Id, body DeclareConflictJSONRequestBody, reqEditors ...RequestEditorFn) (*DeclareConflictResponse, error) {
+	rsp, err := c.DeclareConflict(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeclareConflictResponse(rsp)
 }
 
 // FundEventsWithResponse The application's timeline, oldest first; reviewers appear as the actor "reviewer".
@@ -11053,6 +14467,19 @@ func (c *ClientWithResponses) GetFundProgramWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseGetFundProgramResponse(rsp)
+}
+
+// GetRubricWithResponse The programme's rubric (anyone); programmes created without one have the default (Overall, weight 1, 10 points).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/fund-programs/{id}/rubric (the `GetRubric` operationId).
+func (c *ClientWithResponses) GetRubricWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetRubricResponse, error) {
+	rsp, err := c.GetRubric(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRubricResponse(rsp)
 }
 
 // ListInternshipApplicationsWithResponse Own applications; an admin sees everyone's.
@@ -11328,7 +14755,7 @@ func (c *ClientWithResponses) OpenAPIWithResponse(ctx context.Context, reqEditor
 	return ParseOpenAPIResponse(rsp)
 }
 
-// AssignedReviewsWithResponse Applications waiting for the signed-in reviewer, with their automatic score (reviewer).
+// AssignedReviewsWithResponse The signed-in reviewer's assignments (reviewer): pending (the default) and overdue by due date, soonest first; done (their history) by review time, newest first; a page at a time with the total.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11538,6 +14965,131 @@ func ParseCreateAccountResponse(rsp *http.Response) (*CreateAccountResponse, err
 	return response, nil
 }
 
+// ParseAuditResponse parses an HTTP response from a AuditWithResponse call
+func ParseAuditResponse(rsp *http.Response) (*AuditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuditResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items *[]struct {
+				// Action Example: shop.confirm
+				Action    string             `json:"action"`
+				ActorId   openapi_types.UUID `json:"actor_id"`
+				ActorRole string             `json:"actor_role"`
+
+				// After The entity as it became (any JSON value); absent when nothing remains.
+				After interface{} `json:"after,omitempty"`
+				At    time.Time   `json:"at"`
+
+				// Before The entity as it was (any JSON value: an object, or a list such as a rubric's criteria); absent for a creation.
+				Before     interface{}        `json:"before,omitempty"`
+				EntityId   openapi_types.UUID `json:"entity_id"`
+				EntityType string             `json:"entity_type"`
+				Id         openapi_types.UUID `json:"id"`
+				Ip         string             `json:"ip"`
+			} `json:"items,omitempty"`
+			NextCursor *string `json:"next_cursor,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAdminListSAppAdminCertificatesResponse parses an HTTP response from a AdminListSAppAdminCertificatesWithResponse call
+func ParseAdminListSAppAdminCertificatesResponse(rsp *http.Response) (*AdminListSAppAdminCertificatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AdminListSAppAdminCertificatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items       []map[string]interface{} `json:"items"`
+			NextCursor  string                   `json:"next_cursor"`
+			Total       int                      `json:"total"`
+			TotalCapped bool                     `json:"total_capped"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseRevokeCertificateResponse parses an HTTP response from a RevokeCertificateWithResponse call
 func ParseRevokeCertificateResponse(rsp *http.Response) (*RevokeCertificateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11700,6 +15252,89 @@ func ParseCreateCourseResponse(rsp *http.Response) (*CreateCourseResponse, error
 	return response, nil
 }
 
+// ParseImportResultsResponse parses an HTTP response from a ImportResultsWithResponse call
+func ParseImportResultsResponse(rsp *http.Response) (*ImportResultsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportResultsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Applied *int `json:"applied,omitempty"`
+			Errors  *[]struct {
+				Field   *string                 `json:"field,omitempty"`
+				Message *string                 `json:"message,omitempty"`
+				Reason  *map[string]interface{} `json:"reason,omitempty"`
+
+				// Row The row's number in the file; the header is row 1.
+				Row *int `json:"row,omitempty"`
+			} `json:"errors,omitempty"`
+			Rows *int `json:"rows,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest struct {
+			Applied *int `json:"applied,omitempty"`
+			Errors  *[]struct {
+				Field   *string                 `json:"field,omitempty"`
+				Message *string                 `json:"message,omitempty"`
+				Reason  *map[string]interface{} `json:"reason,omitempty"`
+
+				// Row The row's number in the file; the header is row 1.
+				Row *int `json:"row,omitempty"`
+			} `json:"errors,omitempty"`
+			Rows *int `json:"rows,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParsePostResultResponse parses an HTTP response from a PostResultWithResponse call
 func ParsePostResultResponse(rsp *http.Response) (*PostResultResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11768,6 +15403,105 @@ func ParsePostResultResponse(rsp *http.Response) (*PostResultResponse, error) {
 	return response, nil
 }
 
+// ParseExportResponse parses an HTTP response from a ExportWithResponse call
+func ParseExportResponse(rsp *http.Response) (*ExportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAdminListSAppAdminFundApplicationsResponse parses an HTTP response from a AdminListSAppAdminFundApplicationsWithResponse call
+func ParseAdminListSAppAdminFundApplicationsResponse(rsp *http.Response) (*AdminListSAppAdminFundApplicationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AdminListSAppAdminFundApplicationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items       []map[string]interface{} `json:"items"`
+			NextCursor  string                   `json:"next_cursor"`
+			Total       int                      `json:"total"`
+			TotalCapped bool                     `json:"total_capped"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCreateFundProgramResponse parses an HTTP response from a CreateFundProgramWithResponse call
 func ParseCreateFundProgramResponse(rsp *http.Response) (*CreateFundProgramResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11816,6 +15550,211 @@ func ParseCreateFundProgramResponse(rsp *http.Response) (*CreateFundProgramRespo
 			return nil, err
 		}
 		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseProgramRankingResponse parses an HTTP response from a ProgramRankingWithResponse call
+func ParseProgramRankingResponse(rsp *http.Response) (*ProgramRankingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ProgramRankingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items *[]struct {
+				AmountFen     *int    `json:"amount_fen,omitempty"`
+				Applicant     *string `json:"applicant,omitempty"`
+				ApplicationId *string `json:"application_id,omitempty"`
+
+				// CalibratedScore Mean review score with each reviewer's offset removed.
+				CalibratedScore *float32 `json:"calibrated_score,omitempty"`
+
+				// RawScore Mean review score (1-10), two decimals.
+				RawScore *float32 `json:"raw_score,omitempty"`
+				Reviews  *int     `json:"reviews,omitempty"`
+				Status   *string  `json:"status,omitempty"`
+			} `json:"items,omitempty"`
+			Method    *ProgramRanking200JSONResponseBodyMethod `json:"method,omitempty"`
+			ProgramId *string                                  `json:"program_id,omitempty"`
+			Reviewers *[]struct {
+				Name *string `json:"name,omitempty"`
+
+				// Offset Points above (lenient) or below (harsh) their panels, two decimals.
+				Offset     *float32 `json:"offset,omitempty"`
+				ReviewerId *string  `json:"reviewer_id,omitempty"`
+				Reviews    *int     `json:"reviews,omitempty"`
+			} `json:"reviewers,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetRubricResponse parses an HTTP response from a SetRubricWithResponse call
+func ParseSetRubricResponse(rsp *http.Response) (*SetRubricResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetRubricResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Rubric
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAdminListSAppAdminInternshipApplicationsResponse parses an HTTP response from a AdminListSAppAdminInternshipApplicationsWithResponse call
+func ParseAdminListSAppAdminInternshipApplicationsResponse(rsp *http.Response) (*AdminListSAppAdminInternshipApplicationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AdminListSAppAdminInternshipApplicationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items       []map[string]interface{} `json:"items"`
+			NextCursor  string                   `json:"next_cursor"`
+			Total       int                      `json:"total"`
+			TotalCapped bool                     `json:"total_capped"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	}
 
@@ -12100,6 +16039,172 @@ func ParseMatchRoundEventsResponse(rsp *http.Response) (*MatchRoundEventsRespons
 	return response, nil
 }
 
+// ParseAdminListSAppAdminReviewersResponse parses an HTTP response from a AdminListSAppAdminReviewersWithResponse call
+func ParseAdminListSAppAdminReviewersResponse(rsp *http.Response) (*AdminListSAppAdminReviewersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AdminListSAppAdminReviewersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items       []map[string]interface{} `json:"items"`
+			NextCursor  string                   `json:"next_cursor"`
+			Total       int                      `json:"total"`
+			TotalCapped bool                     `json:"total_capped"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAdminListSAppAdminShopsResponse parses an HTTP response from a AdminListSAppAdminShopsWithResponse call
+func ParseAdminListSAppAdminShopsResponse(rsp *http.Response) (*AdminListSAppAdminShopsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AdminListSAppAdminShopsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items       []map[string]interface{} `json:"items"`
+			NextCursor  string                   `json:"next_cursor"`
+			Total       int                      `json:"total"`
+			TotalCapped bool                     `json:"total_capped"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseBulkConfirmShopsResponse parses an HTTP response from a BulkConfirmShopsWithResponse call
+func ParseBulkConfirmShopsResponse(rsp *http.Response) (*BulkConfirmShopsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BulkConfirmShopsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Decided *int `json:"decided,omitempty"`
+			Items   *[]struct {
+				// Error The error body's error object.
+				Error  *map[string]interface{} `json:"error,omitempty"`
+				ShopId *string                 `json:"shop_id,omitempty"`
+				Status *string                 `json:"status,omitempty"`
+			} `json:"items,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseConfirmShopResponse parses an HTTP response from a ConfirmShopWithResponse call
 func ParseConfirmShopResponse(rsp *http.Response) (*ConfirmShopResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12184,6 +16289,58 @@ func ParseStatsResponse(rsp *http.Response) (*StatsResponse, error) {
 			return nil, err
 		}
 		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAdminListSAppAdminStudentsResponse parses an HTTP response from a AdminListSAppAdminStudentsWithResponse call
+func ParseAdminListSAppAdminStudentsResponse(rsp *http.Response) (*AdminListSAppAdminStudentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AdminListSAppAdminStudentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items       []map[string]interface{} `json:"items"`
+			NextCursor  string                   `json:"next_cursor"`
+			Total       int                      `json:"total"`
+			TotalCapped bool                     `json:"total_capped"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	}
 
@@ -12909,6 +17066,67 @@ func ParseGetFundApplicationResponse(rsp *http.Response) (*GetFundApplicationRes
 	return response, nil
 }
 
+// ParseDeclareConflictResponse parses an HTTP response from a DeclareConflictWithResponse call
+func ParseDeclareConflictResponse(rsp *http.Response) (*DeclareConflictResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeclareConflictResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseFundEventsResponse parses an HTTP response from a FundEventsWithResponse call
 func ParseFundEventsResponse(rsp *http.Response) (*FundEventsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13116,6 +17334,46 @@ func ParseGetFundProgramResponse(rsp *http.Response) (*GetFundProgramResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest FundProgram
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRubricResponse parses an HTTP response from a GetRubricWithResponse call
+func ParseGetRubricResponse(rsp *http.Response) (*GetRubricResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRubricResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Rubric
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13937,8 +18195,11 @@ func ParseAssignedReviewsResponse(rsp *http.Response) (*AssignedReviewsResponse,
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
-			Items      *[]Assignment `json:"items,omitempty"`
-			NextCursor *string       `json:"next_cursor,omitempty"`
+			Items      []Assignment `json:"items"`
+			NextCursor string       `json:"next_cursor"`
+
+			// Total Every assignment with the status, on all pages.
+			Total int `json:"total"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -13951,6 +18212,13 @@ func ParseAssignedReviewsResponse(rsp *http.Response) (*AssignedReviewsResponse,
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
