@@ -47,8 +47,8 @@ type RubricInput struct {
 type CriterionInput struct {
 	NameZH    string `json:"name_zh" validate:"required,notblank,max=100,nocontrol"`
 	NameEN    string `json:"name_en" validate:"required,notblank,max=100,nocontrol"`
-	Weight    int    `json:"weight" validate:"required,min=1,max=100"`
-	MaxPoints int    `json:"max_points" validate:"required,min=1,max=100"`
+	Weight    int    `json:"weight" validate:"min=1,max=100"`
+	MaxPoints int    `json:"max_points" validate:"min=1,max=100"`
 }
 
 // SetRubric replaces the programme's rubric, in the order given, until

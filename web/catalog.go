@@ -244,6 +244,17 @@ var catalog = map[string][2]string{
 	"review.rubric":          {"Score each criterion", "逐项评分"},
 	"review.due":             {"Due", "截止时间"},
 	"review.criterion":       {"0 to %d points, weight %d", "0 到 %d 分，权重 %d"},
+	"rubric.title":           {"Rubric", "评分细则"},
+	"rubric.lead":            {"Each review scores every criterion; the review's score is the weighted result on 1 to 10. The rubric can change until the first review is in. Leave a row blank to drop it.", "每份评审需逐项打分，评审得分为按权重折算的 1 至 10 分。在收到第一份评审之前可以修改评分细则；留空的行将被删除。"},
+	"rubric.name_zh":         {"Name (Chinese)", "名称（中文）"},
+	"rubric.name_en":         {"Name (English)", "名称（英文）"},
+	"rubric.weight":          {"Weight", "权重"},
+	"rubric.max":             {"Maximum points", "满分"},
+	"rubric.max_points":      {"Maximum points", "满分"},
+	"rubric.criteria":        {"Criteria", "评分项"},
+	"rubric.row":             {"Criterion %d", "第 %d 项"},
+	"rubric.save":            {"Save the rubric", "保存评分细则"},
+	"rubric.saved":           {"The rubric is saved.", "评分细则已保存。"},
 
 	// Admin workbench (issue 14): lists, audit, import.
 	"list.lists":                   {"Lists", "列表"},

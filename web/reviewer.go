@@ -146,17 +146,6 @@ func (v view) CollegeName(c models.College) string {
 	return c.Name
 }
 
-// programRanking shows admins the programme's ranking with calibration, as
-// GET /api/v1/admin/fund-programs/{id}/ranking does.
-func (s *site) programRanking(c echo.Context) error {
-	r, err := s.app.ProgramRanking(c.Request().Context(), actor(c), c.Param("id"))
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	v := s.newView(c, "ranking.title")
-	v.Data = r
-	return s.render(c, http.StatusOK, "admin_ranking", v)
-}
 
 // CriterionOf names the criterion id of rubric in the page's language,
 // with its maximum.

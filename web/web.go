@@ -139,6 +139,7 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.POST("/admin/accounts", s.createAccount, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.GET("/admin/fund", s.adminFund, admin...)
 	g.GET("/admin/fund/programs/:id/ranking", s.programRanking, admin...)
+	g.POST("/admin/fund/programs/:id/rubric", s.setRubric, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/admin/fund/programs", s.createProgram, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.GET("/admin/training", s.adminTraining, admin...)
 	g.POST("/admin/courses", s.createCourse, append(admin, s.checkCSRF, s.limitSubmissions)...)
