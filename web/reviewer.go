@@ -146,7 +146,6 @@ func (v view) CollegeName(c models.College) string {
 	return c.Name
 }
 
-
 // CriterionOf names the criterion id of rubric in the page's language,
 // with its maximum.
 func (v view) CriterionOf(rubric []models.FundCriterion, id string) string {
