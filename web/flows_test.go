@@ -114,7 +114,7 @@ func TestReviewerApprovesInBrowser(t *testing.T) {
 	run(t, ctx, chromedp.Click(`.queue a.button`, chromedp.ByQuery), chromedp.WaitVisible("#auto-score", chromedp.ByQuery))
 	require.True(t, strings.HasPrefix(textOf(t, ctx, "#auto-score"), strconv.Itoa(score)), "the automatic score is shown")
 	require.Contains(t, textOf(t, ctx, ".plan"), "手工茶具")
-	screenshots(t, ctx, "review-form")
+	screenshots(t, ctx, "review-form-default-rubric")
 	run(t, ctx,
 		chromedp.Click(`input[name=decision][value=approve]`, chromedp.ByQuery),
 		chromedp.SetValue("#score", "8", chromedp.ByQuery),
