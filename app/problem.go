@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -78,6 +79,10 @@ func ProblemOf(err error) Problem {
 	case errors.As(err, &limited):
 		p := NewProblem(http.StatusTooManyRequests, msg.ErrorRateLimited)
 		p.RetryAfter = limited.Wait
+		return p
+	case errors.Is(err, accounts.ErrBusy):
+		p := NewProblem(http.StatusServiceUnavailable, msg.ErrorUnavailable)
+		p.RetryAfter = accounts.HashRetryAfter
 		return p
 	case errors.Is(err, ErrBadCredentials):
 		return NewProblem(http.StatusUnauthorized, msg.AuthBadCredentials)

@@ -29,9 +29,14 @@ type NewAccount struct {
 	Lang string
 }
 
-// Create stores a new account with a hashed password.
+// Create stores a new account with a hashed password (ErrBusy when no
+// hashing slot frees up in time).
 func Create(ctx context.Context, db *gorm.DB, in NewAccount) (models.Account, error) {
-	hash, err := HashPassword(in.Password)
+	var hash string
+	var err error
+	if slotErr := withHashSlot(ctx, func() { hash, err = HashPassword(in.Password) }); slotErr != nil {
+		return models.Account{}, slotErr
+	}
 	if err != nil {
 		return models.Account{}, err
 	}
@@ -62,18 +67,24 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
-// Authenticate checks an e-mail and password.
+// Authenticate checks an e-mail and password (ErrBusy when no hashing
+// slot frees up in time).
 func Authenticate(ctx context.Context, db *gorm.DB, email, password string) (models.Account, error) {
 	var acct models.Account
 	err := db.WithContext(ctx).Where("lower(email) = ?", NormalizeEmail(email)).Take(&acct).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		_, _ = CheckPassword(dummyHash(), password)
+		if slotErr := withHashSlot(ctx, func() { _, _ = CheckPassword(dummyHash(), password) }); slotErr != nil {
+			return models.Account{}, slotErr
+		}
 		return models.Account{}, ErrBadCredentials
 	}
 	if err != nil {
 		return models.Account{}, fmt.Errorf("load account: %w", err)
 	}
-	ok, err := CheckPassword(acct.PasswordHash, password)
+	var ok bool
+	if slotErr := withHashSlot(ctx, func() { ok, err = CheckPassword(acct.PasswordHash, password) }); slotErr != nil {
+		return models.Account{}, slotErr
+	}
 	if err != nil {
 		return models.Account{}, fmt.Errorf("check password of %s: %w", acct.ID, err)
 	}
