@@ -112,28 +112,24 @@ func TestMonitoringIsAdminOnly(t *testing.T) {
 	}
 	// Asynqmon's writes (pausing a queue, deleting tasks) are refused when
 	// the browser says they come from another site, or says nothing.
+	write := func(path string, headers map[string]string) int {
+		req := httptest.NewRequest(http.MethodPost, path, nil)
+		req.AddCookie(cookies[0])
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		a.e.ServeHTTP(rec, req)
+		return rec.Code
+	}
 	for _, h := range []map[string]string{
 		{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "https://evil.example"},
 		{"Origin": "null"}, {},
 	} {
-		req := httptest.NewRequest(http.MethodPost, "/monitoring/api/queues/default:pause", nil)
-		req.AddCookie(cookies[0])
-		for k, v := range h {
-			req.Header.Set(k, v)
-		}
-		rec := httptest.NewRecorder()
-		a.e.ServeHTTP(rec, req)
-		require.Equal(t, http.StatusForbidden, rec.Code, "%v: %s", h, rec.Body.String())
+		require.Equal(t, http.StatusForbidden, write("/monitoring/api/queues/default:pause", h), "%v", h)
 	}
 	for _, h := range []map[string]string{{"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://example.com"}} {
-		req := httptest.NewRequest(http.MethodPost, "/monitoring/api/queues/default:resume", nil)
-		req.AddCookie(cookies[0])
-		for k, v := range h {
-			req.Header.Set(k, v)
-		}
-		rec := httptest.NewRecorder()
-		a.e.ServeHTTP(rec, req)
-		require.NotEqual(t, http.StatusForbidden, rec.Code, "%v: %s", h, rec.Body.String())
+		require.NotEqual(t, http.StatusForbidden, write("/monitoring/api/queues/default:resume", h), "%v", h)
 	}
 	// The JSON API itself never accepts the cookie.
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/me", nil)
