@@ -181,6 +181,13 @@ func (s *system) work(ctx context.Context) error {
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)
 	}
+	s.metrics.MustRegister(&workers.OutboxCollector{DB: s.db})
+	stopMetrics, _, err := startListener("worker metrics", s.cfg.MetricsAddr, observabilityMux(s.metrics, s.app.Ready), s.log)
+	if err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("METRICS_ADDR: %w", err)
+	}
+	defer stopMetrics()
 	s.log.Info("worker: started", "concurrency", s.cfg.WorkerConcurrency, "queues", engine.QueueWeights)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.relay().Run(gctx) })

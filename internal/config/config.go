@@ -76,6 +76,10 @@ type Config struct {
 	SessionSecret string `env:"SESSION_SECRET"`
 	// TrustedProxies lists the CIDRs whose X-Forwarded-For header is believed.
 	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	// MetricsAddr, when set, is where the worker serves /metrics, /healthz
+	// and /readyz (it has no other HTTP listener): a private address for a
+	// scraper and probes, without authentication.
+	MetricsAddr string `env:"METRICS_ADDR"`
 	// MetricsToken lets a Prometheus scraper read /metrics on the HTTP port
 	// with Authorization: Bearer <token>; signed-in admins may read it
 	// too. Without it only admins can.
