@@ -233,6 +233,10 @@ ensure_test_tools() {
 	if [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then
 		apt_install fonts-droid-fallback
 	fi
+	# promtool checks and unit-tests the alert rules (deploy/prometheus).
+	if ! have promtool; then
+		apt_install prometheus
+	fi
 }
 
 ensure_browser() {
