@@ -94,6 +94,7 @@ var catalog = map[string][2]string{
 	"verify.course":                   {"Course", "课程"},
 	"verify.issued":                   {"Issued", "颁发时间"},
 	"verify.issuer":                   {"Issuer", "颁发机构"},
+	"verify.issuer.programme":         {"Tomorrow's Online Merchants (明日网商) programme", "明日网商项目"},
 	"verify.unknown":                  {"No certificate has this serial.", "没有此编号的证书。"},
 	"error.title":                     {"Something went wrong", "出错了"},
 	"error.forbidden":                 {"Your role may not open this page.", "您的角色无权访问此页面。"},

@@ -24,7 +24,7 @@ import (
 // keeps its stored text.
 func TestEveryPageRendersItsData(t *testing.T) {
 	t.Parallel()
-	pages, err := parseTemplates(i18n.DefaultZone())
+	pages, err := parseTemplates()
 	require.NoError(t, err)
 
 	now := time.Date(2026, 9, 1, 8, 30, 0, 0, time.UTC)
@@ -82,7 +82,7 @@ func TestEveryPageRendersItsData(t *testing.T) {
 		{page: "verify"},
 		{page: "verify", data: certificatePage{Serial: serial, HolderName: "王小明", CourseTitle: "直播带货", IssuerName: "明日网商",
 			IssuedAt: &now, RevokedAt: &now, Revoked: true}, // 08:30 UTC is 16:30 in Beijing (TIME_ZONE's default)
-			want: map[string][]string{LangEN: {"2026-09-01 16:30 UTC+08:00"}, LangZH: {"2026-09-01 16:30 UTC+08:00"}}},
+			want: map[string][]string{LangEN: {"2026-09-01 16:30 UTC+08:00"}, LangZH: {"2026年9月1日 16:30（北京时间）"}}},
 		{page: "dashboard", role: models.RoleApplicant, data: dashboard, want: map[string][]string{
 			LangEN: {"pending — Waiting for the next matching round.", "pending → offered — Offered by round 3.",
 				"The shop's host name tea.invalid does not exist", "/internships/" + id + "/accept", serial + "/pdf"},
@@ -176,7 +176,7 @@ func TestEveryPageRendersItsData(t *testing.T) {
 	} {
 		for _, lang := range []string{LangEN, LangZH} {
 			v := view{Lang: lang, Title: "t", CSRF: "token", Path: "/" + tc.page, Notice: "notice", Fields: map[string]string{},
-				Form: url.Values{}, Monitoring: "/monitoring/", Data: tc.data}
+				Form: url.Values{}, Monitoring: "/monitoring/", Data: tc.data, Zone: i18n.DefaultZone()}
 			if tc.role != "" {
 				v.Account = &models.Account{ID: id, Role: tc.role}
 			}
@@ -202,7 +202,7 @@ func TestEveryPageRendersItsData(t *testing.T) {
 // only that, in the page's language, with the request id to quote.
 func TestServerErrorPageShowsTheRequestID(t *testing.T) {
 	t.Parallel()
-	pages, err := parseTemplates(i18n.DefaultZone())
+	pages, err := parseTemplates()
 	require.NoError(t, err)
 	for lang, want := range map[string]string{LangZH: "如需联系我们，请提供此请求编号：", LangEN: "If you contact us, quote this request id:"} {
 		v := view{Lang: lang, Title: "t", Notice: text(lang, "error.internal"), RequestID: "req-123", Form: url.Values{}}

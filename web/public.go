@@ -256,3 +256,13 @@ func parseQ(v string) float64 {
 	}
 	return q
 }
+
+// Issuer names a certificate's signed issuer on the page: this programme
+// in the page's language (the credential signs its bilingual name), any
+// other issuer as signed.
+func (v view) Issuer(signed string) string {
+	if signed == workflows.CertificateIssuerName {
+		return v.T("verify.issuer.programme")
+	}
+	return signed
+}

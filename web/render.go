@@ -64,6 +64,10 @@ func (v view) Err(name string) string { return v.Fields[name] }
 // Say is the message m in the page's language.
 func (v view) Say(m msg.Message) string { return v.printer().Render(m) }
 
+// When shows t in the page's language and TIME_ZONE ("2026-12-07 08:11
+// UTC+08:00", "2026年12月7日 08:11（北京时间）").
+func (v view) When(t time.Time) string { return v.printer().Time(t) }
+
 // Reason is a stored reason in the page's language.
 func (v view) Reason(r models.Reason) string { return v.printer().Reason(r) }
 
@@ -95,11 +99,10 @@ func (v view) Has(name, value string) bool {
 	return false
 }
 
-// funcs are the templates' functions; when shows a time in zone.
-func funcs(zone *time.Location) template.FuncMap {
+// funcs are the templates' functions (times are the view's: When).
+func funcs() template.FuncMap {
 	return template.FuncMap{
 		"yuan": i18n.Yuan,
-		"when": i18n.NewPrinter(i18n.EN, zone).Time,
 		"deref": func(p *int) int {
 			if p == nil {
 				return 0
@@ -117,9 +120,8 @@ func funcs(zone *time.Location) template.FuncMap {
 	}
 }
 
-// parseTemplates parses each page with the layout; the pages show times in
-// zone.
-func parseTemplates(zone *time.Location) (map[string]*template.Template, error) {
+// parseTemplates parses each page with the layout.
+func parseTemplates() (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
@@ -130,7 +132,7 @@ func parseTemplates(zone *time.Location) (map[string]*template.Template, error) 
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs(zone)).ParseFS(templateFS, "templates/layout.html", name)
+		t, err := template.New(base).Funcs(funcs()).ParseFS(templateFS, "templates/layout.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", base, err)
 		}

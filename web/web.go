@@ -74,7 +74,7 @@ func Mount(e *echo.Echo, d Deps) error {
 	if cfg.Zone == nil {
 		cfg.Zone = i18n.DefaultZone()
 	}
-	pages, err := parseTemplates(cfg.Zone)
+	pages, err := parseTemplates()
 	if err != nil {
 		return err
 	}

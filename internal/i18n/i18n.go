@@ -255,20 +255,33 @@ func Yuan(fen int64) string {
 // TimeLayout is how times are shown, before the zone.
 const TimeLayout = "2006-01-02 15:04"
 
-// Time shows t in the printer's zone: "2026-09-01 08:00 UTC",
-// "2026-09-01 16:00 UTC+08:00".
+// zhTimeLayout is how Chinese text shows times, before the zone.
+const zhTimeLayout = "2006年1月2日 15:04"
+
+// beijingOffset is UTC+8, which Chinese calls Beijing time.
+const beijingOffset = 8 * 3600
+
+// Time shows t in the printer's zone: in English "2026-09-01 08:00 UTC",
+// "2026-09-01 16:00 UTC+08:00"; in Chinese "2026年9月1日 16:00（北京时间）",
+// "2026年9月1日 08:00（UTC）".
 func (p Printer) Time(t time.Time) string {
 	t = t.In(p.location())
 	_, offset := t.Zone()
 	zone := "UTC"
 	if offset != 0 {
-		sign := "+"
+		sign, abs := "+", offset
 		if offset < 0 {
-			sign, offset = "-", -offset
+			sign, abs = "-", -offset
 		}
-		zone = fmt.Sprintf("UTC%s%02d:%02d", sign, offset/3600, offset%3600/60)
+		zone = fmt.Sprintf("UTC%s%02d:%02d", sign, abs/3600, abs%3600/60)
 	}
-	return t.Format(TimeLayout) + " " + zone
+	if p.Lang() != ZH {
+		return t.Format(TimeLayout) + " " + zone
+	}
+	if offset == beijingOffset {
+		zone = "北京时间"
+	}
+	return t.Format(zhTimeLayout) + "（" + zone + "）"
 }
 
 // List joins items the language's way: "a, b, c" or "a、b、c".

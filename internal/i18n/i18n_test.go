@@ -143,7 +143,7 @@ func TestRenderTime(t *testing.T) {
 
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
 	require.NoError(t, err)
-	require.Equal(t, "本项目将于 2026-09-01 08:30 UTC+08:00 开放申请。", NewPrinter(ZH, shanghai).Render(m))
+	require.Equal(t, "本项目将于 2026年9月1日 08:30（北京时间） 开放申请。", NewPrinter(ZH, shanghai).Render(m))
 	require.Equal(t, "2026-08-31 20:30 UTC-04:00", NewPrinter(EN, time.FixedZone("EDT", -4*3600)).Time(at))
 }
 

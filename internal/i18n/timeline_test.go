@@ -32,7 +32,7 @@ func TestNotification(t *testing.T) {
 	due := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	review := models.Notification{Code: msg.NoticeReviewAssigned, Params: map[string]any{"due": due.Format(time.RFC3339)}}
 	_, body = NewPrinter(ZH, time.UTC).Notification(review, nil)
-	require.Equal(t, "有一份基金申请等待您评审，截止时间 2026-12-07 08:00 UTC。", body)
+	require.Equal(t, "有一份基金申请等待您评审，截止时间 2026年12月7日 08:00（UTC）。", body)
 
 	old := models.Notification{Title: "Shop verification: verified", Body: "Your shop verification is now verified."}
 	title, body = NewPrinter(ZH, time.UTC).Notification(old, nil)
