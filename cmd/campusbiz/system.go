@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/config"
+	"github.com/campusbiz/campusbiz/internal/redisconn"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/web"
 	"github.com/campusbiz/campusbiz/workers"
@@ -50,25 +50,22 @@ type system struct {
 }
 
 func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
-	redisOpt, err := asynq.ParseRedisURI(cfg.RedisURL)
+	rconn, err := redisconn.Open(cfg.RedisMode, cfg.RedisURL)
 	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, err
 	}
 	certKeys, err := workflows.NewCertificateKeys(cfg.CertSigningKey, cfg.CertPublicKeys)
 	if err != nil {
 		return nil, err
 	}
-	db, err := models.Open(ctx, cfg.DatabaseURL, models.PoolConfig{MaxOpenConns: cfg.DBMaxOpenConns})
+	db, err := models.Open(ctx, cfg.DatabaseURL, models.PoolConfig{MaxOpenConns: cfg.DBMaxOpenConns, ConnMaxLifetime: cfg.DBConnMaxLifetime})
 	if err != nil {
+		_ = rconn.Client.Close()
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	rc, ok := redisOpt.MakeRedisClient().(redis.UniversalClient)
-	if !ok {
-		_ = models.Close(db)
-		return nil, errors.New("REDIS_URL: unsupported Redis client")
-	}
+	rc := rconn.Client
 	s := &system{
-		cfg: cfg, log: log, db: db, redisOpt: redisOpt, redis: rc,
+		cfg: cfg, log: log, db: db, redisOpt: rconn.Opt, redis: rc,
 		client: asynq.NewClientFromRedisClient(rc), inspector: asynq.NewInspectorFromRedisClient(rc),
 		metrics: prometheus.NewRegistry(), certKeys: certKeys,
 	}
