@@ -30,9 +30,14 @@ func TestParseEachMode(t *testing.T) {
 
 	opt, err = Parse(Cluster, "redis://u:pw@10.0.0.1:7000?addr=10.0.0.2:7000&addr=10.0.0.3:7000")
 	require.NoError(t, err)
-	cluster := opt.(asynq.RedisClusterClientOpt)
+	cluster := opt.(ClusterOpt)
 	require.Equal(t, []string{"10.0.0.1:7000", "10.0.0.2:7000", "10.0.0.3:7000"}, cluster.Addrs)
 	require.Equal(t, "u", cluster.Username)
+	require.Equal(t, DefaultClusterReload, cluster.StateReloadInterval)
+	opt, err = Parse(Cluster, "redis://10.0.0.1:7000?cluster_state_reload_interval=500ms&addr=10.0.0.2:7000")
+	require.NoError(t, err)
+	require.Equal(t, "500ms", opt.(ClusterOpt).StateReloadInterval.String())
+	require.Equal(t, []string{"10.0.0.1:7000", "10.0.0.2:7000"}, opt.(ClusterOpt).Addrs)
 
 	conn, err := Open(Cluster, "redis://10.0.0.1:7000")
 	require.NoError(t, err)
@@ -54,6 +59,7 @@ func TestParseRefusesAndHidesPasswords(t *testing.T) {
 		{Single, "redis://:secret@h:6379/x", "REDIS_URL:"},
 		{Cluster, "redis://:secret@h:7000?password=secret2&bogus=1", "REDIS_URL:"},
 		{Single, "http://h:6379", "REDIS_URL:"},
+		{Cluster, "redis://:secret@h:7000?cluster_state_reload_interval=soon", "cluster_state_reload_interval: want a positive duration"},
 	} {
 		_, err := Parse(c.mode, c.url)
 		require.Error(t, err, c.url)

@@ -280,6 +280,22 @@ func (c *RedisCluster) KillPrimaryOf(key string) string {
 	return addr
 }
 
-// WaitOK waits until the live nodes report the cluster ok again (after a
-// replica took over a killed primary's slots).
-func (c *RedisCluster) WaitOK(timeout time.Duration) { c.waitOK(timeout) }
+// WaitPromoted waits until a live node names a primary other than killed
+// for key's slot (a replica took over) and every live node reports the
+// cluster ok.
+func (c *RedisCluster) WaitPromoted(key, killed string, timeout time.Duration) {
+	c.t.Helper()
+	var live []string
+	for _, a := range c.addrs {
+		if a != killed {
+			live = append(live, a)
+		}
+	}
+	waitUntil(c.t, timeout, "a replica to take over "+killed, func() bool {
+		cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: live})
+		defer cc.Close()
+		m, err := cc.MasterForKey(context.Background(), key)
+		return err == nil && m.Options().Addr != killed && m.Ping(context.Background()).Err() == nil
+	})
+	c.waitOK(timeout)
+}
