@@ -12,14 +12,15 @@ import (
 	"github.com/campusbiz/campusbiz/internal/redisconn"
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 )
 
-// workflows is how many onboardings each failover test runs: enough that
+// runs is how many onboardings each failover test runs: enough that
 // the kill lands with work in every state (pending in Redis, running,
 // waiting in the outbox), few enough to keep each test to seconds.
-const workflows = 200
+const runs = 200
 
 // finished counts onboardings in a final state.
 func (b *backend) finished() int {
@@ -31,9 +32,9 @@ func (b *backend) finished() int {
 func (b *backend) runUnderLoad(t *testing.T, db *gorm.DB) *load {
 	t.Helper()
 	college, domain := fixtures.College(t, db)
-	accts := fixtures.Accounts(t, db, workflows)
+	accts := fixtures.Accounts(t, db, runs)
 	l := b.startLoad(accts, college, domain, 5*time.Millisecond)
-	waitFor(t, 60*time.Second, "the first workflows to finish", func() bool { return b.finished() >= workflows/5 })
+	waitFor(t, 60*time.Second, "the first workflows to finish", func() bool { return b.finished() >= runs/5 })
 	return l
 }
 
@@ -61,13 +62,13 @@ func TestSentinelFailoverLosesNoWorkflow(t *testing.T) {
 	})
 	promoted := time.Since(killedAt)
 	accepted := l.wait(t, 90*time.Second)
-	require.Len(t, accepted, workflows, "every submission was accepted (they need only Postgres)")
+	require.Len(t, accepted, runs, "every submission was accepted (they need only Postgres)")
 	drained := b.requireEveryWorkflowOnce(accepted, 90*time.Second)
 	down := o.end()
 	require.NoError(t, b.app.Ready(context.Background()).Redis, "readiness follows the new primary")
 	t.Logf("FIGURES sentinel: %d workflows, %d finished before the SIGKILL, 0 lost, 0 duplicated; "+
 		"replica promoted %v after the kill; Redis writes failed for %v (%d probes); drained %v after the load ended",
-		workflows, before, promoted.Round(10*time.Millisecond), down.Round(10*time.Millisecond), o.failures,
+		runs, before, promoted.Round(10*time.Millisecond), down.Round(10*time.Millisecond), o.failures,
 		drained.Round(10*time.Millisecond))
 }
 
@@ -93,13 +94,13 @@ func TestClusterFailoverLosesNoWorkflow(t *testing.T) {
 	cluster.WaitPromoted(critical, killed, 30*time.Second)
 	promoted := time.Since(killedAt)
 	accepted := l.wait(t, 90*time.Second)
-	require.Len(t, accepted, workflows)
+	require.Len(t, accepted, runs)
 	drained := b.requireEveryWorkflowOnce(accepted, 90*time.Second)
 	down := o.end()
 	require.NoError(t, b.app.Ready(context.Background()).Redis)
 	t.Logf("FIGURES cluster: %d workflows, %d finished before the SIGKILL, 0 lost, 0 duplicated; "+
 		"replica took over %v after the kill; Redis writes to the critical queue's slot failed for %v (%d probes); drained %v after the load ended",
-		workflows, before, promoted.Round(10*time.Millisecond), down.Round(10*time.Millisecond), o.failures,
+		runs, before, promoted.Round(10*time.Millisecond), down.Round(10*time.Millisecond), o.failures,
 		drained.Round(10*time.Millisecond))
 }
 
@@ -153,11 +154,17 @@ func TestPostgresFailoverLosesNoCommittedWorkflow(t *testing.T) {
 	accepted := l.wait(t, 90*time.Second)
 	drained := b.requireEveryWorkflowOnce(accepted, 90*time.Second)
 	down := o.end()
+	for _, err := range l.refused {
+		// A retry of a submission whose first try committed (the reply was
+		// lost with the server) is refused as a duplicate; nothing else may
+		// be, and a lost connection must read "try later", not a 500.
+		require.ErrorIs(t, err, workflows.ErrConflict, "only duplicates of committed submissions are refused")
+	}
 	require.NoError(t, b.app.Ready(ctx).Postgres)
 	require.NoError(t, models.Migrate(ctx, db, log), "migrate runs on the promoted server")
 	t.Logf("FIGURES postgres: %d workflows (%d accepted, %d submissions failed and were retried), %d finished before the stop, "+
 		"0 committed lost, 0 duplicated; promoted %v after the stop (1s of it a deliberate pause); writes resumed %v after the stop; "+
 		"longest probe outage %v; drained %v after the load ended",
-		workflows, len(accepted), l.failed.Load(), before, promoted.Round(10*time.Millisecond), resumed.Round(10*time.Millisecond),
+		runs, len(accepted), l.failed.Load(), before, promoted.Round(10*time.Millisecond), resumed.Round(10*time.Millisecond),
 		down.Round(10*time.Millisecond), drained.Round(10*time.Millisecond))
 }

@@ -67,7 +67,10 @@ type load struct {
 	mu       sync.Mutex
 	accepted []string
 	failed   atomic.Int64
-	done     chan struct{}
+	// refused are the errors that were not "try later" (503): the form
+	// was refused, or the failure is one the API reports as a 500.
+	refused []error
+	done    chan struct{}
 }
 
 func (b *backend) startLoad(accts []models.Account, college models.College, domain string, every time.Duration) *load {
@@ -90,6 +93,9 @@ func (b *backend) startLoad(accts []models.Account, college models.College, doma
 				// commit; a second try then answers "already submitted"
 				// (a 4xx), which ends this account's loop too.
 				if !retryable(err) {
+					l.mu.Lock()
+					l.refused = append(l.refused, err)
+					l.mu.Unlock()
 					break
 				}
 				time.Sleep(100 * time.Millisecond)
