@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -124,11 +125,12 @@ func isUnavailable(code string) bool {
 }
 
 // isConnectionError reports a failure to reach Postgres. A connection that
-// broke mid-statement (io.ErrUnexpectedEOF: the server
-// died, as in a failover) counts too: whether the statement committed is
-// unknown, and every use case is safe to try again (a duplicate is refused).
+// broke mid-statement (io.ErrUnexpectedEOF, a reset: the server died, as in
+// a failover) counts too: whether the statement committed is unknown, and
+// every use case is safe to try again (a duplicate is refused).
 func isConnectionError(err error) bool {
 	var ce *pgconn.ConnectError
+	var ne *net.OpError
 	return errors.As(err, &ce) || pgconn.SafeToRetry(err) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, driver.ErrBadConn)
+		errors.Is(err, driver.ErrBadConn) || errors.As(err, &ne)
 }

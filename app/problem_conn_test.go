@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"syscall"
 	"testing"
 
 	"github.com/campusbiz/campusbiz/app"
@@ -19,6 +21,7 @@ func TestProblemOfBrokenConnectionIsUnavailable(t *testing.T) {
 	for _, err := range []error{
 		fmt.Errorf("create profile: %w", io.ErrUnexpectedEOF),
 		fmt.Errorf("begin: %w", driver.ErrBadConn),
+		fmt.Errorf("create profile: %w", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}),
 	} {
 		require.Equal(t, http.StatusServiceUnavailable, app.ProblemOf(err).Status, err.Error())
 	}
