@@ -105,12 +105,11 @@ chaos: services ## Faults under load for CHAOS_DURATION (default 5m), then invar
 bench: services ## Run benchmarks (no tests)
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKG)
 
-compose-check: ## Validate docker-compose.yml
-	@if command -v docker-compose >/dev/null 2>&1; then \
-		docker-compose config -q; \
-	else \
-		docker compose config -q; \
-	fi
+compose-check: ## Validate docker-compose.yml, with and without the sentinel profile
+	@if command -v docker-compose >/dev/null 2>&1; then dc=docker-compose; else dc="docker compose"; fi; \
+	$$dc config -q && \
+	REDIS_MODE=sentinel REDIS_URL='redis://sentinel-1:26379/0?master_name=campusbiz&addr=sentinel-2:26379' \
+		$$dc --profile sentinel config -q
 
 migrate: services ## Create the database if missing and apply migrations
 	$(GO) run ./cmd/campusbiz migrate
