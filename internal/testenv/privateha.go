@@ -41,6 +41,7 @@ func needBinaries(t testing.TB, names ...string) {
 // redisProc is one redis-server process of a private topology.
 type redisProc struct {
 	Addr string
+	argv []string
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 }
@@ -64,23 +65,34 @@ func startRedisProc(t testing.TB, dir, conf string, args ...string) *redisProc {
 		argv = append(argv, path)
 	}
 	argv = append(argv, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", own)
-	cmd := exec.Command("redis-server", append(argv, args...)...)
-	cmd.Stdout, cmd.Stderr = nil, nil
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	p := &redisProc{Addr: "127.0.0.1:" + port, cmd: cmd}
+	p := &redisProc{Addr: "127.0.0.1:" + port, argv: append(argv, args...)}
 	t.Cleanup(p.Kill)
+	if err := p.start(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// start runs the server with its arguments and more, and waits until it
+// answers PING.
+func (p *redisProc) start(more ...string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cmd := exec.Command("redis-server", append(append([]string(nil), p.argv...), more...)...)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start redis-server: %w", err)
+	}
+	p.cmd = cmd
 	c := redis.NewClient(&redis.Options{Addr: p.Addr})
 	defer c.Close()
 	deadline := time.Now().Add(10 * time.Second)
 	for c.Ping(context.Background()).Err() != nil {
 		if time.Now().After(deadline) {
-			t.Fatalf("private redis-server on %s did not answer", p.Addr)
+			return fmt.Errorf("private redis-server on %s did not answer", p.Addr)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return p
+	return nil
 }
 
 // Kill sends SIGKILL and waits for the process to exit.
@@ -195,8 +207,38 @@ func (s *SentinelSet) KillPrimary() string {
 	return addr
 }
 
-// KillSentinel sends SIGKILL to sentinel i (0 to 2).
-func (s *SentinelSet) KillSentinel(i int) { s.sentinels[i].Kill() }
+// Failover SIGKILLs the primary, waits until a sentinel names another one,
+// and starts the killed server again, empty, as a replica of the new
+// primary, so that the set can fail over again. It returns the time from
+// the kill to the promotion.
+func (s *SentinelSet) Failover() (time.Duration, error) {
+	addr, err := s.Primary()
+	if err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	p := s.servers[addr]
+	s.mu.Unlock()
+	if p == nil {
+		return 0, fmt.Errorf("the primary %s is not one of the set's servers", addr)
+	}
+	p.Kill()
+	killed := time.Now()
+	var now string
+	for {
+		now, err = s.Primary()
+		if err == nil && now != addr {
+			break
+		}
+		if time.Since(killed) > 30*time.Second {
+			return 0, fmt.Errorf("no sentinel promoted a replica within 30s of killing %s", addr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	promoted := time.Since(killed)
+	host, port, _ := net.SplitHostPort(now)
+	return promoted, p.start("--replicaof", host, port)
+}
 
 // RedisCluster is a private Redis Cluster of three primaries, each with one
 // replica, on loopback, with a short node timeout (1s) so that a replica
