@@ -64,12 +64,12 @@ func TestSentinelFailoverLosesNoWorkflow(t *testing.T) {
 	accepted := l.wait(t, 90*time.Second)
 	require.Len(t, accepted, runs, "every submission was accepted (they need only Postgres)")
 	drained := b.requireEveryWorkflowOnce(accepted, 90*time.Second)
-	down := o.end()
+	down, back := o.end(killedAt)
 	require.NoError(t, b.app.Ready(context.Background()).Redis, "readiness follows the new primary")
 	t.Logf("FIGURES sentinel: %d workflows, %d finished before the SIGKILL, 0 lost, 0 duplicated; "+
-		"replica promoted %v after the kill; Redis writes failed for %v (%d probes); drained %v after the load ended",
+		"replica promoted %v after the kill; Redis writes failed for %v (%d probes), back %v after the kill; drained %v after the load ended",
 		runs, before, promoted.Round(10*time.Millisecond), down.Round(10*time.Millisecond), o.failures,
-		drained.Round(10*time.Millisecond))
+		back.Round(10*time.Millisecond), drained.Round(10*time.Millisecond))
 }
 
 func TestClusterFailoverLosesNoWorkflow(t *testing.T) {
@@ -96,12 +96,12 @@ func TestClusterFailoverLosesNoWorkflow(t *testing.T) {
 	accepted := l.wait(t, 90*time.Second)
 	require.Len(t, accepted, runs)
 	drained := b.requireEveryWorkflowOnce(accepted, 90*time.Second)
-	down := o.end()
+	down, back := o.end(killedAt)
 	require.NoError(t, b.app.Ready(context.Background()).Redis)
 	t.Logf("FIGURES cluster: %d workflows, %d finished before the SIGKILL, 0 lost, 0 duplicated; "+
-		"replica took over %v after the kill; Redis writes to the critical queue's slot failed for %v (%d probes); drained %v after the load ended",
+		"replica took over %v after the kill; Redis writes to the critical queue's slot failed for %v (%d probes), back %v after the kill; drained %v after the load ended",
 		runs, before, promoted.Round(10*time.Millisecond), down.Round(10*time.Millisecond), o.failures,
-		drained.Round(10*time.Millisecond))
+		back.Round(10*time.Millisecond), drained.Round(10*time.Millisecond))
 }
 
 // requireRateLimitsShared checks the rate limits' Lua script (one key) runs
@@ -153,7 +153,7 @@ func TestPostgresFailoverLosesNoCommittedWorkflow(t *testing.T) {
 	resumed := time.Since(stoppedAt)
 	accepted := l.wait(t, 90*time.Second)
 	drained := b.requireEveryWorkflowOnce(accepted, 90*time.Second)
-	down := o.end()
+	down, _ := o.end(stoppedAt)
 	for _, err := range l.refused {
 		// A retry of a submission whose first try committed (the reply was
 		// lost with the server) is refused as a duplicate; nothing else may

@@ -168,6 +168,8 @@ type outage struct {
 	done     chan struct{}
 	longest  time.Duration
 	failures int
+	// backAt is when the longest run of failures ended.
+	backAt time.Time
 }
 
 func probe(fn func(ctx context.Context) error) *outage {
@@ -192,7 +194,9 @@ func probe(fn func(ctx context.Context) error) *outage {
 			case err != nil:
 				o.failures++
 			case !since.IsZero():
-				o.longest = max(o.longest, now.Sub(since))
+				if now.Sub(since) > o.longest {
+					o.longest, o.backAt = now.Sub(since), now
+				}
 				since = time.Time{}
 			}
 		}
@@ -200,11 +204,15 @@ func probe(fn func(ctx context.Context) error) *outage {
 	return o
 }
 
-// end stops the probe and returns the longest outage it saw.
-func (o *outage) end() time.Duration {
+// end stops the probe and returns the longest outage it saw and how long
+// after t0 (the fault) it ended: the time without service.
+func (o *outage) end(t0 time.Time) (longest, backAfter time.Duration) {
 	close(o.stop)
 	<-o.done
-	return o.longest
+	if o.backAt.IsZero() {
+		return 0, 0
+	}
+	return o.longest, o.backAt.Sub(t0)
 }
 
 // waitFor polls cond until it holds or timeout passes.
