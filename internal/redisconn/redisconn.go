@@ -5,6 +5,7 @@
 package redisconn
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -130,24 +131,27 @@ func cutClusterReload(rawURL string) (string, time.Duration, error) {
 	return u.String(), d, nil
 }
 
+// parseError names REDIS_URL without its passwords. url.Parse's errors
+// quote the whole URL, so only their cause is kept.
 func parseError(mode, rawURL string, err error) error {
+	if mode == "" {
+		mode = Single
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	return fmt.Errorf("REDIS_URL: %q is not a %s URL: %w", redact(rawURL), mode, err)
 }
 
-// redact hides a URL's password, in its user part and in a password parameter.
+// redact is rawURL reduced to its scheme and hosts, enough to recognise it:
+// its user part and parameters may hold passwords.
 func redact(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil {
+	if err != nil || u.Opaque != "" {
 		return "(unparsable)"
 	}
-	q := u.Query()
-	for _, k := range []string{"password", "sentinel_password"} {
-		if q.Has(k) {
-			q.Set(k, "xxxxx")
-		}
-	}
-	u.RawQuery = q.Encode()
-	return u.Redacted()
+	return u.Scheme + "://" + u.Host
 }
 
 // Conn is one process's connections to the Redis topology.
