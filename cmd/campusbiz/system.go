@@ -34,9 +34,11 @@ import (
 
 // system is the set of connections every long-running subcommand shares.
 type system struct {
-	cfg       config.Config
-	log       *slog.Logger
-	db        *gorm.DB
+	cfg config.Config
+	log *slog.Logger
+	db  *gorm.DB
+	// reads is the replica's pool (DATABASE_REPLICA_URL), or nil.
+	reads     *gorm.DB
 	redisOpt  asynq.RedisConnOpt
 	redis     redis.UniversalClient
 	client    *asynq.Client
@@ -50,28 +52,37 @@ type system struct {
 }
 
 func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
-	rconn, err := redisconn.Open(cfg.RedisMode, cfg.RedisURL)
-	if err != nil {
-		return nil, err
-	}
 	certKeys, err := workflows.NewCertificateKeys(cfg.CertSigningKey, cfg.CertPublicKeys)
 	if err != nil {
 		return nil, err
 	}
-	db, err := models.Open(ctx, cfg.DatabaseURL, models.PoolConfig{MaxOpenConns: cfg.DBMaxOpenConns, ConnMaxLifetime: cfg.DBConnMaxLifetime})
+	rconn, err := redisconn.Open(cfg.RedisMode, cfg.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	pool := models.PoolConfig{MaxOpenConns: cfg.DBMaxOpenConns, ConnMaxLifetime: cfg.DBConnMaxLifetime}
+	db, err := models.Open(ctx, cfg.DatabaseURL, pool)
 	if err != nil {
 		_ = rconn.Client.Close()
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
+	var reads *gorm.DB
+	if cfg.DatabaseReplicaURL != "" {
+		if reads, err = models.Open(ctx, cfg.DatabaseReplicaURL, pool); err != nil {
+			_ = rconn.Client.Close()
+			_ = models.Close(db)
+			return nil, fmt.Errorf("DATABASE_REPLICA_URL: %w", err)
+		}
+	}
 	rc := rconn.Client
 	s := &system{
-		cfg: cfg, log: log, db: db, redisOpt: rconn.Opt, redis: rc,
+		cfg: cfg, log: log, db: db, reads: reads, redisOpt: rconn.Opt, redis: rc,
 		client: asynq.NewClientFromRedisClient(rc), inspector: asynq.NewInspectorFromRedisClient(rc),
 		metrics: prometheus.NewRegistry(), certKeys: certKeys,
 	}
 	s.engine = &engine.Engine{DB: db, Client: s.client, Tasks: workers.Registry.Options(), Email: cfg.SMTPURL != "", Log: log}
 	s.app = app.New(app.Deps{
-		DB: db, Engine: s.engine, Redis: rc, Inspector: s.inspector, Log: log, Certificates: certKeys,
+		DB: db, ReadDB: reads, Engine: s.engine, Redis: rc, Inspector: s.inspector, Log: log, Certificates: certKeys,
 		Sessions: &accounts.Sessions{DB: db, Secret: []byte(cfg.SessionSecret)},
 		Config: app.Config{
 			SessionTTL: cfg.SessionTTL, LoginRate: cfg.LoginRate, SubmitRate: cfg.SubmitRate,
@@ -96,6 +107,11 @@ func (s *system) close() {
 	}
 	if err := models.Close(s.db); err != nil {
 		s.log.Warn("closing postgres", "err", err)
+	}
+	if s.reads != nil {
+		if err := models.Close(s.reads); err != nil {
+			s.log.Warn("closing the postgres replica", "err", err)
+		}
 	}
 }
 

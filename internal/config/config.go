@@ -25,6 +25,10 @@ import (
 type Config struct {
 	// DatabaseURL is the Postgres connection URL.
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/campusbiz?sslmode=disable"`
+	// DatabaseReplicaURL, when set, is a Postgres replica (or several hosts
+	// with target_session_attrs=prefer-standby) for the reads that tolerate
+	// lag: admin lists and CSV exports.
+	DatabaseReplicaURL string `env:"DATABASE_REPLICA_URL"`
 	// DBMaxOpenConns caps the Postgres connection pool.
 	DBMaxOpenConns int `env:"DB_MAX_OPEN_CONNS" envDefault:"20"`
 	// DBConnMaxLifetime recycles Postgres connections; after a failover it
@@ -147,6 +151,11 @@ func LoadFrom(environ map[string]string) (Config, error) {
 func (c Config) Validate() error {
 	if err := checkURL("DATABASE_URL", c.DatabaseURL, "postgres", "postgresql"); err != nil {
 		return err
+	}
+	if c.DatabaseReplicaURL != "" {
+		if err := checkURL("DATABASE_REPLICA_URL", c.DatabaseReplicaURL, "postgres", "postgresql"); err != nil {
+			return err
+		}
 	}
 	if err := checkURL("REDIS_URL", c.RedisURL, "redis", "rediss"); err != nil {
 		return err

@@ -125,15 +125,9 @@ func TestPostgresFailoverLosesNoCommittedWorkflow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pair := testenv.StartPostgresPair(t)
-	dsn := pair.URL("campusbiz")
 	// As `campusbiz migrate` does, through the two-host URL.
-	_, err := models.EnsureDatabase(ctx, dsn)
-	require.NoError(t, err)
-	db, err := models.Open(ctx, dsn, models.PoolConfig{MaxOpenConns: 10})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = models.Close(db) })
+	db := openMigrated(t, pair.URL("campusbiz"))
 	log := testenv.Logger(t)
-	require.NoError(t, models.Migrate(ctx, db, log))
 	b := startBackend(t, db, redisconn.FromOpt(testenv.Redis(t).Opt))
 	l := b.runUnderLoad(t, db)
 	o := probe(func(ctx context.Context) error {
