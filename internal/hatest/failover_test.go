@@ -2,7 +2,10 @@ package hatest
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"log/slog"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/hibiken/asynqmon"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 )
@@ -66,6 +70,8 @@ func TestSentinelFailoverLosesNoWorkflow(t *testing.T) {
 	drained := b.requireEveryWorkflowOnce(accepted, 90*time.Second)
 	down, back := o.end(killedAt)
 	require.NoError(t, b.app.Ready(context.Background()).Redis, "readiness follows the new primary")
+	requireAsynqmonReads(t, conn)
+	requireRateLimitsShared(t, conn)
 	t.Logf("FIGURES sentinel: %d workflows, %d finished before the SIGKILL, 0 lost, 0 duplicated; "+
 		"replica promoted %v after the kill; Redis writes failed for %v (%d probes), back %v after the kill; drained %v after the load ended",
 		runs, before, promoted.Round(10*time.Millisecond), down.Round(10*time.Millisecond), o.failures,
@@ -98,10 +104,29 @@ func TestClusterFailoverLosesNoWorkflow(t *testing.T) {
 	drained := b.requireEveryWorkflowOnce(accepted, 90*time.Second)
 	down, back := o.end(killedAt)
 	require.NoError(t, b.app.Ready(context.Background()).Redis)
+	requireAsynqmonReads(t, conn)
+	requireRateLimitsShared(t, conn)
 	t.Logf("FIGURES cluster: %d workflows, %d finished before the SIGKILL, 0 lost, 0 duplicated; "+
 		"replica took over %v after the kill; Redis writes to the critical queue's slot failed for %v (%d probes), back %v after the kill; drained %v after the load ended",
 		runs, before, promoted.Round(10*time.Millisecond), down.Round(10*time.Millisecond), o.failures,
 		back.Round(10*time.Millisecond), drained.Round(10*time.Millisecond))
+}
+
+// requireAsynqmonReads checks that Asynqmon, built on conn's option as
+// `campusbiz serve` builds it, lists the queues and reads the topology's
+// Redis info after the failover.
+func requireAsynqmonReads(t *testing.T, conn redisconn.Conn) {
+	t.Helper()
+	mon := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: conn.Opt})
+	defer mon.Close()
+	for _, path := range []string{"/monitoring/api/queues", "/monitoring/api/redis_info"} {
+		rec := httptest.NewRecorder()
+		mon.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		require.Equal(t, http.StatusOK, rec.Code, "%s: %s", path, rec.Body.String())
+	}
+	rec := httptest.NewRecorder()
+	mon.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/monitoring/api/queues", nil))
+	require.Contains(t, rec.Body.String(), `"queue":"critical"`)
 }
 
 // requireRateLimitsShared checks the rate limits' Lua script (one key) runs
@@ -112,11 +137,12 @@ func requireRateLimitsShared(t *testing.T, conn redisconn.Conn) {
 	ctx := context.Background()
 	limit := ratelimit.Limit{Name: "hatest", PerMinute: 1, Burst: 2}
 	first := ratelimit.New(conn.Client, limit, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	key := fmt.Sprintf("someone-%d@example.edu", time.Now().UnixNano())
 	for range 2 {
-		ok, _ := first.Allow(ctx, "someone@example.edu")
+		ok, _ := first.Allow(ctx, key)
 		require.True(t, ok)
 	}
-	ok, wait := ratelimit.New(conn.Client, limit, nil).Allow(ctx, "someone@example.edu")
+	ok, wait := ratelimit.New(conn.Client, limit, nil).Allow(ctx, key)
 	require.False(t, ok, "the bucket is shared through Redis")
 	require.Greater(t, wait, time.Duration(0))
 }
