@@ -33,7 +33,7 @@ SERVICES_FLAGS   ?=
 CHAOS_DURATION   ?= 5m
 
 .PHONY: help build services services-browser dev test test-short vet fmt lint \
-	fuzz bench compose-check migrate seed clean chaos
+	fuzz bench compose-check migrate seed clean chaos failover
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
@@ -101,6 +101,9 @@ fuzz: services ## Run every Fuzz target for FUZZTIME each (default 60s)
 chaos: services ## Faults under load for CHAOS_DURATION (default 5m), then invariants and the chaos table
 	CHAOS_DURATION=$(CHAOS_DURATION) $(GO) test -count=1 -v -run '^TestChaos$$' -timeout 60m ./internal/chaos/ \
 		| grep --line-buffered -v 'level=DEBUG'
+
+failover: services ## Kill Redis Sentinel/Cluster and Postgres primaries under load (internal/hatest); prints the figures
+	$(GO) test -count=1 -v -run 'Failover' ./internal/hatest/ | grep -E 'FIGURES|^(---|ok|FAIL)'
 
 bench: services ## Run benchmarks (no tests)
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKG)
