@@ -91,9 +91,8 @@ func (c Config) withDefaults() Config {
 
 // App runs the use cases. Build it with New; it is safe for concurrent use.
 type App struct {
-	db *gorm.DB
-	// reads serves the reads that tolerate lag (Deps.ReadDB, else db).
-	reads     *gorm.DB
+	db        *gorm.DB
+	reads     *gorm.DB // the reads that tolerate lag: Deps.ReadDB, else db
 	engine    *engine.Engine
 	inspector *asynq.Inspector
 	redis     redis.UniversalClient
@@ -108,8 +107,8 @@ type App struct {
 // New builds the application from d.
 func New(d Deps) *App {
 	a := &App{
-		db: d.DB, reads: d.ReadDB, engine: d.Engine, inspector: d.Inspector, redis: d.Redis, sessions: d.Sessions, keys: d.Certificates,
-		log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(),
+		db: d.DB, engine: d.Engine, inspector: d.Inspector, redis: d.Redis, sessions: d.Sessions, keys: d.Certificates,
+		log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(), reads: d.ReadDB,
 	}
 	if a.reads == nil {
 		a.reads = d.DB

@@ -34,11 +34,10 @@ import (
 
 // system is the set of connections every long-running subcommand shares.
 type system struct {
-	cfg config.Config
-	log *slog.Logger
-	db  *gorm.DB
-	// reads is the replica's pool (DATABASE_REPLICA_URL), or nil.
-	reads     *gorm.DB
+	cfg       config.Config
+	log       *slog.Logger
+	db        *gorm.DB
+	reads     *gorm.DB // the replica's pool (DATABASE_REPLICA_URL), or nil
 	redisOpt  asynq.RedisConnOpt
 	redis     redis.UniversalClient
 	client    *asynq.Client
