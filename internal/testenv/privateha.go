@@ -38,6 +38,26 @@ func needBinaries(t testing.TB, names ...string) {
 	}
 }
 
+// freeClusterPort is a free port for a cluster node: at most 55535, with
+// the cluster bus port (10000 higher) free too, as redis-server requires.
+func freeClusterPort(t testing.TB) int {
+	t.Helper()
+	for range 200 {
+		p := freePort(t)
+		if p > 55535 {
+			continue
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+10000))
+		if err != nil {
+			continue
+		}
+		_ = l.Close()
+		return p
+	}
+	t.Fatal("no free port pair for a cluster node")
+	return 0
+}
+
 // redisProc is one redis-server process of a private topology.
 type redisProc struct {
 	Addr string
@@ -46,13 +66,16 @@ type redisProc struct {
 	cmd  *exec.Cmd
 }
 
-// startRedisProc starts redis-server on a free loopback port in its own
-// directory under dir, with args appended (a config file must come first:
-// pass it as conf), and waits until it answers PING.
-func startRedisProc(t testing.TB, dir, conf string, args ...string) *redisProc {
+// startRedisProc starts redis-server on port (0: a free loopback port) in
+// its own directory under dir, with args appended (a config file must come
+// first: pass it as conf), and waits until it answers PING.
+func startRedisProc(t testing.TB, port int, dir, conf string, args ...string) *redisProc {
 	t.Helper()
-	port := strconv.Itoa(freePort(t))
-	own := filepath.Join(dir, port)
+	if port == 0 {
+		port = freePort(t)
+	}
+	portArg := strconv.Itoa(port)
+	own := filepath.Join(dir, portArg)
 	if err := os.MkdirAll(own, 0o755); err != nil {
 		t.Fatalf("redis dir: %v", err)
 	}
@@ -64,8 +87,8 @@ func startRedisProc(t testing.TB, dir, conf string, args ...string) *redisProc {
 		}
 		argv = append(argv, path)
 	}
-	argv = append(argv, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", own)
-	p := &redisProc{Addr: "127.0.0.1:" + port, argv: append(argv, args...)}
+	argv = append(argv, "--port", portArg, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", own)
+	p := &redisProc{Addr: "127.0.0.1:" + portArg, argv: append(argv, args...)}
 	t.Cleanup(p.Kill)
 	if err := p.start(); err != nil {
 		t.Fatal(err)
@@ -139,14 +162,14 @@ func StartSentinelSet(t testing.TB) *SentinelSet {
 	needBinaries(t, "redis-server")
 	dir := t.TempDir()
 	s := &SentinelSet{t: t, MasterName: "mymaster", servers: map[string]*redisProc{}}
-	primary := startRedisProc(t, dir, "")
+	primary := startRedisProc(t, 0, dir, "")
 	_, pport, _ := net.SplitHostPort(primary.Addr)
-	replica := startRedisProc(t, dir, "", "--replicaof", "127.0.0.1", pport)
+	replica := startRedisProc(t, 0, dir, "", "--replicaof", "127.0.0.1", pport)
 	s.servers[primary.Addr], s.servers[replica.Addr] = primary, replica
 	conf := fmt.Sprintf("sentinel monitor %s 127.0.0.1 %s 2\nsentinel down-after-milliseconds %[1]s 1000\n"+
 		"sentinel failover-timeout %[1]s 10000\nsentinel parallel-syncs %[1]s 1\n", s.MasterName, pport)
 	for range 3 {
-		s.sentinels = append(s.sentinels, startRedisProc(t, dir, conf, "--sentinel"))
+		s.sentinels = append(s.sentinels, startRedisProc(t, 0, dir, conf, "--sentinel"))
 	}
 	ctx := context.Background()
 	waitUntil(t, 30*time.Second, "the sentinels to see the replica and each other", func() bool {
@@ -259,7 +282,7 @@ func StartRedisCluster(t testing.TB) *RedisCluster {
 	dir := t.TempDir()
 	c := &RedisCluster{t: t, nodes: map[string]*redisProc{}}
 	for range 6 {
-		p := startRedisProc(t, dir, "", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+		p := startRedisProc(t, freeClusterPort(t), dir, "", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
 			"--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0")
 		c.nodes[p.Addr] = p
 		c.addrs = append(c.addrs, p.Addr)
