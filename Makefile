@@ -33,7 +33,7 @@ SERVICES_FLAGS   ?=
 CHAOS_DURATION   ?= 5m
 
 .PHONY: help build services services-browser dev test test-short vet fmt lint \
-	fuzz bench compose-check migrate seed clean chaos
+	fuzz bench compose-check migrate seed clean chaos failover
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
@@ -102,15 +102,17 @@ chaos: services ## Faults under load for CHAOS_DURATION (default 5m), then invar
 	CHAOS_DURATION=$(CHAOS_DURATION) $(GO) test -count=1 -v -run '^TestChaos$$' -timeout 60m ./internal/chaos/ \
 		| grep --line-buffered -v 'level=DEBUG'
 
+failover: services ## Kill Redis Sentinel/Cluster and Postgres primaries under load (internal/hatest); prints the figures
+	$(GO) test -count=1 -v -run 'Failover' ./internal/hatest/ | grep -E 'FIGURES|^(---|ok|FAIL)'
+
 bench: services ## Run benchmarks (no tests)
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKG)
 
-compose-check: ## Validate docker-compose.yml
-	@if command -v docker-compose >/dev/null 2>&1; then \
-		docker-compose config -q; \
-	else \
-		docker compose config -q; \
-	fi
+compose-check: ## Validate docker-compose.yml, with and without the sentinel profile
+	@if command -v docker-compose >/dev/null 2>&1; then dc=docker-compose; else dc="docker compose"; fi; \
+	$$dc config -q && \
+	REDIS_MODE=sentinel REDIS_URL='redis://sentinel-1:26379/0?master_name=campusbiz&addr=sentinel-2:26379' \
+		$$dc --profile sentinel config -q
 
 migrate: services ## Create the database if missing and apply migrations
 	$(GO) run ./cmd/campusbiz migrate

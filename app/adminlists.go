@@ -116,7 +116,9 @@ func likePrefix(q string) string {
 }
 
 // query is the filtered query of spec's table, without its joins and
-// columns: a fresh session reusable for the page and its count.
+// columns: a fresh session reusable for the page and its count. Lists read
+// from the replica when there is one (Deps.ReadDB): a row may show a few
+// milliseconds late.
 func (a *App) query(ctx context.Context, spec listSpec, f ListFilter) (*gorm.DB, error) {
 	err := a.validate(f)
 	if f.Status != "" && !slices.Contains(spec.states, f.Status) {
@@ -130,7 +132,7 @@ func (a *App) query(ctx context.Context, spec listSpec, f ListFilter) (*gorm.DB,
 	if err != nil {
 		return nil, err
 	}
-	q := a.db.WithContext(ctx).Table(spec.table)
+	q := a.reads.WithContext(ctx).Table(spec.table)
 	if f.Status != "" {
 		q = q.Where("x.status = ?", f.Status)
 	}

@@ -29,6 +29,9 @@ import (
 type Deps struct {
 	// DB is the source of truth.
 	DB *gorm.DB
+	// ReadDB, when set, is a pool on a replica that serves the reads that
+	// tolerate lag (admin lists and CSV exports); nil: DB serves them.
+	ReadDB *gorm.DB
 	// Engine runs the use cases' units of work; nil: one on DB that leaves
 	// dispatch to the relay's sweep and knows no task types (tests of reads).
 	Engine *engine.Engine
@@ -89,6 +92,7 @@ func (c Config) withDefaults() Config {
 // App runs the use cases. Build it with New; it is safe for concurrent use.
 type App struct {
 	db        *gorm.DB
+	reads     *gorm.DB // the reads that tolerate lag: Deps.ReadDB, else db
 	engine    *engine.Engine
 	inspector *asynq.Inspector
 	redis     redis.UniversalClient
@@ -104,7 +108,10 @@ type App struct {
 func New(d Deps) *App {
 	a := &App{
 		db: d.DB, engine: d.Engine, inspector: d.Inspector, redis: d.Redis, sessions: d.Sessions, keys: d.Certificates,
-		log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(),
+		log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(), reads: d.ReadDB,
+	}
+	if a.reads == nil {
+		a.reads = d.DB
 	}
 	if a.engine == nil {
 		a.engine = &engine.Engine{DB: d.DB, Log: d.Log}

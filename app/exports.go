@@ -115,7 +115,8 @@ const bom = "\uFEFF"
 
 // Export streams the export name as CSV into out, for an admin. An unknown
 // name is not found. An error after the first row has been written leaves
-// the file cut short; the caller can only log it.
+// the file cut short; the caller can only log it. It reads from the replica
+// when there is one (Deps.ReadDB).
 func (a *App) Export(ctx context.Context, actor Actor, name string, out io.Writer) error {
 	if err := actor.require(models.RoleAdmin); err != nil {
 		return err
@@ -124,7 +125,7 @@ func (a *App) Export(ctx context.Context, actor Actor, name string, out io.Write
 	if !ok {
 		return workflows.ErrNotFound
 	}
-	rows, err := a.db.WithContext(ctx).Raw(ex.query).Rows()
+	rows, err := a.reads.WithContext(ctx).Raw(ex.query).Rows()
 	if err != nil {
 		return fmt.Errorf("export %s: %w", name, err)
 	}

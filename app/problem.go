@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -121,7 +124,13 @@ func isUnavailable(code string) bool {
 	return len(code) == 5 && (code[:2] == "08" || code[:2] == "53" || code[:2] == "57")
 }
 
+// isConnectionError reports a failure to reach Postgres. A connection that
+// broke mid-statement (io.ErrUnexpectedEOF, a reset: the server died, as in
+// a failover) counts too: whether the statement committed is unknown, and
+// every use case is safe to try again (a duplicate is refused).
 func isConnectionError(err error) bool {
 	var ce *pgconn.ConnectError
-	return errors.As(err, &ce) || pgconn.SafeToRetry(err)
+	var ne *net.OpError
+	return errors.As(err, &ce) || pgconn.SafeToRetry(err) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, driver.ErrBadConn) || errors.As(err, &ne)
 }

@@ -25,12 +25,46 @@ var migrations embed.FS
 type PoolConfig struct {
 	// MaxOpenConns caps open connections. Defaults to 20.
 	MaxOpenConns int
-	// ConnMaxLifetime recycles connections. Defaults to 30 minutes.
+	// ConnMaxLifetime recycles connections. Defaults to 30 minutes. After a
+	// failover, connections to a server that is still up but no longer the
+	// primary (a demoted one) are dropped at the latest after this long.
 	ConnMaxLifetime time.Duration
+	// ConnMaxIdleTime closes connections left idle this long. Defaults to
+	// 5 minutes.
+	ConnMaxIdleTime time.Duration
+}
+
+// DefaultConnectTimeout bounds each connection attempt when the URL sets no
+// connect_timeout, so that a host of a multi-host DATABASE_URL that is down
+// without refusing (a dead machine) costs seconds, not the system's TCP
+// timeout, before the next host is tried.
+const DefaultConnectTimeout = "5"
+
+// withConnectTimeout adds connect_timeout to a postgres:// URL that has none;
+// key=value DSNs are returned as they are.
+func withConnectTimeout(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return dsn
+	}
+	q := u.Query()
+	if q.Has("connect_timeout") {
+		return dsn
+	}
+	q.Set("connect_timeout", DefaultConnectTimeout)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Open connects to Postgres through GORM (pgx underneath) with
 // TranslateError on, so duplicate keys surface as gorm.ErrDuplicatedKey.
+//
+// dsn may list several hosts (postgres://u@h1:5432,h2:5432/db?target_session_attrs=read-write):
+// pgx tries them in order for each new connection and keeps the first that
+// qualifies, so after a promotion new connections reach the new primary.
+// Connections to the old one are discarded: pgx marks a connection closed on
+// a network error, and checks (pings) one idle for over a second before
+// database/sql hands it out again; a failed check discards it.
 func Open(ctx context.Context, dsn string, pool PoolConfig) (*gorm.DB, error) {
 	if pool.MaxOpenConns == 0 {
 		pool.MaxOpenConns = 20
@@ -38,7 +72,10 @@ func Open(ctx context.Context, dsn string, pool PoolConfig) (*gorm.DB, error) {
 	if pool.ConnMaxLifetime == 0 {
 		pool.ConnMaxLifetime = 30 * time.Minute
 	}
-	db, err := gorm.Open(postgres.Open(dsn), &gorm.Config{
+	if pool.ConnMaxIdleTime == 0 {
+		pool.ConnMaxIdleTime = 5 * time.Minute
+	}
+	db, err := gorm.Open(postgres.Open(withConnectTimeout(dsn)), &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		Logger:                 logger.Discard,
@@ -54,6 +91,7 @@ func Open(ctx context.Context, dsn string, pool PoolConfig) (*gorm.DB, error) {
 	sqlDB.SetMaxOpenConns(pool.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(pool.MaxOpenConns)
 	sqlDB.SetConnMaxLifetime(pool.ConnMaxLifetime)
+	sqlDB.SetConnMaxIdleTime(pool.ConnMaxIdleTime)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {
@@ -112,7 +150,7 @@ func EnsureDatabase(ctx context.Context, dsn string) (created bool, err error) {
 	q := admin.Query()
 	q.Del("search_path")
 	admin.RawQuery = q.Encode()
-	conn, err := pgx.Connect(ctx, admin.String())
+	conn, err := pgx.Connect(ctx, withConnectTimeout(admin.String()))
 	if err != nil {
 		return false, fmt.Errorf("connect to maintenance database: %w", err)
 	}

@@ -237,6 +237,11 @@ ensure_test_tools() {
 	if ! have promtool; then
 		apt_install prometheus
 	fi
+	# docker-compose validates docker-compose.yml and its sentinel profile
+	# (internal/hatest); no Docker engine is needed for `config`.
+	if ! have docker-compose; then
+		apt_install docker-compose
+	fi
 }
 
 ensure_browser() {

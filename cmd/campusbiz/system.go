@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/config"
+	"github.com/campusbiz/campusbiz/internal/redisconn"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/web"
 	"github.com/campusbiz/campusbiz/workers"
@@ -37,6 +37,7 @@ type system struct {
 	cfg       config.Config
 	log       *slog.Logger
 	db        *gorm.DB
+	reads     *gorm.DB // the replica's pool (DATABASE_REPLICA_URL), or nil
 	redisOpt  asynq.RedisConnOpt
 	redis     redis.UniversalClient
 	client    *asynq.Client
@@ -50,31 +51,37 @@ type system struct {
 }
 
 func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
-	redisOpt, err := asynq.ParseRedisURI(cfg.RedisURL)
-	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
-	}
 	certKeys, err := workflows.NewCertificateKeys(cfg.CertSigningKey, cfg.CertPublicKeys)
 	if err != nil {
 		return nil, err
 	}
-	db, err := models.Open(ctx, cfg.DatabaseURL, models.PoolConfig{MaxOpenConns: cfg.DBMaxOpenConns})
+	rconn, err := redisconn.Open(cfg.RedisMode, cfg.RedisURL)
 	if err != nil {
+		return nil, err
+	}
+	pool := models.PoolConfig{MaxOpenConns: cfg.DBMaxOpenConns, ConnMaxLifetime: cfg.DBConnMaxLifetime}
+	db, err := models.Open(ctx, cfg.DatabaseURL, pool)
+	if err != nil {
+		_ = rconn.Client.Close()
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	rc, ok := redisOpt.MakeRedisClient().(redis.UniversalClient)
-	if !ok {
-		_ = models.Close(db)
-		return nil, errors.New("REDIS_URL: unsupported Redis client")
+	var reads *gorm.DB
+	if cfg.DatabaseReplicaURL != "" {
+		if reads, err = models.Open(ctx, cfg.DatabaseReplicaURL, pool); err != nil {
+			_ = rconn.Client.Close()
+			_ = models.Close(db)
+			return nil, fmt.Errorf("DATABASE_REPLICA_URL: %w", err)
+		}
 	}
+	rc := rconn.Client
 	s := &system{
-		cfg: cfg, log: log, db: db, redisOpt: redisOpt, redis: rc,
+		cfg: cfg, log: log, db: db, reads: reads, redisOpt: rconn.Opt, redis: rc,
 		client: asynq.NewClientFromRedisClient(rc), inspector: asynq.NewInspectorFromRedisClient(rc),
 		metrics: prometheus.NewRegistry(), certKeys: certKeys,
 	}
 	s.engine = &engine.Engine{DB: db, Client: s.client, Tasks: workers.Registry.Options(), Email: cfg.SMTPURL != "", Log: log}
 	s.app = app.New(app.Deps{
-		DB: db, Engine: s.engine, Redis: rc, Inspector: s.inspector, Log: log, Certificates: certKeys,
+		DB: db, ReadDB: reads, Engine: s.engine, Redis: rc, Inspector: s.inspector, Log: log, Certificates: certKeys,
 		Sessions: &accounts.Sessions{DB: db, Secret: []byte(cfg.SessionSecret)},
 		Config: app.Config{
 			SessionTTL: cfg.SessionTTL, LoginRate: cfg.LoginRate, SubmitRate: cfg.SubmitRate,
@@ -99,6 +106,11 @@ func (s *system) close() {
 	}
 	if err := models.Close(s.db); err != nil {
 		s.log.Warn("closing postgres", "err", err)
+	}
+	if s.reads != nil {
+		if err := models.Close(s.reads); err != nil {
+			s.log.Warn("closing the postgres replica", "err", err)
+		}
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/loadgen"
+	"github.com/campusbiz/campusbiz/internal/redisconn"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
@@ -45,6 +46,10 @@ type Config struct {
 	DatabaseURL, RedisURL string
 	// Postgres and Redis stop and start those services.
 	Postgres, Redis Restarter
+	// Sentinel, when set, replaces RedisURL and Redis: the processes run
+	// with REDIS_MODE=sentinel, and a Sentinel failover takes the place of
+	// the Redis restart among the faults (sentinel.go).
+	Sentinel SentinelTopology
 	// Duration is how long load runs and faults are injected.
 	Duration time.Duration
 	// Settle bounds the wait for the system to settle after the faults
@@ -67,8 +72,9 @@ type Config struct {
 }
 
 func (c Config) withDefaults() (Config, error) {
-	if c.Binary == "" || c.Dir == "" || c.DatabaseURL == "" || c.RedisURL == "" || c.Postgres == nil || c.Redis == nil {
-		return c, errors.New("chaos: Binary, Dir, DatabaseURL, RedisURL, Postgres and Redis are required")
+	if c.Binary == "" || c.Dir == "" || c.DatabaseURL == "" || c.Postgres == nil ||
+		(c.Sentinel == nil && (c.RedisURL == "" || c.Redis == nil)) {
+		return c, errors.New("chaos: Binary, Dir, DatabaseURL, Postgres, and RedisURL and Redis or Sentinel are required")
 	}
 	if c.Duration <= 0 {
 		return c, errors.New("chaos: Duration must be positive")
@@ -117,7 +123,7 @@ type run struct {
 	api     *client
 	apiProc *proc
 	workers []*proc
-	redis   *redis.Client
+	redis   redis.UniversalClient
 	db      *gorm.DB
 	people  *people
 	// applicantCollege is the college loadgen's applicants join.
@@ -183,9 +189,10 @@ func (r *run) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("chaos: signing key: %w", err)
 	}
+	redisMode, redisURL := r.cfg.redisSettings()
 	env := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		"DATABASE_URL=" + r.cfg.DatabaseURL, "REDIS_URL=" + r.cfg.RedisURL,
+		"DATABASE_URL=" + r.cfg.DatabaseURL, "REDIS_MODE=" + redisMode, "REDIS_URL=" + redisURL,
 		"HTTP_ADDR=" + addr, "PUBLIC_BASE_URL=http://" + addr,
 		"ADMIN_EMAIL=" + adminEmail, "ADMIN_PASSWORD=" + adminPassword,
 		"CERT_SIGNING_KEY=" + base64.StdEncoding.EncodeToString(seedKey.Seed()),
@@ -214,11 +221,11 @@ func (r *run) start(ctx context.Context) error {
 	if err := r.waitHealthy(ctx); err != nil {
 		return err
 	}
-	opt, err := redis.ParseURL(r.cfg.RedisURL)
+	rconn, err := redisconn.Open(redisMode, redisURL)
 	if err != nil {
-		return fmt.Errorf("chaos: REDIS_URL: %w", err)
+		return fmt.Errorf("chaos: %w", err)
 	}
-	r.redis = redis.NewClient(opt)
+	r.redis = rconn.Client
 	if r.db, err = models.Open(ctx, r.cfg.DatabaseURL, models.PoolConfig{MaxOpenConns: 4}); err != nil {
 		return fmt.Errorf("chaos: open the database: %w", err)
 	}

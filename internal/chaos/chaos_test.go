@@ -20,7 +20,8 @@ func (s redisService) Start() error { s.r.Start(); return nil }
 
 // TestChaos runs the system under faults and checks that nothing was lost
 // or done twice. It runs for 40s of load by default (inside make test);
-// CHAOS_DURATION sets a longer run (make chaos).
+// CHAOS_DURATION sets a longer run (make chaos), and CHAOS_REDIS=sentinel
+// runs it on a Redis Sentinel set whose primary is killed among the faults.
 func TestChaos(t *testing.T) {
 	t.Parallel()
 	// A task a SIGKILLed worker held active comes back only when Asynq's
@@ -34,15 +35,24 @@ func TestChaos(t *testing.T) {
 	}
 	ctx := context.Background()
 	pg := testenv.StartPrivatePostgres(t)
-	rd := testenv.StartPrivateRedis(t)
+	cfg := chaos.Config{DatabaseURL: pg.URL("campusbiz"), Postgres: pg, Duration: duration, Settle: settle, Log: testenv.Logger(t)}
+	redisFault := chaos.FaultRestartRedis
+	switch mode := os.Getenv("CHAOS_REDIS"); mode {
+	case "", "single":
+		rd := testenv.StartPrivateRedis(t)
+		cfg.RedisURL, cfg.Redis = rd.URL(), redisService{rd}
+	case "sentinel":
+		cfg.Sentinel = testenv.StartSentinelSet(t)
+		redisFault = chaos.FaultSentinelFailover
+	default:
+		t.Fatalf("CHAOS_REDIS: %q is not single or sentinel", mode)
+	}
 	dir := t.TempDir()
 	bin, err := chaos.Build(ctx, dir)
 	require.NoError(t, err)
+	cfg.Binary, cfg.Dir = bin, dir
 
-	rep, err := chaos.Run(ctx, chaos.Config{
-		Binary: bin, Dir: dir, DatabaseURL: pg.URL("campusbiz"), RedisURL: rd.URL(),
-		Postgres: pg, Redis: redisService{rd}, Duration: duration, Settle: settle, Log: testenv.Logger(t),
-	})
+	rep, err := chaos.Run(ctx, cfg)
 	var table strings.Builder
 	require.NoError(t, rep.WriteTable(&table))
 	t.Logf("chaos table:\n%s", table.String())
@@ -58,7 +68,7 @@ func TestChaos(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, rep.Err())
 	// The run must have exercised every fault and every workflow.
-	for _, f := range []string{chaos.FaultKillWorker, chaos.FaultFlushRedis, chaos.FaultRestartRedis, chaos.FaultRestartPostgres} {
+	for _, f := range []string{chaos.FaultKillWorker, chaos.FaultFlushRedis, redisFault, chaos.FaultRestartPostgres} {
 		require.Positive(t, rep.Faults[f], f)
 	}
 	require.Positive(t, rep.Outage.Probes)

@@ -50,6 +50,7 @@ func (r *run) injectFaults(ctx context.Context) {
 	defer kill.Stop()
 	other := time.NewTicker(r.cfg.FaultEvery)
 	defer other.Stop()
+	rotation := r.cfg.faultRotation()
 	for i := 0; ; {
 		select {
 		case <-ctx.Done():
@@ -63,7 +64,7 @@ func (r *run) injectFaults(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			name := rotatingFaults[i%len(rotatingFaults)]
+			name := rotation[i%len(rotation)]
 			i++
 			switch name {
 			case FaultFlushRedis:
@@ -74,6 +75,8 @@ func (r *run) injectFaults(ctx context.Context) {
 				})
 			case FaultRestartRedis:
 				r.fault(name, r.restartRedis)
+			case FaultSentinelFailover:
+				r.fault(name, r.sentinelFailover)
 			case FaultRestartPostgres:
 				r.fault(name, func() error { return r.restartPostgres(ctx) })
 			}

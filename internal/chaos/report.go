@@ -46,6 +46,9 @@ type Report struct {
 	// Load is loadgen's own summary (its applicants fail when a fault hits
 	// them; that is expected).
 	Load loadgen.Summary
+	// SlowestPromotion is the longest time from a Sentinel failover's kill
+	// to the replica's promotion (runs with Config.Sentinel only).
+	SlowestPromotion time.Duration
 }
 
 // acceptedBy maps loadgen's submission endpoints to the workflow they start.
@@ -118,7 +121,10 @@ func (r Report) WriteTable(w io.Writer) error {
 		faults += n
 	}
 	row("faults injected", faults)
-	for _, name := range []string{FaultKillWorker, FaultFlushRedis, FaultRestartRedis, FaultRestartPostgres} {
+	for _, name := range []string{FaultKillWorker, FaultFlushRedis, FaultRestartRedis, FaultSentinelFailover, FaultRestartPostgres} {
+		if name == FaultSentinelFailover && r.Faults[name] == 0 {
+			continue // only runs on a Sentinel set have it
+		}
 		row("  "+name, r.Faults[name])
 	}
 	row("workflows submitted", r.Submitted)
@@ -142,6 +148,9 @@ func (r Report) WriteTable(w io.Writer) error {
 	row("time to settle", settle)
 	row("API while Postgres down", fmt.Sprintf("%d probes, %d bad, slowest %s, back %s after Postgres",
 		r.Outage.Probes, r.Outage.BadCount, r.Outage.MaxLatency.Round(time.Millisecond), r.Outage.MaxRecovery.Round(time.Millisecond)))
+	if r.Faults[FaultSentinelFailover] > 0 {
+		row("slowest Sentinel promotion", r.SlowestPromotion.Round(10*time.Millisecond))
+	}
 	row("API 500s under load", r.ServerErrors)
 	row("processes that died alone", r.SelfExits)
 	row("starts that gave up (restarted)", r.StartFailures)

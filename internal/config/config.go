@@ -16,6 +16,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/caarlos0/env/v11"
+	"github.com/campusbiz/campusbiz/internal/redisconn"
 )
 
 // Config holds every setting of the campusbiz binary. Field tags name the
@@ -24,10 +25,23 @@ import (
 type Config struct {
 	// DatabaseURL is the Postgres connection URL.
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/campusbiz?sslmode=disable"`
+	// DatabaseReplicaURL, when set, is a Postgres replica (or several hosts
+	// with target_session_attrs=prefer-standby) for the reads that tolerate
+	// lag: admin lists and CSV exports.
+	DatabaseReplicaURL string `env:"DATABASE_REPLICA_URL"`
 	// DBMaxOpenConns caps the Postgres connection pool.
 	DBMaxOpenConns int `env:"DB_MAX_OPEN_CONNS" envDefault:"20"`
-	// RedisURL is the Redis URL used by Asynq.
+	// DBConnMaxLifetime recycles Postgres connections; after a failover it
+	// bounds how long a connection may stay on a server that is up but no
+	// longer the primary.
+	DBConnMaxLifetime time.Duration `env:"DB_CONN_MAX_LIFETIME" envDefault:"30m"`
+	// RedisURL is the Redis URL of every Redis user (Asynq, Asynqmon, rate
+	// limits, readiness), read as RedisMode says.
 	RedisURL string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	// RedisMode is the Redis topology: single (REDIS_URL names one server),
+	// sentinel (it names the sentinels and master_name) or cluster (it
+	// names seed nodes). See internal/redisconn.
+	RedisMode string `env:"REDIS_MODE" envDefault:"single"`
 	// HTTPAddr is where serve and dev listen.
 	HTTPAddr string `env:"HTTP_ADDR" envDefault:":8080"`
 	// PublicBaseURL is used in links, e-mails and certificate QR codes.
@@ -138,7 +152,15 @@ func (c Config) Validate() error {
 	if err := checkURL("DATABASE_URL", c.DatabaseURL, "postgres", "postgresql"); err != nil {
 		return err
 	}
+	if c.DatabaseReplicaURL != "" {
+		if err := checkURL("DATABASE_REPLICA_URL", c.DatabaseReplicaURL, "postgres", "postgresql"); err != nil {
+			return err
+		}
+	}
 	if err := checkURL("REDIS_URL", c.RedisURL, "redis", "rediss"); err != nil {
+		return err
+	}
+	if _, err := redisconn.Parse(c.RedisMode, c.RedisURL); err != nil {
 		return err
 	}
 	if err := checkURL("PUBLIC_BASE_URL", c.PublicBaseURL, "http", "https"); err != nil {
@@ -162,6 +184,9 @@ func (c Config) Validate() error {
 	}
 	if c.DBMaxOpenConns < 2 || c.DBMaxOpenConns > 1000 {
 		return fmt.Errorf("DB_MAX_OPEN_CONNS: %d is outside 2..1000", c.DBMaxOpenConns)
+	}
+	if c.DBConnMaxLifetime < time.Second {
+		return errors.New("DB_CONN_MAX_LIFETIME: must be at least 1s (for example 30m)")
 	}
 	if c.SubmitRate < 1 || c.SubmitRate > 100000 {
 		return fmt.Errorf("SUBMIT_RATE: %d is outside 1..100000 (submissions per minute per account)", c.SubmitRate)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -41,12 +40,19 @@ func StartPrivatePostgres(t testing.TB) *PrivatePostgres {
 	if _, err := os.Stat(filepath.Join(PostgresBinDir, "initdb")); err != nil {
 		t.Fatalf("the Postgres server binaries are not installed in %s (make services installs them): %v", PostgresBinDir, err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
+	p, port := newPrivatePostgres(t)
+	if err := p.initdb(port); err != nil {
+		t.Fatalf("private postgres: %v", err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
+	p.startAndStopAtCleanup(t)
+	return p
+}
+
+// newPrivatePostgres picks a free port and makes the cluster's directory,
+// owned by the user the server runs as; it is removed when t ends.
+func newPrivatePostgres(t testing.TB) (*PrivatePostgres, int) {
+	t.Helper()
+	port := freePort(t)
 	// Not t.TempDir: its parents are private to root, and the server may run
 	// as postgres.
 	dir, err := os.MkdirTemp("", "campusbiz-pg-")
@@ -55,9 +61,16 @@ func StartPrivatePostgres(t testing.TB) *PrivatePostgres {
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	p := &PrivatePostgres{Addr: "127.0.0.1:" + strconv.Itoa(port), dir: dir}
-	if err := p.initdb(port); err != nil {
+	if err := p.chownDir(); err != nil {
 		t.Fatalf("private postgres: %v", err)
 	}
+	return p, port
+}
+
+// startAndStopAtCleanup starts the server and stops it (immediately) when t
+// ends.
+func (p *PrivatePostgres) startAndStopAtCleanup(t testing.TB) {
+	t.Helper()
 	if err := p.Start(); err != nil {
 		t.Fatalf("private postgres: %v", err)
 	}
@@ -66,10 +79,9 @@ func StartPrivatePostgres(t testing.TB) *PrivatePostgres {
 			t.Logf("private postgres: %v", err)
 		}
 	})
-	return p
 }
 
-func (p *PrivatePostgres) initdb(port int) error {
+func (p *PrivatePostgres) chownDir() error {
 	if err := os.Chmod(p.dir, 0o755); err != nil {
 		return fmt.Errorf("chmod %s: %w", p.dir, err)
 	}
@@ -84,12 +96,21 @@ func (p *PrivatePostgres) initdb(port int) error {
 			return fmt.Errorf("chown %s: %w", p.dir, err)
 		}
 	}
+	return nil
+}
+
+func (p *PrivatePostgres) initdb(port int) error {
 	if out, err := pgCommand("initdb", "-D", p.dataDir(), "-U", "postgres", "--auth=trust", "-E", "UTF8",
 		"--no-sync", "--locale=C").CombinedOutput(); err != nil {
 		return fmt.Errorf("initdb: %w: %s", err, out)
 	}
 	conf := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n"+
 		"fsync = off\nfull_page_writes = off\nmax_connections = 300\nshared_buffers = 64MB\n", port)
+	return p.appendConf(conf)
+}
+
+// appendConf adds lines to postgresql.conf (later lines win).
+func (p *PrivatePostgres) appendConf(conf string) error {
 	f, err := os.OpenFile(filepath.Join(p.dataDir(), "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("postgresql.conf: %w", err)

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/redisconn"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5"
@@ -154,7 +155,9 @@ func Redis(t testing.TB) RedisDB {
 }
 
 func leased(t testing.TB, addr string, n int, key, owner string) RedisDB {
-	client := redis.NewClient(&redis.Options{Addr: addr, DB: n})
+	opt := asynq.RedisClientOpt{Addr: addr, DB: n}
+	// The constructor every process uses (a single server's is a *redis.Client).
+	client := redisconn.FromOpt(opt).Client.(*redis.Client)
 	if err := client.FlushDB(context.Background()).Err(); err != nil {
 		t.Fatalf("empty Redis DB %d: %v", n, err)
 	}
@@ -171,7 +174,7 @@ func leased(t testing.TB, addr string, n int, key, owner string) RedisDB {
 		}
 	})
 	return RedisDB{
-		Opt:    asynq.RedisClientOpt{Addr: addr, DB: n},
+		Opt:    opt,
 		Client: client,
 		URL:    fmt.Sprintf("redis://%s/%d", addr, n),
 	}

@@ -1,0 +1,6 @@
+// Package hatest holds campusbiz's failover tests: the worker side running
+// real workflows on a Redis Sentinel set, a Redis Cluster and a Postgres
+// primary with a synchronous replica, all private instances started on
+// loopback by the tests, while a primary dies. It has no code of its own
+// outside its tests.
+package hatest
