@@ -78,7 +78,7 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 		Sessions: &accounts.Sessions{DB: db, Secret: []byte(cfg.SessionSecret)},
 		Config: app.Config{
 			SessionTTL: cfg.SessionTTL, LoginRate: cfg.LoginRate, SubmitRate: cfg.SubmitRate,
-			CertVerifyRate: cfg.CertVerifyRate, ShopCheckDelay: cfg.ShopCheckDelay,
+			CertVerifyRate: cfg.CertVerifyRate, ShopCheckDelay: cfg.ShopCheckDelay, PublicBaseURL: cfg.PublicBaseURL,
 		},
 	})
 	if s.stopPprof, err = startPprof(cfg.PprofAddr, log); err != nil {

@@ -1,0 +1,119 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/certificates"
+	"github.com/campusbiz/campusbiz/workflows/engine"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// statusListLock is the first key of the advisory lock that serializes the
+// signing of one status list (the second key is the list number).
+const statusListLock = 16
+
+// CertificateCredential is the signed credential (W3C VC 2.0 with its Data
+// Integrity proof) of the certificate rawSerial, as stored at issuance;
+// anyone may read it. Revoked certificates are served too: their status
+// list says they are revoked. Malformed and unknown serials are the same
+// workflows.ErrNotFound.
+func (a *App) CertificateCredential(ctx context.Context, rawSerial string) (models.Certificate, error) {
+	serial, ok := certificates.NormalizeSerial(rawSerial)
+	if !ok {
+		return models.Certificate{}, workflows.ErrNotFound
+	}
+	var c models.Certificate
+	err := a.db.WithContext(ctx).Select("serial", "credential").Take(&c, "serial = ?", serial).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.Certificate{}, workflows.ErrNotFound
+	}
+	if err != nil {
+		return models.Certificate{}, fmt.Errorf("load credential %s: %w", serial, err)
+	}
+	return c, nil
+}
+
+// DIDDocument is the issuer's did:web DID document: every published key.
+func (a *App) DIDDocument() (certificates.DIDDocument, error) {
+	return a.keys.DIDDocument(a.cfg.PublicBaseURL)
+}
+
+// StatusList is the signed revocation status list credential number list,
+// as stored when it was last signed. A list that has certificates but was
+// never signed (none of them revoked yet), or that an older key signed, is
+// signed now with the current key. Lists without certificates are
+// workflows.ErrNotFound.
+func (a *App) StatusList(ctx context.Context, list int64) (models.CertificateStatusList, error) {
+	if list < 0 || list > (1<<62)/certificates.StatusListSize {
+		return models.CertificateStatusList{}, workflows.ErrNotFound
+	}
+	var sl models.CertificateStatusList
+	err := a.db.WithContext(ctx).Take(&sl, "list = ?", list).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return sl, fmt.Errorf("load status list %d: %w", list, err)
+	}
+	key, hasKey := a.keys.Signing()
+	if err == nil && (!hasKey || sl.KeyID == key.ID) {
+		return sl, nil
+	}
+	var exists bool
+	lo, hi := list*certificates.StatusListSize, (list+1)*certificates.StatusListSize
+	if err := a.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM certificates WHERE status_index >= ? AND status_index < ?)`,
+		lo, hi).Scan(&exists).Error; err != nil {
+		return sl, fmt.Errorf("look for status list %d: %w", list, err)
+	}
+	if !exists {
+		return sl, workflows.ErrNotFound
+	}
+	if !hasKey {
+		return sl, fmt.Errorf("status list %d: %w", list, workflows.ErrNoSigningKey)
+	}
+	err = a.engine.Do(ctx, func(w *engine.Work) error { return a.signStatusList(ctx, w.DB(), list) })
+	if err != nil {
+		return sl, err
+	}
+	if err := a.db.WithContext(ctx).Take(&sl, "list = ?", list).Error; err != nil {
+		return sl, fmt.Errorf("load status list %d: %w", list, err)
+	}
+	return sl, nil
+}
+
+// signStatusList signs status list list again from the certificates'
+// states in tx, under a transaction-scoped advisory lock of the list, so
+// that concurrent revocations in one list each see the other's committed
+// bit. Without a signing key it keeps the stored list and says so in the
+// log: the revocation is recorded, and the list is signed once a key is set.
+func (a *App) signStatusList(ctx context.Context, tx *gorm.DB, list int64) error {
+	if _, ok := a.keys.Signing(); !ok {
+		a.log.WarnContext(ctx, "status list not signed again: no signing key", "list", list)
+		return nil
+	}
+	if err := tx.Exec(`SELECT pg_advisory_xact_lock(?, ?)`, statusListLock, int32(list)).Error; err != nil {
+		return fmt.Errorf("lock status list %d: %w", list, err)
+	}
+	lo, hi := list*certificates.StatusListSize, (list+1)*certificates.StatusListSize
+	var revoked []int64
+	err := tx.Raw(`SELECT status_index FROM certificates WHERE status = ? AND status_index >= ? AND status_index < ? ORDER BY status_index`,
+		workflows.CertificateRevoked, lo, hi).Scan(&revoked).Error
+	if err != nil {
+		return fmt.Errorf("read the revoked bits of status list %d: %w", list, err)
+	}
+	bits := make([]int, len(revoked))
+	for i, r := range revoked {
+		_, bits[i] = certificates.StatusPosition(r)
+	}
+	sl, err := a.keys.SignStatusList(a.cfg.PublicBaseURL, list, bits, a.now())
+	if err != nil {
+		return err
+	}
+	err = tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "list"}}, UpdateAll: true}).Create(&sl).Error
+	if err != nil {
+		return fmt.Errorf("store status list %d: %w", list, err)
+	}
+	return nil
+}
