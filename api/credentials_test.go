@@ -212,3 +212,42 @@ func changeField(t *testing.T, raw []byte, path []string) []byte {
 	require.NoError(t, err)
 	return out
 }
+
+// TestUpgradeLegacyCertificates: a certificate stored in the earlier
+// format (no proof, the signature beside it) is signed again as a
+// credential once, keeping its serial, holder and issue date, and then
+// verifies.
+func TestUpgradeLegacyCertificates(t *testing.T) {
+	t.Parallel()
+	ta := newTrainingApp(t)
+	serial := ta.certify("Zoë Müller")
+	before := getCertificate(t, ta.app, "/api/v1/certificates/"+serial)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(before.Credential, &doc))
+	for _, k := range []string{"proof", "credentialStatus"} {
+		delete(doc, k)
+	}
+	delete(doc["credentialSubject"].(map[string]any), "identifier")
+	doc["issuer"].(map[string]any)["id"] = publicBase
+	legacy, err := json.Marshal(doc)
+	require.NoError(t, err)
+	require.NoError(t, ta.schema.DB.Exec(`UPDATE certificates SET credential = ?, signature = 'old' WHERE serial = ?`, legacy, serial).Error)
+	require.False(t, getCertificate(t, ta.app, "/api/v1/certificates/"+serial).Valid, "the earlier format does not verify as a credential")
+
+	n, err := ta.app.app.UpgradeCertificates(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	n, err = ta.app.app.UpgradeCertificates(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, 0, n, "upgraded once")
+
+	after := getCertificate(t, ta.app, "/api/v1/certificates/"+serial)
+	require.True(t, after.Valid, after.Problem)
+	require.Equal(t, "Zoë Müller", after.HolderName)
+	require.Equal(t, before.IssuedAt, after.IssuedAt)
+	var cred certificates.Credential
+	require.NoError(t, json.Unmarshal(after.Credential, &cred))
+	require.NotNil(t, cred.Proof)
+	require.Equal(t, "0", cred.CredentialStatus.StatusListIndex)
+	require.Equal(t, cred.Proof.ProofValue, after.Signature)
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -116,4 +117,88 @@ func (a *App) signStatusList(ctx context.Context, tx *gorm.DB, list int64) error
 		return fmt.Errorf("store status list %d: %w", list, err)
 	}
 	return nil
+}
+
+// legacyCredential is what UpgradeCertificates reads of a certificate
+// issued before credentials carried a proof (JSON canonicalized with RFC
+// 8785, an Ed25519 signature beside it).
+type legacyCredential struct {
+	Proof             json.RawMessage `json:"proof"`
+	CredentialSubject struct {
+		Name string `json:"name"`
+	} `json:"credentialSubject"`
+}
+
+// UpgradeCertificates signs again, as W3C Verifiable Credentials with a
+// Data Integrity proof and a status entry, the certificates issued in the
+// earlier format: same serial, holder name (as it was signed), course and
+// issue date, a proof by the current key. It is run when the worker
+// starts; each certificate is upgraded in its own unit of work under its
+// row lock, so concurrent runs upgrade each once. It returns how many it
+// upgraded; without a signing key it upgrades none.
+func (a *App) UpgradeCertificates(ctx context.Context) (int, error) {
+	key, ok := a.keys.Signing()
+	if !ok {
+		return 0, nil
+	}
+	var ids []string
+	err := a.db.WithContext(ctx).Raw(`SELECT id FROM certificates
+		WHERE NOT (convert_from(credential, 'UTF8')::jsonb ? 'proof') ORDER BY issued_at, id`).Scan(&ids).Error
+	if err != nil {
+		return 0, fmt.Errorf("find certificates to upgrade: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		upgraded := false
+		err := a.engine.Do(ctx, func(w *engine.Work) error {
+			tx := w.DB()
+			var c models.Certificate
+			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Omit("pdf").Take(&c, "id = ?", id).Error; err != nil {
+				return fmt.Errorf("lock certificate %s: %w", id, err)
+			}
+			var old legacyCredential
+			if err := json.Unmarshal(c.Credential, &old); err != nil {
+				return fmt.Errorf("certificate %s: %w", c.Serial, err)
+			}
+			if len(old.Proof) > 0 {
+				return nil // upgraded by another process meanwhile
+			}
+			var course models.Course
+			if err := tx.Take(&course, "id = ?", c.CourseID).Error; err != nil {
+				return fmt.Errorf("load course %s of certificate %s: %w", c.CourseID, c.Serial, err)
+			}
+			salt, err := certificates.NewSalt()
+			if err != nil {
+				return err
+			}
+			in, err := workflows.CertificateInput(c.Serial, old.CredentialSubject.Name, c.AccountID, salt, course,
+				a.cfg.PublicBaseURL, c.IssuedAt, c.StatusIndex)
+			if err != nil {
+				return err
+			}
+			signed, err := certificates.Sign(key, certificates.NewCredential(in))
+			if err != nil {
+				return err
+			}
+			var p struct {
+				Proof certificates.Proof `json:"proof"`
+			}
+			if err := json.Unmarshal(signed, &p); err != nil {
+				return fmt.Errorf("read the new proof of certificate %s: %w", c.Serial, err)
+			}
+			err = tx.Model(&c).Updates(map[string]any{"credential": signed, "key_id": key.ID, "signature": p.Proof.ProofValue}).Error
+			if err != nil {
+				return fmt.Errorf("store the upgraded certificate %s: %w", c.Serial, err)
+			}
+			upgraded = true
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		if upgraded {
+			n++
+		}
+	}
+	return n, nil
 }
