@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -250,4 +251,46 @@ func TestUpgradeLegacyCertificates(t *testing.T) {
 	require.NotNil(t, cred.Proof)
 	require.Equal(t, "0", cred.CredentialStatus.StatusListIndex)
 	require.Equal(t, cred.Proof.ProofValue, after.Signature)
+}
+
+// TestConcurrentRevocationsAllLand revokes several certificates of one
+// status list at once: the list signed last carries every bit, because
+// each signing holds the list's lock and reads the committed revocations.
+func TestConcurrentRevocationsAllLand(t *testing.T) {
+	t.Parallel()
+	ta := newTrainingApp(t)
+	serials := make([]string, 4)
+	for i := range serials {
+		serials[i] = ta.certify("学生" + string(rune('甲'+i)))
+	}
+	var admin models.Account
+	require.NoError(t, ta.schema.DB.Take(&admin, "role = ?", models.RoleAdmin).Error)
+	errs := make(chan error, len(serials))
+	for _, s := range serials {
+		go func() {
+			_, err := ta.app.app.RevokeCertificate(t.Context(), application.ActorOf(admin), s, application.RevokeInput{Reason: "test"})
+			errs <- err
+		}()
+	}
+	for range serials {
+		require.NoError(t, <-errs)
+	}
+	r := ta.do(http.MethodGet, "/api/v1/credentials/status/0", "", nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	var list certificates.StatusListCredential
+	require.NoError(t, json.Unmarshal(r.Body, &list))
+	bits, err := certificates.DecodeStatusList(list.CredentialSubject.EncodedList)
+	require.NoError(t, err)
+	var indexes []int64
+	require.NoError(t, ta.schema.DB.Raw(`SELECT status_index FROM certificates ORDER BY status_index`).Scan(&indexes).Error)
+	require.Len(t, indexes, len(serials))
+	for _, idx := range indexes {
+		_, bit := certificates.StatusPosition(idx)
+		require.True(t, certificates.StatusBit(bits, bit), "index %d revoked", idx)
+	}
+	_, err = certificates.VerifyProof(r.Body, func(string) (ed25519.PublicKey, error) {
+		kp, _ := ta.keys.Signing()
+		return kp.Public, nil
+	})
+	require.NoError(t, err, "the list is signed")
 }
