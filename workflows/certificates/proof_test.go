@@ -344,3 +344,49 @@ func TestStatusListEncoding(t *testing.T) {
 	require.Equal(t, int64(2), list)
 	require.Equal(t, 5, idx)
 }
+
+// BenchmarkSign measures issuing: two RDFC-1.0 canonicalizations (document
+// and proof configuration) and an Ed25519 signature.
+func BenchmarkSign(b *testing.B) {
+	kp := testKey(b)
+	in := testInput()
+	in.IssuerDID = testDID
+	c := NewCredential(in)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Sign(kp, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyProof measures what GET /certificates/{serial} pays per
+// request to re-check a certificate.
+func BenchmarkVerifyProof(b *testing.B) {
+	kp := testKey(b)
+	raw := signedTestCredential(b)
+	resolve := keysOf(kp.Public)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := VerifyProof(raw, resolve); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStatusList measures signing a full status list (131,072 bits,
+// GZIP) as a revocation does.
+func BenchmarkStatusList(b *testing.B) {
+	kp := testKey(b)
+	revoked := []int{1, 2, 3, 4096, 131071}
+	b.ReportAllocs()
+	for b.Loop() {
+		slc, err := NewStatusListCredential("https://x.example.cn/api/v1/credentials/status/0", testDID, revoked, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := AddProof(kp, VerificationMethodID(testDID, kp.Public), time.Now(), slc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
