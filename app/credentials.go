@@ -176,17 +176,11 @@ func (a *App) UpgradeCertificates(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			signed, err := certificates.Sign(key, certificates.NewCredential(in))
+			signed, proofValue, err := workflows.SignCertificate(key, in)
 			if err != nil {
 				return err
 			}
-			var p struct {
-				Proof certificates.Proof `json:"proof"`
-			}
-			if err := json.Unmarshal(signed, &p); err != nil {
-				return fmt.Errorf("read the new proof of certificate %s: %w", c.Serial, err)
-			}
-			err = tx.Model(&c).Updates(map[string]any{"credential": signed, "key_id": key.ID, "signature": p.Proof.ProofValue}).Error
+			err = tx.Model(&c).Updates(map[string]any{"credential": signed, "key_id": key.ID, "signature": proofValue}).Error
 			if err != nil {
 				return fmt.Errorf("store the upgraded certificate %s: %w", c.Serial, err)
 			}

@@ -2,7 +2,6 @@ package workers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -72,19 +71,13 @@ func (h *Handlers) IssueCertificate(ctx context.Context, w *engine.Work, run eng
 	if err != nil {
 		return engine.Permanent(err)
 	}
-	signed, err := certificates.Sign(key, certificates.NewCredential(in))
+	signed, proofValue, err := workflows.SignCertificate(key, in)
 	if err != nil {
 		return engine.Permanent(fmt.Errorf("sign certificate of enrollment %s: %w", e.ID, err))
 	}
-	var proof struct {
-		Proof certificates.Proof `json:"proof"`
-	}
-	if err := json.Unmarshal(signed, &proof); err != nil {
-		return engine.Permanent(fmt.Errorf("read the proof of enrollment %s's certificate: %w", e.ID, err))
-	}
 	cert := models.Certificate{
 		ID: models.NewID(), Serial: serial, EnrollmentID: e.ID, AccountID: e.AccountID, CourseID: e.CourseID,
-		Status: workflows.CertificateValid, Credential: signed, KeyID: key.ID, Signature: proof.Proof.ProofValue,
+		Status: workflows.CertificateValid, Credential: signed, KeyID: key.ID, Signature: proofValue,
 		StatusIndex: statusIndex, IssuedAt: in.IssuedAt, CreatedAt: now,
 	}
 	// The PDF is rendered from the certificate as a verifier sees it, which

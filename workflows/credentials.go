@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"crypto/ed25519"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -58,4 +59,21 @@ func (k CertificateKeys) SignStatusList(baseURL string, list int64, revoked []in
 		return models.CertificateStatusList{}, fmt.Errorf("sign status list %d: %w", list, err)
 	}
 	return models.CertificateStatusList{List: list, Credential: raw, KeyID: key.ID, SignedAt: now}, nil
+}
+
+// SignCertificate signs the credential of in with key and returns its JSON
+// (as stored and served) and the proof's proofValue (kept beside it for
+// lists and views).
+func SignCertificate(key certificates.KeyPair, in certificates.Input) (credential []byte, proofValue string, err error) {
+	signed, err := certificates.Sign(key, certificates.NewCredential(in))
+	if err != nil {
+		return nil, "", err
+	}
+	var p struct {
+		Proof certificates.Proof `json:"proof"`
+	}
+	if err := json.Unmarshal(signed, &p); err != nil {
+		return nil, "", fmt.Errorf("read the proof of certificate %s: %w", in.Serial, err)
+	}
+	return signed, p.Proof.ProofValue, nil
 }

@@ -237,6 +237,10 @@ func TestMultikey(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, pub, back)
 
+	// The test key (seed 0..31) as @digitalbazaar/ed25519-multikey 1.3.1
+	// encodes it: generate({seed}).publicKeyMultibase.
+	require.Equal(t, "z6MkehRgf7yJbgaGfYsdoAsKdBPE3dj2CYhowQdcjqSJgvVd", EncodeMultikey(testKey(t).Public))
+
 	// Every Ed25519 Multikey starts z6Mk and round-trips.
 	for range 50 {
 		_, kp, err := GenerateSigningKey()
