@@ -89,7 +89,7 @@ func TestEveryPageRendersItsData(t *testing.T) {
 				"The shop's host name tea.invalid does not exist", "/internships/" + id + "/accept", serial + "/pdf",
 				serial + "/credential", "Download verifiable credential (JSON)"},
 			LangZH: {"审核中 — 等待下一轮匹配。", "审核中 → 已录用 — Offered by round 3.", "网店网址中的主机名 tea.invalid 不存在",
-				serial + "/credential", "下载可验证凭证（JSON）"},
+				serial + "/credential", "下载可验证凭证（标准格式）"},
 		}},
 		{page: "onboarding", role: models.RoleApplicant, data: onboardingPage{
 			Colleges: []models.College{{ID: id, Name: "浙江大学", NameEN: "Zhejiang University", Province: "浙江"}}, Profile: &profile,
