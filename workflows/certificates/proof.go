@@ -208,7 +208,13 @@ func VerifyProof(raw []byte, resolve KeyResolver) (Proof, error) {
 		return Proof{}, fmt.Errorf("verify proof: %w: proof is not an object", ErrMalformed)
 	}
 	delete(config, "proofValue")
-	if _, has := config["@context"]; !has {
+	if own, has := config["@context"]; has {
+		// vc-data-integrity: a proof's own context must be where the
+		// document's starts.
+		if !contextStartsWith(doc["@context"], own) {
+			return Proof{}, fmt.Errorf("verify proof: %w: the proof's @context is not the start of the document's", ErrMalformed)
+		}
+	} else {
 		config["@context"] = doc["@context"]
 	}
 	delete(doc, "proof")
@@ -220,4 +226,27 @@ func VerifyProof(raw []byte, resolve KeyResolver) (Proof, error) {
 		return Proof{}, fmt.Errorf("verify proof: %w", ErrBadSignature)
 	}
 	return p, nil
+}
+
+// contextStartsWith reports whether the @context value doc begins with the
+// entries of the @context value prefix (either may be one value or a list).
+func contextStartsWith(doc, prefix any) bool {
+	list := func(v any) []any {
+		if l, ok := v.([]any); ok {
+			return l
+		}
+		return []any{v}
+	}
+	d, p := list(doc), list(prefix)
+	if len(p) > len(d) {
+		return false
+	}
+	for i := range p {
+		a, err1 := json.Marshal(d[i])
+		b, err2 := json.Marshal(p[i])
+		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+			return false
+		}
+	}
+	return true
 }

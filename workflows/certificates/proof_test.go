@@ -174,13 +174,19 @@ func TestVerifyProofErrors(t *testing.T) {
 		"short value":     withProof(func(p map[string]any) { p["proofValue"] = "z2" }),
 		"bad base58":      withProof(func(p map[string]any) { p["proofValue"] = "z0OIl" }),
 		"too big":         make([]byte, maxDocument+1),
+		"proof context not the document's": withProof(func(p map[string]any) { p["@context"] = []any{ContextOBv3} }),
 		"unknown context": []byte(strings.Replace(string(raw), ContextOBv3, "https://example.com/ctx.json", 1)),
 		"undefined term":  []byte(strings.Replace(string(raw), `"validFrom"`, `"notATerm":"x","validFrom"`, 1)),
 	} {
 		_, err := VerifyProof(in, resolve)
 		require.ErrorIs(t, err, ErrMalformed, name)
 	}
-	_, err := AddProof(KeyPair{}, "vm", time.Now(), map[string]any{})
+	// A proof carrying a prefix of the document's context is checked under
+	// it: the proof's terms are all the VC context's, so its RDF (and the
+	// signature) is the same.
+	_, err := VerifyProof(withProof(func(p map[string]any) { p["@context"] = []any{ContextVCv2} }), resolve)
+	require.NoError(t, err)
+	_, err = AddProof(KeyPair{}, "vm", time.Now(), map[string]any{})
 	require.ErrorIs(t, err, ErrInvalidKey)
 	_, err = AddProof(kp, "vm", time.Now(), map[string]any{"@context": []string{ContextVCv2}, "notATerm": 1})
 	require.ErrorContains(t, err, "rdfc-1.0", "safe mode: an undefined term is an error, not silently unsigned")
