@@ -330,5 +330,8 @@ func TestCertificateLookupsAreRateLimited(t *testing.T) {
 	require.Equal(t, "rate_limited", last.Error(t)["code"])
 	require.NotEmpty(t, last.Header.Get("Retry-After"))
 	require.Equal(t, http.StatusTooManyRequests, a.do(http.MethodGet, "/api/v1/certificates/"+strings.Repeat("0", 30)+"/pdf", "", nil).Status)
+	require.Equal(t, http.StatusTooManyRequests, a.do(http.MethodGet, "/api/v1/certificates/"+strings.Repeat("0", 30)+"/credential", "", nil).Status,
+		"credentials share the look-up budget")
 	require.Equal(t, http.StatusOK, a.do(http.MethodGet, "/api/v1/certificates/keys", "", nil).Status, "the keys are not limited")
+	require.Equal(t, http.StatusOK, a.do(http.MethodGet, "/.well-known/did.json", "", nil).Status, "nor the DID document")
 }
