@@ -294,3 +294,20 @@ func TestConcurrentRevocationsAllLand(t *testing.T) {
 	})
 	require.NoError(t, err, "the list is signed")
 }
+
+// TestStatusListFollowsTheBaseURL: a list stored under another
+// PUBLIC_BASE_URL is signed again under the current one when served.
+func TestStatusListFollowsTheBaseURL(t *testing.T) {
+	t.Parallel()
+	ta := newTrainingApp(t)
+	ta.certify("陈静")
+	require.Equal(t, http.StatusOK, ta.do(http.MethodGet, "/api/v1/credentials/status/0", "", nil).Status)
+	other := application.New(application.Deps{DB: ta.schema.DB, Engine: ta.engine, Redis: ta.redis.Client, Log: testenv.Logger(t),
+		Certificates: ta.keys, Config: application.Config{PublicBaseURL: "https://new.example.cn"}})
+	sl, err := other.StatusList(t.Context(), 0)
+	require.NoError(t, err)
+	var list certificates.StatusListCredential
+	require.NoError(t, json.Unmarshal(sl.Credential, &list))
+	require.Equal(t, "https://new.example.cn/api/v1/credentials/status/0", list.ID)
+	require.Equal(t, "did:web:new.example.cn", list.Issuer)
+}

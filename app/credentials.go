@@ -46,8 +46,8 @@ func (a *App) DIDDocument() (certificates.DIDDocument, error) {
 
 // StatusList is the signed revocation status list credential number list,
 // as stored when it was last signed. A list that has certificates but was
-// never signed (none of them revoked yet), or that an older key signed, is
-// signed now with the current key. Lists without certificates are
+// never signed (none of them revoked yet), or that an older key or another
+// PUBLIC_BASE_URL signed, is signed now with the current key. Lists without certificates are
 // workflows.ErrNotFound.
 func (a *App) StatusList(ctx context.Context, list int64) (models.CertificateStatusList, error) {
 	if list < 0 || list > (1<<62)/certificates.StatusListSize {
@@ -59,7 +59,7 @@ func (a *App) StatusList(ctx context.Context, list int64) (models.CertificateSta
 		return sl, fmt.Errorf("load status list %d: %w", list, err)
 	}
 	key, hasKey := a.keys.Signing()
-	if err == nil && (!hasKey || sl.KeyID == key.ID) {
+	if err == nil && (!hasKey || (sl.KeyID == key.ID && a.statusListIsCurrent(sl))) {
 		return sl, nil
 	}
 	var exists bool
@@ -82,6 +82,16 @@ func (a *App) StatusList(ctx context.Context, list int64) (models.CertificateSta
 		return sl, fmt.Errorf("load status list %d: %w", list, err)
 	}
 	return sl, nil
+}
+
+// statusListIsCurrent reports whether the stored list was signed under
+// the current PUBLIC_BASE_URL (its id is this list's URL), so a changed
+// base URL gets the list signed again under the new issuer.
+func (a *App) statusListIsCurrent(sl models.CertificateStatusList) bool {
+	var head struct {
+		ID string `json:"id"`
+	}
+	return json.Unmarshal(sl.Credential, &head) == nil && head.ID == workflows.StatusListURL(a.cfg.PublicBaseURL, sl.List)
 }
 
 // signStatusList signs status list list again from the certificates'
