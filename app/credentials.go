@@ -47,8 +47,8 @@ func (a *App) DIDDocument() (certificates.DIDDocument, error) {
 // StatusList is the signed revocation status list credential number list,
 // as stored when it was last signed. A list that has certificates but was
 // never signed (none of them revoked yet), or that an older key or another
-// PUBLIC_BASE_URL signed, is signed now with the current key. Lists without certificates are
-// workflows.ErrNotFound.
+// PUBLIC_BASE_URL signed, is signed now with the current key. Lists
+// without certificates are workflows.ErrNotFound.
 func (a *App) StatusList(ctx context.Context, list int64) (models.CertificateStatusList, error) {
 	if list < 0 || list > (1<<62)/certificates.StatusListSize {
 		return models.CertificateStatusList{}, workflows.ErrNotFound
