@@ -92,7 +92,7 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	require.NoError(t, err)
 	monitoring := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	a := newApp(t, func(d *appDeps) {
-		d.App.Certificates = keys
+		d.App.Certificates, d.App.Config.PublicBaseURL = keys, publicBase
 		d.App.Config.LoginRate, d.App.Config.SubmitRate, d.App.Config.CertVerifyRate = 100_000, 100_000, 100_000
 		d.API.Monitoring = monitoring
 	})
@@ -271,6 +271,9 @@ func (w *matrixWorld) rows() []matrixRow {
 		{route: "GET /api/v1/certificates/keys", path: v1 + "/certificates/keys", want: public},
 		{route: "GET /api/v1/certificates/:serial", path: v1 + "/certificates/" + w.serial, want: public},
 		{route: "GET /api/v1/certificates/:serial/pdf", path: v1 + "/certificates/" + w.serial + "/pdf", want: public},
+		{route: "GET /api/v1/certificates/:serial/credential", path: v1 + "/certificates/" + w.serial + "/credential", want: public},
+		{route: "GET /api/v1/credentials/status/:list", path: v1 + "/credentials/status/0", want: public},
+		{route: "GET /.well-known/did.json", path: "/.well-known/did.json", want: public},
 		{route: "GET /api/v1/certificates/:serial/events", path: v1 + "/certificates/" + w.serial + "/events", want: ownerOrAdmin},
 		{route: "POST /api/v1/admin/certificates/:serial/revoke", path: v1 + "/admin/certificates/" + w.revokeSerial + "/revoke",
 			body: same(map[string]any{"reason": "issued in error"}), want: adminOnly},

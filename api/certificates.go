@@ -1,21 +1,25 @@
 package api
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/i18n"
+	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
 // CertificateView answers GET /certificates/{serial} (and /verify/{serial}):
 // the certificate as re-checked now. An outside verifier needs only
-// Credential, Signature and the public key (also published, by key id, at
-// /api/v1/certificates/keys).
+// Credential, the issuer's DID document and its status list.
 type CertificateView struct {
 	Serial      string     `json:"serial"`
 	HolderName  string     `json:"holder_name"`
@@ -38,8 +42,9 @@ type CertificateView struct {
 	// PublicKey is the standard base64 Ed25519 key named by KeyID; empty
 	// when that key is not published.
 	PublicKey string `json:"public_key"`
-	// Credential is the signed Open Badges 3.0 credential, in the exact
-	// RFC 8785 canonical form that was signed.
+	// Credential is the signed W3C VC 2.0 / Open Badges 3.0 credential with
+	// its Data Integrity proof, as issued (also served alone at
+	// /api/v1/certificates/{serial}/credential).
 	Credential json.RawMessage `json:"credential"`
 	PDFURL     string          `json:"pdf_url"`
 	KeysURL    string          `json:"keys_url"`
@@ -124,10 +129,12 @@ type JWK struct {
 }
 
 // keysVerification tells outside verifiers how a certificate is checked.
-const keysVerification = "Take the certificate's credential (GET /api/v1/certificates/{serial}), canonicalize it with " +
-	"RFC 8785 (JSON Canonicalization Scheme), and check its Ed25519 signature (unpadded base64url) over those bytes " +
-	"with the key whose key_id the certificate names. Key ids are \"ed25519:\" and the first 16 hex digits of the " +
-	"SHA-256 of the key. Older keys stay listed after a rotation."
+const keysVerification = "A certificate is a W3C Verifiable Credential 2.0 (Open Badges 3.0) at " +
+	"GET /api/v1/certificates/{serial}/credential with an embedded Data Integrity proof (cryptosuite eddsa-rdfc-2022). " +
+	"Its verificationMethod is a Multikey in the issuer's did:web DID document (GET /.well-known/did.json), which " +
+	"lists these keys, older ones included after a rotation; its credentialStatus points at a signed Bitstring " +
+	"Status List (GET /api/v1/credentials/status/{list}). Any standard verifier checks both; see the README. " +
+	"Key ids are \"ed25519:\" and the first 16 hex digits of the SHA-256 of the key."
 
 func (s *server) certificateKeys(c echo.Context) error {
 	out := KeysResponse{Verification: keysVerification, Keys: []PublicKeyView{}}
@@ -151,4 +158,57 @@ func (s *server) revokeCertificate(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, certificateView(cert, printer(c)))
+}
+
+// credentialMediaType is the media type credentials and status lists are
+// served with: the W3C VC data model's JSON-LD media type. Clients that
+// ask for JSON read it as JSON.
+const credentialMediaType = "application/vc+ld+json"
+
+// certificateCredential serves the certificate's signed credential as it
+// was issued (revoked ones too: their status list says so).
+func (s *server) certificateCredential(c echo.Context) error {
+	cert, err := s.app.CertificateCredential(c.Request().Context(), c.Param("serial"))
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	// The credential never changes once issued; its status lives in the
+	// status list.
+	h.Set("Cache-Control", "public, max-age=86400")
+	h.Set("Content-Disposition", `inline; filename="certificate-`+cert.Serial+`.json"`)
+	return c.Blob(http.StatusOK, credentialMediaType, cert.Credential)
+}
+
+// statusList serves a signed revocation status list credential. Verifiers
+// may keep it a minute and then revalidate it by its ETag.
+func (s *server) statusList(c echo.Context) error {
+	n, err := strconv.ParseInt(c.Param("list"), 10, 64)
+	if err != nil || strconv.FormatInt(n, 10) != c.Param("list") {
+		return workflows.ErrNotFound
+	}
+	sl, err := s.app.StatusList(c.Request().Context(), n)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(sl.Credential)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "public, max-age=60")
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, credentialMediaType, sl.Credential)
+}
+
+// didDocument serves the issuer's did:web DID document: every published
+// key as a Multikey.
+func (s *server) didDocument(c echo.Context) error {
+	doc, err := s.app.DIDDocument()
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.JSON(http.StatusOK, doc)
 }

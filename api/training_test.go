@@ -33,7 +33,9 @@ func newTrainingApp(t *testing.T, opts ...appOption) *trainingApp {
 	require.NoError(t, err)
 	keys, err := workflows.NewCertificateKeys(seed, nil)
 	require.NoError(t, err)
-	withKeys := func(d *appDeps) { d.App.Certificates, d.App.Config.CertVerifyRate = keys, 100_000 }
+	withKeys := func(d *appDeps) {
+		d.App.Certificates, d.App.Config.CertVerifyRate, d.App.Config.PublicBaseURL = keys, 100_000, publicBase
+	}
 	a := newApp(t, append([]appOption{withKeys}, opts...)...)
 	a.startWorkers(func(d *workers.Deps) { d.CertificateKeys, d.PublicBaseURL = keys, publicBase })
 	_, admin := a.user(models.RoleAdmin)

@@ -66,6 +66,10 @@ type Config struct {
 	// check runs, giving the student time to place the code
 	// (SHOP_CHECK_DELAY). Zero checks at once.
 	ShopCheckDelay time.Duration
+	// PublicBaseURL is where campusbiz is reached (PUBLIC_BASE_URL): the
+	// certificates' issuer, its did:web DID and the status list URLs.
+	// Defaults to http://localhost:8080, as the setting does.
+	PublicBaseURL string
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
 }
@@ -82,6 +86,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CertVerifyRate <= 0 {
 		c.CertVerifyRate = 120
+	}
+	if c.PublicBaseURL == "" {
+		c.PublicBaseURL = "http://localhost:8080"
 	}
 	if c.Now == nil {
 		c.Now = time.Now

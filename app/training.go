@@ -369,7 +369,10 @@ type RevokeInput struct {
 }
 
 // RevokeCertificate revokes the valid certificate rawSerial with the
-// admin's reason, and tells its holder. Revoking twice is a conflict.
+// admin's reason, and tells its holder: its bit in its revocation status
+// list is set and the list credential signed again in the same unit of
+// work, so standard verifiers see the revocation. Revoking twice is a
+// conflict.
 func (a *App) RevokeCertificate(ctx context.Context, actor Actor, rawSerial string, in RevokeInput) (Certificate, error) {
 	if err := actor.require(models.RoleAdmin); err != nil {
 		return Certificate{}, err
@@ -404,6 +407,10 @@ func (a *App) RevokeCertificate(ctx context.Context, actor Actor, rawSerial stri
 			return fmt.Errorf("revoke certificate %s: %w", serial, err)
 		}
 		if err := a.audit(w, actor, AuditRevokeCertificate, "certificate", c.ID, before, certificateView(c)); err != nil {
+			return err
+		}
+		list, _ := certificates.StatusPosition(c.StatusIndex)
+		if err := a.signStatusList(ctx, tx, list); err != nil {
 			return err
 		}
 		return w.Advance(workflows.CertificateMachine, c.AccountID, engine.Transition{

@@ -36,15 +36,31 @@ type Certificate struct {
 	AccountID    string `gorm:"type:uuid"`
 	CourseID     string `gorm:"type:uuid"`
 	Status       string
-	// Credential is the RFC 8785 canonical JSON that was signed.
+	// Credential is the signed credential JSON (W3C VC 2.0 with its
+	// eddsa-rdfc-2022 proof), as served.
 	Credential []byte
-	KeyID      string
-	Signature  string
-	IssuedAt   time.Time
+	// KeyID is the key id (certificates.KeyID) of the key that signed it.
+	KeyID string
+	// Signature is the proof's proofValue, copied for lists and views.
+	Signature string
+	// StatusIndex is the certificate's bit in the revocation status lists:
+	// list StatusIndex/131072, bit StatusIndex%131072. Unique, never reused.
+	StatusIndex int64
+	IssuedAt    time.Time
 	// PDF is the printable certificate rendered at issuance.
 	PDF          []byte
 	RevokedAt    *time.Time
 	RevokedBy    *string `gorm:"type:uuid"`
 	RevokeReason string
 	CreatedAt    time.Time
+}
+
+// CertificateStatusList is the signed revocation list credential of one
+// status list, as served.
+type CertificateStatusList struct {
+	List       int64 `gorm:"primaryKey;autoIncrement:false"`
+	Credential []byte
+	// KeyID is the key id of the key that signed it.
+	KeyID    string
+	SignedAt time.Time
 }

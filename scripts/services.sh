@@ -254,13 +254,14 @@ ensure_browser() {
 
 # The npm tools the tests run, each pinned by its directory's
 # package-lock.json: axe-core, which the browser tests inject into pages
-# (web/testdata/axe), and @redocly/cli, which lints the OpenAPI document
-# (tools/openapi). A directory is installed again when its lockfile is newer
-# than its node_modules.
+# (web/testdata/axe), @redocly/cli, which lints the OpenAPI document
+# (tools/openapi), and the independent verifier of certificates built on
+# Digital Bazaar's @digitalbazaar/vc (tools/vc-verify). A directory is
+# installed again when its lockfile is newer than its node_modules.
 ensure_npm_tools() {
 	local root dir
 	root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-	for dir in "$root/web/testdata/axe" "$root/tools/openapi"; do
+	for dir in "$root/web/testdata/axe" "$root/tools/openapi" "$root/tools/vc-verify"; do
 		if [ -d "$dir/node_modules" ] && [ ! "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
 			continue
 		fi

@@ -22,6 +22,9 @@ type tracked struct {
 	Timeline []models.WorkflowEvent
 	// PDF links a certificate's download, when one is issued.
 	PDF string
+	// Credential links the certificate's W3C Verifiable Credential (JSON),
+	// with the PDF.
+	Credential string
 	// Code is a shop's verification code, until the shop is verified.
 	Code string
 	// Actions are the buttons the workflow's state allows.
@@ -138,6 +141,7 @@ func trackedOf(w app.Tracked, v view) tracked {
 		t.Status, t.Reasons = w.Enroll.Status, w.Enroll.Reasons
 		if serial := w.Enroll.CertificateSerial; serial != nil {
 			t.PDF = "/api/v1/certificates/" + *serial + "/pdf"
+			t.Credential = "/api/v1/certificates/" + *serial + "/credential"
 		}
 	}
 	t.Actions = Actions(t.Kind, t.ID, t.Status)

@@ -50,6 +50,8 @@ var catalog = map[string][2]string{
 	"dashboard.none":                  {"Nothing here yet.", "暂无内容。"},
 	"dashboard.timeline":              {"Timeline", "时间线"},
 	"dashboard.download":              {"Download certificate (PDF)", "下载证书（PDF）"},
+	"dashboard.credential":            {"Download verifiable credential (JSON)", "下载可验证凭证（标准格式）"},
+	"dashboard.credential_hint":       {"A W3C Verifiable Credential / Open Badge: any standard verifier can check it and whether it was revoked.", "W3C 可验证凭证 / 开放徽章：任何标准验证工具都能核验它及其是否已被撤销。"},
 	"kind.onboarding":                 {"Student verification", "学生认证"},
 	"kind.shop":                       {"Shop", "网店"},
 	"kind.fund":                       {"Fund application", "基金申请"},

@@ -65,7 +65,8 @@ func TestEveryPageRendersItsData(t *testing.T) {
 			Actions: Actions("shop", id, shop.Status), Timeline: timeline},
 		{Kind: "internship", ID: offerID, Label: "阿里巴巴 · 店铺运营实习 · 杭州", Status: workflows.InternshipOffered,
 			Actions: Actions("internship", id, workflows.InternshipOffered), Timeline: timeline},
-		{Kind: "enrollment", ID: id, Label: serial, Status: workflows.EnrollmentCertified, PDF: "/api/v1/certificates/" + serial + "/pdf"},
+		{Kind: "enrollment", ID: id, Label: serial, Status: workflows.EnrollmentCertified, PDF: "/api/v1/certificates/" + serial + "/pdf",
+			Credential: "/api/v1/certificates/" + serial + "/credential"},
 	}}
 
 	for _, tc := range []struct {
@@ -85,8 +86,10 @@ func TestEveryPageRendersItsData(t *testing.T) {
 			want: map[string][]string{LangEN: {"2026-09-01 16:30 UTC+08:00"}, LangZH: {"2026年9月1日 16:30（北京时间）"}}},
 		{page: "dashboard", role: models.RoleApplicant, data: dashboard, want: map[string][]string{
 			LangEN: {"pending — Waiting for the next matching round.", "pending → offered — Offered by round 3.",
-				"The shop's host name tea.invalid does not exist", "/internships/" + id + "/accept", serial + "/pdf"},
-			LangZH: {"审核中 — 等待下一轮匹配。", "审核中 → 已录用 — Offered by round 3.", "网店网址中的主机名 tea.invalid 不存在"},
+				"The shop's host name tea.invalid does not exist", "/internships/" + id + "/accept", serial + "/pdf",
+				serial + "/credential", "Download verifiable credential (JSON)"},
+			LangZH: {"审核中 — 等待下一轮匹配。", "审核中 → 已录用 — Offered by round 3.", "网店网址中的主机名 tea.invalid 不存在",
+				serial + "/credential", "下载可验证凭证（标准格式）"},
 		}},
 		{page: "onboarding", role: models.RoleApplicant, data: onboardingPage{
 			Colleges: []models.College{{ID: id, Name: "浙江大学", NameEN: "Zhejiang University", Province: "浙江"}}, Profile: &profile,

@@ -56,16 +56,29 @@ func (h *Handlers) IssueCertificate(ctx context.Context, w *engine.Work, run eng
 	if err != nil {
 		return err
 	}
+	salt, err := certificates.NewSalt()
+	if err != nil {
+		return err
+	}
+	// The certificate's bit in the revocation lists: a sequence, so it is
+	// never handed out twice, even when this attempt rolls back.
+	var statusIndex int64
+	if err := tx.Raw("SELECT nextval('certificate_status_index_seq')").Scan(&statusIndex).Error; err != nil {
+		return fmt.Errorf("allocate a status list index for enrollment %s: %w", e.ID, err)
+	}
 	now := h.Now().UTC()
-	in := workflows.CertificateInput(serial, prof.FullName, course, h.PublicBaseURL, now)
-	signed, err := certificates.Sign(key, certificates.NewCredential(in))
+	in, err := workflows.CertificateInput(serial, prof.FullName, e.AccountID, salt, course, h.PublicBaseURL, now, statusIndex)
+	if err != nil {
+		return engine.Permanent(err)
+	}
+	signed, proofValue, err := workflows.SignCertificate(key, in)
 	if err != nil {
 		return engine.Permanent(fmt.Errorf("sign certificate of enrollment %s: %w", e.ID, err))
 	}
 	cert := models.Certificate{
 		ID: models.NewID(), Serial: serial, EnrollmentID: e.ID, AccountID: e.AccountID, CourseID: e.CourseID,
-		Status: workflows.CertificateValid, Credential: signed.Credential, KeyID: signed.KeyID,
-		Signature: signed.Signature, IssuedAt: in.IssuedAt, CreatedAt: now,
+		Status: workflows.CertificateValid, Credential: signed, KeyID: key.ID, Signature: proofValue,
+		StatusIndex: statusIndex, IssuedAt: in.IssuedAt, CreatedAt: now,
 	}
 	// The PDF is rendered from the certificate as a verifier sees it, which
 	// also proves the new certificate verifies against the published key.

@@ -160,19 +160,33 @@ func VerifyURL(baseURL, serial string) string {
 }
 
 // CertificateInput gathers what a certificate states. The issuer is the
-// programme at baseURL (PUBLIC_BASE_URL), which also roots the verify URL.
-func CertificateInput(serial, holderName string, course models.Course, baseURL string, issuedAt time.Time) certificates.Input {
+// programme at baseURL (PUBLIC_BASE_URL), whose did:web DID signs and which
+// also roots the verify URL and the status list URL; statusIndex is the
+// certificate's allocated bit in the revocation lists (models.Certificate
+// StatusIndex); holderID (the account id) appears only hashed with salt.
+func CertificateInput(serial, holderName, holderID, salt string, course models.Course, baseURL string,
+	issuedAt time.Time, statusIndex int64) (certificates.Input, error) {
+	did, err := certificates.DIDWeb(baseURL)
+	if err != nil {
+		return certificates.Input{}, fmt.Errorf("certificate issuer: PUBLIC_BASE_URL: %w", err)
+	}
+	list, index := certificates.StatusPosition(statusIndex)
+	entry := certificates.NewStatusEntry(StatusListURL(baseURL, list), index)
 	return certificates.Input{
 		Serial:            serial,
 		HolderName:        holderName,
+		HolderID:          holderID,
+		HolderSalt:        salt,
 		CourseID:          course.ID,
 		CourseTitle:       course.Title,
 		CourseDescription: course.Description,
 		IssuerName:        CertificateIssuerName,
 		IssuerURL:         strings.TrimRight(baseURL, "/"),
+		IssuerDID:         did,
+		Status:            &entry,
 		IssuedAt:          issuedAt.UTC().Truncate(time.Second),
 		VerifyURL:         VerifyURL(baseURL, serial),
-	}
+	}, nil
 }
 
 // Verification is the result of checking a stored certificate.
@@ -199,23 +213,26 @@ type Verification struct {
 func (v Verification) Valid() bool { return v.SignatureValid && !v.Revoked }
 
 // VerifyCertificate re-checks a stored certificate as an outside verifier
-// would: the signature over the credential against the published key named
-// by its key id, the credential's id against the serial (so a signed
-// credential cannot be passed off under another serial), and revocation.
+// would: the credential's Data Integrity proof against the published key
+// its verification method names (a key of the credential issuer's DID),
+// the credential's id against the serial (so a signed credential cannot be
+// passed off under another serial), and revocation.
 func VerifyCertificate(c models.Certificate, keys CertificateKeys) Verification {
 	v := Verification{Revoked: c.Status == CertificateRevoked}
-	if err := json.Unmarshal(c.Credential, &v.Credential); err != nil {
+	if err := json.Unmarshal(c.Credential, &v.Credential); err != nil || v.Credential.Proof == nil {
+		v.Credential = certificates.Credential{}
 		v.Problem = msg.New(msg.CertificateBadCredential)
 		return v
 	}
 	v.IssuedAt, _ = time.Parse(time.RFC3339, v.Credential.ValidFrom)
-	pub, ok := keys.PublicKey(c.KeyID)
-	if !ok {
-		v.Problem = msg.New(msg.CertificateKeyUnpublished, msg.Text("key", c.KeyID))
+	keyID, ok := certificates.KeyIDOfMethod(v.Credential.Issuer.ID, v.Credential.Proof.VerificationMethod)
+	pub, published := keys.PublicKey(keyID)
+	if !ok || !published {
+		v.Problem = msg.New(msg.CertificateKeyUnpublished, msg.Text("key", v.Credential.Proof.VerificationMethod))
 		return v
 	}
 	v.PublicKey = pub
-	if err := certificates.Verify(c.Credential, c.Signature, pub); err != nil {
+	if _, err := certificates.VerifyProof(c.Credential, func(string) (ed25519.PublicKey, error) { return pub, nil }); err != nil {
 		v.Problem = msg.New(msg.CertificateBadSignature)
 		return v
 	}
@@ -229,7 +246,7 @@ func VerifyCertificate(c models.Certificate, keys CertificateKeys) Verification 
 
 // CertificatePDF renders the printable certificate of a verified
 // credential: holder, course, date, issuer, serial and a QR code of the
-// verify URL under the credential's issuer (the PUBLIC_BASE_URL it was
+// verify URL under the credential's issuer URL (the PUBLIC_BASE_URL it was
 // issued under). The date is printed in zone (the TIME_ZONE setting; UTC
 // when nil), as the verify page shows it. Everything
 // printed comes from the signed credential, so the PDF never says more than
@@ -248,7 +265,7 @@ func CertificatePDF(v Verification, serial string, zone *time.Location) ([]byte,
 		CourseTitle: cred.CredentialSubject.Achievement.Name,
 		IssuerName:  cred.Issuer.Name,
 		IssuedAt:    v.IssuedAt.In(zone),
-		VerifyURL:   VerifyURL(cred.Issuer.ID, serial),
+		VerifyURL:   VerifyURL(cred.Issuer.URL, serial),
 	}})
 	if err != nil {
 		return nil, fmt.Errorf("render certificate %s: %w", serial, err)

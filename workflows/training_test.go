@@ -3,6 +3,8 @@ package workflows
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,8 +123,17 @@ func TestCertificateInput(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 3, 1, 23, 59, 59, 999_000_000, time.FixedZone("CST", 8*3600))
 	course := models.Course{ID: "c1", Title: "客户服务 Customer Service", Description: "Answer questions."}
-	in := CertificateInput("8F3KQ-2M7ZD-X1C9V-0TNBR-4HJW6G", "李华", course, "https://campusbiz.example.cn/", at)
+	in, err := CertificateInput("8F3KQ-2M7ZD-X1C9V-0TNBR-4HJW6G", "李华", "acct-1", "salt", course, "https://campusbiz.example.cn/", at,
+		certificates.StatusListSize+9)
+	require.NoError(t, err)
 	require.Equal(t, "https://campusbiz.example.cn", in.IssuerURL)
+	require.Equal(t, "did:web:campusbiz.example.cn", in.IssuerDID)
+	require.Equal(t, "acct-1", in.HolderID)
+	require.Equal(t, certificates.StatusEntry{ID: "https://campusbiz.example.cn/api/v1/credentials/status/1#9",
+		Type: "BitstringStatusListEntry", StatusPurpose: "revocation", StatusListIndex: "9",
+		StatusListCredential: "https://campusbiz.example.cn/api/v1/credentials/status/1"}, *in.Status)
+	_, err = CertificateInput("S", "李华", "acct-1", "salt", course, "not a url", at, 0)
+	require.Error(t, err)
 	require.Equal(t, "https://campusbiz.example.cn/verify/8F3KQ-2M7ZD-X1C9V-0TNBR-4HJW6G", in.VerifyURL)
 	require.Equal(t, time.Date(2026, 3, 1, 15, 59, 59, 0, time.UTC), in.IssuedAt)
 	require.Equal(t, CertificateIssuerName, in.IssuerName)
@@ -134,10 +145,18 @@ func TestCertificateInput(t *testing.T) {
 // certificate:issue step does.
 func signedCertificate(t *testing.T, kp certificates.KeyPair, serial string) models.Certificate {
 	t.Helper()
-	in := CertificateInput(serial, "Zoë 李", models.Course{ID: "c1", Title: "Logistics"}, "https://x.example.cn", time.Now())
+	return issuedCertificate(t, kp, serial, "Zoë 李", models.Course{ID: "c1", Title: "Logistics"})
+}
+
+// issuedCertificate signs a certificate row for serial, holder and course
+// under https://x.example.cn with kp.
+func issuedCertificate(t testing.TB, kp certificates.KeyPair, serial, holder string, course models.Course) models.Certificate {
+	t.Helper()
+	in, err := CertificateInput(serial, holder, "acct-1", "salt", course, "https://x.example.cn", time.Now(), 3)
+	require.NoError(t, err)
 	s, err := certificates.Sign(kp, certificates.NewCredential(in))
 	require.NoError(t, err)
-	return models.Certificate{Serial: serial, Status: CertificateValid, Credential: s.Credential, KeyID: s.KeyID, Signature: s.Signature}
+	return models.Certificate{Serial: serial, Status: CertificateValid, Credential: s, KeyID: kp.ID, StatusIndex: 3}
 }
 
 func TestVerifyCertificate(t *testing.T) {
@@ -171,7 +190,7 @@ func TestVerifyCertificate(t *testing.T) {
 	v = VerifyCertificate(cert, dropped)
 	require.False(t, v.Valid())
 	require.Nil(t, v.PublicKey)
-	require.Equal(t, msg.New(msg.CertificateKeyUnpublished, msg.Text("key", cert.KeyID)), v.Problem)
+	require.Equal(t, msg.New(msg.CertificateKeyUnpublished, msg.Text("key", "did:web:x.example.cn#"+strings.Replace(oldKP.ID, ":", "-", 1))), v.Problem)
 
 	other, err := certificates.NewSerial()
 	require.NoError(t, err)
@@ -182,17 +201,25 @@ func TestVerifyCertificate(t *testing.T) {
 		"holder renamed": {func(c *models.Certificate) {
 			c.Credential = bytes.Replace(c.Credential, []byte("Zoë 李"), []byte("Zoë 王"), 1)
 		}, msg.CertificateBadSignature},
-		"signature changed": {func(c *models.Certificate) {
-			sig := []byte(c.Signature)
+		"proof value changed": {func(c *models.Certificate) {
+			var p struct{ Proof certificates.Proof }
+			require.NoError(t, json.Unmarshal(c.Credential, &p))
+			sig, err := certificates.DecodeBase58(p.Proof.ProofValue[1:])
+			require.NoError(t, err)
 			sig[10] ^= 1
-			c.Signature = string(sig)
+			c.Credential = bytes.Replace(c.Credential, []byte(p.Proof.ProofValue), []byte("z"+certificates.EncodeBase58(sig)), 1)
 		}, msg.CertificateBadSignature},
 		"another serial's signed credential": {func(c *models.Certificate) {
 			o := signedCertificate(t, oldKP, other)
-			c.Credential, c.Signature = o.Credential, o.Signature
+			c.Credential = o.Credential
 		}, msg.CertificateSerialMismatch},
-		"credential not JSON":   {func(c *models.Certificate) { c.Credential = []byte("{") }, msg.CertificateBadCredential},
-		"key id of another key": {func(c *models.Certificate) { c.KeyID = "ed25519:0123456789abcdef" }, msg.CertificateKeyUnpublished},
+		"credential not JSON": {func(c *models.Certificate) { c.Credential = []byte("{") }, msg.CertificateBadCredential},
+		"no proof": {func(c *models.Certificate) {
+			c.Credential = []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"x"}`)
+		}, msg.CertificateBadCredential},
+		"proof names another key": {func(c *models.Certificate) {
+			c.Credential = bytes.Replace(c.Credential, []byte("#ed25519-"), []byte("#ed25519-0"), 1)
+		}, msg.CertificateKeyUnpublished},
 	} {
 		c := cert
 		c.Credential = append([]byte(nil), cert.Credential...)
@@ -217,10 +244,7 @@ func BenchmarkCertificatePDF(b *testing.B) {
 	require.NoError(b, err)
 	serial, err := certificates.NewSerial()
 	require.NoError(b, err)
-	in := CertificateInput(serial, "欧阳明月", models.Course{ID: "c1", Title: "网店营销 E-commerce Marketing"}, "https://x.example.cn", time.Now())
-	s, err := certificates.Sign(kp, certificates.NewCredential(in))
-	require.NoError(b, err)
-	cert := models.Certificate{Serial: serial, Status: CertificateValid, Credential: s.Credential, KeyID: s.KeyID, Signature: s.Signature}
+	cert := issuedCertificate(b, kp, serial, "欧阳明月", models.Course{ID: "c1", Title: "网店营销 E-commerce Marketing"})
 	b.ReportAllocs()
 	var size int
 	for b.Loop() {

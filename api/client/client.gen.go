@@ -117,6 +117,21 @@ func (e ConflictStatus) Valid() bool {
 	}
 }
 
+// Defines values for DIDDocumentVerificationMethodType.
+const (
+	Multikey DIDDocumentVerificationMethodType = "Multikey"
+)
+
+// Valid indicates whether the value is a known member of the DIDDocumentVerificationMethodType enum.
+func (e DIDDocumentVerificationMethodType) Valid() bool {
+	switch e {
+	case Multikey:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EnrollmentStatus.
 const (
 	EnrollmentStatusCertified EnrollmentStatus = "certified"
@@ -450,6 +465,81 @@ func (e ShopStatus) Valid() bool {
 	}
 }
 
+// Defines values for VerifiableCredentialCredentialStatusStatusPurpose.
+const (
+	Revocation VerifiableCredentialCredentialStatusStatusPurpose = "revocation"
+)
+
+// Valid indicates whether the value is a known member of the VerifiableCredentialCredentialStatusStatusPurpose enum.
+func (e VerifiableCredentialCredentialStatusStatusPurpose) Valid() bool {
+	switch e {
+	case Revocation:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VerifiableCredentialCredentialStatusType.
+const (
+	BitstringStatusListEntry VerifiableCredentialCredentialStatusType = "BitstringStatusListEntry"
+)
+
+// Valid indicates whether the value is a known member of the VerifiableCredentialCredentialStatusType enum.
+func (e VerifiableCredentialCredentialStatusType) Valid() bool {
+	switch e {
+	case BitstringStatusListEntry:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VerifiableCredentialProofCryptosuite.
+const (
+	EddsaRdfc2022 VerifiableCredentialProofCryptosuite = "eddsa-rdfc-2022"
+)
+
+// Valid indicates whether the value is a known member of the VerifiableCredentialProofCryptosuite enum.
+func (e VerifiableCredentialProofCryptosuite) Valid() bool {
+	switch e {
+	case EddsaRdfc2022:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VerifiableCredentialProofProofPurpose.
+const (
+	AssertionMethod VerifiableCredentialProofProofPurpose = "assertionMethod"
+)
+
+// Valid indicates whether the value is a known member of the VerifiableCredentialProofProofPurpose enum.
+func (e VerifiableCredentialProofProofPurpose) Valid() bool {
+	switch e {
+	case AssertionMethod:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VerifiableCredentialProofType.
+const (
+	DataIntegrityProof VerifiableCredentialProofType = "DataIntegrityProof"
+)
+
+// Valid indicates whether the value is a known member of the VerifiableCredentialProofType enum.
+func (e VerifiableCredentialProofType) Valid() bool {
+	switch e {
+	case DataIntegrityProof:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateAccountJSONBodyRole.
 const (
 	CreateAccountJSONBodyRoleAdmin    CreateAccountJSONBodyRole = "admin"
@@ -651,12 +741,12 @@ type Assignment struct {
 // AssignmentStatus defines model for Assignment.Status.
 type AssignmentStatus string
 
-// Certificate A certificate as re-checked at request time. `valid` is true only when the Ed25519 signature over the
-// RFC 8785 canonical `credential` checks against the published key `key_id` and the certificate is not revoked.
+// Certificate A certificate as re-checked at request time. `valid` is true only when the Data Integrity proof
+// (eddsa-rdfc-2022) of `credential` checks against the published key `key_id` and the certificate is not revoked.
 type Certificate struct {
 	CourseTitle *string `json:"course_title,omitempty"`
 
-	// Credential The signed Open Badges 3.0 / W3C VC credential, in its canonical form.
+	// Credential The signed Open Badges 3.0 / W3C VC 2.0 credential with its proof, as issued.
 	Credential *map[string]interface{} `json:"credential,omitempty"`
 	HolderName *string                 `json:"holder_name,omitempty"`
 	IssuedAt   *time.Time              `json:"issued_at,omitempty"`
@@ -685,7 +775,7 @@ type Certificate struct {
 	// Serial Example: 8F3KQ-2M7ZD-X1C9V-0TNBR-4HJW6G
 	Serial *string `json:"serial,omitempty"`
 
-	// Signature Ed25519 signature, unpadded base64url.
+	// Signature The proof's proofValue: the Ed25519 signature, multibase base58btc.
 	Signature      *string `json:"signature,omitempty"`
 	SignatureValid *bool   `json:"signature_valid,omitempty"`
 	Valid          *bool   `json:"valid,omitempty"`
@@ -790,6 +880,24 @@ type CriterionScore struct {
 	// Points At most the criterion's max_points.
 	Points int `json:"points"`
 }
+
+// DIDDocument defines model for DIDDocument.
+type DIDDocument struct {
+	Context         *[]string `json:"@context,omitempty"`
+	AssertionMethod *[]string `json:"assertionMethod,omitempty"`
+
+	// Id Example: did:web:campusbiz.example.cn
+	Id                 *string `json:"id,omitempty"`
+	VerificationMethod *[]struct {
+		Controller         *string                            `json:"controller,omitempty"`
+		Id                 *string                            `json:"id,omitempty"`
+		PublicKeyMultibase *string                            `json:"publicKeyMultibase,omitempty"`
+		Type               *DIDDocumentVerificationMethodType `json:"type,omitempty"`
+	} `json:"verificationMethod,omitempty"`
+}
+
+// DIDDocumentVerificationMethodType defines model for DIDDocument.VerificationMethod.Type.
+type DIDDocumentVerificationMethodType string
 
 // Enrollment defines model for Enrollment.
 type Enrollment struct {
@@ -1274,6 +1382,68 @@ type ShopRequest struct {
 	ShopUrl string `json:"shop_url"`
 }
 
+// VerifiableCredential A W3C Verifiable Credential 2.0 secured with an embedded Data Integrity proof.
+type VerifiableCredential struct {
+	Context          []string `json:"@context"`
+	CredentialStatus *struct {
+		Id                   *string                                            `json:"id,omitempty"`
+		StatusListCredential *string                                            `json:"statusListCredential,omitempty"`
+		StatusListIndex      *string                                            `json:"statusListIndex,omitempty"`
+		StatusPurpose        *VerifiableCredentialCredentialStatusStatusPurpose `json:"statusPurpose,omitempty"`
+		Type                 *VerifiableCredentialCredentialStatusType          `json:"type,omitempty"`
+	} `json:"credentialStatus,omitempty"`
+	CredentialSubject map[string]interface{} `json:"credentialSubject"`
+	Description       *string                `json:"description,omitempty"`
+	Id                *string                `json:"id,omitempty"`
+
+	// Issuer The issuer's DID, or a Profile object whose id is the DID.
+	Issuer VerifiableCredential_Issuer `json:"issuer"`
+	Name   *string                     `json:"name,omitempty"`
+	Proof  struct {
+		Created      *time.Time                             `json:"created,omitempty"`
+		Cryptosuite  *VerifiableCredentialProofCryptosuite  `json:"cryptosuite,omitempty"`
+		ProofPurpose *VerifiableCredentialProofProofPurpose `json:"proofPurpose,omitempty"`
+
+		// ProofValue Multibase base58btc (z) of the Ed25519 signature.
+		ProofValue         *string                        `json:"proofValue,omitempty"`
+		Type               *VerifiableCredentialProofType `json:"type,omitempty"`
+		VerificationMethod *string                        `json:"verificationMethod,omitempty"`
+	} `json:"proof"`
+	Type      []string  `json:"type"`
+	ValidFrom time.Time `json:"validFrom"`
+}
+
+// VerifiableCredentialCredentialStatusStatusPurpose defines model for VerifiableCredential.CredentialStatus.StatusPurpose.
+type VerifiableCredentialCredentialStatusStatusPurpose string
+
+// VerifiableCredentialCredentialStatusType defines model for VerifiableCredential.CredentialStatus.Type.
+type VerifiableCredentialCredentialStatusType string
+
+// VerifiableCredentialIssuer0 defines model for VerifiableCredential.Issuer.0.
+type VerifiableCredentialIssuer0 = string
+
+// VerifiableCredentialIssuer1 defines model for VerifiableCredential.Issuer.1.
+type VerifiableCredentialIssuer1 struct {
+	Id   *string   `json:"id,omitempty"`
+	Name *string   `json:"name,omitempty"`
+	Type *[]string `json:"type,omitempty"`
+	Url  *string   `json:"url,omitempty"`
+}
+
+// VerifiableCredential_Issuer The issuer's DID, or a Profile object whose id is the DID.
+type VerifiableCredential_Issuer struct {
+	union json.RawMessage
+}
+
+// VerifiableCredentialProofCryptosuite defines model for VerifiableCredential.Proof.Cryptosuite.
+type VerifiableCredentialProofCryptosuite string
+
+// VerifiableCredentialProofProofPurpose defines model for VerifiableCredential.Proof.ProofPurpose.
+type VerifiableCredentialProofProofPurpose string
+
+// VerifiableCredentialProofType defines model for VerifiableCredential.Proof.Type.
+type VerifiableCredentialProofType string
+
 // Cursor defines model for cursor.
 type Cursor = string
 
@@ -1654,6 +1824,68 @@ type ResubmitOnboardingJSONRequestBody = OnboardingRequest
 // SubmitShopJSONRequestBody defines body for SubmitShop for application/json ContentType.
 type SubmitShopJSONRequestBody = ShopRequest
 
+// AsVerifiableCredentialIssuer0 returns the union data inside the VerifiableCredential_Issuer as a VerifiableCredentialIssuer0
+func (t VerifiableCredential_Issuer) AsVerifiableCredentialIssuer0() (VerifiableCredentialIssuer0, error) {
+	var body VerifiableCredentialIssuer0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromVerifiableCredentialIssuer0 overwrites any union data inside the VerifiableCredential_Issuer as the provided VerifiableCredentialIssuer0
+func (t *VerifiableCredential_Issuer) FromVerifiableCredentialIssuer0(v VerifiableCredentialIssuer0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeVerifiableCredentialIssuer0 performs a merge with any union data inside the VerifiableCredential_Issuer, using the provided VerifiableCredentialIssuer0
+func (t *VerifiableCredential_Issuer) MergeVerifiableCredentialIssuer0(v VerifiableCredentialIssuer0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsVerifiableCredentialIssuer1 returns the union data inside the VerifiableCredential_Issuer as a VerifiableCredentialIssuer1
+func (t VerifiableCredential_Issuer) AsVerifiableCredentialIssuer1() (VerifiableCredentialIssuer1, error) {
+	var body VerifiableCredentialIssuer1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromVerifiableCredentialIssuer1 overwrites any union data inside the VerifiableCredential_Issuer as the provided VerifiableCredentialIssuer1
+func (t *VerifiableCredential_Issuer) FromVerifiableCredentialIssuer1(v VerifiableCredentialIssuer1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeVerifiableCredentialIssuer1 performs a merge with any union data inside the VerifiableCredential_Issuer, using the provided VerifiableCredentialIssuer1
+func (t *VerifiableCredential_Issuer) MergeVerifiableCredentialIssuer1(v VerifiableCredentialIssuer1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t VerifiableCredential_Issuer) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *VerifiableCredential_Issuer) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -1727,6 +1959,11 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// DidDocument The issuer's did:web DID document (the DID is did:web + the host of PUBLIC_BASE_URL, a port as %3A); every key that ever signed certificates, as a Multikey for assertionMethod.
+	//
+	// Corresponds with GET /.well-known/did.json (the `DidDocument` operationId).
+	DidDocument(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAccountWithBody Create a reviewer or admin account (admin).
 	//
@@ -2002,6 +2239,11 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/certificates/{serial} (the `VerifyCertificate` operationId).
 	VerifyCertificate(ctx context.Context, serial Serial, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CertificateCredential The certificate as a W3C Verifiable Credential 2.0 / Open Badges 3.0 with its eddsa-rdfc-2022 Data Integrity proof and BitstringStatusListEntry (anyone); revoked ones too, their status list says so. Rate-limited per IP.
+	//
+	// Corresponds with GET /api/v1/certificates/{serial}/credential (the `CertificateCredential` operationId).
+	CertificateCredential(ctx context.Context, serial Serial, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CertificateEvents The certificate's timeline, oldest first (holder, admin).
 	//
 	// Corresponds with GET /api/v1/certificates/{serial}/events (the `CertificateEvents` operationId).
@@ -2031,6 +2273,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/courses/{id}/enrollments (the `Enroll` operationId).
 	Enroll(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StatusList A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
+	//
+	// Corresponds with GET /api/v1/credentials/status/{list} (the `StatusList` operationId).
+	StatusList(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEnrollments Own enrollments; an admin (the training platform) sees everyone's.
 	//
@@ -2299,6 +2546,21 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /verify/{serial} (the `VerifyPage` operationId).
 	VerifyPage(ctx context.Context, serial Serial, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// DidDocument The issuer's did:web DID document (the DID is did:web + the host of PUBLIC_BASE_URL, a port as %3A); every key that ever signed certificates, as a Multikey for assertionMethod.
+//
+// Corresponds with GET /.well-known/did.json (the `DidDocument` operationId).
+func (c *Client) DidDocument(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDidDocumentRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CreateAccountWithBody Create a reviewer or admin account (admin).
@@ -3015,6 +3277,21 @@ func (c *Client) VerifyCertificate(ctx context.Context, serial Serial, reqEditor
 	return c.Client.Do(req)
 }
 
+// CertificateCredential The certificate as a W3C Verifiable Credential 2.0 / Open Badges 3.0 with its eddsa-rdfc-2022 Data Integrity proof and BitstringStatusListEntry (anyone); revoked ones too, their status list says so. Rate-limited per IP.
+//
+// Corresponds with GET /api/v1/certificates/{serial}/credential (the `CertificateCredential` operationId).
+func (c *Client) CertificateCredential(ctx context.Context, serial Serial, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCertificateCredentialRequest(c.Server, serial)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CertificateEvents The certificate's timeline, oldest first (holder, admin).
 //
 // Corresponds with GET /api/v1/certificates/{serial}/events (the `CertificateEvents` operationId).
@@ -3095,6 +3372,21 @@ func (c *Client) GetCourse(ctx context.Context, id Id, reqEditors ...RequestEdit
 // Corresponds with POST /api/v1/courses/{id}/enrollments (the `Enroll` operationId).
 func (c *Client) Enroll(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEnrollRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StatusList A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
+//
+// Corresponds with GET /api/v1/credentials/status/{list} (the `StatusList` operationId).
+func (c *Client) StatusList(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStatusListRequest(c.Server, list)
 	if err != nil {
 		return nil, err
 	}
@@ -3851,6 +4143,33 @@ func (c *Client) VerifyPage(ctx context.Context, serial Serial, reqEditors ...Re
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewDidDocumentRequest constructs an http.Request for the DidDocument method
+func NewDidDocumentRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/.well-known/did.json")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewCreateAccountRequest calls the generic CreateAccount builder with application/json body
@@ -5738,6 +6057,40 @@ func NewVerifyCertificateRequest(server string, serial Serial) (*http.Request, e
 	return req, nil
 }
 
+// NewCertificateCredentialRequest constructs an http.Request for the CertificateCredential method
+func NewCertificateCredentialRequest(server string, serial Serial) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "serial", serial, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/certificates/%s/credential", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCertificateEventsRequest constructs an http.Request for the CertificateEvents method
 func NewCertificateEventsRequest(server string, serial Serial, params *CertificateEventsParams) (*http.Request, error) {
 	var err error
@@ -6050,6 +6403,40 @@ func NewEnrollRequest(server string, id Id) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStatusListRequest constructs an http.Request for the StatusList method
+func NewStatusListRequest(server string, list int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "list", list, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/credentials/status/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -7937,6 +8324,13 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// DidDocumentWithResponse The issuer's did:web DID document (the DID is did:web + the host of PUBLIC_BASE_URL, a port as %3A); every key that ever signed certificates, as a Multikey for assertionMethod.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /.well-known/did.json (the `DidDocument` operationId).
+	DidDocumentWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DidDocumentResponse, error)
+
 	// CreateAccountWithBodyWithResponse Create a reviewer or admin account (admin).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8245,6 +8639,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/certificates/{serial} (the `VerifyCertificate` operationId).
 	VerifyCertificateWithResponse(ctx context.Context, serial Serial, reqEditors ...RequestEditorFn) (*VerifyCertificateResponse, error)
 
+	// CertificateCredentialWithResponse The certificate as a W3C Verifiable Credential 2.0 / Open Badges 3.0 with its eddsa-rdfc-2022 Data Integrity proof and BitstringStatusListEntry (anyone); revoked ones too, their status list says so. Rate-limited per IP.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/certificates/{serial}/credential (the `CertificateCredential` operationId).
+	CertificateCredentialWithResponse(ctx context.Context, serial Serial, reqEditors ...RequestEditorFn) (*CertificateCredentialResponse, error)
+
 	// CertificateEventsWithResponse The certificate's timeline, oldest first (holder, admin).
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8286,6 +8687,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/courses/{id}/enrollments (the `Enroll` operationId).
 	EnrollWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*EnrollResponse, error)
+
+	// StatusListWithResponse A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/credentials/status/{list} (the `StatusList` operationId).
+	StatusListWithResponse(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*StatusListResponse, error)
 
 	// ListEnrollmentsWithResponse Own enrollments; an admin (the training platform) sees everyone's.
 	//
@@ -8622,6 +9030,54 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /verify/{serial} (the `VerifyPage` operationId).
 	VerifyPageWithResponse(ctx context.Context, serial Serial, reqEditors ...RequestEditorFn) (*VerifyPageResponse, error)
+}
+
+type DidDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DIDDocument
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DidDocumentResponse) GetJSON200() *DIDDocument {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DidDocumentResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DidDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DidDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DidDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DidDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type CreateAccountResponse struct {
@@ -10857,6 +11313,68 @@ func (r VerifyCertificateResponse) ContentType() string {
 	return ""
 }
 
+type CertificateCredentialResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvcLdJSON200 the response for an HTTP 200 `application/vc+ld+json` response
+	ApplicationvcLdJSON200 *VerifiableCredential
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetApplicationvcLdJSON200 returns the response for an HTTP 200 `application/vc+ld+json` response
+func (r CertificateCredentialResponse) GetApplicationvcLdJSON200() *VerifiableCredential {
+	return r.ApplicationvcLdJSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CertificateCredentialResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CertificateCredentialResponse) GetJSON429() *Error {
+	return r.JSON429
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CertificateCredentialResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CertificateCredentialResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CertificateCredentialResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CertificateCredentialResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CertificateCredentialResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CertificateEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11214,6 +11732,68 @@ func (r EnrollResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EnrollResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StatusListResponse200Headers the declared response headers of an HTTP 200 response for StatusList
+type StatusListResponse200Headers struct {
+	ETag *string
+}
+
+type StatusListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvcLdJSON200 the response for an HTTP 200 `application/vc+ld+json` response
+	ApplicationvcLdJSON200 *VerifiableCredential
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StatusListResponse200Headers
+}
+
+// GetApplicationvcLdJSON200 returns the response for an HTTP 200 `application/vc+ld+json` response
+func (r StatusListResponse) GetApplicationvcLdJSON200() *VerifiableCredential {
+	return r.ApplicationvcLdJSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r StatusListResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r StatusListResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StatusListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StatusListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StatusListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StatusListResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13637,6 +14217,19 @@ func (r VerifyPageResponse) ContentType() string {
 	return ""
 }
 
+// DidDocumentWithResponse The issuer's did:web DID document (the DID is did:web + the host of PUBLIC_BASE_URL, a port as %3A); every key that ever signed certificates, as a Multikey for assertionMethod.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /.well-known/did.json (the `DidDocument` operationId).
+func (c *ClientWithResponses) DidDocumentWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DidDocumentResponse, error) {
+	rsp, err := c.DidDocument(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDidDocumentResponse(rsp)
+}
+
 // CreateAccountWithBodyWithResponse Create a reviewer or admin account (admin).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -14209,6 +14802,19 @@ func (c *ClientWithResponses) VerifyCertificateWithResponse(ctx context.Context,
 	return ParseVerifyCertificateResponse(rsp)
 }
 
+// CertificateCredentialWithResponse The certificate as a W3C Verifiable Credential 2.0 / Open Badges 3.0 with its eddsa-rdfc-2022 Data Integrity proof and BitstringStatusListEntry (anyone); revoked ones too, their status list says so. Rate-limited per IP.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/certificates/{serial}/credential (the `CertificateCredential` operationId).
+func (c *ClientWithResponses) CertificateCredentialWithResponse(ctx context.Context, serial Serial, reqEditors ...RequestEditorFn) (*CertificateCredentialResponse, error) {
+	rsp, err := c.CertificateCredential(ctx, serial, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCertificateCredentialResponse(rsp)
+}
+
 // CertificateEventsWithResponse The certificate's timeline, oldest first (holder, admin).
 //
 // Returns a wrapper object for the known response body format(s).
@@ -14285,6 +14891,19 @@ func (c *ClientWithResponses) EnrollWithResponse(ctx context.Context, id Id, req
 		return nil, err
 	}
 	return ParseEnrollResponse(rsp)
+}
+
+// StatusListWithResponse A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/credentials/status/{list} (the `StatusList` operationId).
+func (c *ClientWithResponses) StatusListWithResponse(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*StatusListResponse, error) {
+	rsp, err := c.StatusList(ctx, list, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStatusListResponse(rsp)
 }
 
 // ListEnrollmentsWithResponse Own enrollments; an admin (the training platform) sees everyone's.
@@ -14909,6 +15528,39 @@ func (c *ClientWithResponses) VerifyPageWithResponse(ctx context.Context, serial
 		return nil, err
 	}
 	return ParseVerifyPageResponse(rsp)
+}
+
+// ParseDidDocumentResponse parses an HTTP response from a DidDocumentWithResponse call
+func ParseDidDocumentResponse(rsp *http.Response) (*DidDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DidDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DIDDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseCreateAccountResponse parses an HTTP response from a CreateAccountWithResponse call
@@ -16575,6 +17227,53 @@ func ParseVerifyCertificateResponse(rsp *http.Response) (*VerifyCertificateRespo
 	return response, nil
 }
 
+// ParseCertificateCredentialResponse parses an HTTP response from a CertificateCredentialWithResponse call
+func ParseCertificateCredentialResponse(rsp *http.Response) (*CertificateCredentialResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CertificateCredentialResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VerifiableCredential
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvcLdJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseCertificateEventsResponse parses an HTTP response from a CertificateEventsWithResponse call
 func ParseCertificateEventsResponse(rsp *http.Response) (*CertificateEventsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16837,6 +17536,62 @@ func ParseEnrollResponse(rsp *http.Response) (*EnrollResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseStatusListResponse parses an HTTP response from a StatusListWithResponse call
+func ParseStatusListResponse(rsp *http.Response) (*StatusListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StatusListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VerifiableCredential
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvcLdJSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StatusListResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

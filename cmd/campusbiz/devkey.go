@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/campusbiz/campusbiz/internal/config"
 	"github.com/campusbiz/campusbiz/workflows/certificates"
@@ -14,14 +15,14 @@ const devSigningKeyFile = "cert-signing-key"
 // devSigningKey gives dev a certificate signing key when CERT_SIGNING_KEY is
 // unset: generated on the first run and kept in DEV_DIR, so certificates
 // issued before a restart still verify after it. It returns the line dev
-// prints about the key.
+// prints about the key, which names the issuer's did:web DID too.
 func devSigningKey(cfg *config.Config) (string, error) {
 	if cfg.CertSigningKey != "" {
 		kp, err := certificates.ParseSigningKey(cfg.CertSigningKey)
 		if err != nil {
 			return "", fmt.Errorf("CERT_SIGNING_KEY: %w", err)
 		}
-		return kp.ID + " (from CERT_SIGNING_KEY)", nil
+		return kp.ID + " (from CERT_SIGNING_KEY)" + issuerNote(cfg), nil
 	}
 	seed, created, err := devSecret(cfg.DevDir, devSigningKeyFile, func() (string, error) {
 		seed, _, err := certificates.GenerateSigningKey()
@@ -40,5 +41,14 @@ func devSigningKey(cfg *config.Config) (string, error) {
 	if created {
 		verb = "generated now and kept"
 	}
-	return fmt.Sprintf("%s, a dev key %s in %s; set CERT_SIGNING_KEY outside dev", kp.ID, verb, path), nil
+	return fmt.Sprintf("%s, a dev key %s in %s; set CERT_SIGNING_KEY outside dev%s", kp.ID, verb, path, issuerNote(cfg)), nil
+}
+
+// issuerNote names the issuer DID and where its document is served.
+func issuerNote(cfg *config.Config) string {
+	did, err := certificates.DIDWeb(cfg.PublicBaseURL)
+	if err != nil {
+		return ""
+	}
+	return "\n  issuer DID:      " + did + " (" + strings.TrimRight(cfg.PublicBaseURL, "/") + "/.well-known/did.json)"
 }

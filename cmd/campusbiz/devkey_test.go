@@ -35,11 +35,12 @@ func TestDevSigningKeyIsKeptAcrossRestarts(t *testing.T) {
 
 	seed, own, err := certificates.GenerateSigningKey()
 	require.NoError(t, err)
-	configured := config.Config{DevDir: t.TempDir(), CertSigningKey: seed}
+	configured := config.Config{DevDir: t.TempDir(), CertSigningKey: seed, PublicBaseURL: "http://127.0.0.1:8080"}
 	note, err = devSigningKey(&configured)
 	require.NoError(t, err)
 	require.Equal(t, seed, configured.CertSigningKey)
 	require.Contains(t, note, own.ID+" (from CERT_SIGNING_KEY)")
+	require.Contains(t, note, "did:web:127.0.0.1%3A8080 (http://127.0.0.1:8080/.well-known/did.json)", "dev names the issuer DID")
 	require.NoFileExists(t, filepath.Join(configured.DevDir, devSigningKeyFile))
 
 	broken := t.TempDir()

@@ -85,7 +85,7 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 		Sessions: &accounts.Sessions{DB: db, Secret: []byte(cfg.SessionSecret)},
 		Config: app.Config{
 			SessionTTL: cfg.SessionTTL, LoginRate: cfg.LoginRate, SubmitRate: cfg.SubmitRate,
-			CertVerifyRate: cfg.CertVerifyRate, ShopCheckDelay: cfg.ShopCheckDelay,
+			CertVerifyRate: cfg.CertVerifyRate, ShopCheckDelay: cfg.ShopCheckDelay, PublicBaseURL: cfg.PublicBaseURL,
 		},
 	})
 	if s.stopPprof, err = startPprof(cfg.PprofAddr, log); err != nil {
@@ -177,6 +177,11 @@ func (s *system) work(ctx context.Context) error {
 	srv := workers.NewServer(taskCtx, s.redisOpt, workers.ServerConfig{Concurrency: s.cfg.WorkerConcurrency}, s.log)
 	if _, ok := s.certKeys.Signing(); !ok {
 		s.log.Warn("worker: CERT_SIGNING_KEY is not set; certificate:issue tasks will fail until it is (re-run them from /monitoring)")
+	}
+	if n, err := s.app.UpgradeCertificates(ctx); err != nil {
+		s.log.Error("worker: certificates in the earlier format were not all signed again as credentials", "upgraded", n, "err", err)
+	} else if n > 0 {
+		s.log.Info("worker: certificates in the earlier format signed again as verifiable credentials", "upgraded", n)
 	}
 	if _, ok := certificates.FindCJKFont(); !ok {
 		s.log.Warn("worker: no CJK font; Chinese names on certificate PDFs will read \"(shown on the verification page)\"",

@@ -23,6 +23,9 @@ func (c Config) validateCertificates() error {
 			return fmt.Errorf("CERT_PUBLIC_KEYS: key %d: want the standard base64 of a 32-byte Ed25519 public key: %w", i+1, err)
 		}
 	}
+	if _, err := certificates.DIDWeb(c.PublicBaseURL); err != nil {
+		return fmt.Errorf("PUBLIC_BASE_URL: the certificates' issuer DID (did:web) is made from its host: %w", err)
+	}
 	if c.CertVerifyRate < 1 || c.CertVerifyRate > 100000 {
 		return fmt.Errorf("CERT_VERIFY_RATE: %d is outside 1..100000", c.CertVerifyRate)
 	}

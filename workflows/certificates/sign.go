@@ -11,43 +11,23 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/gowebpki/jcs"
+	"time"
 )
 
 // Sentinel errors. Functions wrap them with context; test with errors.Is.
 var (
-	// ErrBadSignature means the signature is well formed but does not match
-	// the payload and public key: the certificate was altered or was signed
-	// by another key.
+	// ErrBadSignature means the proof is well formed but does not match the
+	// document and public key: the document was altered or was signed by
+	// another key.
 	ErrBadSignature = errors.New("signature does not match")
-	// ErrMalformed means the payload is not valid JSON (or not canonicalizable
-	// under RFC 8785), or the signature is not 64 bytes of unpadded base64url.
+	// ErrMalformed means a document is not valid JSON, cannot be
+	// canonicalized (for example a term no context defines), has no
+	// eddsa-rdfc-2022 proof, or its proofValue is not a multibase signature.
 	ErrMalformed = errors.New("malformed certificate or signature")
 	// ErrInvalidKey means a signing seed or public key has the wrong
 	// encoding or length.
 	ErrInvalidKey = errors.New("invalid key")
 )
-
-// Canonicalize marshals v with encoding/json and canonicalizes the result
-// with the RFC 8785 JSON Canonicalization Scheme (JCS): object keys sorted by
-// UTF-16 code units, no insignificant whitespace, ECMAScript number
-// formatting and minimal string escaping.
-//
-// To canonicalize JSON text that you already have, pass it as a
-// json.RawMessage; a plain []byte would be marshalled as a base64 string.
-// Duplicate object keys are rejected, as RFC 8785 requires.
-func Canonicalize(v any) ([]byte, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("canonicalize: marshal: %w", err)
-	}
-	out, err := jcs.Transform(raw)
-	if err != nil {
-		return nil, fmt.Errorf("canonicalize: jcs: %w", err)
-	}
-	return out, nil
-}
 
 // KeyPair is an Ed25519 signing key together with its public key and key id.
 type KeyPair struct {
@@ -126,88 +106,35 @@ func ParsePublicKey(b64 string) (ed25519.PublicKey, error) {
 	return ed25519.PublicKey(b), nil
 }
 
-// Signed is a signed certificate as stored and served.
-type Signed struct {
-	// Credential is the RFC 8785 canonical JSON of the [Credential]; these
-	// exact bytes were signed.
-	Credential json.RawMessage `json:"credential"`
-	// KeyID identifies the public key that verifies Signature (see [KeyID]).
-	KeyID string `json:"keyId"`
-	// Signature is the Ed25519 signature over Credential, encoded as
-	// base64url without padding (86 characters).
-	Signature string `json:"signature"`
-}
-
-// Verify checks s with the public key pub; see the package function
-// [Verify]. It does not check that s.KeyID matches pub: look the key up by
-// s.KeyID first.
-func (s Signed) Verify(pub ed25519.PublicKey) error {
-	return Verify(s.Credential, s.Signature, pub)
-}
-
-// Sign canonicalizes c with [Canonicalize] and signs the canonical bytes
-// with kp's Ed25519 private key.
-func Sign(kp KeyPair, c Credential) (Signed, error) {
-	if len(kp.Private) != ed25519.PrivateKeySize {
-		return Signed{}, fmt.Errorf("sign credential: %w: private key is %d bytes, want %d",
-			ErrInvalidKey, len(kp.Private), ed25519.PrivateKeySize)
-	}
-	canon, err := Canonicalize(c)
+// Sign secures the credential c with a Data Integrity proof by kp, whose
+// verification method is kp's key in the DID document of c's issuer
+// ([VerificationMethodID]), created at c's validFrom. It returns the signed
+// credential's JSON, as stored and served.
+func Sign(kp KeyPair, c Credential) ([]byte, error) {
+	created, err := time.Parse(time.RFC3339, c.ValidFrom)
 	if err != nil {
-		return Signed{}, fmt.Errorf("sign credential: %w", err)
+		return nil, fmt.Errorf("sign credential: %w: validFrom %q: %w", ErrMalformed, c.ValidFrom, err)
 	}
-	sig := ed25519.Sign(kp.Private, canon)
-	id := kp.ID
-	if id == "" {
-		id = KeyID(kp.Private.Public().(ed25519.PublicKey))
+	c.Proof = nil
+	out, err := AddProof(kp, VerificationMethodID(c.Issuer.ID, kp.Public), created, c)
+	if err != nil {
+		return nil, fmt.Errorf("sign credential %s: %w", c.ID, err)
 	}
-	return Signed{
-		Credential: canon,
-		KeyID:      id,
-		Signature:  base64.RawURLEncoding.EncodeToString(sig),
-	}, nil
+	return out, nil
 }
 
-// signatureB64Len is the length of an unpadded base64url Ed25519 signature.
-var signatureB64Len = base64.RawURLEncoding.EncodedLen(ed25519.SignatureSize)
-
-// Verify checks an Ed25519 signature (unpadded base64url, as produced by
-// [Sign]) over the RFC 8785 canonical form of the JSON document
-// canonicalOrAnyJSON. Because the document is re-canonicalized first, JSON
-// that an outside party re-serialized with other whitespace or key order
-// still verifies; any change of content does not.
-//
-// It returns nil on success, an error wrapping [ErrMalformed] when the JSON
-// or the signature encoding is invalid, [ErrInvalidKey] when pub is not 32
-// bytes, and [ErrBadSignature] when the signature does not match.
-func Verify(canonicalOrAnyJSON []byte, signature string, pub ed25519.PublicKey) error {
-	if len(pub) != ed25519.PublicKeySize {
-		return fmt.Errorf("verify certificate: %w: public key is %d bytes, want %d",
-			ErrInvalidKey, len(pub), ed25519.PublicKeySize)
+// Verify checks the proof of the signed credential raw (see [VerifyProof])
+// and decodes it. Errors wrap [ErrMalformed], [ErrInvalidKey] or
+// [ErrBadSignature].
+func Verify(raw []byte, resolve KeyResolver) (Credential, error) {
+	if _, err := VerifyProof(raw, resolve); err != nil {
+		return Credential{}, fmt.Errorf("verify certificate: %w", err)
 	}
-	if len(signature) != signatureB64Len {
-		return fmt.Errorf("verify certificate: %w: signature is %d characters, want %d",
-			ErrMalformed, len(signature), signatureB64Len)
+	var c Credential
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return Credential{}, fmt.Errorf("verify certificate: %w: %w", ErrMalformed, err)
 	}
-	// Strict decoding rejects non-zero padding bits, so each signature
-	// string maps to exactly one byte sequence. The length check above
-	// rules out the CR/LF characters that the decoder would skip.
-	sig, err := base64.RawURLEncoding.Strict().DecodeString(signature)
-	if err != nil || len(sig) != ed25519.SignatureSize {
-		return fmt.Errorf("verify certificate: %w: signature is not unpadded base64url of %d bytes",
-			ErrMalformed, ed25519.SignatureSize)
-	}
-	if len(canonicalOrAnyJSON) == 0 {
-		return fmt.Errorf("verify certificate: %w: empty payload", ErrMalformed)
-	}
-	canon, err := jcs.Transform(canonicalOrAnyJSON)
-	if err != nil {
-		return fmt.Errorf("verify certificate: %w: canonicalize payload: %w", ErrMalformed, err)
-	}
-	if !ed25519.Verify(pub, canon, sig) {
-		return fmt.Errorf("verify certificate: %w", ErrBadSignature)
-	}
-	return nil
+	return c, nil
 }
 
 // crockford is Douglas Crockford's base32 alphabet (no I, L, O or U).
