@@ -63,6 +63,9 @@ type Config struct {
 	// check runs, giving the student time to place the code
 	// (SHOP_CHECK_DELAY). Zero checks at once.
 	ShopCheckDelay time.Duration
+	// EmailCode bounds the onboarding codes that prove a college mailbox
+	// (EMAIL_CODE_*); zero fields take workflows' defaults.
+	EmailCode workflows.EmailCodePolicy
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
 }
@@ -83,6 +86,7 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	c.EmailCode = c.EmailCode.WithDefaults()
 	return c
 }
 

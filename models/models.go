@@ -144,3 +144,20 @@ type StudentProfile struct {
 	UpdatedAt      time.Time
 	VerifiedAt     *time.Time
 }
+
+// EmailCode is one one-time code mailed to a profile's college address
+// (onboarding's proof of the mailbox). CodeHash is the code's HMAC, set when
+// the code is mailed; the code itself is never stored.
+type EmailCode struct {
+	ID        string `gorm:"type:uuid;primaryKey"`
+	ProfileID string `gorm:"type:uuid"`
+	AccountID string `gorm:"type:uuid"`
+	Email     string
+	CodeHash  []byte
+	Attempts  int
+	CreatedAt time.Time
+	SentAt    *time.Time
+	ExpiresAt *time.Time
+	UsedAt    *time.Time
+	BurntAt   *time.Time
+}

@@ -350,15 +350,18 @@ func (e PlaceRequestStatus) Valid() bool {
 
 // Defines values for ProfileStatus.
 const (
-	ProfileStatusNeedsInfo ProfileStatus = "needs_info"
-	ProfileStatusPending   ProfileStatus = "pending"
-	ProfileStatusRejected  ProfileStatus = "rejected"
-	ProfileStatusVerified  ProfileStatus = "verified"
+	ProfileStatusAwaitingEmail ProfileStatus = "awaiting_email"
+	ProfileStatusNeedsInfo     ProfileStatus = "needs_info"
+	ProfileStatusPending       ProfileStatus = "pending"
+	ProfileStatusRejected      ProfileStatus = "rejected"
+	ProfileStatusVerified      ProfileStatus = "verified"
 )
 
 // Valid indicates whether the value is a known member of the ProfileStatus enum.
 func (e ProfileStatus) Valid() bool {
 	switch e {
+	case ProfileStatusAwaitingEmail:
+		return true
 	case ProfileStatusNeedsInfo:
 		return true
 	case ProfileStatusPending:
@@ -789,6 +792,14 @@ type CriterionScore struct {
 
 	// Points At most the criterion's max_points.
 	Points int `json:"points"`
+}
+
+// EmailCodeRequest defines model for EmailCodeRequest.
+type EmailCodeRequest struct {
+	// Code The six digits of the e-mail sent to the college address.
+	//
+	// Example: 123456
+	Code string `json:"code"`
 }
 
 // Enrollment defines model for Enrollment.
@@ -1651,6 +1662,9 @@ type SubmitOnboardingJSONRequestBody = OnboardingRequest
 // ResubmitOnboardingJSONRequestBody defines body for ResubmitOnboarding for application/json ContentType.
 type ResubmitOnboardingJSONRequestBody = OnboardingRequest
 
+// ConfirmEmailCodeJSONRequestBody defines body for ConfirmEmailCode for application/json ContentType.
+type ConfirmEmailCodeJSONRequestBody = EmailCodeRequest
+
 // SubmitShopJSONRequestBody defines body for SubmitShop for application/json ContentType.
 type SubmitShopJSONRequestBody = ShopRequest
 
@@ -2212,19 +2226,44 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/onboarding/{id} (the `GetOnboarding` operationId).
 	GetOnboarding(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ResubmitOnboardingWithBody Resubmit a rejected or needs_info profile (owner).
+	// ResubmitOnboardingWithBody Resubmit a rejected, needs_info or awaiting_email profile (owner).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/v1/onboarding/{id} (the `ResubmitOnboarding` operationId).
 	ResubmitOnboardingWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ResubmitOnboarding Resubmit a rejected or needs_info profile (owner).
+	// ResubmitOnboarding Resubmit a rejected, needs_info or awaiting_email profile (owner).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/v1/onboarding/{id} (the `ResubmitOnboarding` operationId).
 	ResubmitOnboarding(ctx context.Context, id Id, body ResubmitOnboardingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmEmailCodeWithBody Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+	//
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+	ConfirmEmailCodeWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmEmailCode Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+	//
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+	ConfirmEmailCode(ctx context.Context, id Id, body ConfirmEmailCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResendEmailCode Mail a new code to the college address; the earlier one stops working (owner).
+	//
+	// Limited per account and per address (a cooldown and an hourly cap); over the limit, 429 with Retry-After.
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code/resend (the `ResendEmailCode` operationId).
+	ResendEmailCode(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ProfileEvents The profile's timeline, oldest first (owner, admin).
 	//
@@ -3605,7 +3644,7 @@ func (c *Client) GetOnboarding(ctx context.Context, id Id, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// ResubmitOnboardingWithBody Resubmit a rejected or needs_info profile (owner).
+// ResubmitOnboardingWithBody Resubmit a rejected, needs_info or awaiting_email profile (owner).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3622,13 +3661,68 @@ func (c *Client) ResubmitOnboardingWithBody(ctx context.Context, id Id, contentT
 	return c.Client.Do(req)
 }
 
-// ResubmitOnboarding Resubmit a rejected or needs_info profile (owner).
+// ResubmitOnboarding Resubmit a rejected, needs_info or awaiting_email profile (owner).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/v1/onboarding/{id} (the `ResubmitOnboarding` operationId).
 func (c *Client) ResubmitOnboarding(ctx context.Context, id Id, body ResubmitOnboardingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResubmitOnboardingRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmEmailCodeWithBody Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+//
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+func (c *Client) ConfirmEmailCodeWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmEmailCodeRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmEmailCode Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+//
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+func (c *Client) ConfirmEmailCode(ctx context.Context, id Id, body ConfirmEmailCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmEmailCodeRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResendEmailCode Mail a new code to the college address; the earlier one stops working (owner).
+//
+// Limited per account and per address (a cooldown and an hourly cap); over the limit, 429 with Retry-After.
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code/resend (the `ResendEmailCode` operationId).
+func (c *Client) ResendEmailCode(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResendEmailCodeRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -7358,6 +7452,87 @@ func NewResubmitOnboardingRequestWithBody(server string, id Id, contentType stri
 	return req, nil
 }
 
+// NewConfirmEmailCodeRequest calls the generic ConfirmEmailCode builder with application/json body
+func NewConfirmEmailCodeRequest(server string, id Id, body ConfirmEmailCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConfirmEmailCodeRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewConfirmEmailCodeRequestWithBody constructs an http.Request for the ConfirmEmailCode method, with any body, and a specified content type
+func NewConfirmEmailCodeRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/onboarding/%s/email-code", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewResendEmailCodeRequest constructs an http.Request for the ResendEmailCode method
+func NewResendEmailCodeRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/onboarding/%s/email-code/resend", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewProfileEventsRequest constructs an http.Request for the ProfileEvents method
 func NewProfileEventsRequest(server string, id Id, params *ProfileEventsParams) (*http.Request, error) {
 	var err error
@@ -8511,19 +8686,46 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/onboarding/{id} (the `GetOnboarding` operationId).
 	GetOnboardingWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetOnboardingResponse, error)
 
-	// ResubmitOnboardingWithBodyWithResponse Resubmit a rejected or needs_info profile (owner).
+	// ResubmitOnboardingWithBodyWithResponse Resubmit a rejected, needs_info or awaiting_email profile (owner).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/onboarding/{id} (the `ResubmitOnboarding` operationId).
 	ResubmitOnboardingWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResubmitOnboardingResponse, error)
 
-	// ResubmitOnboardingWithResponse Resubmit a rejected or needs_info profile (owner).
+	// ResubmitOnboardingWithResponse Resubmit a rejected, needs_info or awaiting_email profile (owner).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/onboarding/{id} (the `ResubmitOnboarding` operationId).
 	ResubmitOnboardingWithResponse(ctx context.Context, id Id, body ResubmitOnboardingJSONRequestBody, reqEditors ...RequestEditorFn) (*ResubmitOnboardingResponse, error)
+
+	// ConfirmEmailCodeWithBodyWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+	//
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+	ConfirmEmailCodeWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmEmailCodeResponse, error)
+
+	// ConfirmEmailCodeWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+	//
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+	ConfirmEmailCodeWithResponse(ctx context.Context, id Id, body ConfirmEmailCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmEmailCodeResponse, error)
+
+	// ResendEmailCodeWithResponse Mail a new code to the college address; the earlier one stops working (owner).
+	//
+	// Limited per account and per address (a cooldown and an hourly cap); over the limit, 429 with Retry-After.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code/resend (the `ResendEmailCode` operationId).
+	ResendEmailCodeWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ResendEmailCodeResponse, error)
 
 	// ProfileEventsWithResponse The profile's timeline, oldest first (owner, admin).
 	//
@@ -12924,6 +13126,144 @@ func (r ResubmitOnboardingResponse) ContentType() string {
 	return ""
 }
 
+type ConfirmEmailCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Profile
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConfirmEmailCodeResponse) GetJSON200() *Profile {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ConfirmEmailCodeResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ConfirmEmailCodeResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ConfirmEmailCodeResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ConfirmEmailCodeResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConfirmEmailCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConfirmEmailCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConfirmEmailCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConfirmEmailCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ResendEmailCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Profile
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ResendEmailCodeResponse) GetJSON202() *Profile {
+	return r.JSON202
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ResendEmailCodeResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ResendEmailCodeResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ResendEmailCodeResponse) GetJSON429() *Error {
+	return r.JSON429
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ResendEmailCodeResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ResendEmailCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResendEmailCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResendEmailCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResendEmailCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ProfileEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14703,7 +15043,7 @@ func (c *ClientWithResponses) GetOnboardingWithResponse(ctx context.Context, id 
 	return ParseGetOnboardingResponse(rsp)
 }
 
-// ResubmitOnboardingWithBodyWithResponse Resubmit a rejected or needs_info profile (owner).
+// ResubmitOnboardingWithBodyWithResponse Resubmit a rejected, needs_info or awaiting_email profile (owner).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14716,7 +15056,7 @@ func (c *ClientWithResponses) ResubmitOnboardingWithBodyWithResponse(ctx context
 	return ParseResubmitOnboardingResponse(rsp)
 }
 
-// ResubmitOnboardingWithResponse Resubmit a rejected or needs_info profile (owner).
+// ResubmitOnboardingWithResponse Resubmit a rejected, needs_info or awaiting_email profile (owner).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14727,6 +15067,51 @@ func (c *ClientWithResponses) ResubmitOnboardingWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseResubmitOnboardingResponse(rsp)
+}
+
+// ConfirmEmailCodeWithBodyWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+//
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+func (c *ClientWithResponses) ConfirmEmailCodeWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmEmailCodeResponse, error) {
+	rsp, err := c.ConfirmEmailCodeWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmEmailCodeResponse(rsp)
+}
+
+// ConfirmEmailCodeWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+//
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+func (c *ClientWithResponses) ConfirmEmailCodeWithResponse(ctx context.Context, id Id, body ConfirmEmailCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmEmailCodeResponse, error) {
+	rsp, err := c.ConfirmEmailCode(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmEmailCodeResponse(rsp)
+}
+
+// ResendEmailCodeWithResponse Mail a new code to the college address; the earlier one stops working (owner).
+//
+// Limited per account and per address (a cooldown and an hourly cap); over the limit, 429 with Retry-After.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code/resend (the `ResendEmailCode` operationId).
+func (c *ClientWithResponses) ResendEmailCodeWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ResendEmailCodeResponse, error) {
+	rsp, err := c.ResendEmailCode(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResendEmailCodeResponse(rsp)
 }
 
 // ProfileEventsWithResponse The profile's timeline, oldest first (owner, admin).
@@ -18097,6 +18482,114 @@ func ParseResubmitOnboardingResponse(rsp *http.Response) (*ResubmitOnboardingRes
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseConfirmEmailCodeResponse parses an HTTP response from a ConfirmEmailCodeWithResponse call
+func ParseConfirmEmailCodeResponse(rsp *http.Response) (*ConfirmEmailCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConfirmEmailCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Profile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseResendEmailCodeResponse parses an HTTP response from a ResendEmailCodeWithResponse call
+func ParseResendEmailCodeResponse(rsp *http.Response) (*ResendEmailCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResendEmailCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Profile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error

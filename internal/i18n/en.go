@@ -75,15 +75,23 @@ var en = map[string]string{
 	msg.CollegeBadID:      "is not a college id; pick one from the list",
 
 	// Onboarding.
-	msg.OnboardingRequired:         "Finish onboarding first: submit your student profile and wait until it is verified.",
-	msg.OnboardingNotVerified:      "Finish onboarding first: your student profile is {status:state}, and only verified students may do this.",
-	msg.OnboardingExists:           "You already have a student profile; change and resubmit that one instead.",
-	msg.OnboardingNotResubmittable: "A profile that is {status:state} cannot be resubmitted.",
-	msg.OnboardingAlreadyVerified:  "Another verified student at this college already has this student number; contact your college's programme office if this is your number.",
-	msg.OnboardingEmailDomain:      "Use your college e-mail address, on one of your college's domains: {domains:list}.",
-	msg.OnboardingStudentNumber:    "A student number is 6 to 20 letters or digits, as printed on your student card.",
-	msg.OnboardingYearInFuture:     "The enrollment year cannot be after {year}.",
-	msg.OnboardingYearTooOld:       "Students who enrolled in {year} or later can join; graduates are not eligible.",
+	msg.OnboardingRequired:          "Finish onboarding first: submit your student profile and wait until it is verified.",
+	msg.OnboardingNotVerified:       "Finish onboarding first: your student profile is {status:state}, and only verified students may do this.",
+	msg.OnboardingExists:            "You already have a student profile; change and resubmit that one instead.",
+	msg.OnboardingNotResubmittable:  "A profile that is {status:state} cannot be resubmitted.",
+	msg.OnboardingAlreadyVerified:   "Another verified student at this college already has this student number; contact your college's programme office if this is your number.",
+	msg.OnboardingEmailDomain:       "Use your college e-mail address, on one of your college's domains: {domains:list}.",
+	msg.OnboardingStudentNumber:     "A student number is 6 to 20 letters or digits, as printed on your student card.",
+	msg.OnboardingYearInFuture:      "The enrollment year cannot be after {year}.",
+	msg.OnboardingYearTooOld:        "Students who enrolled in {year} or later can join; graduates are not eligible.",
+	msg.OnboardingEmailCodeFormat:   "The code is the six digits in the e-mail we sent to your college address.",
+	msg.OnboardingEmailCodeWrong:    "That code is not right; {left} tries left.",
+	msg.OnboardingEmailCodeExpired:  "That code has expired; ask for a new one.",
+	msg.OnboardingEmailCodeAttempts: "Too many wrong tries: this code no longer works; ask for a new one.",
+	msg.OnboardingEmailCodeMissing:  "No code is waiting to be confirmed; ask for a new one.",
+	msg.OnboardingNotAwaitingEmail:  "A profile that is {status:state} has no e-mail code to confirm.",
+	msg.OnboardingEmailCodeSent:     "A six-digit code was sent to {email}; enter it to finish.",
+	msg.OnboardingEmailConfirmed:    "The college e-mail address was confirmed with its code.",
 
 	// Shops.
 	msg.ShopURLInvalid:           "must be the http(s) address of your shop's public page, without a user name or password",
@@ -190,9 +198,10 @@ var en = map[string]string{
 
 // enStates name workflow states in English sentences.
 var enStates = map[string]string{
-	"needs_info": "waiting for more information",
-	"in_review":  "with the reviewers",
-	"screening":  "being screened",
-	"disbursed":  "paid",
-	"certified":  "certified",
+	"needs_info":     "waiting for more information",
+	"awaiting_email": "waiting for the e-mail code",
+	"in_review":      "with the reviewers",
+	"screening":      "being screened",
+	"disbursed":      "paid",
+	"certified":      "certified",
 }

@@ -166,6 +166,27 @@ const (
 	OnboardingYearInFuture = "onboarding.enrollment_year_future"
 	// OnboardingYearTooOld: only students who enrolled in {year} or later can join.
 	OnboardingYearTooOld = "onboarding.enrollment_year_not_current"
+	// OnboardingEmailCodeFormat: an e-mail code is six digits.
+	OnboardingEmailCodeFormat = "onboarding.email_code_format"
+	// OnboardingEmailCodeWrong: the code does not match; {left} tries remain.
+	OnboardingEmailCodeWrong = "onboarding.email_code_wrong"
+	// OnboardingEmailCodeExpired: the code's time is up; ask for a new one.
+	OnboardingEmailCodeExpired = "onboarding.email_code_expired"
+	// OnboardingEmailCodeAttempts: too many wrong tries burnt the code; ask
+	// for a new one.
+	OnboardingEmailCodeAttempts = "onboarding.email_code_attempts"
+	// OnboardingEmailCodeMissing: no code is waiting to be confirmed (none
+	// was mailed yet, or it was used); ask for a new one.
+	OnboardingEmailCodeMissing = "onboarding.email_code_missing"
+	// OnboardingNotAwaitingEmail: a {status} profile has no code to confirm
+	// or re-send.
+	OnboardingNotAwaitingEmail = "onboarding.not_awaiting_email"
+	// OnboardingEmailCodeSent: the reason on the timeline: a code went to
+	// the college address {email} (masked).
+	OnboardingEmailCodeSent = "onboarding.email_code_sent"
+	// OnboardingEmailConfirmed: the reason on the timeline: the college
+	// mailbox was proven by its code.
+	OnboardingEmailConfirmed = "onboarding.email_confirmed"
 )
 
 // Shops.
