@@ -68,6 +68,8 @@ func NextStep(onboarding string, states map[string][]string) string {
 		return "next.wait"
 	case workflows.OnboardingNeedsInfo, workflows.OnboardingRejected:
 		return "next.resubmit"
+	case workflows.OnboardingAwaitingEmail:
+		return "next.email_code"
 	}
 	has := func(kind string, in ...string) bool {
 		for _, s := range states[kind] {
@@ -172,13 +174,23 @@ func (s *site) onboardingView(c echo.Context, prof *models.StudentProfile) (view
 }
 
 func (s *site) onboardingForm(c echo.Context) error {
-	prof, err := s.app.OwnProfile(c.Request().Context(), actor(c))
+	v, err := s.onboardingFilled(c)
 	if err != nil {
 		return s.failWith(c, err)
 	}
+	return s.render(c, http.StatusOK, "onboarding", v)
+}
+
+// onboardingFilled is the onboarding page of the signed-in applicant, its
+// form filled in from their profile with each reason beside its field.
+func (s *site) onboardingFilled(c echo.Context) (view, error) {
+	prof, err := s.app.OwnProfile(c.Request().Context(), actor(c))
+	if err != nil {
+		return view{}, err
+	}
 	v, err := s.onboardingView(c, prof)
 	if err != nil {
-		return s.failWith(c, err)
+		return view{}, err
 	}
 	if prof != nil {
 		v.Form.Set("college_id", prof.CollegeID)
@@ -201,7 +213,7 @@ func (s *site) onboardingForm(c echo.Context) error {
 		}
 		v.Data = page
 	}
-	return s.render(c, http.StatusOK, "onboarding", v)
+	return v, nil
 }
 
 // submitOnboarding submits the profile, or resubmits it when one exists

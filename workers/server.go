@@ -99,7 +99,9 @@ func NewHandlers(d Deps) *Handlers {
 	if sessions == nil {
 		sessions = &accounts.Sessions{DB: d.Engine.DB}
 	}
-	h.CodeKey = func(ctx context.Context) ([]byte, error) { return sessions.DeriveKey(ctx, workflows.EmailCodeKeyPurpose) }
+	h.CodeKey = func(ctx context.Context) ([]byte, error) {
+		return sessions.DeriveKey(ctx, workflows.EmailCodeKeyPurpose)
+	}
 	if h.Zone == nil {
 		h.Zone = i18n.DefaultZone()
 	}
