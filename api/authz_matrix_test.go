@@ -175,7 +175,7 @@ func (w *matrixWorld) snapshot() string {
 	var b strings.Builder
 	for _, table := range []string{"accounts", "colleges", "student_profiles", "shops", "fund_programs", "fund_panel",
 		"fund_applications", "fund_reviews", "fund_ledger", "internship_places", "match_rounds", "internship_applications",
-		"courses", "enrollments", "certificates", "outbox", "workflow_events", "notifications", "audit_log"} {
+		"courses", "enrollments", "certificates", "outbox", "workflow_events", "notifications", "audit_log", "email_codes"} {
 		var n int
 		var sum string
 		err := w.a.schema.DB.Raw(`SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM `+table+` t`).
@@ -256,6 +256,13 @@ func (w *matrixWorld) rows() []matrixRow {
 		{route: "PUT /api/v1/onboarding/:id", path: v1 + "/onboarding/" + w.profileID, body: onboarding,
 			want: expect{anon: 401, appB: 404, rOut: 403, rIn: 403, admin: 403, appA: 409}},
 		{route: "GET /api/v1/onboarding/:id/events", path: v1 + "/onboarding/" + w.profileID + "/events", want: ownerOrAdmin},
+		// A's profile is verified: no code to confirm or re-send (409); B
+		// learns nothing (404); only the owner may.
+		{route: "POST /api/v1/onboarding/:id/email-code", path: v1 + "/onboarding/" + w.profileID + "/email-code",
+			body: same(map[string]any{"code": "123456"}),
+			want: expect{anon: 401, appB: 404, rOut: 403, rIn: 403, admin: 403, appA: 409}},
+		{route: "POST /api/v1/onboarding/:id/email-code/resend", path: v1 + "/onboarding/" + w.profileID + "/email-code/resend",
+			want: expect{anon: 401, appB: 404, rOut: 403, rIn: 403, admin: 403, appA: 409}},
 
 		{route: "GET /api/v1/courses", path: v1 + "/courses", want: public},
 		{route: "GET /api/v1/courses/:id", path: v1 + "/courses/" + w.enrollCourseID, want: public},
