@@ -105,4 +105,5 @@ func TestOnboardingMachine(t *testing.T) {
 	require.ErrorIs(t, m.Check(OnboardingVerified, OnboardingRejected), ErrConflict)
 	require.True(t, m.IsFinal(OnboardingVerified))
 	require.False(t, m.IsFinal(OnboardingPending))
+	require.False(t, m.IsFinal(OnboardingAwaitingEmail), "it waits for the applicant's code")
 }
