@@ -23,7 +23,7 @@ func newTestClock() *testClock {
 	return c
 }
 
-func (c *testClock) Now() time.Time            { return time.Unix(0, c.at.Load()) }
+func (c *testClock) Now() time.Time          { return time.Unix(0, c.at.Load()) }
 func (c *testClock) Advance(d time.Duration) { c.at.Add(int64(d)) }
 
 // clocked is an app and its workers on clock.
