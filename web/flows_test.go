@@ -85,8 +85,9 @@ func TestApplicantOnboardsInBrowser(t *testing.T) {
 	require.Equal(t, "That code is not right; 4 tries left.", textOf(t, ctx, "#code-err"))
 	screenshots(t, ctx, "onboarding-code-wrong")
 	enter(code)
-	run(t, ctx, chromedp.WaitVisible(`.state[data-kind=onboarding]`, chromedp.ByQuery))
-	require.Equal(t, workflows.OnboardingVerified, stateOf(t, ctx, "onboarding"))
+	run(t, ctx, chromedp.WaitVisible(`.next`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.state[data-kind=onboarding][data-state=verified]`, chromedp.ByQuery))
+	require.Equal(t, workflows.OnboardingVerified, stateOf(t, ctx, "onboarding"), "back on the dashboard, verified")
 	require.Contains(t, textOf(t, ctx, ".next"), "Link the online shop")
 	screenshots(t, ctx, "dashboard")
 	run(t, ctx, chromedp.Navigate(s.url+"/dashboard?lang=zh"), chromedp.WaitVisible(".next", chromedp.ByQuery))
