@@ -161,3 +161,21 @@ type EmailCode struct {
 	UsedAt    *time.Time
 	BurntAt   *time.Time
 }
+
+// Dispute is a student's claim to a college and student number that
+// another account's verified profile holds, and an admin's decision on it.
+type Dispute struct {
+	ID                string `gorm:"type:uuid;primaryKey"`
+	ClaimantProfileID string `gorm:"type:uuid"`
+	ClaimantAccountID string `gorm:"type:uuid"`
+	OtherProfileID    string `gorm:"type:uuid"`
+	Statement         string
+	// EmailProven: the claimant confirmed a code mailed to their profile's
+	// college address.
+	EmailProven    bool
+	Status         string
+	DecisionReason *string
+	DecidedBy      *string `gorm:"type:uuid"`
+	DecidedAt      *time.Time
+	CreatedAt      time.Time
+}

@@ -11,6 +11,9 @@ const (
 	OnboardingVerified      = "verified"
 	OnboardingRejected      = "rejected"
 	OnboardingNeedsInfo     = "needs_info"
+	// OnboardingRevoked: an admin upheld another student's dispute of this
+	// verification (docs/DISPUTES.md).
+	OnboardingRevoked = "revoked"
 )
 
 // OnboardingMachine is the student profile's workflow. The automatic checks
@@ -31,6 +34,7 @@ var OnboardingMachine = engine.Machine{
 		OnboardingAwaitingEmail: {OnboardingVerified, OnboardingRejected, OnboardingPending},
 		OnboardingRejected:      {OnboardingPending},
 		OnboardingNeedsInfo:     {OnboardingPending},
+		OnboardingVerified:      {OnboardingRevoked},
 	},
-	Final: []string{OnboardingVerified, OnboardingRejected, OnboardingNeedsInfo},
+	Final: []string{OnboardingVerified, OnboardingRejected, OnboardingNeedsInfo, OnboardingRevoked},
 }

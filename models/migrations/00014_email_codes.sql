@@ -7,7 +7,7 @@
 -- of an account and of an address in the last hour.
 ALTER TABLE student_profiles DROP CONSTRAINT student_profiles_status_check;
 ALTER TABLE student_profiles ADD CONSTRAINT student_profiles_status_check
-    CHECK (status IN ('pending', 'awaiting_email', 'verified', 'rejected', 'needs_info'));
+    CHECK (status IN ('pending', 'awaiting_email', 'verified', 'rejected', 'needs_info', 'revoked'));
 
 CREATE TABLE email_codes (
     id          uuid PRIMARY KEY,
@@ -28,7 +28,31 @@ CREATE INDEX email_codes_profile ON email_codes (profile_id, created_at DESC);
 CREATE INDEX email_codes_account ON email_codes (account_id, created_at);
 CREATE INDEX email_codes_email ON email_codes (email, created_at);
 
+-- Disputes: a student whose college and student number another account
+-- verified claims them, with a statement; an admin upholds the claim
+-- (revoking the other verification) or dismisses it. One open dispute per
+-- claimant profile.
+CREATE TABLE disputes (
+    id                 uuid PRIMARY KEY,
+    claimant_profile_id uuid NOT NULL REFERENCES student_profiles (id),
+    claimant_account_id uuid NOT NULL REFERENCES accounts (id),
+    other_profile_id   uuid NOT NULL REFERENCES student_profiles (id),
+    statement          text NOT NULL,
+    -- email_proven: the claimant confirmed a code mailed to the college
+    -- address of their profile (the evidence the mailbox is theirs).
+    email_proven       boolean NOT NULL DEFAULT false,
+    status             text NOT NULL CHECK (status IN ('open', 'upheld', 'dismissed')),
+    decision_reason    text,
+    decided_by         uuid REFERENCES accounts (id),
+    decided_at         timestamptz,
+    created_at         timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX disputes_open_claim ON disputes (claimant_profile_id) WHERE status = 'open';
+CREATE INDEX disputes_status ON disputes (status, id);
+
 -- +goose Down
+DROP TABLE disputes;
+UPDATE student_profiles SET status = 'rejected' WHERE status = 'revoked';
 DROP TABLE email_codes;
 UPDATE student_profiles SET status = 'pending' WHERE status = 'awaiting_email';
 ALTER TABLE student_profiles DROP CONSTRAINT student_profiles_status_check;
