@@ -32,7 +32,7 @@ type DecideDisputeInput struct {
 
 // DisputeFilter narrows the admin's list of disputes by status.
 type DisputeFilter struct {
-	Status string `json:"status" validate:"omitempty,oneof=open upheld dismissed"`
+	Status string `json:"status" validate:"omitempty,oneof=pending upheld dismissed"`
 }
 
 // DisputeClaim is one side of a dispute: a profile, its account's name and

@@ -10,7 +10,7 @@ import (
 
 // Dispute states and outcomes.
 const (
-	DisputeOpen      = "open"
+	DisputeOpen      = "pending"
 	DisputeUpheld    = "upheld"
 	DisputeDismissed = "dismissed"
 

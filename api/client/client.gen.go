@@ -138,7 +138,7 @@ func (e DecideDisputeRequestOutcome) Valid() bool {
 // Defines values for DisputeStatus.
 const (
 	DisputeStatusDismissed DisputeStatus = "dismissed"
-	DisputeStatusOpen      DisputeStatus = "open"
+	DisputeStatusPending   DisputeStatus = "pending"
 	DisputeStatusUpheld    DisputeStatus = "upheld"
 )
 
@@ -147,7 +147,7 @@ func (e DisputeStatus) Valid() bool {
 	switch e {
 	case DisputeStatusDismissed:
 		return true
-	case DisputeStatusOpen:
+	case DisputeStatusPending:
 		return true
 	case DisputeStatusUpheld:
 		return true
@@ -516,7 +516,7 @@ func (e CreateAccountJSONBodyRole) Valid() bool {
 // Defines values for ListDisputesParamsStatus.
 const (
 	ListDisputesParamsStatusDismissed ListDisputesParamsStatus = "dismissed"
-	ListDisputesParamsStatusOpen      ListDisputesParamsStatus = "open"
+	ListDisputesParamsStatusPending   ListDisputesParamsStatus = "pending"
 	ListDisputesParamsStatusUpheld    ListDisputesParamsStatus = "upheld"
 )
 
@@ -525,7 +525,7 @@ func (e ListDisputesParamsStatus) Valid() bool {
 	switch e {
 	case ListDisputesParamsStatusDismissed:
 		return true
-	case ListDisputesParamsStatusOpen:
+	case ListDisputesParamsStatusPending:
 		return true
 	case ListDisputesParamsStatusUpheld:
 		return true

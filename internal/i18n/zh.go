@@ -212,7 +212,6 @@ var zhStates = map[string]string{
 	"rejected":       "未通过",
 	"needs_info":     "需补充资料",
 	"awaiting_email": "待邮箱验证",
-	"open":           "处理中",
 	"upheld":         "已支持",
 	"dismissed":      "已驳回",
 	"submitted":      "已提交",

@@ -41,13 +41,13 @@ CREATE TABLE disputes (
     -- email_proven: the claimant confirmed a code mailed to the college
     -- address of their profile (the evidence the mailbox is theirs).
     email_proven       boolean NOT NULL DEFAULT false,
-    status             text NOT NULL CHECK (status IN ('open', 'upheld', 'dismissed')),
+    status             text NOT NULL CHECK (status IN ('pending', 'upheld', 'dismissed')),
     decision_reason    text,
     decided_by         uuid REFERENCES accounts (id),
     decided_at         timestamptz,
     created_at         timestamptz NOT NULL
 );
-CREATE UNIQUE INDEX disputes_open_claim ON disputes (claimant_profile_id) WHERE status = 'open';
+CREATE UNIQUE INDEX disputes_open_claim ON disputes (claimant_profile_id) WHERE status = 'pending';
 CREATE INDEX disputes_status ON disputes (status, id);
 
 -- +goose Down
