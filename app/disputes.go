@@ -174,16 +174,23 @@ func (a *App) disputeClaim(db *gorm.DB, profileID string, c *DisputeClaim) error
 	if err := db.Take(&c.Profile, "id = ?", profileID).Error; err != nil {
 		return fmt.Errorf("load profile %s: %w", profileID, err)
 	}
+	var row struct {
+		AccountName, AccountEmail                string
+		EmailProven                              bool
+		Shops, OpenFund, Disbursed, Certificates int64
+	}
 	err := db.Raw(`SELECT a.name AS account_name, a.email AS account_email,
 			EXISTS (SELECT 1 FROM email_codes c WHERE c.profile_id = ? AND c.used_at IS NOT NULL) AS email_proven,
 			(SELECT count(*) FROM shops s WHERE s.account_id = a.id AND s.status IN ('pending', 'verified')) AS shops,
 			(SELECT count(*) FROM fund_applications f WHERE f.account_id = a.id AND f.status IN ?) AS open_fund,
 			(SELECT count(*) FROM fund_applications f WHERE f.account_id = a.id AND f.status = 'disbursed') AS disbursed,
 			(SELECT count(*) FROM certificates c WHERE c.account_id = a.id AND c.status = 'valid') AS certificates
-		FROM accounts a WHERE a.id = ?`, profileID, openFundStates, c.Profile.AccountID).Scan(c).Error
+		FROM accounts a WHERE a.id = ?`, profileID, openFundStates, c.Profile.AccountID).Scan(&row).Error
 	if err != nil {
 		return fmt.Errorf("load the claim of profile %s: %w", profileID, err)
 	}
+	c.AccountName, c.AccountEmail, c.EmailProven = row.AccountName, row.AccountEmail, row.EmailProven
+	c.Shops, c.OpenFund, c.Disbursed, c.Certificates = row.Shops, row.OpenFund, row.Disbursed, row.Certificates
 	return nil
 }
 
