@@ -8,6 +8,7 @@ import (
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -153,6 +154,9 @@ type onboardingPage struct {
 	// General are the profile's reasons shown above the form: those about
 	// no field of it (the others sit beside their fields).
 	General []models.Reason
+	// Disputable: the profile was refused because another verified profile
+	// holds its student number, so the page offers a dispute form.
+	Disputable bool
 }
 
 // onboardingFields are the onboarding form's fields.
@@ -168,6 +172,8 @@ func (s *site) onboardingView(c echo.Context, prof *models.StudentProfile) (view
 	page := onboardingPage{Colleges: colleges, Profile: prof}
 	if prof != nil {
 		page.General = prof.Reasons
+		page.Disputable = prof.Status == workflows.OnboardingRejected && slices.ContainsFunc(prof.Reasons,
+			func(r models.Reason) bool { return r.Code == msg.OnboardingAlreadyVerified })
 	}
 	v.Data = page
 	return v, nil

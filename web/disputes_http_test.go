@@ -30,12 +30,24 @@ func TestAdminDecidesADisputeOnItsPage(t *testing.T) {
 	eventually(t, 20*time.Second, "the claim to be rejected", func() bool {
 		return count(t, s, "SELECT count(*) FROM student_profiles WHERE id = '"+prof.ID+"' AND status = 'rejected'") == 1
 	})
-	d, err := s.app.FileDispute(ctx, app.Actor{ID: claimant.ID, Role: models.RoleApplicant}, prof.ID,
-		app.DisputeInput{Statement: "这是我的学号，我有学生证和学校邮箱可以证明。"})
+	// The claimant files the dispute on the onboarding page.
+	student := signIn(t, s, claimant)
+	_, body := student.get("/onboarding?lang=zh")
+	require.Contains(t, body, "这个学号是我的")
+	status, body := student.post("/onboarding/dispute?lang=zh", url.Values{"statement": {"是我的"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.NotEmpty(t, fieldErr(body, "statement"))
+	status, body = student.post("/onboarding/dispute?lang=zh", url.Values{"statement": {"这是我的学号，我有学生证和学校邮箱可以证明。"}})
+	require.Equal(t, http.StatusCreated, status)
+	require.Contains(t, body, "申诉已提交")
+	l, err := s.app.Disputes(ctx, app.Actor{ID: models.NewID(), Role: models.RoleAdmin}, app.DisputeFilter{}, app.Page{})
 	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	d := l.Items[0]
+	require.Equal(t, prof.ID, d.ClaimantProfileID)
 
 	admin := signIn(t, s, fixtures.Account(t, db, models.RoleAdmin))
-	status, body := admin.get("/admin/disputes?lang=zh")
+	status, body = admin.get("/admin/disputes?lang=zh")
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, "学号申诉")
 	require.Contains(t, body, "这是我的学号")
@@ -58,6 +70,6 @@ func TestAdminDecidesADisputeOnItsPage(t *testing.T) {
 		workflows.OnboardingRevoked+"'"))
 
 	// Applicants do not see the admin's pages.
-	status, _ = signIn(t, s, claimant).get("/admin/disputes/" + d.ID)
+	status, _ = student.get("/admin/disputes/" + d.ID)
 	require.Equal(t, http.StatusForbidden, status)
 }

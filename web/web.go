@@ -130,6 +130,7 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.POST("/onboarding", s.submitOnboarding, append(applicant, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/onboarding/email-code", s.confirmEmailCode, append(applicant, s.checkCSRF, s.limitSubmissions)...)
 	g.POST("/onboarding/email-code/resend", s.resendEmailCode, append(applicant, s.checkCSRF, s.limitSubmissions)...)
+	g.POST("/onboarding/dispute", s.fileDispute, append(applicant, s.checkCSRF, s.limitSubmissions)...)
 	if s.mailbox != nil {
 		g.GET("/dev/mailbox", s.devMailbox)
 	}
