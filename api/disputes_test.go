@@ -56,12 +56,7 @@ func TestDisputeUpheldRevokesTheOtherVerification(t *testing.T) {
 	_, stranger := a.user(models.RoleApplicant)
 	_, reviewer := a.user(models.RoleReviewer)
 	_, admin := a.user(models.RoleAdmin)
-	for _, c := range []struct {
-		name, token string
-		body        any
-		status      int
-		field       string
-	}{
+	a.refusals(file, []refusal{
 		{"no token", "", map[string]any{"statement": statement}, http.StatusUnauthorized, ""},
 		{"another applicant", stranger, map[string]any{"statement": statement}, http.StatusNotFound, ""},
 		{"a reviewer", reviewer, map[string]any{"statement": statement}, http.StatusForbidden, ""},
@@ -72,13 +67,7 @@ func TestDisputeUpheldRevokesTheOtherVerification(t *testing.T) {
 		{"too long", w.claimantToken, map[string]any{"statement": strings.Repeat("长", 2001)}, http.StatusUnprocessableEntity, "statement"},
 		{"control characters", w.claimantToken, map[string]any{"statement": statement + "\x07"}, http.StatusUnprocessableEntity, "statement"},
 		{"a number", w.claimantToken, map[string]any{"statement": 42}, http.StatusUnprocessableEntity, "statement"},
-	} {
-		r := a.do(http.MethodPost, file, c.token, c.body)
-		require.Equal(t, c.status, r.Status, "%s: %s", c.name, r.Body)
-		if c.field != "" {
-			require.Contains(t, r.Error(t)["fields"], c.field, c.name)
-		}
-	}
+	})
 	r = a.do(http.MethodPost, "/api/v1/onboarding/"+w.otherProfile.ID+"/disputes", w.otherToken, map[string]any{"statement": statement})
 	require.Equal(t, http.StatusConflict, r.Status, "a verified profile disputes nothing")
 	require.Equal(t, msg.DisputeNotDisputable, r.Reason(t))

@@ -80,12 +80,7 @@ func TestEmailCodeVerifiesOnlyTheOwnerWithTheRightCode(t *testing.T) {
 	_, other := a.user(models.RoleApplicant)
 	_, reviewer := a.user(models.RoleReviewer)
 	_, admin := a.user(models.RoleAdmin)
-	for _, c := range []struct {
-		name, token string
-		body        any
-		status      int
-		field       string
-	}{
+	a.refusals(path, []refusal{
 		{"no token", "", map[string]any{"code": code}, http.StatusUnauthorized, ""},
 		{"another applicant", other, map[string]any{"code": code}, http.StatusNotFound, ""},
 		{"a reviewer", reviewer, map[string]any{"code": code}, http.StatusForbidden, ""},
@@ -97,13 +92,7 @@ func TestEmailCodeVerifiesOnlyTheOwnerWithTheRightCode(t *testing.T) {
 		{"five digits", token, map[string]any{"code": "12345"}, http.StatusUnprocessableEntity, "code"},
 		{"oversized", token, map[string]any{"code": string(make([]byte, 4000))}, http.StatusUnprocessableEntity, "code"},
 		{"unknown field", token, map[string]any{"code": code, "status": "verified"}, http.StatusUnprocessableEntity, "status"},
-	} {
-		r := a.do(http.MethodPost, path, c.token, c.body)
-		require.Equal(t, c.status, r.Status, "%s: %s", c.name, r.Body)
-		if c.field != "" {
-			require.Contains(t, r.Error(t)["fields"], c.field, c.name)
-		}
-	}
+	})
 	require.Equal(t, "awaiting_email", a.do(http.MethodGet, "/api/v1/onboarding/"+id, token, nil).JSON(t)["status"],
 		"nothing above verifies")
 
@@ -283,4 +272,25 @@ func TestConfirmationRechecksTheStudentNumber(t *testing.T) {
 	got := a.do(http.MethodGet, "/api/v1/onboarding/"+ids[second], second, nil).JSON(t)
 	require.Equal(t, "rejected", got["status"], "the loser is rejected with the reason, on its timeline")
 	require.Equal(t, msg.OnboardingAlreadyVerified, got["reasons"].([]any)[0].(map[string]any)["code"])
+}
+
+// refusal is one request a route must refuse: who sends what, the status
+// and the field the error names ("" for none).
+type refusal struct {
+	name, token string
+	body        any
+	status      int
+	field       string
+}
+
+// refusals posts each refused request to path and checks its answer.
+func (a *app) refusals(path string, cases []refusal) {
+	a.t.Helper()
+	for _, c := range cases {
+		r := a.do(http.MethodPost, path, c.token, c.body)
+		require.Equal(a.t, c.status, r.Status, "%s: %s", c.name, r.Body)
+		if c.field != "" {
+			require.Contains(a.t, r.Error(a.t)["fields"], c.field, c.name)
+		}
+	}
 }

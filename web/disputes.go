@@ -83,28 +83,15 @@ func (s *site) decideDispute(c echo.Context) error {
 // fileDispute posts the onboarding page's dispute form: the applicant
 // claims the student number another verified profile holds.
 func (s *site) fileDispute(c echo.Context) error {
-	v, err := s.onboardingFilled(c)
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	page := v.Data.(onboardingPage)
-	if page.Profile == nil {
-		return c.Redirect(http.StatusSeeOther, "/onboarding")
-	}
 	var in app.DisputeInput
-	form, problems, err := s.bind(c, &in)
-	if err != nil {
-		return s.failWith(c, err)
-	}
-	v.Form.Set("statement", form.Get("statement"))
-	if problems != nil {
-		return s.formProblem(c, "onboarding", v, problems)
-	}
-	if _, err := s.app.FileDispute(c.Request().Context(), actor(c), page.Profile.ID, in); err != nil {
-		return s.submitted(c, "onboarding", v, err)
-	}
-	v.Notice = v.T("dispute.filed")
-	page.Disputable = false
-	v.Data = page
-	return s.render(c, http.StatusCreated, "onboarding", v)
+	return s.onboardingAction(c, &in, "statement", func(profileID string) error {
+		_, err := s.app.FileDispute(c.Request().Context(), actor(c), profileID, in)
+		return err
+	}, func(v view) error {
+		v.Notice = v.T("dispute.filed")
+		page := v.Data.(onboardingPage)
+		page.Disputable = false
+		v.Data = page
+		return s.render(c, http.StatusCreated, "onboarding", v)
+	})
 }

@@ -16,6 +16,19 @@ import (
 // the applicant goes to the dashboard; a wrong, lapsed or burnt code shows
 // beside the field.
 func (s *site) confirmEmailCode(c echo.Context) error {
+	var in app.EmailCodeInput
+	return s.onboardingAction(c, &in, "code", func(profileID string) error {
+		_, err := s.app.ConfirmEmailCode(c.Request().Context(), actor(c), profileID, in)
+		return err
+	}, func(view) error { return c.Redirect(http.StatusSeeOther, "/dashboard") })
+}
+
+// onboardingAction runs one of the onboarding page's smaller forms (the
+// code, the dispute): it binds the form into in, keeping the value of
+// field for the page, calls do with the applicant's profile and answers as
+// every form does (messages beside the fields, the notice); done answers
+// a success.
+func (s *site) onboardingAction(c echo.Context, in any, field string, do func(profileID string) error, done func(v view) error) error {
 	v, err := s.onboardingFilled(c)
 	if err != nil {
 		return s.failWith(c, err)
@@ -24,19 +37,18 @@ func (s *site) confirmEmailCode(c echo.Context) error {
 	if page.Profile == nil {
 		return c.Redirect(http.StatusSeeOther, "/onboarding")
 	}
-	var in app.EmailCodeInput
-	form, problems, err := s.bind(c, &in)
+	form, problems, err := s.bind(c, in)
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	v.Form.Set("code", form.Get("code"))
+	v.Form.Set(field, form.Get(field))
 	if problems != nil {
 		return s.formProblem(c, "onboarding", v, problems)
 	}
-	if _, err := s.app.ConfirmEmailCode(c.Request().Context(), actor(c), page.Profile.ID, in); err != nil {
+	if err := do(page.Profile.ID); err != nil {
 		return s.submitted(c, "onboarding", v, err)
 	}
-	return c.Redirect(http.StatusSeeOther, "/dashboard")
+	return done(v)
 }
 
 // resendEmailCode posts the onboarding page's re-send button; over the
