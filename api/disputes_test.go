@@ -7,6 +7,9 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workers"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/certificates"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
 )
@@ -42,9 +45,17 @@ const statement = "这是我的学号，我有学生证和学校邮箱可以证�
 
 func TestDisputeUpheldRevokesTheOtherVerification(t *testing.T) {
 	t.Parallel()
-	a := clocked(t, newTestClock())
+	seed, _, err := certificates.GenerateSigningKey()
+	require.NoError(t, err)
+	keys, err := workflows.NewCertificateKeys(seed, nil)
+	require.NoError(t, err)
+	a := newApp(t, func(d *appDeps) { d.App.Certificates = keys })
+	a.startWorkers(func(d *workers.Deps) { d.CertificateKeys, d.PublicBaseURL = keys, publicBase })
 	w := newDisputeWorld(t, a)
 	db := a.schema.DB
+	// The other student holds a certificate: revoked with the verification.
+	enrollment, _ := fixtures.PassedEnrollment(t, db, w.other, fixtures.Course(t, db, 60))
+	serial := a.waitStatus("/api/v1/enrollments/"+enrollment.ID, w.otherToken, workflows.EnrollmentCertified)["certificate_serial"].(string)
 	shops := fixtures.VerifiedShops(t, db, []models.Account{w.other})
 	program := fixtures.FundProgram(t, db, nil, nil)
 	r := a.do(http.MethodPost, "/api/v1/fund-applications", w.otherToken, map[string]any{
@@ -113,6 +124,10 @@ func TestDisputeUpheldRevokesTheOtherVerification(t *testing.T) {
 	require.Equal(t, "upheld", dec["dispute"].(map[string]any)["status"])
 	require.Equal(t, []any{shops[0].ID}, dec["rejected_shops"])
 	require.Equal(t, []any{fundID}, dec["withdrawn_applications"])
+	require.Equal(t, []any{serial}, dec["revoked_certificates"])
+	cert := a.do(http.MethodGet, "/api/v1/certificates/"+serial, "", nil).JSON(t)
+	require.Equal(t, true, cert["revoked"], "revoked through the certificate revocation use case's code")
+	require.Equal(t, false, cert["valid"])
 	r = a.do(http.MethodPost, decide, admin, map[string]any{"outcome": "reject", "reason": "again"})
 	require.Equal(t, http.StatusConflict, r.Status, "decided once")
 
@@ -144,6 +159,8 @@ func TestDisputeUpheldRevokesTheOtherVerification(t *testing.T) {
 	audit := items(t, a.do(http.MethodGet, "/api/v1/admin/audit?entity_id="+id, admin, nil))
 	require.Len(t, audit, 1)
 	require.Equal(t, "dispute.decide", audit[0].(map[string]any)["action"])
+	certAudit := items(t, a.do(http.MethodGet, "/api/v1/admin/audit?actor_id="+audit[0].(map[string]any)["actor_id"].(string), admin, nil))
+	require.Len(t, certAudit, 2, "the decision and the certificate's revocation")
 }
 
 func TestDisputeDismissedChangesNothingElse(t *testing.T) {

@@ -319,10 +319,11 @@ func (a *App) upholdDispute(ctx context.Context, w *engine.Work, actor Actor, de
 // The certificates' revocation reason is the admin's reason for the decision.
 func (a *App) revokeHoldings(ctx context.Context, w *engine.Work, actor Actor, dec *DisputeDecision, accountID, reason string) error {
 	tx := w.DB()
-	lock := tx.Clauses(clause.Locking{Strength: "UPDATE"})
+	// A new chain per query: a gorm chain reused would carry its conditions over.
+	lock := func() *gorm.DB { return tx.Clauses(clause.Locking{Strength: "UPDATE"}) }
 	because := []models.Reason{workflows.NewReason("", msg.OwnerVerificationRevoked)}
 	var shops []models.Shop
-	if err := lock.Where("account_id = ? AND status IN ?", accountID, []string{workflows.ShopPending, workflows.ShopVerified}).
+	if err := lock().Where("account_id = ? AND status IN ?", accountID, []string{workflows.ShopPending, workflows.ShopVerified}).
 		Order("id").Find(&shops).Error; err != nil {
 		return fmt.Errorf("lock the shops of %s: %w", accountID, err)
 	}
@@ -356,7 +357,7 @@ func (a *App) revokeHoldings(ctx context.Context, w *engine.Work, actor Actor, d
 		dec.WithdrawnApplications = append(dec.WithdrawnApplications, app.ID)
 	}
 	var certs []models.Certificate
-	if err := lock.Omit("pdf").Where("account_id = ? AND status = ?", accountID, workflows.CertificateValid).
+	if err := lock().Omit("pdf").Where("account_id = ? AND status = ?", accountID, workflows.CertificateValid).
 		Order("id").Find(&certs).Error; err != nil {
 		return fmt.Errorf("lock the certificates of %s: %w", accountID, err)
 	}
