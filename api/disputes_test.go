@@ -95,6 +95,12 @@ func TestDisputeUpheldRevokesTheOtherVerification(t *testing.T) {
 	r = a.do(http.MethodPost, file, w.claimantToken, map[string]any{"statement": statement})
 	require.Equal(t, http.StatusConflict, r.Status, "one open dispute at a time")
 	require.Equal(t, msg.DisputeOpen, r.Reason(t))
+	// Filing mails a code to the claimant's college address; confirming it
+	// proves the address for the dispute (the profile stays rejected).
+	code, _ := a.emailCode(w.email, 0)
+	r = a.do(http.MethodPost, "/api/v1/onboarding/"+w.claimantProfile+"/email-code", w.claimantToken, map[string]any{"code": code})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.Equal(t, "rejected", r.JSON(t)["status"])
 
 	// The admin sees both claims side by side; nobody else does.
 	list := items(t, a.do(http.MethodGet, "/api/v1/admin/disputes?status=pending", admin, nil))
@@ -105,6 +111,9 @@ func TestDisputeUpheldRevokesTheOtherVerification(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	det := r.JSON(t)
 	require.Equal(t, w.email, det["claimant"].(map[string]any)["profile"].(map[string]any)["college_email"])
+	require.Equal(t, true, det["dispute"].(map[string]any)["email_proven"], "the claimant proved the address")
+	require.Equal(t, true, det["claimant"].(map[string]any)["email_proven"])
+	require.Equal(t, false, det["other"].(map[string]any)["email_proven"], "the other never did")
 	other := det["other"].(map[string]any)
 	require.Equal(t, w.otherProfile.CollegeEmail, other["profile"].(map[string]any)["college_email"])
 	require.EqualValues(t, 1, other["shops"])

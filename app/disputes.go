@@ -120,6 +120,11 @@ func (a *App) FileDispute(ctx context.Context, actor Actor, profileID string, in
 			}
 			return fmt.Errorf("file dispute: %w", err)
 		}
+		// A code to the claimant's college address: confirming it
+		// (POST …/email-code) proves the address for the dispute.
+		if _, err := workflows.NewEmailCodeRow(w, prof, d.CreatedAt); err != nil {
+			return err
+		}
 		return w.Advance(workflows.DisputeMachine, actor.ID, engine.Transition{EntityID: d.ID, To: workflows.DisputeOpen,
 			Actor: engine.ActorAccount(actor.ID), Reasons: []models.Reason{workflows.NewReason("", msg.DisputeFiled)}})
 	})

@@ -43,7 +43,9 @@ func checkOwnProfileID(actor Actor, profileID string) error {
 }
 
 // ConfirmEmailCode proves the college mailbox of the applicant's profile
-// awaiting_email with the code mailed to it, and verifies the profile, in
+// with the code mailed to it. A claimant's rejected profile with a pending
+// dispute records the proof on the dispute (evidence; the profile stays
+// as it is). A profile awaiting_email is verified, in
 // one unit of work holding the profile's and the code's row locks: only
 // the newest code counts, once, before it lapses, compared in constant
 // time; a wrong try is counted (and committed) and too many burn the code.
@@ -75,8 +77,9 @@ func (a *App) ConfirmEmailCode(ctx context.Context, actor Actor, profileID strin
 		if prof, err = lockOwnProfile(w, actor, profileID); err != nil {
 			return err
 		}
-		if prof.Status != workflows.OnboardingAwaitingEmail {
-			return workflows.Refuse(workflows.ErrConflict, msg.OnboardingNotAwaitingEmail, msg.Text("status", prof.Status))
+		disputeID, err := codeWanted(w, prof)
+		if err != nil {
+			return err
 		}
 		tx := w.DB()
 		var row models.EmailCode
@@ -106,6 +109,10 @@ func (a *App) ConfirmEmailCode(ctx context.Context, actor Actor, profileID strin
 		}
 		if err := tx.Exec(`UPDATE email_codes SET used_at = ? WHERE id = ?`, now, row.ID).Error; err != nil {
 			return fmt.Errorf("use the code of profile %s: %w", prof.ID, err)
+		}
+		if disputeID != "" {
+			// Evidence for the dispute: the claimant owns the address.
+			return tx.Exec(`UPDATE disputes SET email_proven = true WHERE id = ?`, disputeID).Error
 		}
 		return a.verifyProfile(w, actor, &prof, now, &refusal)
 	})
@@ -166,8 +173,8 @@ func (a *App) ResendEmailCode(ctx context.Context, actor Actor, profileID string
 		if prof, err = lockOwnProfile(w, actor, profileID); err != nil {
 			return err
 		}
-		if prof.Status != workflows.OnboardingAwaitingEmail {
-			return workflows.Refuse(workflows.ErrConflict, msg.OnboardingNotAwaitingEmail, msg.Text("status", prof.Status))
+		if _, err := codeWanted(w, prof); err != nil {
+			return err
 		}
 		now := a.now()
 		var sends []struct {
@@ -196,4 +203,25 @@ func (a *App) ResendEmailCode(ctx context.Context, actor Actor, profileID string
 		return err
 	})
 	return prof, err
+}
+
+// codeWanted says whether the profile prof (locked in w) has a code to
+// confirm or re-send: it awaits its code, or it is a claimant's rejected
+// profile with a pending dispute (locked too; its id is returned), whose
+// code proves the college address for the dispute. Otherwise a refusal.
+func codeWanted(w *engine.Work, prof models.StudentProfile) (disputeID string, err error) {
+	if prof.Status == workflows.OnboardingAwaitingEmail {
+		return "", nil
+	}
+	if prof.Status == workflows.OnboardingRejected {
+		err := w.DB().Raw(`SELECT id FROM disputes WHERE claimant_profile_id = ? AND status = ? FOR UPDATE`,
+			prof.ID, workflows.DisputeOpen).Scan(&disputeID).Error
+		if err != nil {
+			return "", fmt.Errorf("find the dispute of profile %s: %w", prof.ID, err)
+		}
+		if disputeID != "" {
+			return disputeID, nil
+		}
+	}
+	return "", workflows.Refuse(workflows.ErrConflict, msg.OnboardingNotAwaitingEmail, msg.Text("status", prof.Status))
 }

@@ -32,7 +32,9 @@ func (h *Handlers) SendEmailCode(ctx context.Context, w *engine.Work, run engine
 		Lang   string
 		Status string
 	}
-	res := tx.Raw(`SELECT c.*, p.full_name AS name, p.status, a.lang
+	res := tx.Raw(`SELECT c.*, p.full_name AS name, a.lang,
+			CASE WHEN p.status = 'rejected' AND EXISTS (SELECT 1 FROM disputes d WHERE d.claimant_profile_id = p.id
+				AND d.status = 'pending') THEN 'disputing' ELSE p.status END AS status
 		FROM email_codes c JOIN student_profiles p ON p.id = c.profile_id JOIN accounts a ON a.id = c.account_id
 		WHERE c.id = ? FOR UPDATE OF c`, p.CodeID).Scan(&row)
 	if res.Error != nil {
@@ -41,7 +43,10 @@ func (h *Handlers) SendEmailCode(ctx context.Context, w *engine.Work, run engine
 	if res.RowsAffected == 0 {
 		return engine.Permanentf("e-mail code %s does not exist", p.CodeID)
 	}
-	if row.SentAt != nil || row.UsedAt != nil || row.BurntAt != nil || row.Status != workflows.OnboardingAwaitingEmail {
+	// A profile awaiting its code, or a claimant proving the address of a
+	// pending dispute ("disputing"), wants the mail.
+	if row.SentAt != nil || row.UsedAt != nil || row.BurntAt != nil ||
+		(row.Status != workflows.OnboardingAwaitingEmail && row.Status != "disputing") {
 		return nil // mailed already, or no longer wanted
 	}
 	if h.Mailer == nil {

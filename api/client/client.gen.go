@@ -2420,7 +2420,7 @@ type ClientInterface interface {
 
 	// ConfirmEmailCodeWithBody Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
 	//
-	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2429,7 +2429,7 @@ type ClientInterface interface {
 
 	// ConfirmEmailCode Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
 	//
-	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3975,7 +3975,7 @@ func (c *Client) FileDispute(ctx context.Context, id Id, body FileDisputeJSONReq
 
 // ConfirmEmailCodeWithBody Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
 //
-// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3994,7 +3994,7 @@ func (c *Client) ConfirmEmailCodeWithBody(ctx context.Context, id Id, contentTyp
 
 // ConfirmEmailCode Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
 //
-// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9329,7 +9329,7 @@ type ClientWithResponsesInterface interface {
 
 	// ConfirmEmailCodeWithBodyWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
 	//
-	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9338,7 +9338,7 @@ type ClientWithResponsesInterface interface {
 
 	// ConfirmEmailCodeWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
 	//
-	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16124,7 +16124,7 @@ func (c *ClientWithResponses) FileDisputeWithResponse(ctx context.Context, id Id
 
 // ConfirmEmailCodeWithBodyWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
 //
-// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16139,7 +16139,7 @@ func (c *ClientWithResponses) ConfirmEmailCodeWithBodyWithResponse(ctx context.C
 
 // ConfirmEmailCodeWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
 //
-// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected).
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
