@@ -75,6 +75,7 @@ type matrixWorld struct {
 	domain   string
 
 	profileID, shopID, rejectedShopID, pendingShopID, bShopID  string
+	disputeID                                                  string
 	fundID, withdrawFundID, openProgramID                      string
 	conflictFundID                                             string
 	enrollmentID, unscoredEnrollmentID, enrollCourseID, serial string
@@ -104,7 +105,14 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	db := a.schema.DB
 	var profA models.StudentProfile
 	w.accounts[appA], profA = fixtures.VerifiedStudent(t, db, "甲同学")
-	w.accounts[appB], _ = fixtures.VerifiedStudent(t, db, "乙同学")
+	var profB models.StudentProfile
+	w.accounts[appB], profB = fixtures.VerifiedStudent(t, db, "乙同学")
+	// A dispute of A's against B's profile (a row: the matrix checks who
+	// may read and decide it).
+	dispute := models.Dispute{ID: models.NewID(), ClaimantProfileID: profA.ID, ClaimantAccountID: w.accounts[appA].ID,
+		OtherProfileID: profB.ID, Statement: "甲同学的申诉：这个学号是我的。", Status: workflows.DisputeOpen, CreatedAt: profA.CreatedAt}
+	require.NoError(t, db.Create(&dispute).Error)
+	w.disputeID = dispute.ID
 	require.NoError(t, db.Model(&profA).Update("phone", w.phone).Error)
 	w.profileID = profA.ID
 	w.accounts[rIn] = fixtures.Reviewer(t, db, "")
@@ -175,7 +183,8 @@ func (w *matrixWorld) snapshot() string {
 	var b strings.Builder
 	for _, table := range []string{"accounts", "colleges", "student_profiles", "shops", "fund_programs", "fund_panel",
 		"fund_applications", "fund_reviews", "fund_ledger", "internship_places", "match_rounds", "internship_applications",
-		"courses", "enrollments", "certificates", "outbox", "workflow_events", "notifications", "audit_log"} {
+		"courses", "enrollments", "certificates", "outbox", "workflow_events", "notifications", "audit_log", "email_codes",
+		"disputes"} {
 		var n int
 		var sum string
 		err := w.a.schema.DB.Raw(`SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM `+table+` t`).
@@ -256,6 +265,22 @@ func (w *matrixWorld) rows() []matrixRow {
 		{route: "PUT /api/v1/onboarding/:id", path: v1 + "/onboarding/" + w.profileID, body: onboarding,
 			want: expect{anon: 401, appB: 404, rOut: 403, rIn: 403, admin: 403, appA: 409}},
 		{route: "GET /api/v1/onboarding/:id/events", path: v1 + "/onboarding/" + w.profileID + "/events", want: ownerOrAdmin},
+		// A's profile is verified: no code to confirm or re-send (409); B
+		// learns nothing (404); only the owner may.
+		{route: "POST /api/v1/onboarding/:id/email-code", path: v1 + "/onboarding/" + w.profileID + "/email-code",
+			body: same(map[string]any{"code": "123456"}),
+			want: expect{anon: 401, appB: 404, rOut: 403, rIn: 403, admin: 403, appA: 409}},
+		{route: "POST /api/v1/onboarding/:id/email-code/resend", path: v1 + "/onboarding/" + w.profileID + "/email-code/resend",
+			want: expect{anon: 401, appB: 404, rOut: 403, rIn: 403, admin: 403, appA: 409}},
+		// A's profile is verified: nothing to dispute (409).
+		{route: "POST /api/v1/onboarding/:id/disputes", path: v1 + "/onboarding/" + w.profileID + "/disputes",
+			body: same(map[string]any{"statement": "这个学号是我的，我有学生证可以证明，请核实。"}),
+			want: expect{anon: 401, appB: 404, rOut: 403, rIn: 403, admin: 403, appA: 409}},
+		{route: "GET /api/v1/disputes/:id/events", path: v1 + "/disputes/" + w.disputeID + "/events", want: ownerOrAdmin},
+		{route: "GET /api/v1/admin/disputes", path: v1 + "/admin/disputes", want: adminOnly},
+		{route: "GET /api/v1/admin/disputes/:id", path: v1 + "/admin/disputes/" + w.disputeID, want: adminOnly},
+		{route: "POST /api/v1/admin/disputes/:id/decide", path: v1 + "/admin/disputes/" + w.disputeID + "/decide",
+			body: same(map[string]any{"outcome": "reject", "reason": "matrix"}), want: adminOnly},
 
 		{route: "GET /api/v1/courses", path: v1 + "/courses", want: public},
 		{route: "GET /api/v1/courses/:id", path: v1 + "/courses/" + w.enrollCourseID, want: public},

@@ -57,12 +57,18 @@ func TestGeneratedClientDrivesOnboarding(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, sub.JSON202, "%d %s", sub.StatusCode(), sub.Body)
 
-	eventually(t, 30*time.Second, "the profile to be verified", func() bool {
+	eventually(t, 30*time.Second, "the profile to await its e-mail code", func() bool {
 		got, err := c.GetOnboardingWithResponse(ctx, uuid.MustParse(*sub.JSON202.Id), bearer)
 		require.NoError(t, err)
 		require.NotNil(t, got.JSON200, string(got.Body))
-		return string(*got.JSON200.Status) == "verified"
+		return *got.JSON200.Status == client.ProfileStatusAwaitingEmail
 	})
+	code, _ := a.emailCode(f.CollegeEmail, 0)
+	confirmed, err := c.ConfirmEmailCodeWithResponse(ctx, uuid.MustParse(*sub.JSON202.Id),
+		client.ConfirmEmailCodeJSONRequestBody{Code: code}, bearer)
+	require.NoError(t, err)
+	require.NotNil(t, confirmed.JSON200, "%d %s", confirmed.StatusCode(), confirmed.Body)
+	require.Equal(t, client.ProfileStatusVerified, *confirmed.JSON200.Status)
 	other, err := c.GetOnboardingWithResponse(ctx, uuid.MustParse(*sub.JSON202.Id))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusUnauthorized, other.StatusCode())

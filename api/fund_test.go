@@ -97,7 +97,7 @@ func TestFundEndToEnd(t *testing.T) {
 		"college_id": college.ID, "student_number": "2024009876", "full_name": "林晓", "enrollment_year": 2024,
 		"major": "电子商务", "college_email": "linxiao@" + domain, "phone": "13912345678"})
 	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
-	a.waitStatus("/api/v1/onboarding/"+r.JSON(t)["id"].(string), student, "verified")
+	a.confirmOnboarding(r.JSON(t)["id"].(string), student)
 
 	// Verify a shop: fetch mode against a local page.
 	var pageBody atomic.Value

@@ -14,6 +14,7 @@ import (
 	"github.com/campusbiz/campusbiz/api"
 	application "github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/mailsink"
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
@@ -35,6 +36,9 @@ type app struct {
 	// (and the workers', as in one campusbiz process).
 	app    *application.App
 	engine *engine.Engine
+	// mail is the test's SMTP server: the workers mail onboarding codes
+	// (and, with Email on, notifications) to it.
+	mail *mailsink.Sink
 }
 
 // appDeps are what newApp builds the application and the API from; an
@@ -52,7 +56,7 @@ type appOption func(*appDeps)
 
 func newApp(t *testing.T, opts ...appOption) *app {
 	t.Helper()
-	a := &app{t: t, schema: testenv.Postgres(t), redis: testenv.Redis(t)}
+	a := &app{t: t, schema: testenv.Postgres(t), redis: testenv.Redis(t), mail: testenv.MailSink(t)}
 	a.client = asynq.NewClient(a.redis.Opt)
 	inspector := asynq.NewInspector(a.redis.Opt)
 	t.Cleanup(func() {
@@ -83,7 +87,9 @@ func newApp(t *testing.T, opts ...appOption) *app {
 // to the Log they leave).
 func (a *app) startWorkers(opts ...func(*workers.Deps)) (stop func()) {
 	a.t.Helper()
-	deps := workers.Deps{Engine: a.engine, Log: testenv.Logger(a.t)}
+	mailer, err := workers.NewMailer(a.mail.URL())
+	require.NoError(a.t, err)
+	deps := workers.Deps{Engine: a.engine, Log: testenv.Logger(a.t), Mailer: mailer}
 	for _, o := range opts {
 		o(&deps)
 	}
@@ -100,6 +106,43 @@ func (a *app) startWorkers(opts ...func(*workers.Deps)) (stop func()) {
 	})
 	a.t.Cleanup(stop)
 	return stop
+}
+
+// emailCode waits for the seen+1st code mailed to addr and returns it with
+// the count of codes mailed there (seen for the next call).
+func (a *app) emailCode(addr string, seen int) (string, int) {
+	a.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code, n, err := a.mail.WaitCode(ctx, addr, seen)
+	require.NoError(a.t, err)
+	// The mail goes out just before its code's hash commits.
+	eventually(a.t, 10*time.Second, "the code's hash to be stored", func() bool {
+		var stored int
+		require.NoError(a.t, a.schema.DB.Raw(`SELECT count(*) FROM email_codes WHERE email = ? AND sent_at IS NOT NULL`,
+			addr).Row().Scan(&stored))
+		return stored >= n
+	})
+	return code, n
+}
+
+// confirmOnboarding waits until the profile id passed the automatic checks
+// (awaiting_email), reads the code mailed to its college address and
+// confirms it, as its owner would; it returns the verified profile.
+func (a *app) confirmOnboarding(id, token string) map[string]any {
+	a.t.Helper()
+	prof := a.waitStatus("/api/v1/onboarding/"+id, token, "awaiting_email")
+	// The codes mailed there before this profile's newest (a dispute's).
+	var seen int
+	require.NoError(a.t, a.schema.DB.Raw(`SELECT count(*) FROM email_codes WHERE email = ? AND sent_at IS NOT NULL
+		AND id <> (SELECT id FROM email_codes WHERE profile_id = ? ORDER BY created_at DESC, id LIMIT 1)`,
+		prof["college_email"], id).Row().Scan(&seen))
+	code, _ := a.emailCode(prof["college_email"].(string), seen)
+	r := a.do(http.MethodPost, "/api/v1/onboarding/"+id+"/email-code", token, map[string]any{"code": code})
+	require.Equal(a.t, http.StatusOK, r.Status, string(r.Body))
+	prof = r.JSON(a.t)
+	require.Equal(a.t, "verified", prof["status"])
+	return prof
 }
 
 // response is a decoded answer.

@@ -46,6 +46,7 @@ func TestLoadgenAgainstTheRealApp(t *testing.T) {
 		BaseURL: srv.URL, Concurrency: 3, CollegeID: home.ID, Duration: 2 * time.Second, Settle: 20 * time.Second,
 		AdminEmail: admin.Email, AdminPassword: fixtures.Password, Progress: &progress, Tick: 100 * time.Millisecond,
 		Reviewers: []loadgen.Login{{Email: reviewers[0].Email, Password: fixtures.Password}, {Email: reviewers[1].Email, Password: fixtures.Password}},
+		Mailbox:   a.mail,
 	})
 	require.NoError(t, err)
 
@@ -63,11 +64,14 @@ func TestLoadgenAgainstTheRealApp(t *testing.T) {
 		require.LessOrEqual(t, e.P99, e.Max, e.Name)
 	}
 	require.Equal(t, total, s.Requests())
-	for _, step := range []string{"register", "login", "onboard", "internship apply", "shop", "shop confirm", "fund apply"} {
+	for _, step := range []string{"register", "login", "onboard", "email code", "internship apply", "shop", "shop confirm", "fund apply"} {
 		require.Equal(t, n, s.Endpoint(step).Requests, step)
 	}
 	require.Equal(t, 2*n, s.Endpoint("fund review").Requests, "each application reviewed by both")
-	require.Equal(t, map[string]int64{"verified": n}, s.Workflow("onboarding").States)
+	require.Equal(t, map[string]int64{"awaiting_email": n}, s.Workflow("onboarding").States, "the automatic decision")
+	var verified int64
+	require.NoError(t, db.Raw(`SELECT count(*) FROM student_profiles WHERE status = 'verified'`).Row().Scan(&verified))
+	require.Equal(t, n, verified, "each confirmed the code from its mail")
 	require.Equal(t, map[string]int64{"verified": n}, s.Workflow("shop").States)
 	require.Equal(t, map[string]int64{"in_review": n}, s.Workflow("fund").States)
 	t.Logf("%d applicants", n)

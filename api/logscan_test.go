@@ -97,7 +97,7 @@ func TestLogsAndTaskPayloadsCarryNoPersonalData(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, a.do(http.MethodPost, "/api/v1/onboarding", token, bad).Status)
 	r = a.do(http.MethodPost, "/api/v1/onboarding", token, form)
 	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
-	a.waitStatus("/api/v1/onboarding/"+r.JSON(t)["id"].(string), token, workflows.OnboardingVerified)
+	a.confirmOnboarding(r.JSON(t)["id"].(string), token)
 
 	// Shop, confirmed by an admin.
 	r = a.do(http.MethodPost, "/api/v1/shops", token, map[string]any{"platform_shop_id": "nana-1",

@@ -73,3 +73,36 @@ func (s *server) getOnboarding(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, profileView(prof, printer(c)))
 }
+
+// confirmEmailCode proves the profile's college mailbox with its code:
+// 200 with the verified profile; a wrong, lapsed or burnt code is a 422
+// naming "code".
+func (s *server) confirmEmailCode(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in app.EmailCodeInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	prof, err := s.app.ConfirmEmailCode(c.Request().Context(), actor(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, profileView(prof, printer(c)))
+}
+
+// resendEmailCode mails a new code: 202 with the profile; 429 with
+// Retry-After within the cooldown or over the hourly cap.
+func (s *server) resendEmailCode(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	prof, err := s.app.ResendEmailCode(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, profileView(prof, printer(c)))
+}

@@ -66,7 +66,9 @@ func TestOnboardingThroughTheAPI(t *testing.T) {
 	r = a.do(http.MethodPut, "/api/v1/onboarding/"+id, token, body)
 	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
 	require.Equal(t, float64(2), r.JSON(t)["revision"])
-	waitStatus("verified")
+	got = waitStatus("awaiting_email")
+	require.Empty(t, got["reasons"])
+	a.confirmOnboarding(id, token)
 
 	r = a.do(http.MethodPut, "/api/v1/onboarding/"+id, token, body)
 	require.Equal(t, http.StatusConflict, r.Status, "a verified profile cannot be resubmitted")
@@ -81,11 +83,12 @@ func TestOnboardingThroughTheAPI(t *testing.T) {
 			require.NotEmpty(t, e["task_id"], "task events link to Asynqmon")
 		}
 	}
-	require.Equal(t, []string{">pending", "pending>needs_info", "needs_info>pending", "pending>verified"}, path)
+	require.Equal(t, []string{">pending", "pending>needs_info", "needs_info>pending", "pending>awaiting_email",
+		"awaiting_email>verified"}, path)
 
-	eventually(t, 20*time.Second, "two notifications", func() bool {
+	eventually(t, 20*time.Second, "three notifications", func() bool {
 		n := a.do(http.MethodGet, "/api/v1/me/notifications", token, nil).JSON(t)["items"].([]any)
-		return len(n) == 2
+		return len(n) == 3
 	})
 	items := a.do(http.MethodGet, "/api/v1/me/notifications?limit=1", token, nil).JSON(t)
 	require.Contains(t, items["items"].([]any)[0].(map[string]any)["title"], "verified", "newest first")

@@ -43,6 +43,13 @@ func (s *server) routes(e *echo.Echo) {
 	v1.GET("/onboarding/:id", s.getOnboarding, signedIn)
 	v1.PUT("/onboarding/:id", s.resubmitOnboarding, submit...)
 	v1.GET("/onboarding/:id/events", events(s.app.ProfileEvents, "id"), signedIn)
+	v1.POST("/onboarding/:id/email-code", s.confirmEmailCode, submit...)
+	v1.POST("/onboarding/:id/email-code/resend", s.resendEmailCode, submit...)
+	v1.POST("/onboarding/:id/disputes", s.fileDispute, submit...)
+	v1.GET("/disputes/:id/events", events(s.app.DisputeEvents, "id"), signedIn)
+	v1.GET("/admin/disputes", s.listDisputes, admin...)
+	v1.GET("/admin/disputes/:id", s.getDispute, admin...)
+	v1.POST("/admin/disputes/:id/decide", s.decideDispute, adminWrite...)
 
 	v1.GET("/courses", s.listCourses)
 	v1.GET("/courses/:id", s.getCourse)

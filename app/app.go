@@ -70,6 +70,9 @@ type Config struct {
 	// certificates' issuer, its did:web DID and the status list URLs.
 	// Defaults to http://localhost:8080, as the setting does.
 	PublicBaseURL string
+	// EmailCode bounds the onboarding codes that prove a college mailbox
+	// (EMAIL_CODE_*); zero fields take workflows' defaults.
+	EmailCode workflows.EmailCodePolicy
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
 }
@@ -93,6 +96,7 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	c.EmailCode = c.EmailCode.WithDefaults()
 	return c
 }
 

@@ -311,22 +311,7 @@ func (a *App) WithdrawFund(ctx context.Context, actor Actor, id string) (FundApp
 		if !workflows.FundMachine.Allows(app.Status, workflows.FundWithdrawn) {
 			return workflows.Refuse(workflows.ErrConflict, msg.FundNotWithdrawable, msg.Text("status", app.Status))
 		}
-		if app.Status == workflows.FundApproved {
-			if err := workflows.ReleaseGrant(w, app, "withdraw:"+app.ID); err != nil {
-				return err
-			}
-		}
-		if err := workflows.CancelOpenReviews(ctx, w.DB(), app.ID); err != nil {
-			return err
-		}
-		from := app.Status
-		app.Status, app.UpdatedAt = workflows.FundWithdrawn, a.now()
-		if err := w.DB().Model(&app).Select("status", "updated_at").Updates(&app).Error; err != nil {
-			return fmt.Errorf("withdraw application %s: %w", app.ID, err)
-		}
-		return w.Advance(workflows.FundMachine, app.AccountID, engine.Transition{
-			EntityID: app.ID, From: from, To: workflows.FundWithdrawn, Actor: engine.ActorAccount(actor.ID),
-		})
+		return a.withdrawFund(ctx, w, actor, &app)
 	})
 	if err != nil {
 		return FundApplication{}, err
@@ -434,4 +419,27 @@ func (a *App) SubmitReview(ctx context.Context, actor Actor, applicationID strin
 	}
 	return VisibleReview{ID: rev.ID, ReviewerID: rev.ReviewerID, Decision: *rev.Decision, Score: *rev.Score, Comment: rev.Comment,
 		ReviewedAt: rev.ReviewedAt.UTC(), Criteria: rows}, nil
+}
+
+// withdrawFund withdraws the application app, locked in the unit w and
+// withdrawable, as actor (with reasons, when given): an approved grant is
+// released and open reviews are cancelled. WithdrawFund and a dispute's
+// revocation share it.
+func (a *App) withdrawFund(ctx context.Context, w *engine.Work, actor Actor, app *models.FundApplication, reasons ...models.Reason) error {
+	if app.Status == workflows.FundApproved {
+		if err := workflows.ReleaseGrant(w, *app, "withdraw:"+app.ID); err != nil {
+			return err
+		}
+	}
+	if err := workflows.CancelOpenReviews(ctx, w.DB(), app.ID); err != nil {
+		return err
+	}
+	from := app.Status
+	app.Status, app.UpdatedAt = workflows.FundWithdrawn, a.now()
+	if err := w.DB().Model(app).Select("status", "updated_at").Updates(app).Error; err != nil {
+		return fmt.Errorf("withdraw application %s: %w", app.ID, err)
+	}
+	return w.Advance(workflows.FundMachine, app.AccountID, engine.Transition{
+		EntityID: app.ID, From: from, To: workflows.FundWithdrawn, Actor: engine.ActorAccount(actor.ID), Reasons: reasons,
+	})
 }

@@ -105,8 +105,9 @@ func (a *App) SubmitOnboarding(ctx context.Context, actor Actor, in OnboardingIn
 	return prof, nil
 }
 
-// ResubmitOnboarding replaces the form of the applicant's rejected or
-// needs_info profile and sends it back to pending, to be verified again.
+// ResubmitOnboarding replaces the form of the applicant's rejected,
+// needs_info or awaiting_email profile (a mistyped college address) and
+// sends it back to pending, to be verified again; its codes are burnt.
 func (a *App) ResubmitOnboarding(ctx context.Context, actor Actor, profileID string, in OnboardingInput) (models.StudentProfile, error) {
 	if err := a.checkOnboarding(actor, in); err != nil {
 		return models.StudentProfile{}, err
@@ -136,6 +137,7 @@ func (a *App) ResubmitOnboarding(ctx context.Context, actor Actor, profileID str
 			}
 			return fmt.Errorf("save profile %s: %w", prof.ID, err)
 		}
+		workflows.BurnEmailCodes(w, prof.ID, prof.UpdatedAt)
 		err = w.Record(workflows.OnboardingMachine, engine.Transition{
 			EntityID: prof.ID, From: from, To: workflows.OnboardingPending, Actor: engine.ActorAccount(actor.ID),
 		})

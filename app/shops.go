@@ -160,7 +160,9 @@ func (a *App) ConfirmShop(ctx context.Context, actor Actor, shopID string, in Co
 		if *in.Verified {
 			to, reasons = workflows.ShopVerified, []models.Reason{}
 		}
-		if !workflows.ShopMachine.Allows(shop.Status, to) {
+		// A verified shop is final for an admin's decision; only a revoked
+		// owner verification (an upheld dispute) rejects it.
+		if !workflows.ShopMachine.Allows(shop.Status, to) || shop.Status == workflows.ShopVerified {
 			return workflows.Refuse(workflows.ErrConflict, msg.ShopCannotBecome, msg.Text("from", shop.Status), msg.Text("to", to))
 		}
 		before := shop

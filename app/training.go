@@ -397,26 +397,7 @@ func (a *App) RevokeCertificate(ctx context.Context, actor Actor, rawSerial stri
 		if c.Status != workflows.CertificateValid {
 			return workflows.Refuse(workflows.ErrConflict, msg.CertificateAlready, msg.Text("serial", serial), msg.Text("status", c.Status))
 		}
-		before := certificateView(c)
-		from, now, reason := c.Status, a.now(), strings.TrimSpace(in.Reason)
-		c.Status, c.RevokedAt, c.RevokedBy, c.RevokeReason = workflows.CertificateRevoked, &now, &actor.ID, reason
-		err = tx.Model(&c).Updates(map[string]any{
-			"status": c.Status, "revoked_at": now, "revoked_by": actor.ID, "revoke_reason": reason,
-		}).Error
-		if err != nil {
-			return fmt.Errorf("revoke certificate %s: %w", serial, err)
-		}
-		if err := a.audit(w, actor, AuditRevokeCertificate, "certificate", c.ID, before, certificateView(c)); err != nil {
-			return err
-		}
-		list, _ := certificates.StatusPosition(c.StatusIndex)
-		if err := a.signStatusList(ctx, tx, list); err != nil {
-			return err
-		}
-		return w.Advance(workflows.CertificateMachine, c.AccountID, engine.Transition{
-			EntityID: c.ID, From: from, To: workflows.CertificateRevoked, Actor: engine.ActorAccount(actor.ID),
-			Reasons: []models.Reason{workflows.NewReason("", msg.CertificateRevokedBecause, msg.Text("reason", reason))},
-		})
+		return a.revokeCertificate(ctx, w, actor, &c, strings.TrimSpace(in.Reason))
 	})
 	if err != nil {
 		return Certificate{}, err
@@ -442,4 +423,30 @@ func (a *App) CertificateEvents(ctx context.Context, actor Actor, rawSerial stri
 func certificateView(c models.Certificate) map[string]any {
 	return map[string]any{"id": c.ID, "serial": c.Serial, "status": c.Status, "revoked_at": c.RevokedAt,
 		"revoked_by": c.RevokedBy, "revoke_reason": c.RevokeReason}
+}
+
+// revokeCertificate revokes the valid certificate c, locked in the unit w,
+// for reason: the row, the audit entry, the holder's timeline and
+// notification. RevokeCertificate and a dispute's revocation share it.
+func (a *App) revokeCertificate(ctx context.Context, w *engine.Work, actor Actor, c *models.Certificate, reason string) error {
+	before := certificateView(*c)
+	from, now := c.Status, a.now()
+	c.Status, c.RevokedAt, c.RevokedBy, c.RevokeReason = workflows.CertificateRevoked, &now, &actor.ID, reason
+	err := w.DB().Model(c).Updates(map[string]any{
+		"status": c.Status, "revoked_at": now, "revoked_by": actor.ID, "revoke_reason": reason,
+	}).Error
+	if err != nil {
+		return fmt.Errorf("revoke certificate %s: %w", c.Serial, err)
+	}
+	if err := a.audit(w, actor, AuditRevokeCertificate, "certificate", c.ID, before, certificateView(*c)); err != nil {
+		return err
+	}
+	list, _ := certificates.StatusPosition(c.StatusIndex)
+	if err := a.signStatusList(ctx, w.DB(), list); err != nil {
+		return err
+	}
+	return w.Advance(workflows.CertificateMachine, c.AccountID, engine.Transition{
+		EntityID: c.ID, From: from, To: workflows.CertificateRevoked, Actor: engine.ActorAccount(actor.ID),
+		Reasons: []models.Reason{workflows.NewReason("", msg.CertificateRevokedBecause, msg.Text("reason", reason))},
+	})
 }

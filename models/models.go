@@ -144,3 +144,38 @@ type StudentProfile struct {
 	UpdatedAt      time.Time
 	VerifiedAt     *time.Time
 }
+
+// EmailCode is one one-time code mailed to a profile's college address
+// (onboarding's proof of the mailbox). CodeHash is the code's HMAC, set when
+// the code is mailed; the code itself is never stored.
+type EmailCode struct {
+	ID        string `gorm:"type:uuid;primaryKey"`
+	ProfileID string `gorm:"type:uuid"`
+	AccountID string `gorm:"type:uuid"`
+	Email     string
+	CodeHash  []byte
+	Attempts  int
+	CreatedAt time.Time
+	SentAt    *time.Time
+	ExpiresAt *time.Time
+	UsedAt    *time.Time
+	BurntAt   *time.Time
+}
+
+// Dispute is a student's claim to a college and student number that
+// another account's verified profile holds, and an admin's decision on it.
+type Dispute struct {
+	ID                string `gorm:"type:uuid;primaryKey"`
+	ClaimantProfileID string `gorm:"type:uuid"`
+	ClaimantAccountID string `gorm:"type:uuid"`
+	OtherProfileID    string `gorm:"type:uuid"`
+	Statement         string
+	// EmailProven: the claimant confirmed a code mailed to their profile's
+	// college address.
+	EmailProven    bool
+	Status         string
+	DecisionReason *string
+	DecidedBy      *string `gorm:"type:uuid"`
+	DecidedAt      *time.Time
+	CreatedAt      time.Time
+}

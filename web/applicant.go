@@ -8,6 +8,7 @@ import (
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/labstack/echo/v4"
 )
 
@@ -71,6 +72,8 @@ func NextStep(onboarding string, states map[string][]string) string {
 		return "next.wait"
 	case workflows.OnboardingNeedsInfo, workflows.OnboardingRejected:
 		return "next.resubmit"
+	case workflows.OnboardingAwaitingEmail:
+		return "next.email_code"
 	}
 	has := func(kind string, in ...string) bool {
 		for _, s := range states[kind] {
@@ -155,6 +158,9 @@ type onboardingPage struct {
 	// General are the profile's reasons shown above the form: those about
 	// no field of it (the others sit beside their fields).
 	General []models.Reason
+	// Disputable: the profile was refused because another verified profile
+	// holds its student number, so the page offers a dispute form.
+	Disputable bool
 }
 
 // onboardingFields are the onboarding form's fields.
@@ -170,19 +176,31 @@ func (s *site) onboardingView(c echo.Context, prof *models.StudentProfile) (view
 	page := onboardingPage{Colleges: colleges, Profile: prof}
 	if prof != nil {
 		page.General = prof.Reasons
+		page.Disputable = prof.Status == workflows.OnboardingRejected && slices.ContainsFunc(prof.Reasons,
+			func(r models.Reason) bool { return r.Code == msg.OnboardingAlreadyVerified })
 	}
 	v.Data = page
 	return v, nil
 }
 
 func (s *site) onboardingForm(c echo.Context) error {
-	prof, err := s.app.OwnProfile(c.Request().Context(), actor(c))
+	v, err := s.onboardingFilled(c)
 	if err != nil {
 		return s.failWith(c, err)
 	}
+	return s.render(c, http.StatusOK, "onboarding", v)
+}
+
+// onboardingFilled is the onboarding page of the signed-in applicant, its
+// form filled in from their profile with each reason beside its field.
+func (s *site) onboardingFilled(c echo.Context) (view, error) {
+	prof, err := s.app.OwnProfile(c.Request().Context(), actor(c))
+	if err != nil {
+		return view{}, err
+	}
 	v, err := s.onboardingView(c, prof)
 	if err != nil {
-		return s.failWith(c, err)
+		return view{}, err
 	}
 	if prof != nil {
 		v.Form.Set("college_id", prof.CollegeID)
@@ -205,7 +223,7 @@ func (s *site) onboardingForm(c echo.Context) error {
 		}
 		v.Data = page
 	}
-	return s.render(c, http.StatusOK, "onboarding", v)
+	return v, nil
 }
 
 // submitOnboarding submits the profile, or resubmits it when one exists

@@ -17,7 +17,8 @@ import (
 
 // TestApplicantOnboardsInBrowser: an applicant registers, submits the
 // onboarding form, sees the API's message beside a bad field, fixes it and
-// then sees verified on the dashboard.
+// then enters the code mailed to the college address (a wrong one first,
+// refused beside the field) and sees verified on the dashboard.
 func TestApplicantOnboardsInBrowser(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
@@ -64,17 +65,37 @@ func TestApplicantOnboardsInBrowser(t *testing.T) {
 
 	fill(form.Phone)
 	run(t, ctx, chromedp.WaitVisible(`.state[data-kind=onboarding]`, chromedp.ByQuery))
-	eventually(t, 20*time.Second, "the dashboard to show verified", func() bool {
+	eventually(t, 20*time.Second, "the dashboard to ask for the e-mail code", func() bool {
 		run(t, ctx, chromedp.Reload(), chromedp.WaitVisible(`.state[data-kind=onboarding]`, chromedp.ByQuery))
-		return stateOf(t, ctx, "onboarding") == workflows.OnboardingVerified
+		return stateOf(t, ctx, "onboarding") == workflows.OnboardingAwaitingEmail
 	})
+	require.Contains(t, textOf(t, ctx, ".next"), "Enter the six-digit code")
+	code := s.emailCode(form.CollegeEmail, 0)
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	enter := func(code string) {
+		run(t, ctx, chromedp.Navigate(s.url+"/onboarding"), chromedp.WaitVisible("#code", chromedp.ByQuery),
+			chromedp.SetValue("#code", code, chromedp.ByQuery),
+			chromedp.Click(`#email-code form.form button[type=submit]`, chromedp.ByQuery))
+	}
+	enter(wrong)
+	run(t, ctx, chromedp.WaitVisible("#code-err", chromedp.ByQuery))
+	require.Equal(t, "That code is not right; 4 tries left.", textOf(t, ctx, "#code-err"))
+	screenshots(t, ctx, "onboarding-code-wrong")
+	enter(code)
+	run(t, ctx, chromedp.WaitVisible(`.next`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.state[data-kind=onboarding][data-state=verified]`, chromedp.ByQuery))
+	require.Equal(t, workflows.OnboardingVerified, stateOf(t, ctx, "onboarding"), "back on the dashboard, verified")
 	require.Contains(t, textOf(t, ctx, ".next"), "Link the online shop")
 	screenshots(t, ctx, "dashboard")
 	run(t, ctx, chromedp.Navigate(s.url+"/dashboard?lang=zh"), chromedp.WaitVisible(".next", chromedp.ByQuery))
 	require.Contains(t, textOf(t, ctx, ".next"), "绑定您开设的网店")
 	// The timeline names the states in the page's language.
 	run(t, ctx, chromedp.Click(`.workflow details summary`, chromedp.ByQuery), chromedp.WaitVisible(`.workflow .timeline`, chromedp.ByQuery))
-	require.Contains(t, textOf(t, ctx, ".workflow .timeline"), "审核中 → 已认证")
+	require.Contains(t, textOf(t, ctx, ".workflow .timeline"), "审核中 → 待邮箱验证")
+	require.Contains(t, textOf(t, ctx, ".workflow .timeline"), "待邮箱验证 → 已认证")
 	screenshots(t, ctx, "dashboard-zh")
 }
 

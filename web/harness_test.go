@@ -9,6 +9,7 @@ import (
 	"github.com/campusbiz/campusbiz/api"
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/mailsink"
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/web"
@@ -33,6 +34,8 @@ type site struct {
 	// the pages share, for tests to set up state through its use cases.
 	engine *engine.Engine
 	app    *app.App
+	// mail is the test's SMTP server, where the workers mail onboarding codes.
+	mail *mailsink.Sink
 }
 
 func newSite(t *testing.T) *site {
@@ -43,7 +46,7 @@ func newSite(t *testing.T) *site {
 // newSiteWith is newSite with the application's settings cfg.
 func newSiteWith(t *testing.T, cfg app.Config) *site {
 	t.Helper()
-	s := &site{t: t, schema: testenv.Postgres(t)}
+	s := &site{t: t, schema: testenv.Postgres(t), mail: testenv.MailSink(t)}
 	rdb := testenv.Redis(t)
 	log := testenv.Logger(t)
 	seed, _, err := certificates.GenerateSigningKey()
@@ -64,8 +67,10 @@ func newSiteWith(t *testing.T, cfg app.Config) *site {
 
 	relay := &engine.Relay{DB: db, Client: client, Log: log, PollInterval: 100 * time.Millisecond}
 	w := workers.NewServer(context.Background(), rdb.Opt, workers.ServerConfig{Concurrency: 5, ShutdownTimeout: 5 * time.Second}, log)
+	mailer, err := workers.NewMailer(s.mail.URL())
+	require.NoError(t, err)
 	require.NoError(t, w.Start(workers.NewMux(workers.Deps{Engine: s.engine, Log: log,
-		CertificateKeys: s.keys, PublicBaseURL: srv.URL})))
+		CertificateKeys: s.keys, PublicBaseURL: srv.URL, Mailer: mailer})))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- relay.Run(ctx) }()
@@ -75,6 +80,20 @@ func newSiteWith(t *testing.T, cfg app.Config) *site {
 		w.Shutdown()
 	})
 	return s
+}
+
+// emailCode waits for the seen+1st onboarding code mailed to addr, stored,
+// and returns it.
+func (s *site) emailCode(addr string, seen int) string {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code, n, err := s.mail.WaitCode(ctx, addr, seen)
+	require.NoError(s.t, err)
+	eventually(s.t, 10*time.Second, "the code's hash to be stored", func() bool {
+		return count(s.t, s, "SELECT count(*) FROM email_codes WHERE sent_at IS NOT NULL AND email = '"+addr+"'") >= n
+	})
+	return code
 }
 
 // delayedShop links a shop for owner through the application, with its

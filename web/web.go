@@ -20,6 +20,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/i18n"
+	"github.com/campusbiz/campusbiz/internal/mailsink"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
 )
@@ -37,6 +38,15 @@ type Deps struct {
 	Log *slog.Logger
 	// Config are the pages' own settings.
 	Config Config
+	// DevMailbox, set only by `campusbiz dev` without SMTP_URL, is the
+	// mailbox every e-mail goes to; the page /dev/mailbox shows it. Nil
+	// (always in production): no such page.
+	DevMailbox Mailbox
+}
+
+// Mailbox is a development mailbox: the e-mails it received.
+type Mailbox interface {
+	Messages() []mailsink.Message
 }
 
 // Config holds the pages' own settings.
@@ -65,6 +75,8 @@ type site struct {
 	cfg   Config
 	// imports are the course-results imports running in this process.
 	imports imports
+	// mailbox is dev's mailbox (nil: no /dev/mailbox page).
+	mailbox Mailbox
 }
 
 // Mount registers the pages on e, the Echo app that also serves the JSON
@@ -88,7 +100,7 @@ func Mount(e *echo.Echo, d Deps) error {
 	if cfg.MonitoringURL == "" {
 		cfg.MonitoringURL = "/monitoring/"
 	}
-	s := &site{app: d.App, log: d.Log, pages: pages, csrf: cfg.CSRFKey, cfg: cfg}
+	s := &site{app: d.App, log: d.Log, pages: pages, csrf: cfg.CSRFKey, cfg: cfg, mailbox: d.DevMailbox}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("static files: %w", err)
@@ -116,6 +128,12 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.GET("/dashboard", s.dashboard, s.signedIn)
 	g.GET("/onboarding", s.onboardingForm, applicant...)
 	g.POST("/onboarding", s.submitOnboarding, append(applicant, s.checkCSRF, s.limitSubmissions)...)
+	g.POST("/onboarding/email-code", s.confirmEmailCode, append(applicant, s.checkCSRF, s.limitSubmissions)...)
+	g.POST("/onboarding/email-code/resend", s.resendEmailCode, append(applicant, s.checkCSRF, s.limitSubmissions)...)
+	g.POST("/onboarding/dispute", s.fileDispute, append(applicant, s.checkCSRF, s.limitSubmissions)...)
+	if s.mailbox != nil {
+		g.GET("/dev/mailbox", s.devMailbox)
+	}
 
 	g.GET("/shops", s.shopsForm, applicant...)
 	g.POST("/shops", s.submitShop, append(applicant, s.checkCSRF, s.limitSubmissions)...)
@@ -155,6 +173,9 @@ func (s *site) routes(e *echo.Echo, static http.Handler) {
 	g.POST("/admin/shops/bulk", s.bulkShops, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.GET("/admin/exports/:file", s.adminExport, admin...)
 	g.GET("/admin/audit", s.adminAudit, admin...)
+	g.GET("/admin/disputes", s.adminDisputes, admin...)
+	g.GET("/admin/disputes/:id", s.adminDispute, admin...)
+	g.POST("/admin/disputes/:id/decide", s.decideDispute, append(admin, s.checkCSRF, s.limitSubmissions)...)
 	g.GET("/admin/import", s.importPage, admin...)
 	g.GET("/admin/import/:id", s.importProgress, admin...)
 	g.POST("/admin/import", s.importResults, append(admin, s.checkCSRF, s.limitSubmissions)...)

@@ -167,9 +167,25 @@ func TestApplicantJourneyInChinese(t *testing.T) {
 	fill("13812345678")
 	run(t, ctx, chromedp.WaitVisible(`.state[data-kind=onboarding]`, chromedp.ByQuery))
 	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
-	err = chromedp.Run(wait, chromedp.WaitVisible(`.state[data-kind=onboarding][data-state=verified]`, chromedp.ByQuery))
+	err = chromedp.Run(wait, chromedp.WaitVisible(`.state[data-kind=onboarding][data-state=awaiting_email]`, chromedp.ByQuery))
 	cancel()
-	require.NoError(t, err, "the dashboard shows verified by itself")
+	require.NoError(t, err, "the dashboard shows by itself that the e-mail code is awaited")
+	require.Contains(t, textOf(t, ctx, ".next"), "六位验证码")
+	check("dashboard, awaiting the e-mail code")
+	// The code from the mail, typed on the onboarding page.
+	run(t, ctx, chromedp.Navigate(s.url+"/onboarding"), chromedp.WaitVisible("#code", chromedp.ByQuery))
+	check("onboarding, the code form")
+	screenshots(t, ctx, "zh-email-code")
+	run(t, ctx, chromedp.SendKeys("#code", "12ab", chromedp.ByQuery),
+		chromedp.Click(`#email-code form.form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#code-err", chromedp.ByQuery))
+	require.Equal(t, "验证码是我们发到您学校邮箱的邮件中的六位数字。", textOf(t, ctx, "#code-err"))
+	check("onboarding, a malformed code")
+	screenshots(t, ctx, "zh-email-code-error")
+	code := s.emailCode("wf@"+domain, 0)
+	run(t, ctx, chromedp.SetValue("#code", code, chromedp.ByQuery),
+		chromedp.Click(`#email-code form.form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.state[data-kind=onboarding][data-state=verified]`, chromedp.ByQuery))
 	check("dashboard, verified")
 
 	run(t, ctx, chromedp.Navigate(s.url+"/shops"), chromedp.WaitVisible("#shop_name", chromedp.ByQuery),

@@ -1,118 +1,37 @@
 package workers_test
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/campusbiz/campusbiz/internal/mailsink"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/stretchr/testify/require"
 )
 
-// smtpSink is a minimal SMTP server that records the messages it receives.
-type smtpSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	mail []string
-}
-
-func startSMTPSink(t *testing.T) *smtpSink {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s := &smtpSink{ln: ln}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				s.serve(conn)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		wg.Wait()
-	})
-	return s
-}
-
-func (s *smtpSink) serve(conn net.Conn) {
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	say := func(line string) { fmt.Fprintf(conn, "%s\r\n", line) }
-	say("220 sink ESMTP")
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			say("250 sink")
-		case strings.HasPrefix(cmd, "MAIL"), strings.HasPrefix(cmd, "RCPT"), strings.HasPrefix(cmd, "RSET"), strings.HasPrefix(cmd, "NOOP"):
-			say("250 ok")
-		case cmd == "DATA":
-			say("354 go ahead")
-			var msg strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				msg.WriteString(l)
-			}
-			s.mu.Lock()
-			s.mail = append(s.mail, msg.String())
-			s.mu.Unlock()
-			say("250 queued")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("502 not implemented")
-		}
+// rawMessages are the sink's messages as received.
+func rawMessages(sink *mailsink.Sink) []string {
+	var out []string
+	for _, m := range sink.Messages() {
+		out = append(out, string(m.Raw))
 	}
-}
-
-func (s *smtpSink) messages() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.mail...)
+	return out
 }
 
 // mailing is a backend whose handlers e-mail notifications to an SMTP
 // sink, as when SMTP_URL is set.
-func mailing(t *testing.T) (*backend, *workers.Handlers, *smtpSink) {
+func mailing(t *testing.T) (*backend, *workers.Handlers, *mailsink.Sink) {
 	t.Helper()
 	e := newBackend(t)
-	sink := startSMTPSink(t)
-	mailer, err := workers.NewMailer("smtp://" + sink.ln.Addr().String() + "?from=noreply@campusbiz.test")
-	require.NoError(t, err)
-	h := e.handlers(workers.Deps{Mailer: mailer})
 	e.eng.Email = true
-	return e, h, sink
+	return e, e.h, e.mail
 }
 
 func TestNotificationIsEmailedOnceWhenItsTaskRunsTwice(t *testing.T) {
@@ -136,14 +55,14 @@ func TestNotificationIsEmailedOnceWhenItsTaskRunsTwice(t *testing.T) {
 	again.TaskID = models.NewID()
 	require.NoError(t, e.eng.Do(ctx, func(w *engine.Work) error { return h.SendNotification(ctx, w, again) }))
 
-	msgs := sink.messages()
+	msgs := rawMessages(sink)
 	require.Len(t, msgs, 1)
 	subject, text, html := readMail(t, msgs[0])
-	require.Equal(t, "学生认证：已认证", subject, "in the recipient's language (Chinese by default)")
-	require.Contains(t, text, "您的学生认证现在的状态是：已认证。")
+	require.Equal(t, "学生认证：待邮箱验证", subject, "in the recipient's language (Chinese by default)")
+	require.Contains(t, text, "您的学生认证现在的状态是：待邮箱验证。")
 	require.Contains(t, text, "/notifications")
 	require.Contains(t, html, `<html lang="zh-CN">`)
-	require.Contains(t, html, "您的学生认证现在的状态是：已认证。")
+	require.Contains(t, html, "您的学生认证现在的状态是：待邮箱验证。")
 	var notificationID string
 	require.NoError(t, e.schema.DB.Raw(`SELECT id FROM notifications`).Row().Scan(&notificationID))
 	require.Contains(t, msgs[0], "Message-ID: <"+notificationID+"@campusbiz>")
@@ -195,10 +114,10 @@ func TestNotificationEmailSpeaksTheAccountsLanguage(t *testing.T) {
 	require.NoError(t, e.schema.DB.Raw(`SELECT id FROM tasks_ever WHERE task_type = ?`, engine.TypeNotifySend).Row().Scan(&notifyID))
 	require.NoError(t, e.deliver(ctx, h, e.runOf(notifyID, 0)))
 
-	msgs := sink.messages()
+	msgs := rawMessages(sink)
 	require.Len(t, msgs, 1)
 	subject, text, html := readMail(t, msgs[0])
-	require.Equal(t, "student verification: verified", subject)
+	require.Equal(t, "student verification: waiting for the e-mail code", subject)
 	require.Contains(t, text, "Hello ")
 	require.Contains(t, html, `<html lang="en">`)
 	require.NotContains(t, text+html, "您")

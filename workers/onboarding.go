@@ -7,6 +7,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/engine"
+	"github.com/campusbiz/campusbiz/workflows/msg"
 )
 
 // VerifyOnboarding is the onboarding:verify step: it applies
@@ -50,13 +51,18 @@ func (h *Handlers) VerifyOnboarding(ctx context.Context, w *engine.Work, run eng
 		DuplicateVerified: row.Duplicate,
 	})
 	updates := map[string]any{"status": state, "reasons": reasonsJSON(reasons), "updated_at": now}
-	if state == workflows.OnboardingVerified {
-		updates["verified_at"] = now
-	}
-	// A concurrent verification of the same student number loses on the
-	// partial unique index; the retry then finds the duplicate and rejects.
 	if err := tx.Table("student_profiles").Where("id = ?", prof.ID).Updates(updates).Error; err != nil {
 		return fmt.Errorf("update profile %s: %w", prof.ID, err)
 	}
-	return w.Advance(workflows.OnboardingMachine, prof.AccountID, run.Transition(prof.ID, prof.Status, state, reasons...))
+	tr := run.Transition(prof.ID, prof.Status, state, reasons...)
+	if state == workflows.OnboardingAwaitingEmail {
+		// The checks passed: the college mailbox is proven by a code, which
+		// the applicant confirms (app.ConfirmEmailCode); nothing here verifies.
+		if _, err := workflows.NewEmailCodeRow(w, prof, now); err != nil {
+			return err
+		}
+		tr.Reasons = append(tr.Reasons, workflows.NewReason("college_email", msg.OnboardingEmailCodeSent,
+			msg.Text("email", workflows.MaskEmail(prof.CollegeEmail))))
+	}
+	return w.Advance(workflows.OnboardingMachine, prof.AccountID, tr)
 }

@@ -16,8 +16,15 @@ var Registry = engine.Registry[*Handlers]{
 	{
 		Type: workflows.TypeOnboardingVerify, Queue: engine.QueueCritical, MaxRetry: 10,
 		Does: "partner college, e-mail on one of its domains, student-number format, plausible enrollment year, " +
-			"no other verified profile with the same number; then verified, rejected or needs_info with reasons",
+			"no other verified profile with the same number; then awaiting_email (and a code is mailed), rejected or " +
+			"needs_info with reasons",
 		Step: (*Handlers).VerifyOnboarding,
+	},
+	{
+		Type: workflows.TypeOnboardingEmailCode, Queue: engine.QueueCritical, MaxRetry: 10, Timeout: time.Minute,
+		Does: "draws a six-digit code, mails it to the college address and keeps only its keyed hash; once per code " +
+			"(a newer code or a resubmission burns it)",
+		Step: (*Handlers).SendEmailCode,
 	},
 	{
 		Type: workflows.TypeShopVerify, Queue: engine.QueueDefault, MaxRetry: 8, Timeout: time.Minute,

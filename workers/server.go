@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/i18n"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/engine"
@@ -44,6 +45,12 @@ type Deps struct {
 	// Zone is where e-mails and certificate PDFs show times (the TIME_ZONE
 	// setting); nil: Asia/Shanghai.
 	Zone *time.Location
+	// Sessions derives the key onboarding codes are hashed with (the app
+	// must derive the same); nil: one on the engine's database without a
+	// secret.
+	Sessions *accounts.Sessions
+	// EmailCode bounds onboarding codes (their TTL, here).
+	EmailCode workflows.EmailCodePolicy
 }
 
 // Handlers hold what the task steps need; each step is a method of
@@ -72,6 +79,10 @@ type Handlers struct {
 	Log *slog.Logger
 	// Zone is where e-mails and certificate PDFs show times.
 	Zone *time.Location
+	// CodeKey is the key onboarding codes are hashed with.
+	CodeKey func(context.Context) ([]byte, error)
+	// EmailCode bounds onboarding codes.
+	EmailCode workflows.EmailCodePolicy
 }
 
 // DefaultOfferTTL is how long an offer stands when OfferTTL is not set.
@@ -82,7 +93,14 @@ func NewHandlers(d Deps) *Handlers {
 	h := &Handlers{
 		Now: d.Now, Mailer: d.Mailer, Keys: d.CertificateKeys, PublicBaseURL: d.PublicBaseURL,
 		ShopMode: d.ShopVerification, Fetcher: d.ShopFetcher, Payments: d.Payments, OfferTTL: d.OfferTTL,
-		DB: d.Engine.DB, Log: d.Log, Zone: d.Zone,
+		DB: d.Engine.DB, Log: d.Log, Zone: d.Zone, EmailCode: d.EmailCode.WithDefaults(),
+	}
+	sessions := d.Sessions
+	if sessions == nil {
+		sessions = &accounts.Sessions{DB: d.Engine.DB}
+	}
+	h.CodeKey = func(ctx context.Context) ([]byte, error) {
+		return sessions.DeriveKey(ctx, workflows.EmailCodeKeyPurpose)
 	}
 	if h.Zone == nil {
 		h.Zone = i18n.DefaultZone()

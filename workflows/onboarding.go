@@ -33,7 +33,9 @@ var studentNumberPattern = regexp.MustCompile(`^[0-9A-Za-z]{6,20}$`)
 
 // DecideOnboarding applies the verification rules to one submission and
 // returns the new state with the reasons behind it. A duplicate student is
-// rejected; problems the applicant can fix lead to needs_info.
+// rejected; problems the applicant can fix lead to needs_info; a submission
+// that passes waits for the code mailed to its college address
+// (awaiting_email): the checks alone never verify.
 func DecideOnboarding(c OnboardingCheck) (state string, reasons []models.Reason) {
 	if c.DuplicateVerified {
 		return OnboardingRejected, []models.Reason{NewReason("student_number", msg.OnboardingAlreadyVerified)}
@@ -53,7 +55,7 @@ func DecideOnboarding(c OnboardingCheck) (state string, reasons []models.Reason)
 	if len(reasons) > 0 {
 		return OnboardingNeedsInfo, reasons
 	}
-	return OnboardingVerified, nil
+	return OnboardingAwaitingEmail, nil
 }
 
 // EmailInDomains reports whether email's domain is one of domains or a

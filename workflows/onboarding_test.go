@@ -20,16 +20,16 @@ func TestDecideOnboarding(t *testing.T) {
 		state  string
 		fields []string
 	}{
-		{"valid", func(*OnboardingCheck) {}, OnboardingVerified, nil},
-		{"subdomain e-mail", func(c *OnboardingCheck) { c.CollegeEmail = "li@mail.zju.edu.cn" }, OnboardingVerified, nil},
-		{"upper-case e-mail", func(c *OnboardingCheck) { c.CollegeEmail = "LI@ZJU.EDU.CN" }, OnboardingVerified, nil},
+		{"valid", func(*OnboardingCheck) {}, OnboardingAwaitingEmail, nil},
+		{"subdomain e-mail", func(c *OnboardingCheck) { c.CollegeEmail = "li@mail.zju.edu.cn" }, OnboardingAwaitingEmail, nil},
+		{"upper-case e-mail", func(c *OnboardingCheck) { c.CollegeEmail = "LI@ZJU.EDU.CN" }, OnboardingAwaitingEmail, nil},
 		{"look-alike domain", func(c *OnboardingCheck) { c.CollegeEmail = "li@evilzju.edu.cn" }, OnboardingNeedsInfo, []string{"college_email"}},
 		{"other domain", func(c *OnboardingCheck) { c.CollegeEmail = "li@qq.com" }, OnboardingNeedsInfo, []string{"college_email"}},
 		{"short number", func(c *OnboardingCheck) { c.StudentNumber = "123" }, OnboardingNeedsInfo, []string{"student_number"}},
 		{"number with spaces", func(c *OnboardingCheck) { c.StudentNumber = "321 0101" }, OnboardingNeedsInfo, []string{"student_number"}},
 		{"future year", func(c *OnboardingCheck) { c.EnrollmentYear = 2027 }, OnboardingNeedsInfo, []string{"enrollment_year"}},
 		{"graduated long ago", func(c *OnboardingCheck) { c.EnrollmentYear = 2017 }, OnboardingNeedsInfo, []string{"enrollment_year"}},
-		{"oldest allowed year", func(c *OnboardingCheck) { c.EnrollmentYear = 2018 }, OnboardingVerified, nil},
+		{"oldest allowed year", func(c *OnboardingCheck) { c.EnrollmentYear = 2018 }, OnboardingAwaitingEmail, nil},
 		{"several problems", func(c *OnboardingCheck) { c.CollegeEmail = "x@qq.com"; c.EnrollmentYear = 2030 }, OnboardingNeedsInfo, []string{"college_email", "enrollment_year"}},
 		{"duplicate student", func(c *OnboardingCheck) { c.DuplicateVerified = true; c.CollegeEmail = "x@qq.com" }, OnboardingRejected, []string{"student_number"}},
 	}
@@ -93,10 +93,17 @@ func TestOnboardingMachine(t *testing.T) {
 	m := OnboardingMachine
 	require.True(t, m.Allows("", OnboardingPending))
 	require.False(t, m.Allows("", OnboardingVerified))
-	require.True(t, m.Allows(OnboardingPending, OnboardingVerified))
+	require.False(t, m.Allows(OnboardingPending, OnboardingVerified), "the checks alone never verify")
+	require.True(t, m.Allows(OnboardingPending, OnboardingAwaitingEmail))
+	require.True(t, m.Allows(OnboardingAwaitingEmail, OnboardingVerified), "a confirmed code verifies")
+	require.True(t, m.Allows(OnboardingAwaitingEmail, OnboardingRejected), "a duplicate found at confirmation")
+	require.True(t, m.Allows(OnboardingAwaitingEmail, OnboardingPending), "a mistyped address is resubmitted")
+	require.False(t, m.Allows(OnboardingNeedsInfo, OnboardingVerified))
+	require.False(t, m.Allows(OnboardingRejected, OnboardingVerified))
 	require.True(t, m.Allows(OnboardingNeedsInfo, OnboardingPending))
 	require.False(t, m.Allows(OnboardingVerified, OnboardingPending), "a verified profile is final")
 	require.ErrorIs(t, m.Check(OnboardingVerified, OnboardingRejected), ErrConflict)
 	require.True(t, m.IsFinal(OnboardingVerified))
 	require.False(t, m.IsFinal(OnboardingPending))
+	require.False(t, m.IsFinal(OnboardingAwaitingEmail), "it waits for the applicant's code")
 }

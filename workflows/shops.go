@@ -31,6 +31,9 @@ var ShopMachine = engine.Machine{
 	Transitions: map[string][]string{
 		ShopPending:  {ShopVerified, ShopRejected},
 		ShopRejected: {ShopPending, ShopVerified},
+		// A verified shop is rejected when its owner's verification is
+		// revoked by a dispute (docs/DISPUTES.md).
+		ShopVerified: {ShopRejected},
 	},
 	Final: []string{ShopVerified, ShopRejected},
 }

@@ -132,6 +132,45 @@ func (e DIDDocumentVerificationMethodType) Valid() bool {
 	}
 }
 
+// Defines values for DecideDisputeRequestOutcome.
+const (
+	DecideDisputeRequestOutcomeReject      DecideDisputeRequestOutcome = "reject"
+	DecideDisputeRequestOutcomeRevokeOther DecideDisputeRequestOutcome = "revoke_other"
+)
+
+// Valid indicates whether the value is a known member of the DecideDisputeRequestOutcome enum.
+func (e DecideDisputeRequestOutcome) Valid() bool {
+	switch e {
+	case DecideDisputeRequestOutcomeReject:
+		return true
+	case DecideDisputeRequestOutcomeRevokeOther:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeStatus.
+const (
+	DisputeStatusDismissed DisputeStatus = "dismissed"
+	DisputeStatusPending   DisputeStatus = "pending"
+	DisputeStatusUpheld    DisputeStatus = "upheld"
+)
+
+// Valid indicates whether the value is a known member of the DisputeStatus enum.
+func (e DisputeStatus) Valid() bool {
+	switch e {
+	case DisputeStatusDismissed:
+		return true
+	case DisputeStatusPending:
+		return true
+	case DisputeStatusUpheld:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EnrollmentStatus.
 const (
 	EnrollmentStatusCertified EnrollmentStatus = "certified"
@@ -365,20 +404,26 @@ func (e PlaceRequestStatus) Valid() bool {
 
 // Defines values for ProfileStatus.
 const (
-	ProfileStatusNeedsInfo ProfileStatus = "needs_info"
-	ProfileStatusPending   ProfileStatus = "pending"
-	ProfileStatusRejected  ProfileStatus = "rejected"
-	ProfileStatusVerified  ProfileStatus = "verified"
+	ProfileStatusAwaitingEmail ProfileStatus = "awaiting_email"
+	ProfileStatusNeedsInfo     ProfileStatus = "needs_info"
+	ProfileStatusPending       ProfileStatus = "pending"
+	ProfileStatusRejected      ProfileStatus = "rejected"
+	ProfileStatusRevoked       ProfileStatus = "revoked"
+	ProfileStatusVerified      ProfileStatus = "verified"
 )
 
 // Valid indicates whether the value is a known member of the ProfileStatus enum.
 func (e ProfileStatus) Valid() bool {
 	switch e {
+	case ProfileStatusAwaitingEmail:
+		return true
 	case ProfileStatusNeedsInfo:
 		return true
 	case ProfileStatusPending:
 		return true
 	case ProfileStatusRejected:
+		return true
+	case ProfileStatusRevoked:
 		return true
 	case ProfileStatusVerified:
 		return true
@@ -552,6 +597,27 @@ func (e CreateAccountJSONBodyRole) Valid() bool {
 	case CreateAccountJSONBodyRoleAdmin:
 		return true
 	case CreateAccountJSONBodyRoleReviewer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDisputesParamsStatus.
+const (
+	ListDisputesParamsStatusDismissed ListDisputesParamsStatus = "dismissed"
+	ListDisputesParamsStatusPending   ListDisputesParamsStatus = "pending"
+	ListDisputesParamsStatusUpheld    ListDisputesParamsStatus = "upheld"
+)
+
+// Valid indicates whether the value is a known member of the ListDisputesParamsStatus enum.
+func (e ListDisputesParamsStatus) Valid() bool {
+	switch e {
+	case ListDisputesParamsStatusDismissed:
+		return true
+	case ListDisputesParamsStatusPending:
+		return true
+	case ListDisputesParamsStatusUpheld:
 		return true
 	default:
 		return false
@@ -898,6 +964,60 @@ type DIDDocument struct {
 
 // DIDDocumentVerificationMethodType defines model for DIDDocument.VerificationMethod.Type.
 type DIDDocumentVerificationMethodType string
+
+// DecideDisputeRequest defines model for DecideDisputeRequest.
+type DecideDisputeRequest struct {
+	Outcome DecideDisputeRequestOutcome `json:"outcome"`
+	Reason  string                      `json:"reason"`
+}
+
+// DecideDisputeRequestOutcome defines model for DecideDisputeRequest.Outcome.
+type DecideDisputeRequestOutcome string
+
+// Dispute defines model for Dispute.
+type Dispute struct {
+	ClaimantProfileId *string    `json:"claimant_profile_id,omitempty"`
+	CreatedAt         *time.Time `json:"created_at,omitempty"`
+	DecidedAt         *time.Time `json:"decided_at,omitempty"`
+	DecisionReason    *string    `json:"decision_reason,omitempty"`
+
+	// EmailProven The claimant confirmed a code mailed to their college address.
+	EmailProven    *bool          `json:"email_proven,omitempty"`
+	EventsUrl      *string        `json:"events_url,omitempty"`
+	Id             *string        `json:"id,omitempty"`
+	OtherProfileId *string        `json:"other_profile_id,omitempty"`
+	Statement      *string        `json:"statement,omitempty"`
+	Status         *DisputeStatus `json:"status,omitempty"`
+}
+
+// DisputeStatus defines model for Dispute.Status.
+type DisputeStatus string
+
+// DisputeClaim defines model for DisputeClaim.
+type DisputeClaim struct {
+	AccountEmail         *string  `json:"account_email,omitempty"`
+	AccountName          *string  `json:"account_name,omitempty"`
+	DisbursedGrants      *int     `json:"disbursed_grants,omitempty"`
+	EmailProven          *bool    `json:"email_proven,omitempty"`
+	OpenFundApplications *int     `json:"open_fund_applications,omitempty"`
+	Profile              *Profile `json:"profile,omitempty"`
+	Shops                *int     `json:"shops,omitempty"`
+	ValidCertificates    *int     `json:"valid_certificates,omitempty"`
+}
+
+// DisputeRequest defines model for DisputeRequest.
+type DisputeRequest struct {
+	// Statement Why the college and student number are yours (20 to 2000 characters).
+	Statement string `json:"statement"`
+}
+
+// EmailCodeRequest defines model for EmailCodeRequest.
+type EmailCodeRequest struct {
+	// Code The six digits of the e-mail sent to the college address.
+	//
+	// Example: 123456
+	Code string `json:"code"`
+}
 
 // Enrollment defines model for Enrollment.
 type Enrollment struct {
@@ -1510,6 +1630,16 @@ type CreateCollegeJSONBody struct {
 	Province     string   `json:"province"`
 }
 
+// ListDisputesParams defines parameters for ListDisputes.
+type ListDisputesParams struct {
+	Status *ListDisputesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Limit  *Limit                    `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor *Cursor                   `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDisputesParamsStatus defines parameters for ListDisputes.
+type ListDisputesParamsStatus string
+
 // PostResultJSONBody defines parameters for PostResult.
 type PostResultJSONBody struct {
 	Score int `json:"score"`
@@ -1685,6 +1815,12 @@ type ListCoursesParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// DisputeEventsParams defines parameters for DisputeEvents.
+type DisputeEventsParams struct {
+	Limit  *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Cursor *int   `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListEnrollmentsParams defines parameters for ListEnrollments.
 type ListEnrollmentsParams struct {
 	Limit    *Limit                       `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1776,6 +1912,9 @@ type CreateCollegeJSONRequestBody CreateCollegeJSONBody
 // CreateCourseJSONRequestBody defines body for CreateCourse for application/json ContentType.
 type CreateCourseJSONRequestBody = CreateCourseRequest
 
+// DecideDisputeJSONRequestBody defines body for DecideDispute for application/json ContentType.
+type DecideDisputeJSONRequestBody = DecideDisputeRequest
+
 // PostResultJSONRequestBody defines body for PostResult for application/json ContentType.
 type PostResultJSONRequestBody PostResultJSONBody
 
@@ -1820,6 +1959,12 @@ type SubmitOnboardingJSONRequestBody = OnboardingRequest
 
 // ResubmitOnboardingJSONRequestBody defines body for ResubmitOnboarding for application/json ContentType.
 type ResubmitOnboardingJSONRequestBody = OnboardingRequest
+
+// FileDisputeJSONRequestBody defines body for FileDispute for application/json ContentType.
+type FileDisputeJSONRequestBody = DisputeRequest
+
+// ConfirmEmailCodeJSONRequestBody defines body for ConfirmEmailCode for application/json ContentType.
+type ConfirmEmailCodeJSONRequestBody = EmailCodeRequest
 
 // SubmitShopJSONRequestBody defines body for SubmitShop for application/json ContentType.
 type SubmitShopJSONRequestBody = ShopRequest
@@ -2030,6 +2175,34 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/admin/courses (the `CreateCourse` operationId).
 	CreateCourse(ctx context.Context, body CreateCourseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDisputes Disputes, newest first (admin).
+	//
+	// Corresponds with GET /api/v1/admin/disputes (the `ListDisputes` operationId).
+	ListDisputes(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDispute A dispute with both claims side by side (admin).
+	//
+	// Corresponds with GET /api/v1/admin/disputes/{id} (the `GetDispute` operationId).
+	GetDispute(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideDisputeWithBody Uphold a dispute (revoke_other) or dismiss it (reject), with a reason (admin).
+	//
+	// revoke_other revokes the other verification in one transaction: its owner's pending and verified shops are rejected, open fund applications withdrawn (reserved grants released), valid certificates revoked; disbursed grants and internship applications are left alone and listed; the claimant's profile is checked again (pending, then the e-mail code). See docs/DISPUTES.md.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/admin/disputes/{id}/decide (the `DecideDispute` operationId).
+	DecideDisputeWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideDispute Uphold a dispute (revoke_other) or dismiss it (reject), with a reason (admin).
+	//
+	// revoke_other revokes the other verification in one transaction: its owner's pending and verified shops are rejected, open fund applications withdrawn (reserved grants released), valid certificates revoked; disbursed grants and internship applications are left alone and listed; the claimant's profile is checked again (pending, then the e-mail code). See docs/DISPUTES.md.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/admin/disputes/{id}/decide (the `DecideDispute` operationId).
+	DecideDispute(ctx context.Context, id Id, body DecideDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ImportResultsWithBody Import course results (admin) from a CSV file with the header enrollment_id,score (at most 5,000 rows). All or nothing: every row is checked, and when any is refused nothing is recorded and 422 lists each bad row.
 	//
@@ -2279,6 +2452,11 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/credentials/status/{list} (the `StatusList` operationId).
 	StatusList(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DisputeEvents The dispute's timeline, oldest first (claimant, admin).
+	//
+	// Corresponds with GET /api/v1/disputes/{id}/events (the `DisputeEvents` operationId).
+	DisputeEvents(ctx context.Context, id Id, params *DisputeEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListEnrollments Own enrollments; an admin (the training platform) sees everyone's.
 	//
 	// Corresponds with GET /api/v1/enrollments (the `ListEnrollments` operationId).
@@ -2459,19 +2637,58 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/onboarding/{id} (the `GetOnboarding` operationId).
 	GetOnboarding(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ResubmitOnboardingWithBody Resubmit a rejected or needs_info profile (owner).
+	// ResubmitOnboardingWithBody Resubmit a rejected, needs_info or awaiting_email profile (owner).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/v1/onboarding/{id} (the `ResubmitOnboarding` operationId).
 	ResubmitOnboardingWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ResubmitOnboarding Resubmit a rejected or needs_info profile (owner).
+	// ResubmitOnboarding Resubmit a rejected, needs_info or awaiting_email profile (owner).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/v1/onboarding/{id} (the `ResubmitOnboarding` operationId).
 	ResubmitOnboarding(ctx context.Context, id Id, body ResubmitOnboardingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FileDisputeWithBody Claim the college and student number another account's verified profile holds, with a statement (owner of a refused profile).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/disputes (the `FileDispute` operationId).
+	FileDisputeWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FileDispute Claim the college and student number another account's verified profile holds, with a statement (owner of a refused profile).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/disputes (the `FileDispute` operationId).
+	FileDispute(ctx context.Context, id Id, body FileDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmEmailCodeWithBody Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+	//
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+	ConfirmEmailCodeWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmEmailCode Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+	//
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+	ConfirmEmailCode(ctx context.Context, id Id, body ConfirmEmailCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResendEmailCode Mail a new code to the college address; the earlier one stops working (owner).
+	//
+	// Limited per account and per address (a cooldown and an hourly cap); over the limit, 429 with Retry-After.
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code/resend (the `ResendEmailCode` operationId).
+	ResendEmailCode(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ProfileEvents The profile's timeline, oldest first (owner, admin).
 	//
@@ -2719,6 +2936,74 @@ func (c *Client) CreateCourseWithBody(ctx context.Context, contentType string, b
 // Corresponds with POST /api/v1/admin/courses (the `CreateCourse` operationId).
 func (c *Client) CreateCourse(ctx context.Context, body CreateCourseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCourseRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDisputes Disputes, newest first (admin).
+//
+// Corresponds with GET /api/v1/admin/disputes (the `ListDisputes` operationId).
+func (c *Client) ListDisputes(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDisputesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDispute A dispute with both claims side by side (admin).
+//
+// Corresponds with GET /api/v1/admin/disputes/{id} (the `GetDispute` operationId).
+func (c *Client) GetDispute(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDisputeRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideDisputeWithBody Uphold a dispute (revoke_other) or dismiss it (reject), with a reason (admin).
+//
+// revoke_other revokes the other verification in one transaction: its owner's pending and verified shops are rejected, open fund applications withdrawn (reserved grants released), valid certificates revoked; disbursed grants and internship applications are left alone and listed; the claimant's profile is checked again (pending, then the e-mail code). See docs/DISPUTES.md.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/admin/disputes/{id}/decide (the `DecideDispute` operationId).
+func (c *Client) DecideDisputeWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideDisputeRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideDispute Uphold a dispute (revoke_other) or dismiss it (reject), with a reason (admin).
+//
+// revoke_other revokes the other verification in one transaction: its owner's pending and verified shops are rejected, open fund applications withdrawn (reserved grants released), valid certificates revoked; disbursed grants and internship applications are left alone and listed; the claimant's profile is checked again (pending, then the e-mail code). See docs/DISPUTES.md.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/admin/disputes/{id}/decide (the `DecideDispute` operationId).
+func (c *Client) DecideDispute(ctx context.Context, id Id, body DecideDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideDisputeRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3397,6 +3682,21 @@ func (c *Client) StatusList(ctx context.Context, list int, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
+// DisputeEvents The dispute's timeline, oldest first (claimant, admin).
+//
+// Corresponds with GET /api/v1/disputes/{id}/events (the `DisputeEvents` operationId).
+func (c *Client) DisputeEvents(ctx context.Context, id Id, params *DisputeEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisputeEventsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListEnrollments Own enrollments; an admin (the training platform) sees everyone's.
 //
 // Corresponds with GET /api/v1/enrollments (the `ListEnrollments` operationId).
@@ -3897,7 +4197,7 @@ func (c *Client) GetOnboarding(ctx context.Context, id Id, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// ResubmitOnboardingWithBody Resubmit a rejected or needs_info profile (owner).
+// ResubmitOnboardingWithBody Resubmit a rejected, needs_info or awaiting_email profile (owner).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3914,13 +4214,102 @@ func (c *Client) ResubmitOnboardingWithBody(ctx context.Context, id Id, contentT
 	return c.Client.Do(req)
 }
 
-// ResubmitOnboarding Resubmit a rejected or needs_info profile (owner).
+// ResubmitOnboarding Resubmit a rejected, needs_info or awaiting_email profile (owner).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/v1/onboarding/{id} (the `ResubmitOnboarding` operationId).
 func (c *Client) ResubmitOnboarding(ctx context.Context, id Id, body ResubmitOnboardingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResubmitOnboardingRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FileDisputeWithBody Claim the college and student number another account's verified profile holds, with a statement (owner of a refused profile).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/onboarding/{id}/disputes (the `FileDispute` operationId).
+func (c *Client) FileDisputeWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFileDisputeRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FileDispute Claim the college and student number another account's verified profile holds, with a statement (owner of a refused profile).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/onboarding/{id}/disputes (the `FileDispute` operationId).
+func (c *Client) FileDispute(ctx context.Context, id Id, body FileDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFileDisputeRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmEmailCodeWithBody Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+//
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+func (c *Client) ConfirmEmailCodeWithBody(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmEmailCodeRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmEmailCode Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+//
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+func (c *Client) ConfirmEmailCode(ctx context.Context, id Id, body ConfirmEmailCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmEmailCodeRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResendEmailCode Mail a new code to the college address; the earlier one stops working (owner).
+//
+// Limited per account and per address (a cooldown and an hourly cap); over the limit, 429 with Retry-After.
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code/resend (the `ResendEmailCode` operationId).
+func (c *Client) ResendEmailCode(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResendEmailCodeRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4548,6 +4937,165 @@ func NewCreateCourseRequestWithBody(server string, contentType string, body io.R
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/admin/courses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDisputesRequest constructs an http.Request for the ListDisputes method
+func NewListDisputesRequest(server string, params *ListDisputesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/disputes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDisputeRequest constructs an http.Request for the GetDispute method
+func NewGetDisputeRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/disputes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDecideDisputeRequest calls the generic DecideDispute builder with application/json body
+func NewDecideDisputeRequest(server string, id Id, body DecideDisputeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecideDisputeRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewDecideDisputeRequestWithBody constructs an http.Request for the DecideDispute method, with any body, and a specified content type
+func NewDecideDisputeRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/disputes/%s/decide", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6444,6 +6992,79 @@ func NewStatusListRequest(server string, list int) (*http.Request, error) {
 	return req, nil
 }
 
+// NewDisputeEventsRequest constructs an http.Request for the DisputeEvents method
+func NewDisputeEventsRequest(server string, id Id, params *DisputeEventsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/disputes/%s/events", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListEnrollmentsRequest constructs an http.Request for the ListEnrollments method
 func NewListEnrollmentsRequest(server string, params *ListEnrollmentsParams) (*http.Request, error) {
 	var err error
@@ -7745,6 +8366,134 @@ func NewResubmitOnboardingRequestWithBody(server string, id Id, contentType stri
 	return req, nil
 }
 
+// NewFileDisputeRequest calls the generic FileDispute builder with application/json body
+func NewFileDisputeRequest(server string, id Id, body FileDisputeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFileDisputeRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewFileDisputeRequestWithBody constructs an http.Request for the FileDispute method, with any body, and a specified content type
+func NewFileDisputeRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/onboarding/%s/disputes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConfirmEmailCodeRequest calls the generic ConfirmEmailCode builder with application/json body
+func NewConfirmEmailCodeRequest(server string, id Id, body ConfirmEmailCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConfirmEmailCodeRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewConfirmEmailCodeRequestWithBody constructs an http.Request for the ConfirmEmailCode method, with any body, and a specified content type
+func NewConfirmEmailCodeRequestWithBody(server string, id Id, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/onboarding/%s/email-code", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewResendEmailCodeRequest constructs an http.Request for the ResendEmailCode method
+func NewResendEmailCodeRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/onboarding/%s/email-code/resend", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewProfileEventsRequest constructs an http.Request for the ProfileEvents method
 func NewProfileEventsRequest(server string, id Id, params *ProfileEventsParams) (*http.Request, error) {
 	var err error
@@ -8401,6 +9150,38 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/admin/courses (the `CreateCourse` operationId).
 	CreateCourseWithResponse(ctx context.Context, body CreateCourseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCourseResponse, error)
 
+	// ListDisputesWithResponse Disputes, newest first (admin).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/disputes (the `ListDisputes` operationId).
+	ListDisputesWithResponse(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*ListDisputesResponse, error)
+
+	// GetDisputeWithResponse A dispute with both claims side by side (admin).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/disputes/{id} (the `GetDispute` operationId).
+	GetDisputeWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetDisputeResponse, error)
+
+	// DecideDisputeWithBodyWithResponse Uphold a dispute (revoke_other) or dismiss it (reject), with a reason (admin).
+	//
+	// revoke_other revokes the other verification in one transaction: its owner's pending and verified shops are rejected, open fund applications withdrawn (reserved grants released), valid certificates revoked; disbursed grants and internship applications are left alone and listed; the claimant's profile is checked again (pending, then the e-mail code). See docs/DISPUTES.md.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/admin/disputes/{id}/decide (the `DecideDispute` operationId).
+	DecideDisputeWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideDisputeResponse, error)
+
+	// DecideDisputeWithResponse Uphold a dispute (revoke_other) or dismiss it (reject), with a reason (admin).
+	//
+	// revoke_other revokes the other verification in one transaction: its owner's pending and verified shops are rejected, open fund applications withdrawn (reserved grants released), valid certificates revoked; disbursed grants and internship applications are left alone and listed; the claimant's profile is checked again (pending, then the e-mail code). See docs/DISPUTES.md.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/admin/disputes/{id}/decide (the `DecideDispute` operationId).
+	DecideDisputeWithResponse(ctx context.Context, id Id, body DecideDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideDisputeResponse, error)
+
 	// ImportResultsWithBodyWithResponse Import course results (admin) from a CSV file with the header enrollment_id,score (at most 5,000 rows). All or nothing: every row is checked, and when any is refused nothing is recorded and 422 lists each bad row.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8695,6 +9476,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/credentials/status/{list} (the `StatusList` operationId).
 	StatusListWithResponse(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*StatusListResponse, error)
 
+	// DisputeEventsWithResponse The dispute's timeline, oldest first (claimant, admin).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/disputes/{id}/events (the `DisputeEvents` operationId).
+	DisputeEventsWithResponse(ctx context.Context, id Id, params *DisputeEventsParams, reqEditors ...RequestEditorFn) (*DisputeEventsResponse, error)
+
 	// ListEnrollmentsWithResponse Own enrollments; an admin (the training platform) sees everyone's.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8919,19 +9707,60 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/onboarding/{id} (the `GetOnboarding` operationId).
 	GetOnboardingWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetOnboardingResponse, error)
 
-	// ResubmitOnboardingWithBodyWithResponse Resubmit a rejected or needs_info profile (owner).
+	// ResubmitOnboardingWithBodyWithResponse Resubmit a rejected, needs_info or awaiting_email profile (owner).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/onboarding/{id} (the `ResubmitOnboarding` operationId).
 	ResubmitOnboardingWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResubmitOnboardingResponse, error)
 
-	// ResubmitOnboardingWithResponse Resubmit a rejected or needs_info profile (owner).
+	// ResubmitOnboardingWithResponse Resubmit a rejected, needs_info or awaiting_email profile (owner).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/onboarding/{id} (the `ResubmitOnboarding` operationId).
 	ResubmitOnboardingWithResponse(ctx context.Context, id Id, body ResubmitOnboardingJSONRequestBody, reqEditors ...RequestEditorFn) (*ResubmitOnboardingResponse, error)
+
+	// FileDisputeWithBodyWithResponse Claim the college and student number another account's verified profile holds, with a statement (owner of a refused profile).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/disputes (the `FileDispute` operationId).
+	FileDisputeWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FileDisputeResponse, error)
+
+	// FileDisputeWithResponse Claim the college and student number another account's verified profile holds, with a statement (owner of a refused profile).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/disputes (the `FileDispute` operationId).
+	FileDisputeWithResponse(ctx context.Context, id Id, body FileDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*FileDisputeResponse, error)
+
+	// ConfirmEmailCodeWithBodyWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+	//
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+	ConfirmEmailCodeWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmEmailCodeResponse, error)
+
+	// ConfirmEmailCodeWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+	//
+	// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+	ConfirmEmailCodeWithResponse(ctx context.Context, id Id, body ConfirmEmailCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmEmailCodeResponse, error)
+
+	// ResendEmailCodeWithResponse Mail a new code to the college address; the earlier one stops working (owner).
+	//
+	// Limited per account and per address (a cooldown and an hourly cap); over the limit, 429 with Retry-After.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/onboarding/{id}/email-code/resend (the `ResendEmailCode` operationId).
+	ResendEmailCodeWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ResendEmailCodeResponse, error)
 
 	// ProfileEventsWithResponse The profile's timeline, oldest first (owner, admin).
 	//
@@ -9529,6 +10358,213 @@ func (r CreateCourseResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateCourseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDisputesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items      *[]Dispute `json:"items,omitempty"`
+		NextCursor *string    `json:"next_cursor,omitempty"`
+	}
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDisputesResponse) GetJSON200() *struct {
+	Items      *[]Dispute `json:"items,omitempty"`
+	NextCursor *string    `json:"next_cursor,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDisputesResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListDisputesResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDisputesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDisputesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDisputesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDisputesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDisputeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Claimant *DisputeClaim `json:"claimant,omitempty"`
+		Dispute  *Dispute      `json:"dispute,omitempty"`
+		Other    *DisputeClaim `json:"other,omitempty"`
+	}
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDisputeResponse) GetJSON200() *struct {
+	Claimant *DisputeClaim `json:"claimant,omitempty"`
+	Dispute  *Dispute      `json:"dispute,omitempty"`
+	Other    *DisputeClaim `json:"other,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDisputeResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetDisputeResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDisputeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDisputeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDisputeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDisputeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DecideDisputeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Dispute                       *Dispute  `json:"dispute,omitempty"`
+		FlaggedDisbursedApplications  *[]string `json:"flagged_disbursed_applications,omitempty"`
+		FlaggedInternshipApplications *[]string `json:"flagged_internship_applications,omitempty"`
+		RejectedShops                 *[]string `json:"rejected_shops,omitempty"`
+		RevokedCertificates           *[]string `json:"revoked_certificates,omitempty"`
+		WithdrawnApplications         *[]string `json:"withdrawn_applications,omitempty"`
+	}
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecideDisputeResponse) GetJSON200() *struct {
+	Dispute                       *Dispute  `json:"dispute,omitempty"`
+	FlaggedDisbursedApplications  *[]string `json:"flagged_disbursed_applications,omitempty"`
+	FlaggedInternshipApplications *[]string `json:"flagged_internship_applications,omitempty"`
+	RejectedShops                 *[]string `json:"rejected_shops,omitempty"`
+	RevokedCertificates           *[]string `json:"revoked_certificates,omitempty"`
+	WithdrawnApplications         *[]string `json:"withdrawn_applications,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DecideDisputeResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DecideDisputeResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DecideDisputeResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DecideDisputeResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DecideDisputeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecideDisputeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecideDisputeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecideDisputeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11800,6 +12836,61 @@ func (r StatusListResponse) ContentType() string {
 	return ""
 }
 
+type DisputeEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EventList
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DisputeEventsResponse) GetJSON200() *EventList {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DisputeEventsResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DisputeEventsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DisputeEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DisputeEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DisputeEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DisputeEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListEnrollmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13504,6 +14595,213 @@ func (r ResubmitOnboardingResponse) ContentType() string {
 	return ""
 }
 
+type FileDisputeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Dispute
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r FileDisputeResponse) GetJSON201() *Dispute {
+	return r.JSON201
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r FileDisputeResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r FileDisputeResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r FileDisputeResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r FileDisputeResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FileDisputeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FileDisputeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FileDisputeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FileDisputeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConfirmEmailCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Profile
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConfirmEmailCodeResponse) GetJSON200() *Profile {
+	return r.JSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ConfirmEmailCodeResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ConfirmEmailCodeResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ConfirmEmailCodeResponse) GetJSON422() *Error {
+	return r.JSON422
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ConfirmEmailCodeResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ConfirmEmailCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConfirmEmailCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConfirmEmailCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConfirmEmailCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ResendEmailCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Profile
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ResendEmailCodeResponse) GetJSON202() *Profile {
+	return r.JSON202
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ResendEmailCodeResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ResendEmailCodeResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ResendEmailCodeResponse) GetJSON429() *Error {
+	return r.JSON429
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ResendEmailCodeResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ResendEmailCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResendEmailCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResendEmailCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResendEmailCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ProfileEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14360,6 +15658,62 @@ func (c *ClientWithResponses) CreateCourseWithResponse(ctx context.Context, body
 	return ParseCreateCourseResponse(rsp)
 }
 
+// ListDisputesWithResponse Disputes, newest first (admin).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/disputes (the `ListDisputes` operationId).
+func (c *ClientWithResponses) ListDisputesWithResponse(ctx context.Context, params *ListDisputesParams, reqEditors ...RequestEditorFn) (*ListDisputesResponse, error) {
+	rsp, err := c.ListDisputes(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDisputesResponse(rsp)
+}
+
+// GetDisputeWithResponse A dispute with both claims side by side (admin).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/disputes/{id} (the `GetDispute` operationId).
+func (c *ClientWithResponses) GetDisputeWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetDisputeResponse, error) {
+	rsp, err := c.GetDispute(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDisputeResponse(rsp)
+}
+
+// DecideDisputeWithBodyWithResponse Uphold a dispute (revoke_other) or dismiss it (reject), with a reason (admin).
+//
+// revoke_other revokes the other verification in one transaction: its owner's pending and verified shops are rejected, open fund applications withdrawn (reserved grants released), valid certificates revoked; disbursed grants and internship applications are left alone and listed; the claimant's profile is checked again (pending, then the e-mail code). See docs/DISPUTES.md.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/admin/disputes/{id}/decide (the `DecideDispute` operationId).
+func (c *ClientWithResponses) DecideDisputeWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideDisputeResponse, error) {
+	rsp, err := c.DecideDisputeWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideDisputeResponse(rsp)
+}
+
+// DecideDisputeWithResponse Uphold a dispute (revoke_other) or dismiss it (reject), with a reason (admin).
+//
+// revoke_other revokes the other verification in one transaction: its owner's pending and verified shops are rejected, open fund applications withdrawn (reserved grants released), valid certificates revoked; disbursed grants and internship applications are left alone and listed; the claimant's profile is checked again (pending, then the e-mail code). See docs/DISPUTES.md.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/admin/disputes/{id}/decide (the `DecideDispute` operationId).
+func (c *ClientWithResponses) DecideDisputeWithResponse(ctx context.Context, id Id, body DecideDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideDisputeResponse, error) {
+	rsp, err := c.DecideDispute(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideDisputeResponse(rsp)
+}
+
 // ImportResultsWithBodyWithResponse Import course results (admin) from a CSV file with the header enrollment_id,score (at most 5,000 rows). All or nothing: every row is checked, and when any is refused nothing is recorded and 422 lists each bad row.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -14906,6 +16260,19 @@ func (c *ClientWithResponses) StatusListWithResponse(ctx context.Context, list i
 	return ParseStatusListResponse(rsp)
 }
 
+// DisputeEventsWithResponse The dispute's timeline, oldest first (claimant, admin).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/disputes/{id}/events (the `DisputeEvents` operationId).
+func (c *ClientWithResponses) DisputeEventsWithResponse(ctx context.Context, id Id, params *DisputeEventsParams, reqEditors ...RequestEditorFn) (*DisputeEventsResponse, error) {
+	rsp, err := c.DisputeEvents(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisputeEventsResponse(rsp)
+}
+
 // ListEnrollmentsWithResponse Own enrollments; an admin (the training platform) sees everyone's.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -15322,7 +16689,7 @@ func (c *ClientWithResponses) GetOnboardingWithResponse(ctx context.Context, id 
 	return ParseGetOnboardingResponse(rsp)
 }
 
-// ResubmitOnboardingWithBodyWithResponse Resubmit a rejected or needs_info profile (owner).
+// ResubmitOnboardingWithBodyWithResponse Resubmit a rejected, needs_info or awaiting_email profile (owner).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15335,7 +16702,7 @@ func (c *ClientWithResponses) ResubmitOnboardingWithBodyWithResponse(ctx context
 	return ParseResubmitOnboardingResponse(rsp)
 }
 
-// ResubmitOnboardingWithResponse Resubmit a rejected or needs_info profile (owner).
+// ResubmitOnboardingWithResponse Resubmit a rejected, needs_info or awaiting_email profile (owner).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15346,6 +16713,77 @@ func (c *ClientWithResponses) ResubmitOnboardingWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseResubmitOnboardingResponse(rsp)
+}
+
+// FileDisputeWithBodyWithResponse Claim the college and student number another account's verified profile holds, with a statement (owner of a refused profile).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/onboarding/{id}/disputes (the `FileDispute` operationId).
+func (c *ClientWithResponses) FileDisputeWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FileDisputeResponse, error) {
+	rsp, err := c.FileDisputeWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFileDisputeResponse(rsp)
+}
+
+// FileDisputeWithResponse Claim the college and student number another account's verified profile holds, with a statement (owner of a refused profile).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/onboarding/{id}/disputes (the `FileDispute` operationId).
+func (c *ClientWithResponses) FileDisputeWithResponse(ctx context.Context, id Id, body FileDisputeJSONRequestBody, reqEditors ...RequestEditorFn) (*FileDisputeResponse, error) {
+	rsp, err := c.FileDispute(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFileDisputeResponse(rsp)
+}
+
+// ConfirmEmailCodeWithBodyWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+//
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+func (c *ClientWithResponses) ConfirmEmailCodeWithBodyWithResponse(ctx context.Context, id Id, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmEmailCodeResponse, error) {
+	rsp, err := c.ConfirmEmailCodeWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmEmailCodeResponse(rsp)
+}
+
+// ConfirmEmailCodeWithResponse Confirm the college e-mail address with the six-digit code mailed to it; the profile awaiting_email becomes verified (owner).
+//
+// A wrong, expired or burnt code (too many wrong tries) is a 422 naming `code` (`onboarding.email_code_wrong`, `onboarding.email_code_expired`, `onboarding.email_code_attempts`, `onboarding.email_code_missing`, `onboarding.email_code_format`). A profile not awaiting its code is a 409; so is a student number verified by another profile meanwhile (the profile is then rejected). A claimant's rejected profile with a pending dispute gets a code when the dispute is filed; confirming it answers 200 with the profile unchanged and marks the dispute `email_proven`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code (the `ConfirmEmailCode` operationId).
+func (c *ClientWithResponses) ConfirmEmailCodeWithResponse(ctx context.Context, id Id, body ConfirmEmailCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmEmailCodeResponse, error) {
+	rsp, err := c.ConfirmEmailCode(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmEmailCodeResponse(rsp)
+}
+
+// ResendEmailCodeWithResponse Mail a new code to the college address; the earlier one stops working (owner).
+//
+// Limited per account and per address (a cooldown and an hourly cap); over the limit, 429 with Retry-After.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/onboarding/{id}/email-code/resend (the `ResendEmailCode` operationId).
+func (c *ClientWithResponses) ResendEmailCodeWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ResendEmailCodeResponse, error) {
+	rsp, err := c.ResendEmailCode(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResendEmailCodeResponse(rsp)
 }
 
 // ProfileEventsWithResponse The profile's timeline, oldest first (owner, admin).
@@ -15884,6 +17322,154 @@ func ParseCreateCourseResponse(rsp *http.Response) (*CreateCourseResponse, error
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDisputesResponse parses an HTTP response from a ListDisputesWithResponse call
+func ParseListDisputesResponse(rsp *http.Response) (*ListDisputesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDisputesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items      *[]Dispute `json:"items,omitempty"`
+			NextCursor *string    `json:"next_cursor,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDisputeResponse parses an HTTP response from a GetDisputeWithResponse call
+func ParseGetDisputeResponse(rsp *http.Response) (*GetDisputeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDisputeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Claimant *DisputeClaim `json:"claimant,omitempty"`
+			Dispute  *Dispute      `json:"dispute,omitempty"`
+			Other    *DisputeClaim `json:"other,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDecideDisputeResponse parses an HTTP response from a DecideDisputeWithResponse call
+func ParseDecideDisputeResponse(rsp *http.Response) (*DecideDisputeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecideDisputeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Dispute                       *Dispute  `json:"dispute,omitempty"`
+			FlaggedDisbursedApplications  *[]string `json:"flagged_disbursed_applications,omitempty"`
+			FlaggedInternshipApplications *[]string `json:"flagged_internship_applications,omitempty"`
+			RejectedShops                 *[]string `json:"rejected_shops,omitempty"`
+			RevokedCertificates           *[]string `json:"revoked_certificates,omitempty"`
+			WithdrawnApplications         *[]string `json:"withdrawn_applications,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Error
@@ -17597,6 +19183,46 @@ func ParseStatusListResponse(rsp *http.Response) (*StatusListResponse, error) {
 	return response, nil
 }
 
+// ParseDisputeEventsResponse parses an HTTP response from a DisputeEventsWithResponse call
+func ParseDisputeEventsResponse(rsp *http.Response) (*DisputeEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DisputeEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EventList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListEnrollmentsResponse parses an HTTP response from a ListEnrollmentsWithResponse call
 func ParseListEnrollmentsResponse(rsp *http.Response) (*ListEnrollmentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18852,6 +20478,168 @@ func ParseResubmitOnboardingResponse(rsp *http.Response) (*ResubmitOnboardingRes
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseFileDisputeResponse parses an HTTP response from a FileDisputeWithResponse call
+func ParseFileDisputeResponse(rsp *http.Response) (*FileDisputeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FileDisputeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Dispute
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseConfirmEmailCodeResponse parses an HTTP response from a ConfirmEmailCodeWithResponse call
+func ParseConfirmEmailCodeResponse(rsp *http.Response) (*ConfirmEmailCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConfirmEmailCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Profile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseResendEmailCodeResponse parses an HTTP response from a ResendEmailCodeWithResponse call
+func ParseResendEmailCodeResponse(rsp *http.Response) (*ResendEmailCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResendEmailCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Profile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error

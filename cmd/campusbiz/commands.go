@@ -15,6 +15,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/config"
+	"github.com/campusbiz/campusbiz/internal/mailsink"
 	"github.com/campusbiz/campusbiz/internal/seed"
 	"github.com/campusbiz/campusbiz/models"
 	"golang.org/x/sync/errgroup"
@@ -149,13 +150,26 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\ncampusbiz dev is starting on %s\n  admin e-mail:    %s\n  admin password:  %s\n  reviewers:       %s (password %s)\n  API contract:    %s/api/v1/openapi.yaml\n  Asynqmon:        %s/monitoring/ (sign in as the admin first)\n  certificate key: %s\n\n",
+	// Without SMTP_URL, dev delivers e-mail (onboarding codes among it) to
+	// a mailbox of its own, on loopback, shown at /dev/mailbox.
+	var devMailbox *mailsink.Sink
+	mailNote := cfg.SMTPURL
+	if cfg.SMTPURL == "" {
+		if devMailbox, err = mailsink.Start("127.0.0.1:0", 200); err != nil {
+			return err
+		}
+		defer devMailbox.Close()
+		cfg.SMTPURL = devMailbox.URL()
+		mailNote = strings.TrimSuffix(cfg.PublicBaseURL, "/") + "/dev/mailbox (no SMTP_URL: dev keeps every e-mail, codes included, there)"
+	}
+	fmt.Printf("\ncampusbiz dev is starting on %s\n  admin e-mail:    %s\n  admin password:  %s\n  reviewers:       %s (password %s)\n  API contract:    %s/api/v1/openapi.yaml\n  Asynqmon:        %s/monitoring/ (sign in as the admin first)\n  certificate key: %s\n  e-mail:          %s\n\n",
 		cfg.PublicBaseURL, cfg.AdminEmail, cfg.AdminPassword, strings.Join(reviewers, ", "), reviewerPassword,
-		cfg.PublicBaseURL, cfg.PublicBaseURL, certKeyNote)
+		cfg.PublicBaseURL, cfg.PublicBaseURL, certKeyNote, mailNote)
 	sys, err := openSystem(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
+	sys.devMailbox = devMailbox
 	defer sys.close()
 	// HTTP stops first (its context is the signal), then the workers finish
 	// their running tasks.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/config"
 	"github.com/campusbiz/campusbiz/internal/loadgen"
+	"github.com/campusbiz/campusbiz/internal/mailsink"
 )
 
 // loadgenFlags runs simulated applicants against a running system. Admin
@@ -25,6 +26,9 @@ func loadgenFlags(fs *flag.FlagSet) func(ctx context.Context, cfg config.Config,
 	fs.StringVar(&c.CollegeID, "college", "", "college id every applicant joins (default: the first GET /colleges lists)")
 	fs.DurationVar(&c.Settle, "settle", 0, "longest wait for a workflow to settle (default 30s)")
 	noAdmin := fs.Bool("no-admin", false, "do not confirm shops even when ADMIN_EMAIL is set")
+	sinkAddr := fs.String("smtp-sink", "", "listen for SMTP on this loopback address (e.g. 127.0.0.1:2525) and read the "+
+		"onboarding codes from what arrives; run the system with SMTP_URL=smtp://that-address (without it, applicants stop "+
+		"when their profile awaits its e-mail code)")
 	reviewers := fs.String("reviewers", "", "comma-separated e-mails of reviewers who approve every fund application "+
 		"(password in REVIEWER_PASSWORD; e.g. dev's reviewer1@campusbiz.local,reviewer2@campusbiz.local)")
 	return func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
@@ -38,6 +42,15 @@ func loadgenFlags(fs *flag.FlagSet) func(ctx context.Context, cfg config.Config,
 		}
 		if len(c.Reviewers) > 0 && os.Getenv("REVIEWER_PASSWORD") == "" {
 			return errors.New("loadgen: -reviewers needs REVIEWER_PASSWORD")
+		}
+		if *sinkAddr != "" {
+			sink, err := mailsink.Start(*sinkAddr, 0)
+			if err != nil {
+				return err
+			}
+			defer sink.Close()
+			c.Mailbox = sink
+			log.Info("loadgen: reading onboarding codes", "smtp_url", sink.URL())
 		}
 		c.Progress = os.Stderr
 		log.Info("loadgen: starting", "url", c.BaseURL, "concurrency", c.Concurrency, "count", c.Count,

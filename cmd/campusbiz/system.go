@@ -14,6 +14,7 @@ import (
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/config"
+	"github.com/campusbiz/campusbiz/internal/mailsink"
 	"github.com/campusbiz/campusbiz/internal/redisconn"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/web"
@@ -47,7 +48,17 @@ type system struct {
 	// engine runs every unit of work of this process, and app the use cases.
 	engine    *engine.Engine
 	app       *app.App
+	sessions  *accounts.Sessions
 	stopPprof func()
+	// devMailbox, in dev without SMTP_URL, receives every e-mail; the pages
+	// show it at /dev/mailbox.
+	devMailbox *mailsink.Sink
+}
+
+// emailCodePolicy is the onboarding codes' policy from the settings.
+func emailCodePolicy(cfg config.Config) workflows.EmailCodePolicy {
+	return workflows.EmailCodePolicy{TTL: cfg.EmailCodeTTL, MaxAttempts: cfg.EmailCodeAttempts,
+		Cooldown: cfg.EmailCodeResendCooldown, HourlyCap: cfg.EmailCodeResendHourly}
 }
 
 func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*system, error) {
@@ -80,12 +91,14 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 		metrics: prometheus.NewRegistry(), certKeys: certKeys,
 	}
 	s.engine = &engine.Engine{DB: db, Client: s.client, Tasks: workers.Registry.Options(), Email: cfg.SMTPURL != "", Log: log}
+	s.sessions = &accounts.Sessions{DB: db, Secret: []byte(cfg.SessionSecret)}
 	s.app = app.New(app.Deps{
 		DB: db, ReadDB: reads, Engine: s.engine, Redis: rc, Inspector: s.inspector, Log: log, Certificates: certKeys,
-		Sessions: &accounts.Sessions{DB: db, Secret: []byte(cfg.SessionSecret)},
+		Sessions: s.sessions,
 		Config: app.Config{
 			SessionTTL: cfg.SessionTTL, LoginRate: cfg.LoginRate, SubmitRate: cfg.SubmitRate,
 			CertVerifyRate: cfg.CertVerifyRate, ShopCheckDelay: cfg.ShopCheckDelay, PublicBaseURL: cfg.PublicBaseURL,
+			EmailCode: emailCodePolicy(cfg),
 		},
 	})
 	if s.stopPprof, err = startPprof(cfg.PprofAddr, log); err != nil {
@@ -133,7 +146,11 @@ func (s *system) serveHTTP(ctx context.Context) error {
 		Config: api.Config{RequestTimeout: s.cfg.RequestTimeout, TrustedProxies: trusted, SecureCookies: secure,
 			Zone: s.cfg.Location(), MetricsToken: s.cfg.MetricsToken},
 	})
-	if err := web.Mount(e, web.Deps{App: s.app, Log: s.log, Config: web.Config{SecureCookies: secure, Zone: s.cfg.Location()}}); err != nil {
+	wd := web.Deps{App: s.app, Log: s.log, Config: web.Config{SecureCookies: secure, Zone: s.cfg.Location()}}
+	if s.devMailbox != nil {
+		wd.DevMailbox = s.devMailbox
+	}
+	if err := web.Mount(e, wd); err != nil {
 		return err
 	}
 	srv := &http.Server{
@@ -165,7 +182,10 @@ func (s *system) work(ctx context.Context) error {
 		return err
 	}
 	var mailer *workers.Mailer
-	if s.cfg.SMTPURL != "" {
+	if s.cfg.SMTPURL == "" {
+		s.log.Warn("worker: SMTP_URL is not set; onboarding codes cannot be mailed, so no student can be verified " +
+			"(onboarding:email_code tasks fail until it is set; re-run them from /monitoring)")
+	} else {
 		m, err := workers.NewMailer(s.cfg.SMTPURL)
 		if err != nil {
 			return err
@@ -194,7 +214,8 @@ func (s *system) work(ctx context.Context) error {
 	shopFetcher := shopcheck.New(shopcheck.Config{Timeout: s.cfg.ShopFetchTimeout, Allow: allow})
 	mux := workers.NewMux(workers.Deps{Engine: s.engine, Log: s.log, Mailer: mailer, Metrics: s.metrics,
 		CertificateKeys: s.certKeys, PublicBaseURL: s.cfg.PublicBaseURL, OfferTTL: s.cfg.InternshipOfferTTL,
-		ShopVerification: s.cfg.ShopVerification, ShopFetcher: shopFetcher, Zone: s.cfg.Location()})
+		ShopVerification: s.cfg.ShopVerification, ShopFetcher: shopFetcher, Zone: s.cfg.Location(),
+		Sessions: s.sessions, EmailCode: emailCodePolicy(s.cfg)})
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)
 	}

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/loadgen"
+	"github.com/campusbiz/campusbiz/internal/mailsink"
 	"github.com/campusbiz/campusbiz/internal/redisconn"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/redis/go-redis/v9"
@@ -126,6 +127,9 @@ type run struct {
 	redis   redis.UniversalClient
 	db      *gorm.DB
 	people  *people
+	// mail is the SMTP server the system mails to; loadgen reads the
+	// onboarding codes from it.
+	mail *mailsink.Sink
 	// applicantCollege is the college loadgen's applicants join.
 	applicantCollege string
 	report           Report
@@ -158,7 +162,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	wg.Go(func() {
 		r.report.Load, loadErr = loadgen.Run(ctx, loadgen.Config{
 			BaseURL: r.api.base, CollegeID: r.applicantCollege, Concurrency: cfg.Concurrency, Duration: cfg.Duration, Settle: 20 * time.Second,
-			AdminEmail: adminEmail, AdminPassword: adminPassword,
+			AdminEmail: adminEmail, AdminPassword: adminPassword, Mailbox: r.mail,
 			Client: &http.Client{Timeout: cfg.RequestTimeout + 5*time.Second},
 		})
 	})
@@ -189,9 +193,12 @@ func (r *run) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("chaos: signing key: %w", err)
 	}
+	if r.mail, err = mailsink.Start("127.0.0.1:0", 0); err != nil {
+		return fmt.Errorf("chaos: %w", err)
+	}
 	redisMode, redisURL := r.cfg.redisSettings()
 	env := []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "SMTP_URL=" + r.mail.URL(),
 		"DATABASE_URL=" + r.cfg.DatabaseURL, "REDIS_MODE=" + redisMode, "REDIS_URL=" + redisURL,
 		"HTTP_ADDR=" + addr, "PUBLIC_BASE_URL=http://" + addr,
 		"ADMIN_EMAIL=" + adminEmail, "ADMIN_PASSWORD=" + adminPassword,
@@ -265,6 +272,9 @@ func (r *run) stop() {
 	}
 	if r.redis != nil {
 		_ = r.redis.Close()
+	}
+	if r.mail != nil {
+		_ = r.mail.Close()
 	}
 	if r.db != nil {
 		_ = models.Close(r.db)

@@ -25,7 +25,11 @@ type workflowKind struct {
 
 // kinds lists the workflows a chaos run drives.
 var kinds = []workflowKind{
-	{"onboarding", "student_profiles", workflows.OnboardingMachine, workflows.OnboardingMachine.Final},
+	// A profile awaiting its e-mail code waits for the applicant (loadgen
+	// confirms the codes it reads; one whose mail came after its patience
+	// waits).
+	{"onboarding", "student_profiles", workflows.OnboardingMachine,
+		append(slices.Clone(workflows.OnboardingMachine.Final), workflows.OnboardingAwaitingEmail)},
 	{"shop", "shops", workflows.ShopMachine, workflows.ShopMachine.Final},
 	{"fund", "fund_applications", workflows.FundMachine,
 		append(slices.Clone(workflows.FundMachine.Final), workflows.FundWaitlisted)},
@@ -93,6 +97,9 @@ type Checks struct {
 	DoubleCertificates int64
 	// FailedTasks counts outbox rows Asynq gave up on (archived).
 	FailedTasks int64
+	// VerifiedWithoutCode counts verified profiles with no confirmed
+	// e-mail code: students the system verified without proof (must be 0).
+	VerifiedWithoutCode int64
 	// LedgerMismatch lists programmes whose totals disagree with their
 	// ledger, and Overspent those whose reserved plus disbursed money
 	// exceeds the budget.
@@ -123,6 +130,8 @@ func check(ctx context.Context, db *gorm.DB) (Checks, error) {
 		{&c.DoubleLedger, `SELECT count(*) FROM (SELECT 1 FROM fund_ledger GROUP BY application_id, kind HAVING count(*) > 1) d`},
 		{&c.DoubleCertificates, `SELECT count(*) FROM (SELECT 1 FROM certificates GROUP BY enrollment_id HAVING count(*) > 1) d`},
 		{&c.FailedTasks, `SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL`},
+		{&c.VerifiedWithoutCode, `SELECT count(*) FROM student_profiles p WHERE p.status = 'verified'
+			AND NOT EXISTS (SELECT 1 FROM email_codes c WHERE c.profile_id = p.id AND c.used_at IS NOT NULL)`},
 	}
 	for _, q := range counts {
 		if err := db.WithContext(ctx).Raw(q.q).Scan(q.dst).Error; err != nil {

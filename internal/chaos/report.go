@@ -90,6 +90,9 @@ func (r Report) Err() error {
 	if r.Duplicated != 0 {
 		errs = append(errs, fmt.Errorf("%d effects duplicated", r.Duplicated))
 	}
+	if r.Checks.VerifiedWithoutCode != 0 {
+		errs = append(errs, fmt.Errorf("%d profiles verified without a confirmed e-mail code", r.Checks.VerifiedWithoutCode))
+	}
 	if r.Checks.FailedTasks != 0 {
 		errs = append(errs, fmt.Errorf("%d tasks archived (failed for good)", r.Checks.FailedTasks))
 	}
@@ -141,6 +144,7 @@ func (r Report) WriteTable(w io.Writer) error {
 	row("ledger matches totals", len(r.Checks.LedgerMismatch) == 0)
 	row("no programme overspent", len(r.Checks.Overspent) == 0)
 	row("tasks archived", r.Checks.FailedTasks)
+	row("verified without a code (must be 0)", r.Checks.VerifiedWithoutCode)
 	settle := r.SettleTime.Round(100 * time.Millisecond).String()
 	if !r.Settled {
 		settle = "did not settle in " + settle

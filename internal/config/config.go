@@ -78,6 +78,17 @@ type Config struct {
 	ShopCheckDelay time.Duration `env:"SHOP_CHECK_DELAY" envDefault:"5m"`
 	// SMTPURL enables e-mail notifications (smtp://user:pass@host:port?from=addr).
 	SMTPURL string `env:"SMTP_URL"`
+	// EmailCodeTTL is how long an onboarding code mailed to a college
+	// address may be confirmed.
+	EmailCodeTTL time.Duration `env:"EMAIL_CODE_TTL" envDefault:"30m"`
+	// EmailCodeAttempts is how many wrong tries burn an onboarding code.
+	EmailCodeAttempts int `env:"EMAIL_CODE_ATTEMPTS" envDefault:"5"`
+	// EmailCodeResendCooldown is the least time between two codes to one
+	// account or one address.
+	EmailCodeResendCooldown time.Duration `env:"EMAIL_CODE_RESEND_COOLDOWN" envDefault:"60s"`
+	// EmailCodeResendHourly is the most codes an account, and an address,
+	// gets in an hour.
+	EmailCodeResendHourly int `env:"EMAIL_CODE_RESEND_HOURLY" envDefault:"5"`
 	// WorkerConcurrency is the number of tasks one worker process runs at once.
 	WorkerConcurrency int `env:"WORKER_CONCURRENCY" envDefault:"20"`
 	// RequestTimeout bounds every HTTP request's handler.
@@ -165,6 +176,10 @@ func (c Config) Validate() error {
 	}
 	if err := checkURL("PUBLIC_BASE_URL", c.PublicBaseURL, "http", "https"); err != nil {
 		return err
+	}
+	if c.EmailCodeTTL < time.Minute || c.EmailCodeAttempts < 1 || c.EmailCodeResendCooldown < 0 || c.EmailCodeResendHourly < 1 {
+		return errors.New("EMAIL_CODE_TTL must be at least 1m, EMAIL_CODE_ATTEMPTS and EMAIL_CODE_RESEND_HOURLY at least 1, " +
+			"EMAIL_CODE_RESEND_COOLDOWN not negative")
 	}
 	if c.SMTPURL != "" {
 		if err := checkURL("SMTP_URL", c.SMTPURL, "smtp", "smtps"); err != nil {

@@ -55,9 +55,11 @@ var (
 	// entityNames name each workflow, in a sentence, per language.
 	entityNames = map[Lang]map[string]string{
 		EN: {"onboarding": "student verification", "shop": "shop verification", "fund": "fund application",
-			"internship": "internship application", "enrollment": "course enrollment", "certificate": "certificate"},
+			"internship": "internship application", "enrollment": "course enrollment", "certificate": "certificate",
+			"dispute": "student number dispute"},
 		ZH: {"onboarding": "学生认证", "shop": "网店认证", "fund": "基金申请",
-			"internship": "实习申请", "enrollment": "课程报名", "certificate": "证书"},
+			"internship": "实习申请", "enrollment": "课程报名", "certificate": "证书",
+			"dispute": "学号申诉"},
 	}
 )
 

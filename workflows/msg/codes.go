@@ -166,6 +166,51 @@ const (
 	OnboardingYearInFuture = "onboarding.enrollment_year_future"
 	// OnboardingYearTooOld: only students who enrolled in {year} or later can join.
 	OnboardingYearTooOld = "onboarding.enrollment_year_not_current"
+	// DisputeNotDisputable: only a profile refused because another profile
+	// holds its college and student number can dispute that one.
+	DisputeNotDisputable = "dispute.not_disputable"
+	// DisputeOpen: the profile has an open dispute already.
+	DisputeOpen = "dispute.open"
+	// DisputeDecided: a {status} dispute cannot be decided again.
+	DisputeDecided = "dispute.decided"
+	// DisputeOtherGone: the disputed profile is no longer verified ({status}).
+	DisputeOtherGone = "dispute.other_gone"
+	// DisputeFiled: the timeline note of a filed dispute.
+	DisputeFiled = "dispute.filed"
+	// DisputeUpheld: an admin upheld the dispute: {reason}.
+	DisputeUpheld = "dispute.upheld"
+	// DisputeDismissed: an admin dismissed the dispute: {reason}.
+	DisputeDismissed = "dispute.dismissed"
+	// OnboardingRevokedByDispute: the verification was revoked when an admin
+	// upheld another student's claim to the student number: {reason}.
+	OnboardingRevokedByDispute = "onboarding.revoked_by_dispute"
+	// OnboardingDisputeWon: the claimant's profile is checked again after
+	// their dispute was upheld.
+	OnboardingDisputeWon = "onboarding.dispute_won"
+	// OwnerVerificationRevoked: a shop rejected, an application withdrawn
+	// or a certificate revoked because its owner's verification was revoked.
+	OwnerVerificationRevoked = "onboarding.owner_revoked"
+	// OnboardingEmailCodeFormat: an e-mail code is six digits.
+	OnboardingEmailCodeFormat = "onboarding.email_code_format"
+	// OnboardingEmailCodeWrong: the code does not match; {left} tries remain.
+	OnboardingEmailCodeWrong = "onboarding.email_code_wrong"
+	// OnboardingEmailCodeExpired: the code's time is up; ask for a new one.
+	OnboardingEmailCodeExpired = "onboarding.email_code_expired"
+	// OnboardingEmailCodeAttempts: too many wrong tries burnt the code; ask
+	// for a new one.
+	OnboardingEmailCodeAttempts = "onboarding.email_code_attempts"
+	// OnboardingEmailCodeMissing: no code is waiting to be confirmed (none
+	// was mailed yet, or it was used); ask for a new one.
+	OnboardingEmailCodeMissing = "onboarding.email_code_missing"
+	// OnboardingNotAwaitingEmail: a {status} profile has no code to confirm
+	// or re-send.
+	OnboardingNotAwaitingEmail = "onboarding.not_awaiting_email"
+	// OnboardingEmailCodeSent: the reason on the timeline: a code went to
+	// the college address {email} (masked).
+	OnboardingEmailCodeSent = "onboarding.email_code_sent"
+	// OnboardingEmailConfirmed: the reason on the timeline: the college
+	// mailbox was proven by its code.
+	OnboardingEmailConfirmed = "onboarding.email_confirmed"
 )
 
 // Shops.

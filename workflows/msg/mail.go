@@ -8,4 +8,14 @@ const (
 	MailFooter = "mail.footer"
 	// MailSignature signs an e-mail with the programme's name.
 	MailSignature = "mail.signature"
+	// MailCodeSubject is the subject of the onboarding code's e-mail, {code}
+	// in it.
+	MailCodeSubject = "mail.code_subject"
+	// MailCodeBody gives the {code} and when it lapses ({expires}).
+	MailCodeBody = "mail.code_body"
+	// MailCodeIgnore tells a reader who did not ask for the code to ignore it.
+	MailCodeIgnore = "mail.code_ignore"
+	// MailCodeFooter points to the onboarding page at {url}, where the code
+	// is entered.
+	MailCodeFooter = "mail.code_footer"
 )
