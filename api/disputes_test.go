@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -127,6 +130,7 @@ func TestDisputeUpheldRevokesTheOtherVerification(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, a.do(http.MethodPost, decide, w.claimantToken,
 		map[string]any{"outcome": "revoke_other", "reason": "mine"}).Status)
 
+	require.False(t, statusListRevokes(t, a, serial), "valid before the decision (and the list is signed and stored)")
 	r = a.do(http.MethodPost, decide, admin, map[string]any{"outcome": "revoke_other", "reason": "学校核实学号属于申诉人"})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	dec := r.JSON(t)
@@ -137,6 +141,7 @@ func TestDisputeUpheldRevokesTheOtherVerification(t *testing.T) {
 	cert := a.do(http.MethodGet, "/api/v1/certificates/"+serial, "", nil).JSON(t)
 	require.Equal(t, true, cert["revoked"], "revoked through the certificate revocation use case's code")
 	require.Equal(t, false, cert["valid"])
+	require.True(t, statusListRevokes(t, a, serial), "standard verifiers see the revocation in the published status list")
 	r = a.do(http.MethodPost, decide, admin, map[string]any{"outcome": "reject", "reason": "again"})
 	require.Equal(t, http.StatusConflict, r.Status, "decided once")
 
@@ -190,4 +195,27 @@ func TestDisputeDismissedChangesNothingElse(t *testing.T) {
 	// Dismissed, the claimant may file again.
 	r = a.do(http.MethodPost, "/api/v1/onboarding/"+w.claimantProfile+"/disputes", w.claimantToken, map[string]any{"statement": statement})
 	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+}
+
+// statusListRevokes reads serial's credential, fetches the status list it
+// points at and reports whether the list's bit for it is set.
+func statusListRevokes(t *testing.T, a *app, serial string) bool {
+	t.Helper()
+	r := a.do(http.MethodGet, "/api/v1/certificates/"+serial+"/credential", "", nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	var vc struct {
+		CredentialStatus certificates.StatusEntry `json:"credentialStatus"`
+	}
+	require.NoError(t, json.Unmarshal(r.Body, &vc))
+	listURL, err := url.Parse(vc.CredentialStatus.StatusListCredential)
+	require.NoError(t, err)
+	index, err := strconv.Atoi(vc.CredentialStatus.StatusListIndex)
+	require.NoError(t, err)
+	r = a.do(http.MethodGet, listURL.Path, "", nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	var list certificates.StatusListCredential
+	require.NoError(t, json.Unmarshal(r.Body, &list))
+	bits, err := certificates.DecodeStatusList(list.CredentialSubject.EncodedList)
+	require.NoError(t, err)
+	return certificates.StatusBit(bits, index)
 }
