@@ -128,7 +128,11 @@ func startShopCheck(w *engine.Work, shop models.Shop, from string, actor Actor, 
 	if err != nil {
 		return err
 	}
-	_, err = w.Enqueue(workflows.NewShopVerifyTask(shop.ID, shop.Revision, at))
+	college, err := collegeOf(w, shop.AccountID)
+	if err != nil {
+		return err
+	}
+	_, err = w.Enqueue(workflows.NewShopVerifyTask(shop.ID, shop.Revision, at).For(college))
 	return err
 }
 
