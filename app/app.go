@@ -42,8 +42,11 @@ type Deps struct {
 	Sessions *accounts.Sessions
 	// Certificates are the keys certificates are verified with.
 	Certificates workflows.CertificateKeys
-	Log          *slog.Logger
-	Config       Config
+	// Fairness reports the fair admitter's per-college backlog in admin
+	// stats; nil omits it.
+	Fairness *engine.Fairness
+	Log      *slog.Logger
+	Config   Config
 }
 
 // Config holds the application's settings.
@@ -63,6 +66,9 @@ type Config struct {
 	// check runs, giving the student time to place the code
 	// (SHOP_CHECK_DELAY). Zero checks at once.
 	ShopCheckDelay time.Duration
+	// ShopPendingPerAccount is how many of an account's shops may wait for
+	// a check at once (SHOP_PENDING_PER_ACCOUNT). Defaults to 5.
+	ShopPendingPerAccount int
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
 }
@@ -79,6 +85,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CertVerifyRate <= 0 {
 		c.CertVerifyRate = 120
+	}
+	if c.ShopPendingPerAccount <= 0 {
+		c.ShopPendingPerAccount = 5
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -98,13 +107,14 @@ type App struct {
 	cfg       Config
 	validator *validator.Validate
 	limits    *Limits
+	fairness  *engine.Fairness
 }
 
 // New builds the application from d.
 func New(d Deps) *App {
 	a := &App{
 		db: d.DB, engine: d.Engine, inspector: d.Inspector, redis: d.Redis, sessions: d.Sessions, keys: d.Certificates,
-		log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(),
+		log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(), fairness: d.Fairness,
 	}
 	if a.engine == nil {
 		a.engine = &engine.Engine{DB: d.DB, Log: d.Log}

@@ -262,6 +262,10 @@ func ReadKeyLoads(ctx context.Context, db *gorm.DB, weight func(string) int) ([]
 	return loads, nil
 }
 
+// FairTopKeys is how many keys metrics and admin stats name; the rest are
+// summed as one.
+const FairTopKeys = 10
+
 // TopLoads keeps the n heaviest keys and folds the rest into one entry
 // keyed other (bounded label cardinality for metrics).
 func TopLoads(loads []KeyLoad, n int, other string) []KeyLoad {

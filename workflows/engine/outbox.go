@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"slices"
 	"fmt"
 	"time"
 
@@ -13,10 +14,21 @@ const (
 	QueueCritical = "critical"
 	QueueDefault  = "default"
 	QueueLow      = "low"
+	// QueueShops holds shop-page fetches, slow outside work: an Asynq server
+	// of its own serves it with a concurrency cap (SHOP_CONCURRENCY), so the
+	// fetches never hold the workers of the weighted queues.
+	QueueShops = "shops"
 )
 
-// QueueWeights are the Asynq queue priorities (critical 6, default 3, low 1).
+// QueueWeights are the Asynq queue priorities (critical 6, default 3, low 1)
+// of the main worker pool.
 var QueueWeights = map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1}
+
+// AllQueues lists every queue some Asynq server serves.
+var AllQueues = []string{QueueCritical, QueueDefault, QueueLow, QueueShops}
+
+// KnownQueue reports whether some Asynq server serves queue q.
+func KnownQueue(q string) bool { return slices.Contains(AllQueues, q) }
 
 // Task is background work for Work.Enqueue. How it is queued and run comes
 // from its type's entry in the registry.
