@@ -90,7 +90,7 @@ func (e *backend) relay() *engine.Relay {
 
 func (e *backend) reconciler(grace time.Duration) *engine.Reconciler {
 	return &engine.Reconciler{DB: e.schema.DB, Client: e.client, Inspector: e.inspector, Redis: e.redis.Client,
-		Log: testenv.Logger(e.t),
+		Log:   testenv.Logger(e.t),
 		Grace: grace, Interval: 200 * time.Millisecond}
 }
 

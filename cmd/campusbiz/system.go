@@ -44,7 +44,7 @@ type system struct {
 	metrics   *prometheus.Registry
 	certKeys  workflows.CertificateKeys
 	// engine runs every unit of work of this process, and app the use cases.
-	engine    *engine.Engine
+	engine *engine.Engine
 	// fair admits college work to Asynq (run by workers; read for stats).
 	fair      *engine.Fairness
 	app       *app.App

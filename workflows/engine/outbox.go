@@ -2,8 +2,8 @@ package engine
 
 import (
 	"encoding/json"
-	"slices"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
