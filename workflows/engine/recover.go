@@ -50,6 +50,9 @@ func (r *Reconciler) recoverPage(ctx context.Context, rows []models.OutboxRow, r
 	if len(lost) == 0 {
 		return nil
 	}
+	if err := r.publishQueues(ctx, lost); err != nil {
+		return err
+	}
 	ids, err := r.redispatch(ctx, lost)
 	if len(ids) > 0 {
 		if merr := r.DB.WithContext(ctx).Exec(`UPDATE outbox SET dispatched_at = now(), dispatch_count = dispatch_count + 1
@@ -60,6 +63,29 @@ func (r *Reconciler) recoverPage(ctx context.Context, rows []models.OutboxRow, r
 		r.Log.WarnContext(ctx, "reconciler: tasks lost by the broker, dispatched again", "tasks", len(ids))
 	}
 	return err
+}
+
+// allQueuesKey is the set of queue names Asynq's inspector (and Asynqmon)
+// lists, as Asynq's internal/base names it.
+const allQueuesKey = "asynq:queues"
+
+// publishQueues adds the queues of rows to Asynq's list of queues: an Asynq
+// client adds a queue the first time it enqueues to it and never again, so
+// after Redis lost its data the queues would stay hidden from Asynqmon
+// (their tasks still run) until every process restarted.
+func (r *Reconciler) publishQueues(ctx context.Context, rows []models.OutboxRow) error {
+	seen := map[string]bool{}
+	var queues []any
+	for _, row := range rows {
+		if !seen[row.Queue] {
+			seen[row.Queue] = true
+			queues = append(queues, row.Queue)
+		}
+	}
+	if err := r.Redis.SAdd(ctx, allQueuesKey, queues...).Err(); err != nil {
+		return fmt.Errorf("publish queues %v: %w", queues, err)
+	}
+	return nil
 }
 
 // redispatch enqueues rows again, redispatchWorkers at a time, and returns
