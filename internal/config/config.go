@@ -93,8 +93,8 @@ type Config struct {
 	// (engine.Fairness) instead of first come, first served.
 	FairDispatch bool `env:"FAIR_DISPATCH" envDefault:"true"`
 	// FairCapacity bounds the college tasks in flight at once, all colleges
-	// together; 0: twice WORKER_CONCURRENCY. Set it at or above the total
-	// concurrency of every worker process.
+	// together; 0: four times WORKER_CONCURRENCY. Set it well above the
+	// total concurrency of every worker process.
 	FairCapacity int `env:"FAIR_CAPACITY" envDefault:"0"`
 	// FairWeights are colleges' weights, "college-id=weight,..." (others
 	// weigh 1): a college's share of FairCapacity is proportional to it.

@@ -9,7 +9,7 @@ import (
 // validateDispatch checks the fair-dispatch and shop-isolation settings.
 func (c Config) validateDispatch() error {
 	if c.FairCapacity < 0 || c.FairCapacity > 100000 {
-		return fmt.Errorf("FAIR_CAPACITY: %d is outside 0..100000 (0: twice WORKER_CONCURRENCY)", c.FairCapacity)
+		return fmt.Errorf("FAIR_CAPACITY: %d is outside 0..100000 (0: four times WORKER_CONCURRENCY)", c.FairCapacity)
 	}
 	if _, err := ParseFairWeights(c.FairWeights); err != nil {
 		return err
@@ -23,13 +23,14 @@ func (c Config) validateDispatch() error {
 	return nil
 }
 
-// FairCapacityOrDefault is FAIR_CAPACITY, or twice WORKER_CONCURRENCY when
-// it is 0.
+// FairCapacityOrDefault is FAIR_CAPACITY, or four times WORKER_CONCURRENCY
+// when it is 0: the workers' own tasks and as many again waiting in Redis,
+// so that no worker finds its queue empty between admission rounds.
 func (c Config) FairCapacityOrDefault() int {
 	if c.FairCapacity > 0 {
 		return c.FairCapacity
 	}
-	return 2 * c.WorkerConcurrency
+	return 4 * c.WorkerConcurrency
 }
 
 // ParseFairWeights reads FAIR_WEIGHTS: comma-separated key=weight pairs,

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
@@ -40,8 +41,11 @@ type Fairness struct {
 	// Log receives failed rounds (required).
 	Log *slog.Logger
 	// Capacity bounds the tasks with a fairness key in flight at once, all
-	// keys together. Set it at or above the workers' total concurrency, so
-	// that no worker idles while work waits. Defaults to 40.
+	// keys together. Set it well above the workers' total concurrency (four
+	// times by default in production): the workers' own tasks and as many
+	// again waiting in Redis, so that no worker finds its queue empty (and
+	// sleeps) between rounds. A new key's first tasks wait behind at most
+	// Capacity less the workers' tasks. Defaults to 80.
 	Capacity int
 	// Weights are the keys' weights (a key's share is proportional to its
 	// weight); a key not listed weighs DefaultWeight.
@@ -54,8 +58,13 @@ type Fairness struct {
 
 	once  sync.Once
 	nudge chan struct{}
-	mu    sync.Mutex
-	drr   drr
+	// free estimates the free slots between rounds: set by each round,
+	// raised by each Nudge. A round starts early only once a batch of
+	// slots (a quarter of Capacity) is free, so that a busy admitter runs a
+	// few rounds of many rows rather than a round per completed task.
+	free atomic.Int64
+	mu   sync.Mutex
+	drr  drr
 }
 
 func (f *Fairness) init() {
@@ -66,7 +75,7 @@ func (f *Fairness) init() {
 
 func (f *Fairness) capacity() int {
 	if f.Capacity <= 0 {
-		return 40
+		return 80
 	}
 	return f.Capacity
 }
@@ -81,10 +90,13 @@ func (f *Fairness) weight(key string) int {
 	return 1
 }
 
-// Nudge asks for a round soon; it never blocks. Engine.Wake calls it when
-// a task completes.
+// Nudge tells the admitter a task completed here (Engine.Wake): once a
+// batch of slots is free it starts a round at once. It never blocks.
 func (f *Fairness) Nudge() {
 	f.init()
+	if f.free.Add(1) < int64(max(1, f.capacity()/4)) {
+		return
+	}
 	select {
 	case f.nudge <- struct{}{}:
 	default:
@@ -148,10 +160,14 @@ func (f *Fairness) Admit(ctx context.Context) (int, error) {
 		f.mu.Lock()
 		plan := f.drr.plan(loads, f.capacity())
 		f.mu.Unlock()
-		if len(plan) == 0 {
-			return nil
+		free := f.capacity()
+		for _, l := range loads {
+			free -= l.InFlight
 		}
-		admitted, err = f.claim(ctx, tx, plan)
+		if len(plan) > 0 {
+			admitted, err = f.claim(ctx, tx, plan)
+		}
+		f.free.Store(int64(free - admitted))
 		return err
 	})
 	return admitted, err
@@ -175,7 +191,7 @@ func (f *Fairness) loads(tx *gorm.DB) ([]KeyLoad, error) {
 			FROM keys WHERE keys.fair_key IS NOT NULL),
 		waiting AS (
 			SELECT k.fair_key AS key, (SELECT count(*) FROM (SELECT 1 FROM outbox o WHERE o.fair_key = k.fair_key
-				AND o.dispatched_at IS NULL AND o.process_at <= now() LIMIT ?) s) AS n
+				AND o.fair_key <> '' AND o.dispatched_at IS NULL AND o.process_at <= now() LIMIT ?) s) AS n
 			FROM keys k WHERE k.fair_key IS NOT NULL),
 		flying AS (
 			SELECT fair_key AS key, count(*) AS n FROM outbox
@@ -211,7 +227,8 @@ func (f *Fairness) claim(ctx context.Context, tx *gorm.DB, plan map[string]int) 
 	}
 	var rows []models.OutboxRow
 	err = tx.Raw(`SELECT o.* FROM jsonb_to_recordset(?::jsonb) AS q(key text, n int),
-		LATERAL (SELECT * FROM outbox WHERE fair_key = q.key AND dispatched_at IS NULL AND process_at <= now()
+		LATERAL (SELECT * FROM outbox WHERE fair_key = q.key AND fair_key <> '' AND dispatched_at IS NULL
+			AND process_at <= now()
 			ORDER BY created_at LIMIT q.n FOR UPDATE SKIP LOCKED) o`, string(quotasJSON)).Scan(&rows).Error
 	if err != nil {
 		return 0, fmt.Errorf("claim admitted rows: %w", err)
