@@ -150,11 +150,10 @@ func startShopCheck(w *engine.Work, shop models.Shop, from string, actor Actor, 
 	if err != nil {
 		return err
 	}
-	college, err := collegeOf(w, shop.AccountID)
-	if err != nil {
-		return err
-	}
-	_, err = w.Enqueue(workflows.NewShopVerifyTask(shop.ID, shop.Revision, at).For(college))
+	// No fairness key: shop checks are bounded by their own queue's
+	// concurrency and the per-account cap instead, and a page retried with
+	// back-off for an hour would hold its college's fair share meanwhile.
+	_, err = w.Enqueue(workflows.NewShopVerifyTask(shop.ID, shop.Revision, at))
 	return err
 }
 

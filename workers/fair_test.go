@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
@@ -56,6 +58,10 @@ func TestFairAdmissionGivesANewCollegeTheFreedSlots(t *testing.T) {
 		{Key: a[0].profile.CollegeID, Weight: 1, Waiting: 50, InFlight: 6},
 		{Key: b[0].profile.CollegeID, Weight: 1, Waiting: 1, InFlight: 4},
 	}, loads)
+	admin := app.ActorOf(fixtures.Account(t, e.schema.DB, models.RoleAdmin))
+	stats, err := app.New(app.Deps{DB: e.schema.DB, Fairness: f, Log: testenv.Logger(t)}).Stats(ctx, admin)
+	require.NoError(t, err)
+	require.Equal(t, loads, stats.Fairness, "admin stats show the waiting work per college")
 	info, err := e.inspector.GetQueueInfo(engine.QueueCritical)
 	require.NoError(t, err)
 	require.Equal(t, 14, info.Pending, "Redis holds every admitted task (the four run by hand too)")
