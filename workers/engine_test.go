@@ -100,6 +100,9 @@ func (e *backend) startServer(mux asynq.Handler) {
 	srv := workers.NewServer(context.Background(), e.redis.Opt, workers.ServerConfig{Concurrency: 10, ShutdownTimeout: 5 * time.Second}, testenv.Logger(e.t))
 	require.NoError(e.t, srv.Start(mux))
 	e.t.Cleanup(srv.Shutdown)
+	shops := workers.NewShopServer(context.Background(), e.redis.Opt, workers.ServerConfig{ShutdownTimeout: 5 * time.Second}, testenv.Logger(e.t))
+	require.NoError(e.t, shops.Start(mux))
+	e.t.Cleanup(shops.Shutdown)
 }
 
 // mux is the worker's mux, every task type of the registry, on an engine
