@@ -94,7 +94,10 @@ func (a *app) startWorkers(opts ...func(*workers.Deps)) (stop func()) {
 		o(&deps)
 	}
 	srv := workers.NewServer(context.Background(), a.redis.Opt, workers.ServerConfig{Concurrency: 5, ShutdownTimeout: 5 * time.Second}, deps.Log)
-	require.NoError(a.t, srv.Start(workers.NewMux(deps)))
+	mux := workers.NewMux(deps)
+	require.NoError(a.t, srv.Start(mux))
+	shops := workers.NewShopServer(context.Background(), a.redis.Opt, workers.ServerConfig{ShutdownTimeout: 5 * time.Second}, deps.Log)
+	require.NoError(a.t, shops.Start(mux))
 	ctx, cancel := context.WithCancel(context.Background())
 	relay := &engine.Relay{DB: a.schema.DB, Client: a.client, Log: deps.Log, PollInterval: 100 * time.Millisecond}
 	done := make(chan error, 1)
@@ -102,6 +105,7 @@ func (a *app) startWorkers(opts ...func(*workers.Deps)) (stop func()) {
 	stop = sync.OnceFunc(func() {
 		cancel()
 		<-done
+		shops.Shutdown()
 		srv.Shutdown()
 	})
 	a.t.Cleanup(stop)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/labstack/echo/v4"
 )
 
@@ -14,6 +15,10 @@ type StatsResponse struct {
 	Outbox    OutboxStats                 `json:"outbox"`
 	// Queues is Asynq's view per queue; absent when Redis does not answer.
 	Queues map[string]QueueStats `json:"queues,omitempty"`
+	// Fairness is each fairness key's (college id's; "" for work of no
+	// college) weight, tasks waiting for admission and tasks in flight: the
+	// busiest ten, then "other"; absent without fair dispatch.
+	Fairness []engine.KeyLoad `json:"fairness,omitempty"`
 }
 
 // OutboxStats is the engine's backlog.
@@ -49,7 +54,7 @@ func (s *server) stats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := StatsResponse{Workflows: st.Workflows, Outbox: OutboxStats{
+	out := StatsResponse{Workflows: st.Workflows, Fairness: st.Fairness, Outbox: OutboxStats{
 		Undispatched: st.Outbox.Undispatched, InFlight: st.Outbox.InFlight, Failed: st.Outbox.Failed,
 		OldestUndispatchedAgeSeconds: st.Outbox.OldestUndispatchedAge.Seconds(), RecentFailures: []FailedTask{},
 	}}

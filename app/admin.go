@@ -19,6 +19,10 @@ type Stats struct {
 	// Queues is Asynq's view per queue; nil when Redis does not answer or
 	// no inspector is configured.
 	Queues map[string]QueueStats
+	// Fairness is each fairness key's (college's) waiting and in-flight
+	// tasks, the busiest engine.FairTopKeys and "other"; nil without a fair
+	// admitter.
+	Fairness []engine.KeyLoad
 }
 
 // OutboxStats is the engine's backlog.
@@ -109,7 +113,7 @@ func (a *App) Stats(ctx context.Context, actor Actor) (Stats, error) {
 	}
 	if a.inspector != nil {
 		out.Queues = map[string]QueueStats{}
-		for q := range engine.QueueWeights {
+		for _, q := range engine.AllQueues {
 			info, err := a.inspector.GetQueueInfo(q)
 			if err != nil {
 				continue // an empty or unreachable queue: Postgres still tells the truth above
@@ -117,6 +121,13 @@ func (a *App) Stats(ctx context.Context, actor Actor) (Stats, error) {
 			out.Queues[q] = QueueStats{Pending: info.Pending, Active: info.Active, Scheduled: info.Scheduled,
 				Retry: info.Retry, Archived: info.Archived}
 		}
+	}
+	if a.fairness != nil {
+		loads, err := a.fairness.Loads(ctx)
+		if err != nil {
+			return Stats{}, err
+		}
+		out.Fairness = engine.TopLoads(loads, engine.FairTopKeys, "other")
 	}
 	return out, nil
 }

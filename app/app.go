@@ -45,8 +45,11 @@ type Deps struct {
 	Sessions *accounts.Sessions
 	// Certificates are the keys certificates are verified with.
 	Certificates workflows.CertificateKeys
-	Log          *slog.Logger
-	Config       Config
+	// Fairness reports the fair admitter's per-college backlog in admin
+	// stats; nil omits it.
+	Fairness *engine.Fairness
+	Log      *slog.Logger
+	Config   Config
 }
 
 // Config holds the application's settings.
@@ -73,6 +76,9 @@ type Config struct {
 	// EmailCode bounds the onboarding codes that prove a college mailbox
 	// (EMAIL_CODE_*); zero fields take workflows' defaults.
 	EmailCode workflows.EmailCodePolicy
+	// ShopPendingPerAccount is how many of an account's shops may wait for
+	// a check at once (SHOP_PENDING_PER_ACCOUNT). Defaults to 5.
+	ShopPendingPerAccount int
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
 }
@@ -92,6 +98,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PublicBaseURL == "" {
 		c.PublicBaseURL = "http://localhost:8080"
+	}
+	if c.ShopPendingPerAccount <= 0 {
+		c.ShopPendingPerAccount = 5
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -113,13 +122,14 @@ type App struct {
 	cfg       Config
 	validator *validator.Validate
 	limits    *Limits
+	fairness  *engine.Fairness
 }
 
 // New builds the application from d.
 func New(d Deps) *App {
 	a := &App{
 		db: d.DB, engine: d.Engine, inspector: d.Inspector, redis: d.Redis, sessions: d.Sessions, keys: d.Certificates,
-		log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(), reads: d.ReadDB,
+		log: d.Log, cfg: d.Config.withDefaults(), validator: newValidator(), reads: d.ReadDB, fairness: d.Fairness,
 	}
 	if a.reads == nil {
 		a.reads = d.DB

@@ -187,7 +187,11 @@ func (a *App) SubmitFund(ctx context.Context, actor Actor, in FundInput) (models
 		if err != nil {
 			return err
 		}
-		_, err = w.Enqueue(workflows.NewFundScreenTask(app.ID))
+		college, err := collegeOf(w, actor.ID)
+		if err != nil {
+			return err
+		}
+		_, err = w.Enqueue(workflows.NewFundScreenTask(app.ID).For(college))
 		return err
 	})
 	return app, err

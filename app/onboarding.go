@@ -72,7 +72,7 @@ func (a *App) SubmitOnboarding(ctx context.Context, actor Actor, in OnboardingIn
 	}
 	in.apply(&prof)
 	err := a.engine.Do(ctx, func(w *engine.Work) error {
-		task, err := w.OutboxRow(workflows.NewOnboardingVerifyTask(prof.ID, prof.Revision))
+		task, err := w.OutboxRow(workflows.NewOnboardingVerifyTask(prof.ID, prof.Revision).For(prof.CollegeID))
 		if err != nil {
 			return err
 		}
@@ -84,13 +84,14 @@ func (a *App) SubmitOnboarding(ctx context.Context, actor Actor, in OnboardingIn
 				INSERT INTO workflow_events (entity_type, entity_id, from_state, to_state, actor)
 				SELECT $14, p.id, '', $10, $15 FROM p
 			)
-			INSERT INTO outbox (id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count)
-			SELECT $16, $17, $18::jsonb, $19, $20, $21, $22, $23, $24 FROM p`,
+			INSERT INTO outbox (id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count,
+				fair_key)
+			SELECT $16, $17, $18::jsonb, $19, $20, $21, $22, $23, $24, $25 FROM p`,
 			prof.ID, prof.AccountID, prof.CollegeID, prof.StudentNumber, prof.FullName, prof.EnrollmentYear, prof.Major,
 			prof.CollegeEmail, prof.Phone, prof.Status, prof.Revision, prof.CreatedAt, prof.UpdatedAt,
 			workflows.OnboardingMachine.Entity, engine.ActorAccount(actor.ID),
 			task.ID, task.TaskType, string(task.Payload), task.Queue, task.ProcessAt, task.MaxRetry, task.TimeoutSeconds,
-			task.DispatchedAt, task.DispatchCount)
+			task.DispatchedAt, task.DispatchCount, task.FairKey)
 		w.Claimed(task)
 		return nil
 	})
@@ -144,7 +145,7 @@ func (a *App) ResubmitOnboarding(ctx context.Context, actor Actor, profileID str
 		if err != nil {
 			return err
 		}
-		_, err = w.Enqueue(workflows.NewOnboardingVerifyTask(prof.ID, prof.Revision))
+		_, err = w.Enqueue(workflows.NewOnboardingVerifyTask(prof.ID, prof.Revision).For(prof.CollegeID))
 		return err
 	})
 	return prof, err

@@ -54,6 +54,9 @@ func (a *App) SubmitShop(ctx context.Context, actor Actor, in ShopInput) (models
 		Status: workflows.ShopPending, Reasons: []models.Reason{}, Revision: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	err = a.engine.Do(ctx, func(w *engine.Work) error {
+		if err := a.refuseManyWaiting(w, actor.ID); err != nil {
+			return err
+		}
 		if err := refuseLinkedPage(w, shop); err != nil {
 			return err
 		}
@@ -67,6 +70,22 @@ func (a *App) SubmitShop(ctx context.Context, actor Actor, in ShopInput) (models
 		return startShopCheck(w, shop, "", actor, a.shopCheckAt())
 	})
 	return shop, err
+}
+
+// refuseManyWaiting refuses another shop check to an account that already
+// has ShopPendingPerAccount shops waiting for one (422, shop_url): one
+// account cannot queue a crowd of slow pages. Two requests at once may
+// both pass; the cap is a bound on a queue, not an invariant.
+func (a *App) refuseManyWaiting(w *engine.Work, accountID string) error {
+	var n int64
+	err := w.DB().Model(&models.Shop{}).Where("account_id = ? AND status = ?", accountID, workflows.ShopPending).Count(&n).Error
+	if err != nil {
+		return fmt.Errorf("count the shops of %s waiting for a check: %w", accountID, err)
+	}
+	if n >= int64(a.cfg.ShopPendingPerAccount) {
+		return workflows.Invalid("shop_url", msg.ShopChecksWaiting, msg.Int("max", int64(a.cfg.ShopPendingPerAccount)))
+	}
+	return nil
 }
 
 // refuseLinkedPage refuses a shop whose page the student has already linked
@@ -105,6 +124,9 @@ func (a *App) RecheckShop(ctx context.Context, actor Actor, shopID string) (mode
 		if !workflows.ShopMachine.Allows(shop.Status, workflows.ShopPending) {
 			return workflows.Refuse(workflows.ErrConflict, msg.ShopNotRecheckable, msg.Text("status", shop.Status))
 		}
+		if err := a.refuseManyWaiting(w, actor.ID); err != nil {
+			return err
+		}
 		from := shop.Status
 		shop.Status, shop.Reasons, shop.Revision, shop.UpdatedAt = workflows.ShopPending, []models.Reason{}, shop.Revision+1, a.now()
 		err = w.DB().Save(&shop).Error
@@ -128,6 +150,9 @@ func startShopCheck(w *engine.Work, shop models.Shop, from string, actor Actor, 
 	if err != nil {
 		return err
 	}
+	// No fairness key: shop checks are bounded by their own queue's
+	// concurrency and the per-account cap instead, and a page retried with
+	// back-off for an hour would hold its college's fair share meanwhile.
 	_, err = w.Enqueue(workflows.NewShopVerifyTask(shop.ID, shop.Revision, at))
 	return err
 }

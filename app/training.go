@@ -209,7 +209,11 @@ func (a *App) recordResult(w *engine.Work, actor Actor, enrollmentID string, sco
 	if err != nil || state != workflows.EnrollmentPassed {
 		return e, err
 	}
-	_, err = w.Enqueue(workflows.NewCertificateIssueTask(e.ID))
+	college, err := collegeOf(w, e.AccountID)
+	if err != nil {
+		return e, err
+	}
+	_, err = w.Enqueue(workflows.NewCertificateIssueTask(e.ID).For(college))
 	return e, err
 }
 

@@ -71,6 +71,10 @@ type OutboxRow struct {
 	DispatchCount  int
 	FailedAt       *time.Time
 	LastError      *string
+	// FairKey is the fairness key (the college whose work it is; "" is the
+	// default key): with fair dispatch on, the fair admitter hands rows to
+	// Asynq per key (engine.Fairness).
+	FairKey string
 }
 
 // TableName is the outbox table's name.

@@ -69,14 +69,18 @@ func newSiteWith(t *testing.T, cfg app.Config) *site {
 	w := workers.NewServer(context.Background(), rdb.Opt, workers.ServerConfig{Concurrency: 5, ShutdownTimeout: 5 * time.Second}, log)
 	mailer, err := workers.NewMailer(s.mail.URL())
 	require.NoError(t, err)
-	require.NoError(t, w.Start(workers.NewMux(workers.Deps{Engine: s.engine, Log: log,
-		CertificateKeys: s.keys, PublicBaseURL: srv.URL, Mailer: mailer})))
+	mux := workers.NewMux(workers.Deps{Engine: s.engine, Log: log,
+		CertificateKeys: s.keys, PublicBaseURL: srv.URL, Mailer: mailer})
+	require.NoError(t, w.Start(mux))
+	shops := workers.NewShopServer(context.Background(), rdb.Opt, workers.ServerConfig{ShutdownTimeout: 5 * time.Second}, log)
+	require.NoError(t, shops.Start(mux))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- relay.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		<-done
+		shops.Shutdown()
 		w.Shutdown()
 	})
 	return s

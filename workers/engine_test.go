@@ -101,7 +101,8 @@ func (e *backend) relay() *engine.Relay {
 }
 
 func (e *backend) reconciler(grace time.Duration) *engine.Reconciler {
-	return &engine.Reconciler{DB: e.schema.DB, Client: e.client, Inspector: e.inspector, Log: testenv.Logger(e.t),
+	return &engine.Reconciler{DB: e.schema.DB, Client: e.client, Inspector: e.inspector, Redis: e.redis.Client,
+		Log:   testenv.Logger(e.t),
 		Grace: grace, Interval: 200 * time.Millisecond}
 }
 
@@ -111,6 +112,9 @@ func (e *backend) startServer(mux asynq.Handler) {
 	srv := workers.NewServer(context.Background(), e.redis.Opt, workers.ServerConfig{Concurrency: 10, ShutdownTimeout: 5 * time.Second}, testenv.Logger(e.t))
 	require.NoError(e.t, srv.Start(mux))
 	e.t.Cleanup(srv.Shutdown)
+	shops := workers.NewShopServer(context.Background(), e.redis.Opt, workers.ServerConfig{ShutdownTimeout: 5 * time.Second}, testenv.Logger(e.t))
+	require.NoError(e.t, shops.Start(mux))
+	e.t.Cleanup(shops.Shutdown)
 }
 
 // mux is the worker's mux, every task type of the registry, on an engine

@@ -27,7 +27,7 @@ var Registry = engine.Registry[*Handlers]{
 		Step: (*Handlers).SendEmailCode,
 	},
 	{
-		Type: workflows.TypeShopVerify, Queue: engine.QueueDefault, MaxRetry: 8, Timeout: time.Minute,
+		Type: workflows.TypeShopVerify, Queue: engine.QueueShops, MaxRetry: 8, Timeout: time.Minute,
 		Does: "owner is a verified student, shop unclaimed; fetches the shop's page (no transaction open) and looks " +
 			"for the code, or waits for an admin in manual mode; rejects after the last retry",
 		Prepare: (*Handlers).PrepareShopCheck, OnFailure: (*Handlers).ShopCheckFailed,

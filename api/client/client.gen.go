@@ -2359,7 +2359,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/admin/shops/{id}/confirm (the `ConfirmShop` operationId).
 	ConfirmShop(ctx context.Context, id Id, body ConfirmShopJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// Stats Counts by workflow and state, outbox backlog, oldest undispatched age, failed tasks (admin).
+	// Stats Counts by workflow and state, outbox backlog, oldest undispatched age, failed tasks, per-college fair-dispatch backlog (admin).
 	//
 	// Corresponds with GET /api/v1/admin/stats (the `Stats` operationId).
 	Stats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3419,7 +3419,7 @@ func (c *Client) ConfirmShop(ctx context.Context, id Id, body ConfirmShopJSONReq
 	return c.Client.Do(req)
 }
 
-// Stats Counts by workflow and state, outbox backlog, oldest undispatched age, failed tasks (admin).
+// Stats Counts by workflow and state, outbox backlog, oldest undispatched age, failed tasks, per-college fair-dispatch backlog (admin).
 //
 // Corresponds with GET /api/v1/admin/stats (the `Stats` operationId).
 func (c *Client) Stats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9357,7 +9357,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/admin/shops/{id}/confirm (the `ConfirmShop` operationId).
 	ConfirmShopWithResponse(ctx context.Context, id Id, body ConfirmShopJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmShopResponse, error)
 
-	// StatsWithResponse Counts by workflow and state, outbox backlog, oldest undispatched age, failed tasks (admin).
+	// StatsWithResponse Counts by workflow and state, outbox backlog, oldest undispatched age, failed tasks, per-college fair-dispatch backlog (admin).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16039,7 +16039,7 @@ func (c *ClientWithResponses) ConfirmShopWithResponse(ctx context.Context, id Id
 	return ParseConfirmShopResponse(rsp)
 }
 
-// StatsWithResponse Counts by workflow and state, outbox backlog, oldest undispatched age, failed tasks (admin).
+// StatsWithResponse Counts by workflow and state, outbox backlog, oldest undispatched age, failed tasks, per-college fair-dispatch backlog (admin).
 //
 // Returns a wrapper object for the known response body format(s).
 //

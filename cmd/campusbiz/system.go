@@ -46,7 +46,9 @@ type system struct {
 	metrics   *prometheus.Registry
 	certKeys  workflows.CertificateKeys
 	// engine runs every unit of work of this process, and app the use cases.
-	engine    *engine.Engine
+	engine *engine.Engine
+	// fair admits college work to Asynq (run by workers; read for stats).
+	fair      *engine.Fairness
 	app       *app.App
 	sessions  *accounts.Sessions
 	stopPprof func()
@@ -90,15 +92,18 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 		client: asynq.NewClientFromRedisClient(rc), inspector: asynq.NewInspectorFromRedisClient(rc),
 		metrics: prometheus.NewRegistry(), certKeys: certKeys,
 	}
-	s.engine = &engine.Engine{DB: db, Client: s.client, Tasks: workers.Registry.Options(), Email: cfg.SMTPURL != "", Log: log}
+	s.engine = &engine.Engine{DB: db, Client: s.client, Tasks: workers.Registry.Options(), Email: cfg.SMTPURL != "", Log: log,
+		Fair: cfg.FairDispatch}
+	weights, _ := config.ParseFairWeights(cfg.FairWeights) // validated by config
+	s.fair = &engine.Fairness{DB: db, Client: s.client, Log: log, Capacity: cfg.FairCapacityOrDefault(), Weights: weights}
 	s.sessions = &accounts.Sessions{DB: db, Secret: []byte(cfg.SessionSecret)}
 	s.app = app.New(app.Deps{
-		DB: db, ReadDB: reads, Engine: s.engine, Redis: rc, Inspector: s.inspector, Log: log, Certificates: certKeys,
-		Sessions: s.sessions,
+		DB: db, ReadDB: reads, Engine: s.engine, Fairness: s.fair, Redis: rc, Inspector: s.inspector, Log: log,
+		Certificates: certKeys, Sessions: s.sessions,
 		Config: app.Config{
 			SessionTTL: cfg.SessionTTL, LoginRate: cfg.LoginRate, SubmitRate: cfg.SubmitRate,
 			CertVerifyRate: cfg.CertVerifyRate, ShopCheckDelay: cfg.ShopCheckDelay, PublicBaseURL: cfg.PublicBaseURL,
-			EmailCode: emailCodePolicy(cfg),
+			EmailCode: emailCodePolicy(cfg), ShopPendingPerAccount: cfg.ShopPendingPerAccount,
 		},
 	})
 	if s.stopPprof, err = startPprof(cfg.PprofAddr, log); err != nil {
@@ -128,7 +133,7 @@ func (s *system) close() {
 }
 
 func (s *system) relay() *engine.Relay {
-	return &engine.Relay{DB: s.db, Client: s.client, Log: s.log}
+	return &engine.Relay{DB: s.db, Client: s.client, Log: s.log, Fair: s.cfg.FairDispatch}
 }
 
 // serveHTTP runs the API until ctx ends, then drains it.
@@ -216,10 +221,19 @@ func (s *system) work(ctx context.Context) error {
 		CertificateKeys: s.certKeys, PublicBaseURL: s.cfg.PublicBaseURL, OfferTTL: s.cfg.InternshipOfferTTL,
 		ShopVerification: s.cfg.ShopVerification, ShopFetcher: shopFetcher, Zone: s.cfg.Location(),
 		Sessions: s.sessions, EmailCode: emailCodePolicy(s.cfg)})
+	if s.cfg.FairDispatch {
+		s.engine.Wake = s.fair.Nudge // before the first task runs
+	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)
 	}
-	s.metrics.MustRegister(&workers.OutboxCollector{DB: s.db})
+	shopSrv := workers.NewShopServer(taskCtx, s.redisOpt, workers.ServerConfig{Concurrency: s.cfg.ShopConcurrency}, s.log)
+	if err := shopSrv.Start(mux); err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("start the shops queue's asynq server: %w", err)
+	}
+	defer shopSrv.Shutdown()
+	s.metrics.MustRegister(&workers.OutboxCollector{DB: s.db}, &workers.FairCollector{Fairness: s.fair})
 	stopMetrics, _, err := startListener("worker metrics", s.cfg.MetricsAddr, observabilityMux(s.metrics, s.app.Ready), s.log)
 	if err != nil {
 		srv.Shutdown()
@@ -229,9 +243,12 @@ func (s *system) work(ctx context.Context) error {
 	s.log.Info("worker: started", "concurrency", s.cfg.WorkerConcurrency, "queues", engine.QueueWeights)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.relay().Run(gctx) })
+	if s.cfg.FairDispatch {
+		g.Go(func() error { return s.fair.Run(gctx) })
+	}
 	g.Go(func() error { return models.CompactStateCountsEvery(gctx, s.db, time.Minute, s.log) })
 	g.Go(func() error {
-		rec := &engine.Reconciler{DB: s.db, Client: s.client, Inspector: s.inspector, Log: s.log,
+		rec := &engine.Reconciler{DB: s.db, Client: s.client, Inspector: s.inspector, Redis: s.redis, Log: s.log,
 			Grace: s.cfg.ReconcileGrace, Interval: s.cfg.ReconcileInterval}
 		return rec.Run(gctx)
 	})

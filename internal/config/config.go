@@ -110,10 +110,26 @@ type Config struct {
 	// too. Without it only admins can.
 	MetricsToken string `env:"METRICS_TOKEN"`
 	// ReconcileInterval is how often the reconciler sweeps the outbox.
-	ReconcileInterval time.Duration `env:"RECONCILE_INTERVAL" envDefault:"30s"`
+	ReconcileInterval time.Duration `env:"RECONCILE_INTERVAL" envDefault:"10s"`
 	// ReconcileGrace is how long a dispatched task may stay unfinished before
 	// the reconciler asks Asynq about it.
-	ReconcileGrace time.Duration `env:"RECONCILE_GRACE" envDefault:"2m"`
+	ReconcileGrace time.Duration `env:"RECONCILE_GRACE" envDefault:"20s"`
+	// FairDispatch admits each college's tasks to Asynq in fair shares
+	// (engine.Fairness) instead of first come, first served.
+	FairDispatch bool `env:"FAIR_DISPATCH" envDefault:"true"`
+	// FairCapacity bounds the college tasks in flight at once, all colleges
+	// together; 0: four times WORKER_CONCURRENCY. Set it well above the
+	// total concurrency of every worker process.
+	FairCapacity int `env:"FAIR_CAPACITY" envDefault:"0"`
+	// FairWeights are colleges' weights, "college-id=weight,..." (others
+	// weigh 1): a college's share of FairCapacity is proportional to it.
+	FairWeights string `env:"FAIR_WEIGHTS"`
+	// ShopConcurrency is how many shop pages one worker process fetches at
+	// once: the shops queue's own Asynq server, apart from the other work.
+	ShopConcurrency int `env:"SHOP_CONCURRENCY" envDefault:"4"`
+	// ShopPendingPerAccount is how many of an account's shops may wait for
+	// a check at once; one more is refused (429 shop_checks_waiting).
+	ShopPendingPerAccount int `env:"SHOP_PENDING_PER_ACCOUNT" envDefault:"5"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
 	// DevDir is where dev keeps state it generates (the signing key).
@@ -223,6 +239,9 @@ func (c Config) Validate() error {
 	}
 	if c.ReconcileInterval <= 0 || c.ReconcileGrace <= 0 {
 		return errors.New("RECONCILE_INTERVAL, RECONCILE_GRACE: must be positive")
+	}
+	if err := c.validateDispatch(); err != nil {
+		return err
 	}
 	for _, cidr := range c.TrustedProxies {
 		if _, err := netip.ParsePrefix(strings.TrimSpace(cidr)); err != nil {

@@ -113,6 +113,7 @@ var en = map[string]string{
 	msg.ShopStudentNotVerified:   "Finish onboarding first: only verified students can link a shop.",
 	msg.ShopIDClaimed:            "Another student has already verified this shop; if it is yours, contact the programme office.",
 	msg.ShopURLLinked:            "You have already linked this page as shop {platform_shop_id}, and it is pending or verified.",
+	msg.ShopChecksWaiting:        "{max} of your shops are already waiting for a check; link or recheck another once one is decided.",
 	msg.ShopURLClaimed:           "Another student has already verified a shop with this address; if it is yours, contact the programme office.",
 	msg.ShopCodeNotFound:         "The verification code {code} is not on {url} yet: add it to your shop's public description, save, then ask for a new check.",
 	msg.ShopPageRedirects:        "The shop page redirects more than {max} times; check that the shop address is your shop's public page, then ask for a new check.",

@@ -112,6 +112,7 @@ var zh = map[string]string{
 	msg.ShopStudentNotVerified:   "请先完成学生认证：只有已认证的学生才能绑定网店。",
 	msg.ShopIDClaimed:            "另一位学生已认证过这家网店；如果网店是您的，请联系项目办公室。",
 	msg.ShopURLLinked:            "您已将这个网页绑定为网店 {platform_shop_id}，它正在审核或已通过认证。",
+	msg.ShopChecksWaiting:        "您已有 {max} 家网店正在等待检查，请等其中一家有结果后再绑定或重新检查其他网店。",
 	msg.ShopURLClaimed:           "另一位学生已认证过使用这个网址的网店；如果网店是您的，请联系项目办公室。",
 	msg.ShopCodeNotFound:         "验证码 {code} 尚未出现在 {url} 上：请把它加到网店的公开简介中并保存，然后申请重新检查。",
 	msg.ShopPageRedirects:        "网店页面重定向超过 {max} 次；请确认填写的是网店的公开页面，然后申请重新检查。",

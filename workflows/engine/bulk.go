@@ -21,7 +21,7 @@ func (w *Work) EnqueueAll(tasks []Task) ([]string, error) {
 	}
 	n := len(tasks)
 	rows := make([]models.OutboxRow, n)
-	ids, types, payloads, queues := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	ids, types, payloads, queues, keys := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	processAt := make([]time.Time, n)
 	maxRetry, timeouts := make([]int32, n), make([]int32, n)
 	for i, task := range tasks {
@@ -30,15 +30,23 @@ func (w *Work) EnqueueAll(tasks []Task) ([]string, error) {
 			return nil, err
 		}
 		rows[i] = row
-		ids[i], types[i], payloads[i], queues[i] = row.ID, row.TaskType, string(row.Payload), row.Queue
+		ids[i], types[i], payloads[i], queues[i], keys[i] = row.ID, row.TaskType, string(row.Payload), row.Queue, row.FairKey
 		processAt[i], maxRetry[i], timeouts[i] = row.ProcessAt, int32(row.MaxRetry), int32(row.TimeoutSeconds)
 	}
+	// A row is claimed (dispatched_at set) unless fair dispatch holds it back.
+	claimedAt := make([]*time.Time, n)
+	counts := make([]int32, n)
+	for i, row := range rows {
+		claimedAt[i], counts[i] = row.DispatchedAt, int32(row.DispatchCount)
+	}
 	w.Defer(`INSERT INTO outbox
-		(id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count)
-		SELECT u.id, u.task_type, u.payload::jsonb, u.queue, u.process_at, u.max_retry, u.timeout_seconds, $8::timestamptz, $9::int
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::int[])
-			AS u(id, task_type, payload, queue, process_at, max_retry, timeout_seconds)`,
-		ids, types, payloads, queues, processAt, maxRetry, timeouts, rows[0].DispatchedAt, rows[0].DispatchCount)
+		(id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count, fair_key)
+		SELECT u.id, u.task_type, u.payload::jsonb, u.queue, u.process_at, u.max_retry, u.timeout_seconds, u.dispatched_at,
+			u.dispatch_count, u.fair_key
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::int[],
+			$8::timestamptz[], $9::int[], $10::text[])
+			AS u(id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count, fair_key)`,
+		ids, types, payloads, queues, processAt, maxRetry, timeouts, claimedAt, counts, keys)
 	for _, row := range rows {
 		w.claim(row)
 	}

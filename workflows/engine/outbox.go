@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
@@ -13,10 +14,21 @@ const (
 	QueueCritical = "critical"
 	QueueDefault  = "default"
 	QueueLow      = "low"
+	// QueueShops holds shop-page fetches, slow outside work: an Asynq server
+	// of its own serves it with a concurrency cap (SHOP_CONCURRENCY), so the
+	// fetches never hold the workers of the weighted queues.
+	QueueShops = "shops"
 )
 
-// QueueWeights are the Asynq queue priorities (critical 6, default 3, low 1).
+// QueueWeights are the Asynq queue priorities (critical 6, default 3, low 1)
+// of the main worker pool.
 var QueueWeights = map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1}
+
+// AllQueues lists every queue some Asynq server serves.
+var AllQueues = []string{QueueCritical, QueueDefault, QueueLow, QueueShops}
+
+// KnownQueue reports whether some Asynq server serves queue q.
+func KnownQueue(q string) bool { return slices.Contains(AllQueues, q) }
 
 // Task is background work for Work.Enqueue. How it is queued and run comes
 // from its type's entry in the registry.
@@ -27,6 +39,16 @@ type Task struct {
 	Payload any
 	// ProcessAt delays the task; zero means now.
 	ProcessAt time.Time
+	// FairKey is the fairness key, the college whose work it is; "" is the
+	// default key. With fair dispatch on (Engine.Fair), a task with a key
+	// is admitted to Asynq by the fair admitter, not by its unit of work.
+	FairKey string
+}
+
+// For returns t with the fairness key key (a college id).
+func (t Task) For(key string) Task {
+	t.FairKey = key
+	return t
 }
 
 // Options say how a task type is queued and run.
@@ -49,9 +71,9 @@ func (w *Work) Enqueue(task Task) (string, error) {
 	}
 	// Nothing in the unit reads the row back: a deferred write.
 	w.Defer(`INSERT INTO outbox (id, task_type, payload, queue, process_at, max_retry, timeout_seconds,
-			dispatched_at, dispatch_count) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9)`,
+			dispatched_at, dispatch_count, fair_key) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10)`,
 		row.ID, row.TaskType, string(row.Payload), row.Queue, row.ProcessAt, row.MaxRetry, row.TimeoutSeconds,
-		row.DispatchedAt, row.DispatchCount)
+		row.DispatchedAt, row.DispatchCount, row.FairKey)
 	w.claim(row)
 	return row.ID, nil
 }
@@ -69,7 +91,7 @@ func (w *Work) OutboxRow(task Task) (models.OutboxRow, error) {
 func (w *Work) Claimed(row models.OutboxRow) { w.claim(row) }
 
 func (w *Work) claim(row models.OutboxRow) {
-	if w.direct {
+	if w.directFor(row) {
 		w.claimed = append(w.claimed, row)
 	}
 }
@@ -93,11 +115,12 @@ func (w *Work) outboxRow(task Task) (models.OutboxRow, error) {
 		ProcessAt:      task.ProcessAt,
 		MaxRetry:       opts.MaxRetry,
 		TimeoutSeconds: int(opts.Timeout.Seconds()),
+		FairKey:        task.FairKey,
 	}
 	if row.ProcessAt.IsZero() {
 		row.ProcessAt = time.Now().UTC()
 	}
-	if w.direct {
+	if w.directFor(row) {
 		now := time.Now().UTC()
 		row.DispatchedAt, row.DispatchCount = &now, 1
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 )
 
@@ -24,16 +24,23 @@ type Reconciler struct {
 	DB *gorm.DB
 	// Client re-enqueues lost tasks.
 	Client *asynq.Client
-	// Inspector looks tasks up by id.
+	// Inspector reads why an archived task failed.
 	Inspector *asynq.Inspector
+	// Redis is the client the sweep looks tasks up with, a page of rows per
+	// pipeline (Asynq's own Redis).
+	Redis redis.UniversalClient
 	// Log receives what the sweep did (required).
 	Log *slog.Logger
 	// Grace is how long a dispatched row may stay incomplete before it is
-	// checked. Defaults to 2 minutes.
+	// checked. Defaults to 20 seconds.
 	Grace time.Duration
-	// Interval is the time between sweeps. Defaults to 30 seconds.
+	// Interval is the time between sweeps. Defaults to 10 seconds: work
+	// Redis lost is found within Interval (if dispatched more than Grace
+	// ago) or Grace + Interval, 30 s by default.
 	Interval time.Duration
-	// BatchSize caps the rows one sweep checks. Defaults to 1000.
+	// BatchSize is how many rows one page of a sweep checks in one Redis
+	// pipeline; a sweep reads every stale row, page after page. Defaults
+	// to 5000.
 	BatchSize int
 }
 
@@ -53,7 +60,7 @@ type SweepReport struct {
 func (r *Reconciler) Run(ctx context.Context) error {
 	interval := r.Interval
 	if interval <= 0 {
-		interval = 30 * time.Second
+		interval = 10 * time.Second
 	}
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
@@ -77,11 +84,11 @@ func (r *Reconciler) Run(ctx context.Context) error {
 func (r *Reconciler) Sweep(ctx context.Context) (SweepReport, error) {
 	grace := r.Grace
 	if grace <= 0 {
-		grace = 2 * time.Minute
+		grace = 20 * time.Second
 	}
 	limit := r.BatchSize
 	if limit <= 0 {
-		limit = 1000
+		limit = 5000
 	}
 	var rep SweepReport
 	// The advisory lock lives as long as this transaction; the work itself
@@ -96,53 +103,36 @@ func (r *Reconciler) Sweep(ctx context.Context) (SweepReport, error) {
 			rep.Skipped = true
 			return nil
 		}
-		var rows []models.OutboxRow
 		cutoff := time.Now().Add(-grace)
-		err = r.DB.WithContext(ctx).
-			Where("dispatched_at IS NOT NULL AND failed_at IS NULL").
-			Where("dispatched_at < ? AND process_at < ?", cutoff, cutoff).
-			Order("dispatched_at").Limit(limit).Find(&rows).Error
-		if err != nil {
-			return fmt.Errorf("find stale outbox rows: %w", err)
-		}
-		for _, row := range rows {
-			rep.Checked++
-			if err := r.check(ctx, row, &rep); err != nil {
+		// Pages in (dispatched_at, id) order: rows dispatched again leave
+		// the window, rows Redis still holds stay behind the cursor.
+		var afterAt time.Time
+		afterID := "00000000-0000-0000-0000-000000000000"
+		for {
+			var rows []models.OutboxRow
+			err := r.DB.WithContext(ctx).
+				Where("dispatched_at IS NOT NULL AND failed_at IS NULL").
+				Where("dispatched_at < ? AND process_at < ?", cutoff, cutoff).
+				Where("(dispatched_at, id) > (?, ?)", afterAt, afterID).
+				Order("dispatched_at, id").Limit(limit).Find(&rows).Error
+			if err != nil {
+				return fmt.Errorf("find stale outbox rows: %w", err)
+			}
+			if len(rows) == 0 {
+				return nil
+			}
+			rep.Checked += len(rows)
+			if err := r.recoverPage(ctx, rows, &rep); err != nil {
 				return err
 			}
+			last := rows[len(rows)-1]
+			afterAt, afterID = *last.DispatchedAt, last.ID
+			if len(rows) < limit {
+				return nil
+			}
 		}
-		return nil
 	})
 	return rep, err
-}
-
-func (r *Reconciler) check(ctx context.Context, row models.OutboxRow, rep *SweepReport) error {
-	info, err := r.Inspector.GetTaskInfo(row.Queue, row.ID)
-	switch {
-	case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
-		if err := EnqueueRow(ctx, r.Client, row); err != nil {
-			return fmt.Errorf("redispatch: %w", err)
-		}
-		err := r.DB.WithContext(ctx).Exec(`UPDATE outbox SET dispatched_at = now(), dispatch_count = dispatch_count + 1
-			WHERE id = ?`, row.ID).Error
-		if err != nil {
-			return fmt.Errorf("mark redispatched %s: %w", row.ID, err)
-		}
-		rep.Redispatched++
-		r.Log.WarnContext(ctx, "reconciler: task lost by the broker, dispatched again", "task_id", row.ID, "type", row.TaskType)
-	case err != nil:
-		return fmt.Errorf("look up task %s: %w", row.ID, err)
-	case info.State == asynq.TaskStateArchived:
-		sqlDB, err := r.DB.DB()
-		if err == nil {
-			_, err = sqlDB.ExecContext(ctx, markFailed, row.ID, truncate("archived: "+info.LastErr, 2000))
-		}
-		if err != nil {
-			return fmt.Errorf("mark task %s failed: %w", row.ID, err)
-		}
-		rep.Archived++
-	}
-	return nil
 }
 
 // markFailed records that a task gave up ($1 the outbox id, $2 why); admin

@@ -63,7 +63,7 @@ func (r Registry[H]) Check() error {
 		switch {
 		case s.Type == "" || seen[s.Type]:
 			return fmt.Errorf("registry: task type %q is empty or listed twice", s.Type)
-		case QueueWeights[s.Queue] == 0:
+		case !KnownQueue(s.Queue):
 			return fmt.Errorf("registry: %s: unknown queue %q", s.Type, s.Queue)
 		case (s.Step == nil) == (s.Prepare == nil):
 			return fmt.Errorf("registry: %s: needs exactly one of Step and Prepare", s.Type)

@@ -33,6 +33,9 @@ type Relay struct {
 	BatchSize int
 	// PollInterval is the time between sweeps. Defaults to 250ms.
 	PollInterval time.Duration
+	// Fair leaves rows with a fairness key to the fair admitter (Fairness);
+	// set it when Engine.Fair is.
+	Fair bool
 }
 
 func (r *Relay) batchSize() int {
@@ -84,6 +87,9 @@ func (r *Relay) DispatchDue(ctx context.Context) (int, error) {
 		var rows []models.OutboxRow
 		q := tx.Where("dispatched_at IS NULL").Order("created_at").Limit(r.batchSize()).
 			Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		if r.Fair {
+			q = q.Where("fair_key = ''")
+		}
 		if err := q.Find(&rows).Error; err != nil {
 			return fmt.Errorf("claim outbox rows: %w", err)
 		}

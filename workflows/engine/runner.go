@@ -122,6 +122,9 @@ func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
 		return err
 	}
 	w.dispatch()
+	if r.Engine.Wake != nil {
+		r.Engine.Wake()
+	}
 	return nil
 }
 

@@ -34,6 +34,14 @@ type Engine struct {
 	Email bool
 	// Log receives dispatch failures; nil: they are not logged.
 	Log *slog.Logger
+	// Fair turns fair dispatch on: tasks with a fairness key are written
+	// waiting and admitted to Asynq by the fair admitter (Fairness), per
+	// key, instead of by their unit of work. Default-key tasks are
+	// dispatched as before.
+	Fair bool
+	// Wake, when set, is called after each task step commits (the fair
+	// admitter's Nudge: a slot may have come free).
+	Wake func()
 
 	// dispatchFailedAt is when direct dispatch last failed (Unix ns).
 	dispatchFailedAt atomic.Int64
@@ -93,6 +101,12 @@ func (e *Engine) begin(ctx context.Context, taskID string) (*Work, error) {
 	}
 	direct := e.Client != nil && time.Since(time.Unix(0, e.dispatchFailedAt.Load())) >= dispatchPause
 	return &Work{ctx: ctx, engine: e, tx: tx, db: db, direct: direct}, nil
+}
+
+// directFor reports whether row is dispatched by the unit after its commit
+// (else the relay's sweep or the fair admitter hands it on).
+func (w *Work) directFor(row models.OutboxRow) bool {
+	return w.direct && !(w.engine.Fair && row.FairKey != "")
 }
 
 // recoverRollback gives the connection back when the unit panics, and

@@ -236,6 +236,9 @@ const (
 	ShopURLClaimed = "shop.url_claimed"
 	// ShopURLLinked: the caller has this page pending or verified as shop {platform_shop_id}.
 	ShopURLLinked = "shop.url_linked"
+	// ShopChecksWaiting: the caller already has {max} shops waiting for a
+	// check (SHOP_PENDING_PER_ACCOUNT).
+	ShopChecksWaiting = "shop.checks_waiting"
 	// ShopCodeNotFound: the verification code {code} is not on {url} yet.
 	ShopCodeNotFound = "shop.code_not_found"
 	// ShopPageRedirects: the shop page redirects more than {max} times.

@@ -1,0 +1,205 @@
+package workers_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/campusbiz/campusbiz/app"
+	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workers"
+	"github.com/campusbiz/campusbiz/workflows/engine"
+	"github.com/hibiken/asynq"
+	"github.com/stretchr/testify/require"
+)
+
+// The fair-dispatch benchmarks (issue 17) run every side in one call, so
+// that the ratios compare figures taken under the same machine load:
+//
+//	go test -run '^$' -bench 'Fairness' -benchtime 1x ./workers/
+//	FAIR_BENCH_BACKLOG=5000 FAIR_BENCH_CAPACITY=120 go test -run '^$' -bench 'Fairness' -benchtime 1x ./workers/   (quick)
+
+// fairBenchCapacity is the fair admitter's capacity in the benchmarks:
+// four times benchConcurrency, the production default (4 ×
+// WORKER_CONCURRENCY); FAIR_BENCH_CAPACITY overrides it.
+const fairBenchCapacity = 4 * benchConcurrency
+
+// fairBacklog is college A's backlog: 50,000, or FAIR_BENCH_BACKLOG.
+func fairBacklog(b *testing.B) int {
+	if s := os.Getenv("FAIR_BENCH_BACKLOG"); s != "" {
+		n, err := strconv.Atoi(s)
+		require.NoError(b, err, "FAIR_BENCH_BACKLOG")
+		return n
+	}
+	return 50000
+}
+
+// seedCollegeBacklog writes n pending profiles of a new college and their
+// onboarding:verify rows, waiting in the outbox with the college as
+// fairness key, as n submissions at once would have; it returns the
+// college id.
+func seedCollegeBacklog(b *testing.B, e *backend, n int) string {
+	b.Helper()
+	college, domain := fixtures.College(b, e.schema.DB)
+	db := e.schema.DB
+	require.NoError(b, db.Exec(`WITH a AS (
+			INSERT INTO accounts (id, email, password_hash, name, role)
+			SELECT gen_random_uuid(), 'backlog' || i || '@example.com', 'x', 'Bench', 'applicant' FROM generate_series(1, ?) i
+			RETURNING id)
+		INSERT INTO student_profiles (id, account_id, college_id, student_number, full_name, enrollment_year, major,
+			college_email, phone, status)
+		SELECT gen_random_uuid(), a.id, ?, '2024' || lpad(row_number() OVER ()::text, 6, '0'), '张三', 2024, 'E-commerce',
+			'backlog' || row_number() OVER () || '@' || ?, '13812345678', 'pending' FROM a`, n, college.ID, domain).Error)
+	require.NoError(b, db.Exec(`INSERT INTO outbox (id, task_type, payload, queue, max_retry, timeout_seconds, fair_key)
+		SELECT gen_random_uuid(), 'onboarding:verify', jsonb_build_object('profile_id', id, 'revision', 1), 'critical', 10, 30, ?
+		FROM student_profiles WHERE college_id = ?`, college.ID, college.ID).Error)
+	return college.ID
+}
+
+// fairSetup is one side of a fairness benchmark: a worker (benchConcurrency
+// tasks at once), the relay, and with fair dispatch the admitter, on a
+// fresh schema and Redis DB.
+type fairSetup struct {
+	e   *backend
+	eng *engine.Engine
+	app *app.App
+	srv *asynq.Server
+}
+
+func newFairSetup(b *testing.B, fair bool) *fairSetup {
+	e := newBackend(b)
+	log := silentLogger()
+	s := &fairSetup{e: e, eng: e.dispatching(log)}
+	s.eng.Fair = fair
+	s.app = app.New(app.Deps{DB: e.schema.DB, Engine: s.eng, Log: log})
+	return s
+}
+
+// start runs the worker, the relay and (fair) the admitter until the
+// benchmark ends.
+func (s *fairSetup) start(b *testing.B) {
+	log := silentLogger()
+	relay := s.e.relay()
+	relay.Log, relay.Fair = log, s.eng.Fair
+	if s.eng.Fair {
+		capacity := fairBenchCapacity
+		if v, err := strconv.Atoi(os.Getenv("FAIR_BENCH_CAPACITY")); err == nil {
+			capacity = v
+		}
+		f := &engine.Fairness{DB: s.e.schema.DB, Client: s.e.client, Log: log, Capacity: capacity}
+		s.eng.Wake = f.Nudge
+		s.e.background(f.Run)
+	}
+	s.e.background(relay.Run)
+	s.srv = workers.NewServer(context.Background(), s.e.redis.Opt, workers.ServerConfig{Concurrency: benchConcurrency}, log)
+	require.NoError(b, s.srv.Start(workers.NewMux(workers.Deps{Engine: s.eng, Log: log})))
+	b.Cleanup(s.srv.Shutdown)
+}
+
+// submitCollege submits n onboardings of a new college through the
+// application, 10 at a time, and returns the college id.
+func (s *fairSetup) submitCollege(b *testing.B, n int) string {
+	college, domain := fixtures.College(b, s.e.schema.DB)
+	accts := fixtures.Accounts(b, s.e.schema.DB, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 10)
+	errs := make(chan error, n)
+	for _, a := range accts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			_, err := s.app.SubmitOnboarding(context.Background(), app.ActorOf(a), fixtures.OnboardingForm(college, domain))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(b, err)
+	}
+	return college.ID
+}
+
+// waitCollege waits until every profile of college is decided.
+func (s *fairSetup) waitCollege(b *testing.B, college string) {
+	waitFor(b, 30*time.Minute, "college "+college+" decided", func() bool {
+		return s.e.count(`SELECT count(*) FROM student_profiles WHERE college_id = ? AND status = 'pending'`, college) == 0
+	})
+}
+
+// decisionP99 is the 99th percentile of college's time from submission to
+// decision (the profile's final event).
+func (s *fairSetup) decisionP99(b *testing.B, college string) time.Duration {
+	var secs float64
+	require.NoError(b, s.e.schema.DB.Raw(`SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM ev.at - p.created_at))
+		FROM student_profiles p JOIN workflow_events ev ON ev.entity_id = p.id AND ev.to_state <> 'pending'
+		WHERE p.college_id = ?`, college).Row().Scan(&secs))
+	return time.Duration(secs * float64(time.Second))
+}
+
+// backlogRun has college A's backlog at once (without fair dispatch all in
+// Redis, as direct dispatch leaves it; with it, waiting in the outbox), then, once A is running,
+// college B's nB submissions; it returns B's p99 and A's rate.
+func backlogRun(b *testing.B, fair bool, backlog, nB int) (time.Duration, float64) {
+	s := newFairSetup(b, fair)
+	a := seedCollegeBacklog(b, s.e, backlog)
+	if !fair {
+		// Without fair dispatch, A's units of work would each have handed
+		// their task to Asynq at commit: the whole backlog is in Redis.
+		var rows []models.OutboxRow
+		require.NoError(b, s.e.schema.DB.Find(&rows).Error)
+		for _, row := range rows {
+			require.NoError(b, engine.EnqueueRow(context.Background(), s.e.client, row))
+		}
+		require.NoError(b, s.e.schema.DB.Exec(`UPDATE outbox SET dispatched_at = now(), dispatch_count = 1`).Error)
+	}
+	start := time.Now()
+	s.start(b)
+	waitFor(b, 10*time.Minute, "A under way", func() bool {
+		return s.e.count(`SELECT count(*) FROM student_profiles WHERE status <> 'pending'`) >= min(2000, backlog/10)
+	})
+	bCollege := s.submitCollege(b, nB)
+	s.waitCollege(b, bCollege)
+	s.waitCollege(b, a)
+	rate := float64(backlog) / time.Since(start).Seconds()
+	p99 := s.decisionP99(b, bCollege)
+	s.e.release()
+	return p99, rate
+}
+
+// BenchmarkFairness is issue 17's benchmark (a): college A's 50,000
+// onboardings wait at once; once they run, college B submits 100. Three
+// sides in one call: B alone (idle), then A and B without fair dispatch,
+// then with it. It reports B's p99 time to decision on each, the ratio of
+// B's p99 with fairness to idle (target at most 2), and A's rate with
+// fairness over without (target at least 0.9).
+func BenchmarkFairness(b *testing.B) {
+	backlog := fairBacklog(b)
+	const nB = 100
+	for range b.N {
+		idle := newFairSetup(b, true)
+		idle.start(b)
+		bCollege := idle.submitCollege(b, nB)
+		idle.waitCollege(b, bCollege)
+		idleP99 := idle.decisionP99(b, bCollege)
+		idle.srv.Shutdown()
+		idle.e.release()
+
+		offP99, offRate := backlogRun(b, false, backlog, nB)
+		onP99, onRate := backlogRun(b, true, backlog, nB)
+		b.Logf("B p99: idle %v, behind A without fairness %v, with fairness %v; A: %.0f tasks/s without, %.0f with",
+			idleP99, offP99, onP99, offRate, onRate)
+		b.ReportMetric(idleP99.Seconds(), "B-idle-p99-s")
+		b.ReportMetric(offP99.Seconds(), "B-unfair-p99-s")
+		b.ReportMetric(onP99.Seconds(), "B-fair-p99-s")
+		b.ReportMetric(onP99.Seconds()/idleP99.Seconds(), "B-fair/idle")
+		b.ReportMetric(offRate, "A-unfair-tasks/s")
+		b.ReportMetric(onRate, "A-fair-tasks/s")
+		b.ReportMetric(onRate/offRate, "A-fair/unfair")
+	}
+}
