@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/i18n"
+	"github.com/campusbiz/campusbiz/internal/tracing"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
@@ -108,9 +109,12 @@ func NewHandlers(d Deps) *Handlers {
 // NewMux registers every task type of the Registry.
 func NewMux(d Deps) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
+	if tracing.Enabled() {
+		mux.Use(traceTasks())
+	}
 	mux.Use(logTasks(d.Log))
 	if d.Metrics != nil {
-		mux.Use(taskMetrics(d.Metrics))
+		mux.Use(taskMetrics(d.Metrics), startLatency(d.Metrics))
 	}
 	Registry.Handle(mux, &engine.Runner{Engine: d.Engine, Log: d.Log}, NewHandlers(d))
 	return mux

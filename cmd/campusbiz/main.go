@@ -21,9 +21,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/campusbiz/campusbiz/internal/config"
 	"github.com/campusbiz/campusbiz/internal/logging"
+	"github.com/campusbiz/campusbiz/internal/tracing"
 )
 
 // command is one subcommand.
@@ -95,10 +97,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		log := logging.New(stderr, cfg.LogLevel)
 		slog.SetDefault(log)
+		stopTraces, err := tracing.Setup(ctx, "campusbiz-"+c.name)
+		if err != nil {
+			return err
+		}
+		defer flushTraces(stopTraces, log)
 		return c.run(ctx, cfg, log)
 	}
 	usage(stderr)
 	return fmt.Errorf("unknown subcommand %q", args[0])
+}
+
+// flushTraces exports the spans still buffered at exit, for a few seconds
+// at most.
+func flushTraces(stop func(context.Context) error, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		log.Warn("traces: flush at exit failed", "err", err)
+	}
 }
 
 func usage(w io.Writer) {

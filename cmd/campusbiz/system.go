@@ -15,6 +15,7 @@ import (
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/config"
+	"github.com/campusbiz/campusbiz/internal/tracing"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/web"
 	"github.com/campusbiz/campusbiz/workers"
@@ -62,6 +63,12 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
+	if tracing.Enabled() {
+		if err := db.Use(tracing.GORM{}); err != nil {
+			_ = models.Close(db)
+			return nil, err
+		}
+	}
 	rc, ok := redisOpt.MakeRedisClient().(redis.UniversalClient)
 	if !ok {
 		_ = models.Close(db)
@@ -87,6 +94,10 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 	}
 	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		metrics.NewQueueMetricsCollector(s.inspector))
+	if err := engine.RegisterMetrics(s.metrics); err != nil {
+		s.close()
+		return nil, fmt.Errorf("engine metrics: %w", err)
+	}
 	return s, nil
 }
 
@@ -181,7 +192,7 @@ func (s *system) work(ctx context.Context) error {
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)
 	}
-	s.metrics.MustRegister(&workers.OutboxCollector{DB: s.db})
+	s.metrics.MustRegister(&workers.OutboxCollector{DB: s.db}, &workers.WorkflowCollector{DB: s.db})
 	stopMetrics, _, err := startListener("worker metrics", s.cfg.MetricsAddr, observabilityMux(s.metrics, s.app.Ready), s.log)
 	if err != nil {
 		srv.Shutdown()
