@@ -143,7 +143,7 @@ func NewServer(ctx context.Context, redis asynq.RedisConnOpt, cfg ServerConfig, 
 		Queues:                   engine.QueueWeights,
 		RetryDelayFunc:           retryDelay,
 		ShutdownTimeout:          cfg.ShutdownTimeout,
-		Logger:                   slogAdapter{log.With("component", "asynq")},
+		Logger:                   AsynqLogger(log),
 		LogLevel:                 asynq.WarnLevel,
 		TaskCheckInterval:        100 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,
@@ -200,6 +200,9 @@ func taskMetrics(reg prometheus.Registerer) asynq.MiddlewareFunc {
 		})
 	}
 }
+
+// AsynqLogger is log as Asynq's logger (its server, its scheduler).
+func AsynqLogger(log *slog.Logger) asynq.Logger { return slogAdapter{log.With("component", "asynq")} }
 
 // slogAdapter lets Asynq log through log/slog.
 type slogAdapter struct{ log *slog.Logger }

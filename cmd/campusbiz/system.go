@@ -29,6 +29,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
+	"github.com/robfig/cron/v3"
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 )
@@ -156,6 +157,32 @@ func (s *system) serveHTTP(ctx context.Context) error {
 	return nil
 }
 
+// scheduleMatches runs an Asynq scheduler that enqueues app.TypeMatchTick
+// at each tick of MATCH_SCHEDULE until ctx ends; every worker runs one
+// (app.MatchScheduler says why that is safe).
+func (s *system) scheduleMatches(ctx context.Context, schedule cron.Schedule) error {
+	sched := asynq.NewSchedulerFromRedisClient(s.redis, &asynq.SchedulerOpts{
+		Logger: workers.AsynqLogger(s.log), LogLevel: asynq.WarnLevel,
+		PostEnqueueFunc: func(info *asynq.TaskInfo, err error) {
+			if err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
+				s.log.Warn("match schedule: could not enqueue the tick", "err", err)
+			}
+		},
+	})
+	entry, err := sched.Register(s.cfg.MatchSchedule, asynq.NewTask(app.TypeMatchTick, nil),
+		app.MatchTickOptions(schedule, time.Now())...)
+	if err != nil {
+		return fmt.Errorf("MATCH_SCHEDULE: %w", err)
+	}
+	if err := sched.Start(); err != nil {
+		return fmt.Errorf("start the match scheduler: %w", err)
+	}
+	s.log.Info("worker: matching rounds scheduled through Asynq", "schedule", s.cfg.MatchSchedule, "entry", entry)
+	<-ctx.Done()
+	sched.Shutdown()
+	return nil
+}
+
 // work runs the Asynq server, the relay and the reconciler until ctx ends,
 // then lets running tasks finish.
 func (s *system) work(ctx context.Context) error {
@@ -189,6 +216,9 @@ func (s *system) work(ctx context.Context) error {
 	mux := workers.NewMux(workers.Deps{Engine: s.engine, Log: s.log, Mailer: mailer, Metrics: s.metrics,
 		CertificateKeys: s.certKeys, PublicBaseURL: s.cfg.PublicBaseURL, OfferTTL: s.cfg.InternshipOfferTTL,
 		ShopVerification: s.cfg.ShopVerification, ShopFetcher: shopFetcher, Zone: s.cfg.Location()})
+	if matchCron != nil {
+		mux.Handle(app.TypeMatchTick, &app.MatchScheduler{App: s.app, Schedule: matchCron, Log: s.log})
+	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)
 	}
@@ -209,10 +239,7 @@ func (s *system) work(ctx context.Context) error {
 		return rec.Run(gctx)
 	})
 	if matchCron != nil {
-		s.log.Info("worker: matching rounds scheduled", "schedule", s.cfg.MatchSchedule)
-		g.Go(func() error {
-			return (&app.MatchScheduler{App: s.app, Schedule: matchCron, Log: s.log}).Run(gctx)
-		})
+		g.Go(func() error { return s.scheduleMatches(gctx, matchCron) })
 	}
 	err = g.Wait()
 	s.log.Info("worker: shutting down; waiting for running tasks")
