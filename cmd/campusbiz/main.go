@@ -7,6 +7,7 @@
 //	campusbiz dev       migrate, seed, serve and worker in one process
 //	campusbiz seed --students N   also bulk-load N students (scale tests)
 //	campusbiz loadgen   simulated applicants through the HTTP API
+//	campusbiz health    probe the local /healthz or /readyz (container healthchecks)
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -41,6 +42,7 @@ var commands = []command{
 	{"seed", "load partner colleges and the first admin (idempotent)", runSeed},
 	{"dev", "migrate, seed, then serve and work in one process: what a newcomer runs first", runDev},
 	{"loadgen", "simulated applicants against a running system through the HTTP API; prints a summary", nil},
+	{"health", "probe this container's API (or -worker) /healthz or /readyz; exit status 0 when it answers 2xx", nil},
 }
 
 // commandFlags are the subcommands that take flags: each defines its flags
@@ -49,6 +51,7 @@ var commands = []command{
 var commandFlags = map[string]func(fs *flag.FlagSet) func(ctx context.Context, cfg config.Config, log *slog.Logger) error{
 	"seed":    seedFlags,
 	"loadgen": loadgenFlags,
+	"health":  healthFlags,
 }
 
 func main() {
