@@ -2,8 +2,10 @@ package workers
 
 import (
 	"context"
+	"slices"
 	"time"
 
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 )
@@ -69,6 +71,11 @@ func (c *OutboxCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(outboxUp, prometheus.GaugeValue, 1)
+	for queue := range engine.QueueWeights { // an empty queue reads 0, not "no data"
+		if !slices.ContainsFunc(rows, func(r outboxRow) bool { return r.Queue == queue }) {
+			rows = append(rows, outboxRow{Queue: queue})
+		}
+	}
 	for _, r := range rows {
 		ch <- prometheus.MustNewConstMetric(outboxWaiting, prometheus.GaugeValue, float64(r.Waiting), r.Queue)
 		ch <- prometheus.MustNewConstMetric(outboxOldest, prometheus.GaugeValue, r.OldestSeconds, r.Queue)

@@ -52,6 +52,9 @@ func startLatency(reg prometheus.Registerer) asynq.MiddlewareFunc {
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 18),
 	}, []string{"queue"})
 	reg.MustRegister(hist)
+	for queue := range engine.QueueWeights {
+		hist.WithLabelValues(queue)
+	}
 	return func(next asynq.Handler) asynq.Handler {
 		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 			if attempt, _ := asynq.GetRetryCount(ctx); attempt == 0 {

@@ -2,18 +2,23 @@ package workers
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/campusbiz/campusbiz/workflows"
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 )
 
 // WorkflowCollector reports, at each scrape, how many entities each
 // workflow has in each state (the counts migration 00007's triggers keep:
-// a few rows, never the workflow tables) and how many fund reviews are
-// overdue (assigned, past their due date; a partial index of the assigned
-// ones, migration 00017).
+// a few rows, never the workflow tables; every state of the counted
+// machines is reported, at zero when empty, so a dashboard never shows "no
+// data") and how many fund reviews are overdue (assigned, past their due
+// date; a partial index of the assigned ones, migration 00017).
 type WorkflowCollector struct {
 	DB *gorm.DB
 	// Timeout bounds the scrape's queries. Defaults to 2 s.
@@ -36,6 +41,22 @@ func (c *WorkflowCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
+// countedMachines are the workflows whose states migration 00007 counts.
+var countedMachines = []engine.Machine{workflows.OnboardingMachine, workflows.ShopMachine, workflows.FundMachine,
+	workflows.InternshipMachine, workflows.EnrollmentMachine, workflows.CertificateMachine}
+
+// machineStates lists every state of m.
+func machineStates(m engine.Machine) []string {
+	seen := map[string]bool{m.Initial: true}
+	for from, tos := range m.Transitions {
+		seen[from] = true
+		for _, to := range tos {
+			seen[to] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
 // Collect reads the state counts and the overdue reviews.
 func (c *WorkflowCollector) Collect(ch chan<- prometheus.Metric) {
 	timeout := c.Timeout
@@ -55,8 +76,17 @@ func (c *WorkflowCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(workflowUp, prometheus.GaugeValue, 1)
+	n := map[[2]string]int64{}
+	for _, m := range countedMachines {
+		for _, state := range machineStates(m) {
+			n[[2]string{m.Entity, state}] = 0
+		}
+	}
 	for _, s := range counts {
-		ch <- prometheus.MustNewConstMetric(workflowEntities, prometheus.GaugeValue, float64(s.N), s.Workflow, s.State)
+		n[[2]string{s.Workflow, s.State}] += s.N
+	}
+	for k, v := range n {
+		ch <- prometheus.MustNewConstMetric(workflowEntities, prometheus.GaugeValue, float64(v), k[0], k[1])
 	}
 	ch <- prometheus.MustNewConstMetric(reviewsOverdue, prometheus.GaugeValue, float64(overdue))
 }

@@ -95,7 +95,7 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 	}
 	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		metrics.NewQueueMetricsCollector(s.inspector))
-	if err := engine.RegisterMetrics(s.metrics); err != nil {
+	if err := engine.RegisterMetrics(s.metrics, s.engine.Tasks); err != nil {
 		s.close()
 		return nil, fmt.Errorf("engine metrics: %w", err)
 	}

@@ -83,13 +83,27 @@ var (
 )
 
 // RegisterMetrics registers the engine's metrics (dispatch latency,
-// reconciler actions and sweeps, tasks given up) with reg. They are
+// reconciler actions and sweeps, tasks given up) with reg, every series at
+// zero from the start (one per path, action, result and task type of
+// tasks), so that rates and alerts see the first event. They are
 // process-wide: register them once per registry.
-func RegisterMetrics(reg prometheus.Registerer) error {
+func RegisterMetrics(reg prometheus.Registerer, tasks map[string]Options) error {
 	for _, c := range []prometheus.Collector{dispatchLatency, reconcilerRows, reconcilerSweeps, tasksGaveUp} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}
+	}
+	for _, path := range []string{"direct", "relay"} {
+		dispatchLatency.WithLabelValues(path)
+	}
+	for _, action := range []string{"redispatched", "archived"} {
+		reconcilerRows.WithLabelValues(action)
+	}
+	for _, result := range []string{"ok", "skipped", "error"} {
+		reconcilerSweeps.WithLabelValues(result)
+	}
+	for typ := range tasks {
+		tasksGaveUp.WithLabelValues(typ)
 	}
 	return nil
 }
