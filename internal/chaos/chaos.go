@@ -168,6 +168,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if r.report.Checks, err = check(ctx, r.db); err != nil {
 		return r.report, err
 	}
+	if r.report.Fund, err = checkFund(ctx, r.db); err != nil {
+		return r.report, err
+	}
+	r.report.Fund.OverspentSeen = r.people.overspentSeen
 	r.report.tally()
 	return r.report, errors.Join(r.errs...)
 }
