@@ -41,6 +41,14 @@ func (c *OutboxCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
+// scrapeContext bounds a collector's queries by timeout (2 s when zero).
+func scrapeContext(timeout time.Duration) (context.Context, context.CancelFunc) {
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	return context.WithTimeout(context.Background(), timeout)
+}
+
 // outboxRow is one queue's counts.
 type outboxRow struct {
 	Queue         string
@@ -52,11 +60,7 @@ type outboxRow struct {
 
 // Collect reads the outbox's counts in one query.
 func (c *OutboxCollector) Collect(ch chan<- prometheus.Metric) {
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = 2 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := scrapeContext(c.Timeout)
 	defer cancel()
 	var rows []outboxRow
 	err := c.DB.WithContext(ctx).Raw(`SELECT queue,

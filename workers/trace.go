@@ -2,12 +2,10 @@ package workers
 
 import (
 	"context"
-	"time"
 
 	"github.com/campusbiz/campusbiz/internal/tracing"
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/hibiken/asynq"
-	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -38,32 +36,6 @@ func traceTasks() asynq.MiddlewareFunc {
 				span.SetStatus(codes.Error, "task failed")
 			}
 			return err
-		})
-	}
-}
-
-// startLatency observes, on a task's first delivery, how long it waited
-// from falling due (its outbox row written, or its process_at) to its step
-// starting: the outbox, the dispatch and the Asynq queue together.
-func startLatency(reg prometheus.Registerer) asynq.MiddlewareFunc {
-	hist := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "campusbiz_task_start_latency_seconds",
-		Help:    "Time from a task falling due to its first delivery's start, by queue.",
-		Buckets: prometheus.ExponentialBuckets(0.001, 2, 18),
-	}, []string{"queue"})
-	reg.MustRegister(hist)
-	for queue := range engine.QueueWeights {
-		hist.WithLabelValues(queue)
-	}
-	return func(next asynq.Handler) asynq.Handler {
-		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
-			if attempt, _ := asynq.GetRetryCount(ctx); attempt == 0 {
-				if due, ok := engine.TaskDue(t.Headers()); ok {
-					queue, _ := asynq.GetQueueName(ctx)
-					hist.WithLabelValues(queue).Observe(max(time.Since(due).Seconds(), 0))
-				}
-			}
-			return next.ProcessTask(ctx, t)
 		})
 	}
 }

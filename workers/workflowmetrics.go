@@ -1,7 +1,6 @@
 package workers
 
 import (
-	"context"
 	"maps"
 	"slices"
 	"time"
@@ -59,11 +58,7 @@ func machineStates(m engine.Machine) []string {
 
 // Collect reads the state counts and the overdue reviews.
 func (c *WorkflowCollector) Collect(ch chan<- prometheus.Metric) {
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = 2 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := scrapeContext(c.Timeout)
 	defer cancel()
 	counts, _, err := models.StateCounts(ctx, c.DB)
 	var overdue int64
