@@ -3,6 +3,7 @@ package tracing
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -69,4 +70,26 @@ func TestTraceParentRoundTrip(t *testing.T) {
 	require.Equal(t, spans[0].SpanContext.SpanID(), spans[1].Parent.SpanID())
 
 	require.Equal(t, context.Background(), WithTraceParent(context.Background(), ""))
+}
+
+// An endpoint turns traces on: spans are recorded, and the shutdown
+// restores the no-op provider. Not parallel: it sets the environment.
+func TestSetupWithAnEndpointRecords(t *testing.T) {
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1") // nothing listens: the export fails, quietly
+	t.Setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "100")
+	stop, err := Setup(context.Background(), "campusbiz-test")
+	require.NoError(t, err)
+	require.True(t, Enabled())
+	_, span := Tracer().Start(context.Background(), "x")
+	require.True(t, span.IsRecording())
+	span.End()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = stop(ctx) // the collector is unreachable; what matters is that it returns
+	require.False(t, Enabled())
+
+	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+	_, err = Setup(context.Background(), "campusbiz-test")
+	require.ErrorContains(t, err, "http/protobuf")
+	require.False(t, Enabled())
 }
