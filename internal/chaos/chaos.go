@@ -230,8 +230,10 @@ func (r *run) start(ctx context.Context) error {
 	if r.applicantCollege, reviewers, err = collegeIDs(ctx, r.api); err != nil {
 		return err
 	}
-	r.people, err = setUp(ctx, r.api, r.db, adminEmail, adminPassword, reviewers, 3)
-	return err
+	if r.people, err = setUp(ctx, r.api, r.db, adminEmail, adminPassword, reviewers, 3); err != nil {
+		return err
+	}
+	return tightenBudget(ctx, r.db, r.cfg.Duration)
 }
 
 func (r *run) waitHealthy(ctx context.Context) error {

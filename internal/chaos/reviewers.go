@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -177,4 +178,21 @@ func (f FundChecks) rows(row func(string, any)) {
 	row("approved paid exactly once", len(f.NotDisbursedOnce) == 0)
 	row("budget never exceeded", len(f.OverspentSeen) == 0)
 	row("fund stuck without decision", f.StuckInReview)
+}
+
+// grantFen is what loadgen asks for in every fund application.
+const grantFen = 100_000
+
+// tightenBudget sets every programme's budget to one grant a second of the
+// run (at least 20 grants, never below its largest grant), so that about
+// half of what reviewers approve no longer fits: the waitlist runs under
+// faults as well as the disbursements. The admin API cannot change a
+// budget, so the run writes it, before any application.
+func tightenBudget(ctx context.Context, db *gorm.DB, run time.Duration) error {
+	budget := int64(max(20, int(run.Seconds()))) * grantFen
+	err := db.WithContext(ctx).Exec(`UPDATE fund_programs SET budget_fen = greatest(?::bigint, max_grant_fen)`, budget).Error
+	if err != nil {
+		return fmt.Errorf("chaos: tighten the budgets: %w", err)
+	}
+	return nil
 }
