@@ -71,6 +71,9 @@ type OutboxRow struct {
 	DispatchCount  int
 	FailedAt       *time.Time
 	LastError      *string
+	// TraceParent is the W3C traceparent of the span that wrote the row
+	// (nil when tracing is off); its task continues that trace.
+	TraceParent *string
 }
 
 // TableName is the outbox table's name.

@@ -34,11 +34,13 @@ func (w *Work) EnqueueAll(tasks []Task) ([]string, error) {
 		processAt[i], maxRetry[i], timeouts[i] = row.ProcessAt, int32(row.MaxRetry), int32(row.TimeoutSeconds)
 	}
 	w.Defer(`INSERT INTO outbox
-		(id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count)
-		SELECT u.id, u.task_type, u.payload::jsonb, u.queue, u.process_at, u.max_retry, u.timeout_seconds, $8::timestamptz, $9::int
+		(id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count, trace_parent)
+		SELECT u.id, u.task_type, u.payload::jsonb, u.queue, u.process_at, u.max_retry, u.timeout_seconds, $8::timestamptz, $9::int,
+			$10::text
 		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::int[])
 			AS u(id, task_type, payload, queue, process_at, max_retry, timeout_seconds)`,
-		ids, types, payloads, queues, processAt, maxRetry, timeouts, rows[0].DispatchedAt, rows[0].DispatchCount)
+		ids, types, payloads, queues, processAt, maxRetry, timeouts, rows[0].DispatchedAt, rows[0].DispatchCount,
+		rows[0].TraceParent)
 	for _, row := range rows {
 		w.claim(row)
 	}

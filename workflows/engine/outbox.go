@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/tracing"
 	"github.com/campusbiz/campusbiz/models"
 )
 
@@ -49,9 +50,9 @@ func (w *Work) Enqueue(task Task) (string, error) {
 	}
 	// Nothing in the unit reads the row back: a deferred write.
 	w.Defer(`INSERT INTO outbox (id, task_type, payload, queue, process_at, max_retry, timeout_seconds,
-			dispatched_at, dispatch_count) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9)`,
+			dispatched_at, dispatch_count, trace_parent) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10)`,
 		row.ID, row.TaskType, string(row.Payload), row.Queue, row.ProcessAt, row.MaxRetry, row.TimeoutSeconds,
-		row.DispatchedAt, row.DispatchCount)
+		row.DispatchedAt, row.DispatchCount, row.TraceParent)
 	w.claim(row)
 	return row.ID, nil
 }
@@ -93,6 +94,7 @@ func (w *Work) outboxRow(task Task) (models.OutboxRow, error) {
 		ProcessAt:      task.ProcessAt,
 		MaxRetry:       opts.MaxRetry,
 		TimeoutSeconds: int(opts.Timeout.Seconds()),
+		TraceParent:    tracing.TraceParent(w.ctx),
 	}
 	if row.ProcessAt.IsZero() {
 		row.ProcessAt = time.Now().UTC()

@@ -113,6 +113,7 @@ func (r *Reconciler) Sweep(ctx context.Context) (SweepReport, error) {
 		}
 		return nil
 	})
+	observeSweep(rep, err)
 	return rep, err
 }
 
