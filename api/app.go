@@ -8,6 +8,7 @@ package api
 
 import (
 	"context"
+	"github.com/campusbiz/campusbiz/internal/tracing"
 	"log/slog"
 	"net"
 	"net/http"
@@ -100,6 +101,7 @@ func New(d Deps) *echo.Echo {
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
 		keepRequestID,
 		s.requestLogger(),
+		traces(),
 		middleware.Recover(),
 		s.httpMetrics(),
 		middleware.SecureWithConfig(middleware.SecureConfig{
@@ -117,6 +119,15 @@ func New(d Deps) *echo.Echo {
 	)
 	s.routes(e)
 	return e
+}
+
+// traces gives each request a span when tracing is on (tracing.Echo);
+// when it is off the middleware is no link in the chain at all.
+func traces() echo.MiddlewareFunc {
+	if !tracing.Enabled() {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	return tracing.Echo()
 }
 
 // ipExtractor trusts X-Forwarded-For only from the configured proxies.

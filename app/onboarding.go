@@ -85,13 +85,13 @@ func (a *App) SubmitOnboarding(ctx context.Context, actor Actor, in OnboardingIn
 				SELECT $14, p.id, '', $10, $15 FROM p
 			)
 			INSERT INTO outbox (id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count,
-				fair_key)
-			SELECT $16, $17, $18::jsonb, $19, $20, $21, $22, $23, $24, $25 FROM p`,
+				fair_key, trace_parent)
+			SELECT $16, $17, $18::jsonb, $19, $20, $21, $22, $23, $24, $25, $26 FROM p`,
 			prof.ID, prof.AccountID, prof.CollegeID, prof.StudentNumber, prof.FullName, prof.EnrollmentYear, prof.Major,
 			prof.CollegeEmail, prof.Phone, prof.Status, prof.Revision, prof.CreatedAt, prof.UpdatedAt,
 			workflows.OnboardingMachine.Entity, engine.ActorAccount(actor.ID),
 			task.ID, task.TaskType, string(task.Payload), task.Queue, task.ProcessAt, task.MaxRetry, task.TimeoutSeconds,
-			task.DispatchedAt, task.DispatchCount, task.FairKey)
+			task.DispatchedAt, task.DispatchCount, task.FairKey, task.TraceParent)
 		w.Claimed(task)
 		return nil
 	})

@@ -75,6 +75,9 @@ type OutboxRow struct {
 	// default key): with fair dispatch on, the fair admitter hands rows to
 	// Asynq per key (engine.Fairness).
 	FairKey string
+	// TraceParent is the W3C traceparent of the span that wrote the row
+	// (nil when tracing is off); its task continues that trace.
+	TraceParent *string
 }
 
 // TableName is the outbox table's name.

@@ -4,6 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"github.com/campusbiz/campusbiz/internal/tracing"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"mime"
 	"mime/quotedprintable"
 	"net"
@@ -57,8 +61,23 @@ func NewMailer(raw string) (*Mailer, error) {
 }
 
 // Send delivers one message, giving up after the mailer's timeout or when
-// ctx ends.
+// ctx ends; inside a recorded trace, in a span of its own.
 func (m *Mailer) Send(ctx context.Context, mail Mail) error {
+	if !trace.SpanFromContext(ctx).IsRecording() {
+		return m.send(ctx, mail)
+	}
+	ctx, span := tracing.Tracer().Start(ctx, "smtp send", trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("server.address", m.host)))
+	defer span.End()
+	err := m.send(ctx, mail)
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "send failed")
+	}
+	return err
+}
+
+func (m *Mailer) send(ctx context.Context, mail Mail) error {
 	deadline := time.Now().Add(m.timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d

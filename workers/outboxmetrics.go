@@ -2,8 +2,10 @@ package workers
 
 import (
 	"context"
+	"slices"
 	"time"
 
+	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 )
@@ -39,6 +41,14 @@ func (c *OutboxCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
+// scrapeContext bounds a collector's queries by timeout (2 s when zero).
+func scrapeContext(timeout time.Duration) (context.Context, context.CancelFunc) {
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	return context.WithTimeout(context.Background(), timeout)
+}
+
 // outboxRow is one queue's counts.
 type outboxRow struct {
 	Queue         string
@@ -50,11 +60,7 @@ type outboxRow struct {
 
 // Collect reads the outbox's counts in one query.
 func (c *OutboxCollector) Collect(ch chan<- prometheus.Metric) {
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = 2 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := scrapeContext(c.Timeout)
 	defer cancel()
 	var rows []outboxRow
 	err := c.DB.WithContext(ctx).Raw(`SELECT queue,
@@ -69,6 +75,11 @@ func (c *OutboxCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(outboxUp, prometheus.GaugeValue, 1)
+	for queue := range engine.QueueWeights { // an empty queue reads 0, not "no data"
+		if !slices.ContainsFunc(rows, func(r outboxRow) bool { return r.Queue == queue }) {
+			rows = append(rows, outboxRow{Queue: queue})
+		}
+	}
 	for _, r := range rows {
 		ch <- prometheus.MustNewConstMetric(outboxWaiting, prometheus.GaugeValue, float64(r.Waiting), r.Queue)
 		ch <- prometheus.MustNewConstMetric(outboxOldest, prometheus.GaugeValue, r.OldestSeconds, r.Queue)

@@ -38,14 +38,17 @@ func TestOutboxCollectorReportsTheBacklog(t *testing.T) {
 # TYPE campusbiz_outbox_failed gauge
 campusbiz_outbox_failed{queue="critical"} 1
 campusbiz_outbox_failed{queue="default"} 0
+campusbiz_outbox_failed{queue="low"} 0
 # HELP campusbiz_outbox_in_flight Outbox tasks handed to Asynq and not completed, by queue.
 # TYPE campusbiz_outbox_in_flight gauge
 campusbiz_outbox_in_flight{queue="critical"} 0
 campusbiz_outbox_in_flight{queue="default"} 1
+campusbiz_outbox_in_flight{queue="low"} 0
 # HELP campusbiz_outbox_waiting Due outbox tasks not yet handed to Asynq, by queue.
 # TYPE campusbiz_outbox_waiting gauge
 campusbiz_outbox_waiting{queue="critical"} 0
 campusbiz_outbox_waiting{queue="default"} 2
+campusbiz_outbox_waiting{queue="low"} 0
 # HELP campusbiz_outbox_scrape_ok 1 when the outbox could be read at this scrape, 0 when not.
 # TYPE campusbiz_outbox_scrape_ok gauge
 campusbiz_outbox_scrape_ok 1
@@ -65,4 +68,5 @@ campusbiz_outbox_scrape_ok 1
 	}
 	require.InDelta(t, 90, oldest["default"], 5, "the oldest waiting task's age")
 	require.Zero(t, oldest["critical"], "nothing waits there")
+	require.Contains(t, oldest, "low", "an empty queue reads 0, not \"no data\"")
 }

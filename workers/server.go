@@ -9,6 +9,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/accounts"
 	"github.com/campusbiz/campusbiz/internal/i18n"
+	"github.com/campusbiz/campusbiz/internal/tracing"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
@@ -126,6 +127,9 @@ func NewHandlers(d Deps) *Handlers {
 // NewMux registers every task type of the Registry.
 func NewMux(d Deps) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
+	if tracing.Enabled() {
+		mux.Use(traceTasks())
+	}
 	mux.Use(logTasks(d.Log))
 	if d.Metrics != nil {
 		mux.Use(taskMetrics(d.Metrics))
@@ -157,7 +161,7 @@ func NewServer(ctx context.Context, redis asynq.RedisConnOpt, cfg ServerConfig, 
 		Queues:                   engine.QueueWeights,
 		RetryDelayFunc:           retryDelay,
 		ShutdownTimeout:          cfg.ShutdownTimeout,
-		Logger:                   slogAdapter{log.With("component", "asynq")},
+		Logger:                   AsynqLogger(log),
 		LogLevel:                 asynq.WarnLevel,
 		TaskCheckInterval:        100 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,
@@ -194,16 +198,34 @@ func logTasks(log *slog.Logger) asynq.MiddlewareFunc {
 	}
 }
 
+// taskMetrics observes each run's duration by type and outcome and, on a
+// task's first delivery, how long it waited from falling due (its outbox
+// row written, or its process_at: the engine's due header) to starting:
+// the outbox, the dispatch and the Asynq queue together.
 func taskMetrics(reg prometheus.Registerer) asynq.MiddlewareFunc {
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "campusbiz_task_duration_seconds",
 		Help:    "Time to run one task, by type and outcome.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 	}, []string{"type", "outcome"})
-	reg.MustRegister(duration)
+	startLatency := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "campusbiz_task_start_latency_seconds",
+		Help:    "Time from a task falling due to its first delivery's start, by queue.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 18),
+	}, []string{"queue"})
+	reg.MustRegister(duration, startLatency)
+	for queue := range engine.QueueWeights {
+		startLatency.WithLabelValues(queue)
+	}
 	return func(next asynq.Handler) asynq.Handler {
 		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 			start := time.Now()
+			if attempt, _ := asynq.GetRetryCount(ctx); attempt == 0 {
+				if due, ok := engine.TaskDue(t.Headers()); ok {
+					queue, _ := asynq.GetQueueName(ctx)
+					startLatency.WithLabelValues(queue).Observe(max(start.Sub(due).Seconds(), 0))
+				}
+			}
 			err := next.ProcessTask(ctx, t)
 			outcome := "ok"
 			if err != nil {
@@ -214,6 +236,9 @@ func taskMetrics(reg prometheus.Registerer) asynq.MiddlewareFunc {
 		})
 	}
 }
+
+// AsynqLogger is log as Asynq's logger (its server, its scheduler).
+func AsynqLogger(log *slog.Logger) asynq.Logger { return slogAdapter{log.With("component", "asynq")} }
 
 // slogAdapter lets Asynq log through log/slog.
 type slogAdapter struct{ log *slog.Logger }

@@ -7,6 +7,7 @@
 //	campusbiz dev       migrate, seed, serve and worker in one process
 //	campusbiz seed --students N   also bulk-load N students (scale tests)
 //	campusbiz loadgen   simulated applicants through the HTTP API
+//	campusbiz health    probe the local /healthz or /readyz (container healthchecks)
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -21,9 +22,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/campusbiz/campusbiz/internal/config"
 	"github.com/campusbiz/campusbiz/internal/logging"
+	"github.com/campusbiz/campusbiz/internal/tracing"
 )
 
 // command is one subcommand.
@@ -39,6 +42,7 @@ var commands = []command{
 	{"seed", "load partner colleges and the first admin (idempotent)", runSeed},
 	{"dev", "migrate, seed, then serve and work in one process: what a newcomer runs first", runDev},
 	{"loadgen", "simulated applicants against a running system through the HTTP API; prints a summary", nil},
+	{"health", "probe this container's API (or -worker) /healthz or /readyz; exit status 0 when it answers 2xx", nil},
 }
 
 // commandFlags are the subcommands that take flags: each defines its flags
@@ -47,6 +51,7 @@ var commands = []command{
 var commandFlags = map[string]func(fs *flag.FlagSet) func(ctx context.Context, cfg config.Config, log *slog.Logger) error{
 	"seed":    seedFlags,
 	"loadgen": loadgenFlags,
+	"health":  healthFlags,
 }
 
 func main() {
@@ -95,10 +100,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		log := logging.New(stderr, cfg.LogLevel)
 		slog.SetDefault(log)
+		stopTraces, err := tracing.Setup(ctx, "campusbiz-"+c.name)
+		if err != nil {
+			return err
+		}
+		defer flushTraces(stopTraces, log)
 		return c.run(ctx, cfg, log)
 	}
 	usage(stderr)
 	return fmt.Errorf("unknown subcommand %q", args[0])
+}
+
+// flushTraces exports the spans still buffered at exit, for a few seconds
+// at most.
+func flushTraces(stop func(context.Context) error, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		log.Warn("traces: flush at exit failed", "err", err)
+	}
 }
 
 func usage(w io.Writer) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/campusbiz/campusbiz/internal/config"
 	"github.com/campusbiz/campusbiz/internal/mailsink"
 	"github.com/campusbiz/campusbiz/internal/redisconn"
+	"github.com/campusbiz/campusbiz/internal/tracing"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/web"
 	"github.com/campusbiz/campusbiz/workers"
@@ -29,6 +31,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
+	"github.com/robfig/cron/v3"
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 )
@@ -86,6 +89,21 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 			return nil, fmt.Errorf("DATABASE_REPLICA_URL: %w", err)
 		}
 	}
+	if tracing.Enabled() {
+		for _, pool := range []*gorm.DB{db, reads} {
+			if pool == nil {
+				continue
+			}
+			if err := pool.Use(tracing.GORM{}); err != nil {
+				_ = rconn.Client.Close()
+				_ = models.Close(db)
+				if reads != nil {
+					_ = models.Close(reads)
+				}
+				return nil, err
+			}
+		}
+	}
 	rc := rconn.Client
 	s := &system{
 		cfg: cfg, log: log, db: db, reads: reads, redisOpt: rconn.Opt, redis: rc,
@@ -112,6 +130,10 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (*syst
 	}
 	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		metrics.NewQueueMetricsCollector(s.inspector))
+	if err := engine.RegisterMetrics(s.metrics, s.engine.Tasks); err != nil {
+		s.close()
+		return nil, fmt.Errorf("engine metrics: %w", err)
+	}
 	return s, nil
 }
 
@@ -179,6 +201,32 @@ func (s *system) serveHTTP(ctx context.Context) error {
 	return nil
 }
 
+// scheduleMatches runs an Asynq scheduler that enqueues app.TypeMatchTick
+// at each tick of MATCH_SCHEDULE until ctx ends; every worker runs one
+// (app.MatchScheduler says why that is safe).
+func (s *system) scheduleMatches(ctx context.Context, schedule cron.Schedule) error {
+	sched := asynq.NewSchedulerFromRedisClient(s.redis, &asynq.SchedulerOpts{
+		Logger: workers.AsynqLogger(s.log), LogLevel: asynq.WarnLevel,
+		PostEnqueueFunc: func(info *asynq.TaskInfo, err error) {
+			if err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
+				s.log.Warn("match schedule: could not enqueue the tick", "err", err)
+			}
+		},
+	})
+	entry, err := sched.Register(s.cfg.MatchSchedule, asynq.NewTask(app.TypeMatchTick, nil),
+		app.MatchTickOptions(schedule, time.Now())...)
+	if err != nil {
+		return fmt.Errorf("MATCH_SCHEDULE: %w", err)
+	}
+	if err := sched.Start(); err != nil {
+		return fmt.Errorf("start the match scheduler: %w", err)
+	}
+	s.log.Info("worker: matching rounds scheduled through Asynq", "schedule", s.cfg.MatchSchedule, "entry", entry)
+	<-ctx.Done()
+	sched.Shutdown()
+	return nil
+}
+
 // work runs the Asynq server, the relay and the reconciler until ctx ends,
 // then lets running tasks finish.
 func (s *system) work(ctx context.Context) error {
@@ -224,6 +272,9 @@ func (s *system) work(ctx context.Context) error {
 	if s.cfg.FairDispatch {
 		s.engine.Wake = s.fair.Nudge // before the first task runs
 	}
+	if matchCron != nil {
+		mux.Handle(app.TypeMatchTick, &app.MatchScheduler{App: s.app, Schedule: matchCron, Log: s.log})
+	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)
 	}
@@ -233,7 +284,8 @@ func (s *system) work(ctx context.Context) error {
 		return fmt.Errorf("start the shops queue's asynq server: %w", err)
 	}
 	defer shopSrv.Shutdown()
-	s.metrics.MustRegister(&workers.OutboxCollector{DB: s.db}, &workers.FairCollector{Fairness: s.fair})
+	s.metrics.MustRegister(&workers.OutboxCollector{DB: s.db}, &workers.WorkflowCollector{DB: s.db},
+		&workers.FairCollector{Fairness: s.fair})
 	stopMetrics, _, err := startListener("worker metrics", s.cfg.MetricsAddr, observabilityMux(s.metrics, s.app.Ready), s.log)
 	if err != nil {
 		srv.Shutdown()
@@ -253,10 +305,7 @@ func (s *system) work(ctx context.Context) error {
 		return rec.Run(gctx)
 	})
 	if matchCron != nil {
-		s.log.Info("worker: matching rounds scheduled", "schedule", s.cfg.MatchSchedule)
-		g.Go(func() error {
-			return (&app.MatchScheduler{App: s.app, Schedule: matchCron, Log: s.log}).Run(gctx)
-		})
+		g.Go(func() error { return s.scheduleMatches(gctx, matchCron) })
 	}
 	err = g.Wait()
 	s.log.Info("worker: shutting down; waiting for running tasks")

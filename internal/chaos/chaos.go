@@ -178,6 +178,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if r.report.Checks, err = check(ctx, r.db); err != nil {
 		return r.report, err
 	}
+	if r.report.Fund, err = checkFund(ctx, r.db); err != nil {
+		return r.report, err
+	}
+	r.report.Fund.OverspentSeen = r.people.overspentSeen
 	r.report.tally()
 	return r.report, errors.Join(r.errs...)
 }
@@ -240,8 +244,10 @@ func (r *run) start(ctx context.Context) error {
 	if r.applicantCollege, reviewers, err = collegeIDs(ctx, r.api); err != nil {
 		return err
 	}
-	r.people, err = setUp(ctx, r.api, r.db, adminEmail, adminPassword, reviewers, 3)
-	return err
+	if r.people, err = setUp(ctx, r.api, r.db, adminEmail, adminPassword, reviewers, 3); err != nil {
+		return err
+	}
+	return tightenBudget(ctx, r.db, r.cfg.Duration)
 }
 
 func (r *run) waitHealthy(ctx context.Context) error {

@@ -35,6 +35,9 @@ type people struct {
 	courseID   string
 	// results counts the course results posted, to alternate pass and fail.
 	results int
+	// overspentSeen lists budgets found exceeded while faults ran
+	// (sampleBudgets).
+	overspentSeen []string
 }
 
 // collegeIDs returns the first two partner colleges: applicants join the
@@ -99,34 +102,6 @@ func (p *people) step(ctx context.Context, matchRound bool) error {
 		errs = append(errs, p.startMatchRound(ctx))
 	}
 	return errors.Join(errs...)
-}
-
-// review has every reviewer approve what is assigned to them.
-func (p *people) review(ctx context.Context) error {
-	for _, tok := range p.reviewers {
-		var assigned struct {
-			Items []struct {
-				Application struct {
-					ID string `json:"id"`
-				} `json:"application"`
-			} `json:"items"`
-		}
-		if err := p.api.do(ctx, http.MethodGet, "/api/v1/reviews/assigned?limit=200", tok, nil, &assigned, http.StatusOK); err != nil {
-			return err
-		}
-		for _, it := range assigned.Items {
-			a, err := p.api.call(ctx, http.MethodPost, "/api/v1/fund-applications/"+it.Application.ID+"/reviews", tok,
-				map[string]any{"decision": "approve", "score": 8, "comment": "Clear plan, realistic numbers."})
-			if err != nil {
-				return err
-			}
-			// 409: this review already landed (its answer was lost).
-			if a.status != http.StatusCreated && a.status != http.StatusConflict {
-				return fmt.Errorf("review %s: status %d: %.200s", it.Application.ID, a.status, a.body)
-			}
-		}
-	}
-	return nil
 }
 
 // confirmStuckShops confirms shops left pending for more than a few seconds:

@@ -33,6 +33,8 @@ type Report struct {
 	SettleTime time.Duration
 	// Checks is what the invariant queries found.
 	Checks Checks
+	// Fund is what the run found about fund reviews, decisions and money.
+	Fund FundChecks
 	// Outage is what the API answered while Postgres was down.
 	Outage Outage
 	// SelfExits counts processes that died without being killed after
@@ -111,6 +113,7 @@ func (r Report) Err() error {
 	if r.SelfExits != 0 {
 		errs = append(errs, fmt.Errorf("%d processes exited by themselves", r.SelfExits))
 	}
+	errs = append(errs, r.Fund.errs()...)
 	return errors.Join(errs...)
 }
 
@@ -145,6 +148,7 @@ func (r Report) WriteTable(w io.Writer) error {
 	row("no programme overspent", len(r.Checks.Overspent) == 0)
 	row("tasks archived", r.Checks.FailedTasks)
 	row("verified without a code (must be 0)", r.Checks.VerifiedWithoutCode)
+	r.Fund.rows(row)
 	settle := r.SettleTime.Round(100 * time.Millisecond).String()
 	if !r.Settled {
 		settle = "did not settle in " + settle

@@ -40,13 +40,14 @@ func (w *Work) EnqueueAll(tasks []Task) ([]string, error) {
 		claimedAt[i], counts[i] = row.DispatchedAt, int32(row.DispatchCount)
 	}
 	w.Defer(`INSERT INTO outbox
-		(id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count, fair_key)
+		(id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count, fair_key,
+			trace_parent)
 		SELECT u.id, u.task_type, u.payload::jsonb, u.queue, u.process_at, u.max_retry, u.timeout_seconds, u.dispatched_at,
-			u.dispatch_count, u.fair_key
+			u.dispatch_count, u.fair_key, $11::text
 		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::int[],
 			$8::timestamptz[], $9::int[], $10::text[])
 			AS u(id, task_type, payload, queue, process_at, max_retry, timeout_seconds, dispatched_at, dispatch_count, fair_key)`,
-		ids, types, payloads, queues, processAt, maxRetry, timeouts, claimedAt, counts, keys)
+		ids, types, payloads, queues, processAt, maxRetry, timeouts, claimedAt, counts, keys, rows[0].TraceParent)
 	for _, row := range rows {
 		w.claim(row)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/tracing"
 	"github.com/campusbiz/campusbiz/models"
 )
 
@@ -71,9 +72,9 @@ func (w *Work) Enqueue(task Task) (string, error) {
 	}
 	// Nothing in the unit reads the row back: a deferred write.
 	w.Defer(`INSERT INTO outbox (id, task_type, payload, queue, process_at, max_retry, timeout_seconds,
-			dispatched_at, dispatch_count, fair_key) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10)`,
+			dispatched_at, dispatch_count, fair_key, trace_parent) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		row.ID, row.TaskType, string(row.Payload), row.Queue, row.ProcessAt, row.MaxRetry, row.TimeoutSeconds,
-		row.DispatchedAt, row.DispatchCount, row.FairKey)
+		row.DispatchedAt, row.DispatchCount, row.FairKey, row.TraceParent)
 	w.claim(row)
 	return row.ID, nil
 }
@@ -116,6 +117,7 @@ func (w *Work) outboxRow(task Task) (models.OutboxRow, error) {
 		MaxRetry:       opts.MaxRetry,
 		TimeoutSeconds: int(opts.Timeout.Seconds()),
 		FairKey:        task.FairKey,
+		TraceParent:    tracing.TraceParent(w.ctx),
 	}
 	if row.ProcessAt.IsZero() {
 		row.ProcessAt = time.Now().UTC()

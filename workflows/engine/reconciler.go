@@ -132,6 +132,7 @@ func (r *Reconciler) Sweep(ctx context.Context) (SweepReport, error) {
 			}
 		}
 	})
+	observeSweep(rep, err)
 	return rep, err
 }
 

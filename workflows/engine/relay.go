@@ -99,6 +99,7 @@ func (r *Relay) DispatchDue(ctx context.Context) (int, error) {
 				break // Redis is failing: mark what reached it, retry the rest later
 			}
 			ids = append(ids, row.ID)
+			observeDispatch("relay", row)
 		}
 		if len(ids) == 0 {
 			return nil
@@ -128,7 +129,7 @@ func EnqueueRow(ctx context.Context, client *asynq.Client, row models.OutboxRow)
 	if row.ProcessAt.After(time.Now()) {
 		opts = append(opts, asynq.ProcessAt(row.ProcessAt))
 	}
-	_, err := client.EnqueueContext(ctx, asynq.NewTask(row.TaskType, row.Payload), opts...)
+	_, err := client.EnqueueContext(ctx, newTask(row), opts...)
 	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("enqueue %s %s: %w", row.TaskType, row.ID, err)
 	}

@@ -115,7 +115,7 @@ func (r *Runner) runStep(ctx context.Context, run Run, step Step) error {
 		tx.rollback(ctx)
 		return fmt.Errorf("before commit: %w", err) // as database/sql does: a cancelled transaction never commits
 	}
-	if err := tx.commit(ctx); err != nil {
+	if err := w.commit(ctx); err != nil {
 		if isNotCompletable(err) {
 			return errAlreadyDone
 		}
@@ -149,6 +149,7 @@ func notCompleted(cause error) error {
 // giveUp records the failure on the entity and the outbox row. If that fails
 // too, the reconciler still sees the archived task and reports it.
 func (r *Runner) giveUp(ctx context.Context, run Run, cause error, onFailure Failure) {
+	tasksGaveUp.WithLabelValues(run.Type).Inc()
 	r.Log.WarnContext(ctx, "task gave up", "type", run.Type, "task_id", run.TaskID, "attempt", run.Attempt, "err", cause)
 	err := r.Engine.Do(ctx, func(w *Work) error {
 		if onFailure != nil {

@@ -85,7 +85,7 @@ func (e *Engine) Do(ctx context.Context, fn func(w *Work) error) error {
 		w.tx.rollback(ctx)
 		return fmt.Errorf("before commit: %w", err) // as database/sql does: a cancelled transaction never commits
 	}
-	if err := w.tx.commit(ctx); err != nil {
+	if err := w.commit(ctx); err != nil {
 		return err
 	}
 	w.dispatch()
@@ -161,7 +161,9 @@ func (w *Work) dispatch() {
 		if err := EnqueueRow(ctx, e.Client, row); err != nil {
 			failed = append(failed, row.ID)
 			firstErr = cmp.Or(firstErr, err)
+			continue
 		}
+		observeDispatch("direct", row)
 	}
 	if len(failed) == 0 {
 		return
