@@ -297,7 +297,7 @@ func (w *matrixWorld) rows() []matrixRow {
 		{route: "GET /api/v1/certificates/:serial", path: v1 + "/certificates/" + w.serial, want: public},
 		{route: "GET /api/v1/certificates/:serial/pdf", path: v1 + "/certificates/" + w.serial + "/pdf", want: public},
 		{route: "GET /api/v1/certificates/:serial/credential", path: v1 + "/certificates/" + w.serial + "/credential", want: public},
-		{route: "GET /api/v1/credentials/status/:list", path: v1 + "/credentials/status/0", want: public},
+		{route: "GET /credentials/status/:list", path: "/credentials/status/0", want: public},
 		{route: "GET /.well-known/did.json", path: "/.well-known/did.json", want: public},
 		{route: "GET /api/v1/certificates/:serial/events", path: v1 + "/certificates/" + w.serial + "/events", want: ownerOrAdmin},
 		{route: "POST /api/v1/admin/certificates/:serial/revoke", path: v1 + "/admin/certificates/" + w.revokeSerial + "/revoke",

@@ -133,7 +133,7 @@ const keysVerification = "A certificate is a W3C Verifiable Credential 2.0 (Open
 	"GET /api/v1/certificates/{serial}/credential with an embedded Data Integrity proof (cryptosuite eddsa-rdfc-2022). " +
 	"Its verificationMethod is a Multikey in the issuer's did:web DID document (GET /.well-known/did.json), which " +
 	"lists these keys, older ones included after a rotation; its credentialStatus points at a signed Bitstring " +
-	"Status List (GET /api/v1/credentials/status/{list}). Any standard verifier checks both; see the README. " +
+	"Status List (GET /credentials/status/{list}). Any standard verifier checks both; see the README. " +
 	"Key ids are \"ed25519:\" and the first 16 hex digits of the SHA-256 of the key."
 
 func (s *server) certificateKeys(c echo.Context) error {

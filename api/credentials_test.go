@@ -83,7 +83,7 @@ func TestStandardVerifierChecksCertificates(t *testing.T) {
 	lt := newLiveTrainingApp(t)
 	serial := lt.certify("王小明")
 	credURL := lt.base + "/api/v1/certificates/" + serial + "/credential"
-	listURL := lt.base + "/api/v1/credentials/status/0"
+	listURL := lt.base + "/credentials/status/0"
 
 	r := lt.do(http.MethodGet, "/api/v1/certificates/"+serial+"/credential", "", nil)
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
@@ -117,7 +117,7 @@ func TestStandardVerifierChecksCertificates(t *testing.T) {
 	}
 
 	// Revoked: the bit flips in the re-signed list, which still verifies.
-	first := lt.do(http.MethodGet, "/api/v1/credentials/status/0", "", nil)
+	first := lt.do(http.MethodGet, "/credentials/status/0", "", nil)
 	require.Equal(t, http.StatusOK, first.Status)
 	etag := first.Header.Get("ETag")
 	require.NotEmpty(t, etag)
@@ -126,9 +126,9 @@ func TestStandardVerifierChecksCertificates(t *testing.T) {
 	require.Equal(t, http.StatusOK, rv.Status, string(rv.Body))
 	require.Equal(t, testenv.VCResult{Verified: true, Revoked: true}, testenv.VerifyVC(t, credURL))
 	require.Equal(t, testenv.VCResult{Verified: true}, testenv.VerifyVC(t, listURL))
-	second := lt.do(http.MethodGet, "/api/v1/credentials/status/0", "", nil)
+	second := lt.do(http.MethodGet, "/credentials/status/0", "", nil)
 	require.NotEqual(t, etag, second.Header.Get("ETag"), "the list changed")
-	req := httptest.NewRequest(http.MethodGet, "/api/v1/credentials/status/0", nil)
+	req := httptest.NewRequest(http.MethodGet, "/credentials/status/0", nil)
 	req.Header.Set("If-None-Match", second.Header.Get("ETag"))
 	rec := httptest.NewRecorder()
 	lt.e.ServeHTTP(rec, req)
@@ -157,7 +157,7 @@ func TestStandardVerifierChecksCertificates(t *testing.T) {
 	otherURL := lt.base + "/api/v1/certificates/" + other + "/credential"
 	require.Equal(t, testenv.VCResult{Verified: true}, testenv.VerifyVC(t, otherURL), "signed by the rotated-out key")
 	require.Equal(t, testenv.VCResult{Verified: true, Revoked: true}, testenv.VerifyVC(t, credURL))
-	list := after.do(http.MethodGet, "/api/v1/credentials/status/0", "", nil)
+	list := after.do(http.MethodGet, "/credentials/status/0", "", nil)
 	require.Contains(t, string(list.Body), certificates.VerificationMethodID(did, newKP.Public), "the list is signed again by the new key")
 
 	// Without the old key in the DID document, its certificates fail.
@@ -174,16 +174,16 @@ func TestCredentialRoutes(t *testing.T) {
 	ta := newTrainingApp(t)
 	for _, path := range []string{
 		"/api/v1/certificates/8F3KQ-2M7ZD-X1C9V-0TNBR-4HJW6G/credential", "/api/v1/certificates/junk/credential",
-		"/api/v1/credentials/status/0", "/api/v1/credentials/status/-1", "/api/v1/credentials/status/x",
-		"/api/v1/credentials/status/01", "/api/v1/credentials/status/99999999999999999999",
+		"/credentials/status/0", "/credentials/status/-1", "/credentials/status/x",
+		"/credentials/status/01", "/credentials/status/99999999999999999999",
 	} {
 		require.Equal(t, http.StatusNotFound, ta.do(http.MethodGet, path, "", nil).Status, path)
 	}
 	serial := ta.certify("陈静")
 	r := ta.do(http.MethodGet, "/api/v1/certificates/"+strings.ToLower(serial)+"/credential", "", nil)
 	require.Equal(t, http.StatusOK, r.Status, "serials as typed")
-	require.Equal(t, http.StatusOK, ta.do(http.MethodGet, "/api/v1/credentials/status/0", "", nil).Status)
-	require.Equal(t, http.StatusNotFound, ta.do(http.MethodGet, "/api/v1/credentials/status/1", "", nil).Status, "no certificate in list 1")
+	require.Equal(t, http.StatusOK, ta.do(http.MethodGet, "/credentials/status/0", "", nil).Status)
+	require.Equal(t, http.StatusNotFound, ta.do(http.MethodGet, "/credentials/status/1", "", nil).Status, "no certificate in list 1")
 	doc := ta.do(http.MethodGet, "/.well-known/did.json", "", nil)
 	require.Equal(t, http.StatusOK, doc.Status)
 	require.Contains(t, string(doc.Body), `"id":"did:web:campusbiz.example.cn"`, "the DID of PUBLIC_BASE_URL")
@@ -275,7 +275,7 @@ func TestConcurrentRevocationsAllLand(t *testing.T) {
 	for range serials {
 		require.NoError(t, <-errs)
 	}
-	r := ta.do(http.MethodGet, "/api/v1/credentials/status/0", "", nil)
+	r := ta.do(http.MethodGet, "/credentials/status/0", "", nil)
 	require.Equal(t, http.StatusOK, r.Status)
 	var list certificates.StatusListCredential
 	require.NoError(t, json.Unmarshal(r.Body, &list))
@@ -301,13 +301,13 @@ func TestStatusListFollowsTheBaseURL(t *testing.T) {
 	t.Parallel()
 	ta := newTrainingApp(t)
 	ta.certify("陈静")
-	require.Equal(t, http.StatusOK, ta.do(http.MethodGet, "/api/v1/credentials/status/0", "", nil).Status)
+	require.Equal(t, http.StatusOK, ta.do(http.MethodGet, "/credentials/status/0", "", nil).Status)
 	other := application.New(application.Deps{DB: ta.schema.DB, Engine: ta.engine, Redis: ta.redis.Client, Log: testenv.Logger(t),
 		Certificates: ta.keys, Config: application.Config{PublicBaseURL: "https://new.example.cn"}})
 	sl, err := other.StatusList(t.Context(), 0)
 	require.NoError(t, err)
 	var list certificates.StatusListCredential
 	require.NoError(t, json.Unmarshal(sl.Credential, &list))
-	require.Equal(t, "https://new.example.cn/api/v1/credentials/status/0", list.ID)
+	require.Equal(t, "https://new.example.cn/credentials/status/0", list.ID)
 	require.Equal(t, "did:web:new.example.cn", list.Issuer)
 }

@@ -18,6 +18,7 @@ func (s *server) routes(e *echo.Echo) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/.well-known/did.json", s.didDocument)
+	e.GET("/credentials/status/:list", s.statusList)
 	e.GET("/metrics", s.metricsHandler(), s.scraperOrAdmin)
 	monitoring := []echo.MiddlewareFunc{s.authenticateWithCookie, only(models.RoleAdmin), sameOrigin}
 	e.Any("/monitoring", s.monitor, monitoring...)
@@ -63,7 +64,6 @@ func (s *server) routes(e *echo.Echo) {
 	v1.GET("/certificates/:serial", s.verifyCertificate, s.limitLookups)
 	v1.GET("/certificates/:serial/pdf", s.certificatePDF, s.limitLookups)
 	v1.GET("/certificates/:serial/credential", s.certificateCredential, s.limitLookups)
-	v1.GET("/credentials/status/:list", s.statusList)
 	v1.GET("/certificates/:serial/events", events(s.app.CertificateEvents, "serial"), signedIn)
 	v1.POST("/admin/certificates/:serial/revoke", s.revokeCertificate, adminWrite...)
 

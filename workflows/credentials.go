@@ -13,8 +13,10 @@ import (
 )
 
 // StatusListPath is the public route of a revocation status list
-// credential, under which list n is StatusListPath + n.
-const StatusListPath = "/api/v1/credentials/status/"
+// credential, under which list n is StatusListPath + n. Like the verify
+// page and the DID document it lives outside the versioned API: signed
+// credentials name it for as long as they are kept.
+const StatusListPath = "/credentials/status/"
 
 // StatusListURL is the URL of revocation status list n under baseURL
 // (PUBLIC_BASE_URL): what certificates' credentialStatus names.

@@ -45,7 +45,7 @@ func ExampleVerifyCertificate() {
 	// holder: 李华
 	// verify at: https://campusbiz.example.cn/verify/8F3KQ-2M7ZD-X1C9V-0TNBR-4HJW6G
 	// signed by: did:web:campusbiz.example.cn#ed25519-56475aa75463474c
-	// status list: https://campusbiz.example.cn/api/v1/credentials/status/0
+	// status list: https://campusbiz.example.cn/credentials/status/0
 	// valid: true
 	// after revocation: signature valid: true valid: false
 }

@@ -129,9 +129,9 @@ func TestCertificateInput(t *testing.T) {
 	require.Equal(t, "https://campusbiz.example.cn", in.IssuerURL)
 	require.Equal(t, "did:web:campusbiz.example.cn", in.IssuerDID)
 	require.Equal(t, "acct-1", in.HolderID)
-	require.Equal(t, certificates.StatusEntry{ID: "https://campusbiz.example.cn/api/v1/credentials/status/1#9",
+	require.Equal(t, certificates.StatusEntry{ID: "https://campusbiz.example.cn/credentials/status/1#9",
 		Type: "BitstringStatusListEntry", StatusPurpose: "revocation", StatusListIndex: "9",
-		StatusListCredential: "https://campusbiz.example.cn/api/v1/credentials/status/1"}, *in.Status)
+		StatusListCredential: "https://campusbiz.example.cn/credentials/status/1"}, *in.Status)
 	_, err = CertificateInput("S", "李华", "acct-1", "salt", course, "not a url", at, 0)
 	require.Error(t, err)
 	require.Equal(t, "https://campusbiz.example.cn/verify/8F3KQ-2M7ZD-X1C9V-0TNBR-4HJW6G", in.VerifyURL)

@@ -2447,11 +2447,6 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/courses/{id}/enrollments (the `Enroll` operationId).
 	Enroll(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// StatusList A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
-	//
-	// Corresponds with GET /api/v1/credentials/status/{list} (the `StatusList` operationId).
-	StatusList(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// DisputeEvents The dispute's timeline, oldest first (claimant, admin).
 	//
 	// Corresponds with GET /api/v1/disputes/{id}/events (the `DisputeEvents` operationId).
@@ -2733,6 +2728,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/shops/{id}/recheck (the `RecheckShop` operationId).
 	RecheckShop(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StatusList A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
+	//
+	// Corresponds with GET /credentials/status/{list} (the `StatusList` operationId).
+	StatusList(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Healthz 200 while the process runs.
 	//
@@ -3667,21 +3667,6 @@ func (c *Client) Enroll(ctx context.Context, id Id, reqEditors ...RequestEditorF
 	return c.Client.Do(req)
 }
 
-// StatusList A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
-//
-// Corresponds with GET /api/v1/credentials/status/{list} (the `StatusList` operationId).
-func (c *Client) StatusList(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewStatusListRequest(c.Server, list)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // DisputeEvents The dispute's timeline, oldest first (claimant, admin).
 //
 // Corresponds with GET /api/v1/disputes/{id}/events (the `DisputeEvents` operationId).
@@ -4434,6 +4419,21 @@ func (c *Client) ShopEvents(ctx context.Context, id Id, params *ShopEventsParams
 // Corresponds with POST /api/v1/shops/{id}/recheck (the `RecheckShop` operationId).
 func (c *Client) RecheckShop(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRecheckShopRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StatusList A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
+//
+// Corresponds with GET /credentials/status/{list} (the `StatusList` operationId).
+func (c *Client) StatusList(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStatusListRequest(c.Server, list)
 	if err != nil {
 		return nil, err
 	}
@@ -6958,40 +6958,6 @@ func NewEnrollRequest(server string, id Id) (*http.Request, error) {
 	return req, nil
 }
 
-// NewStatusListRequest constructs an http.Request for the StatusList method
-func NewStatusListRequest(server string, list int) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "list", list, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/credentials/status/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
 // NewDisputeEventsRequest constructs an http.Request for the DisputeEvents method
 func NewDisputeEventsRequest(server string, id Id, params *DisputeEventsParams) (*http.Request, error) {
 	var err error
@@ -8853,6 +8819,40 @@ func NewRecheckShopRequest(server string, id Id) (*http.Request, error) {
 	return req, nil
 }
 
+// NewStatusListRequest constructs an http.Request for the StatusList method
+func NewStatusListRequest(server string, list int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "list", list, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/credentials/status/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewHealthzRequest constructs an http.Request for the Healthz method
 func NewHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -9469,13 +9469,6 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/courses/{id}/enrollments (the `Enroll` operationId).
 	EnrollWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*EnrollResponse, error)
 
-	// StatusListWithResponse A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /api/v1/credentials/status/{list} (the `StatusList` operationId).
-	StatusListWithResponse(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*StatusListResponse, error)
-
 	// DisputeEventsWithResponse The dispute's timeline, oldest first (claimant, admin).
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9817,6 +9810,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/shops/{id}/recheck (the `RecheckShop` operationId).
 	RecheckShopWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*RecheckShopResponse, error)
+
+	// StatusListWithResponse A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /credentials/status/{list} (the `StatusList` operationId).
+	StatusListWithResponse(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*StatusListResponse, error)
 
 	// HealthzWithResponse 200 while the process runs.
 	//
@@ -12774,68 +12774,6 @@ func (r EnrollResponse) ContentType() string {
 	return ""
 }
 
-// StatusListResponse200Headers the declared response headers of an HTTP 200 response for StatusList
-type StatusListResponse200Headers struct {
-	ETag *string
-}
-
-type StatusListResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// ApplicationvcLdJSON200 the response for an HTTP 200 `application/vc+ld+json` response
-	ApplicationvcLdJSON200 *VerifiableCredential
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *Error
-	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
-	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *StatusListResponse200Headers
-}
-
-// GetApplicationvcLdJSON200 returns the response for an HTTP 200 `application/vc+ld+json` response
-func (r StatusListResponse) GetApplicationvcLdJSON200() *VerifiableCredential {
-	return r.ApplicationvcLdJSON200
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r StatusListResponse) GetJSON404() *Error {
-	return r.JSON404
-}
-
-// GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r StatusListResponse) GetJSONDefault() *Error {
-	return r.JSONDefault
-}
-
-// GetBody returns the raw response body bytes
-func (r StatusListResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r StatusListResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r StatusListResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r StatusListResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DisputeEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15220,6 +15158,68 @@ func (r RecheckShopResponse) ContentType() string {
 	return ""
 }
 
+// StatusListResponse200Headers the declared response headers of an HTTP 200 response for StatusList
+type StatusListResponse200Headers struct {
+	ETag *string
+}
+
+type StatusListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationvcLdJSON200 the response for an HTTP 200 `application/vc+ld+json` response
+	ApplicationvcLdJSON200 *VerifiableCredential
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StatusListResponse200Headers
+}
+
+// GetApplicationvcLdJSON200 returns the response for an HTTP 200 `application/vc+ld+json` response
+func (r StatusListResponse) GetApplicationvcLdJSON200() *VerifiableCredential {
+	return r.ApplicationvcLdJSON200
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r StatusListResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r StatusListResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StatusListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StatusListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StatusListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StatusListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16247,19 +16247,6 @@ func (c *ClientWithResponses) EnrollWithResponse(ctx context.Context, id Id, req
 	return ParseEnrollResponse(rsp)
 }
 
-// StatusListWithResponse A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /api/v1/credentials/status/{list} (the `StatusList` operationId).
-func (c *ClientWithResponses) StatusListWithResponse(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*StatusListResponse, error) {
-	rsp, err := c.StatusList(ctx, list, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseStatusListResponse(rsp)
-}
-
 // DisputeEventsWithResponse The dispute's timeline, oldest first (claimant, admin).
 //
 // Returns a wrapper object for the known response body format(s).
@@ -16888,6 +16875,19 @@ func (c *ClientWithResponses) RecheckShopWithResponse(ctx context.Context, id Id
 		return nil, err
 	}
 	return ParseRecheckShopResponse(rsp)
+}
+
+// StatusListWithResponse A signed BitstringStatusListCredential (revocation) that certificates' credentialStatus names (anyone). Cached for a minute; revalidate with If-None-Match.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /credentials/status/{list} (the `StatusList` operationId).
+func (c *ClientWithResponses) StatusListWithResponse(ctx context.Context, list int, reqEditors ...RequestEditorFn) (*StatusListResponse, error) {
+	rsp, err := c.StatusList(ctx, list, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStatusListResponse(rsp)
 }
 
 // HealthzWithResponse 200 while the process runs.
@@ -19127,62 +19127,6 @@ func ParseEnrollResponse(rsp *http.Response) (*EnrollResponse, error) {
 	return response, nil
 }
 
-// ParseStatusListResponse parses an HTTP response from a StatusListWithResponse call
-func ParseStatusListResponse(rsp *http.Response) (*StatusListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &StatusListResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest VerifiableCredential
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationvcLdJSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSONDefault = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		var headers StatusListResponse200Headers
-		if values := rsp.Header.Values("ETag"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.ETag = &value
-		}
-		response.Headers200 = &headers
-	}
-
-	return response, nil
-}
-
 // ParseDisputeEventsResponse parses an HTTP response from a DisputeEventsWithResponse call
 func ParseDisputeEventsResponse(rsp *http.Response) (*DisputeEventsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -20958,6 +20902,62 @@ func ParseRecheckShopResponse(rsp *http.Response) (*RecheckShopResponse, error) 
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseStatusListResponse parses an HTTP response from a StatusListWithResponse call
+func ParseStatusListResponse(rsp *http.Response) (*StatusListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StatusListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VerifiableCredential
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationvcLdJSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StatusListResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/mailsink"
 	"github.com/campusbiz/campusbiz/internal/redisconn"
 	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
@@ -39,12 +40,18 @@ func startBackend(t testing.TB, db *gorm.DB, conn redisconn.Conn) *backend {
 	inspector := asynq.NewInspectorFromRedisClient(conn.Client)
 	eng := &engine.Engine{DB: db, Client: client, Tasks: workers.Registry.Options(), Log: log}
 	ctx, cancel := context.WithCancel(context.Background())
+	// The college e-mail codes go to a real SMTP listener of the test's.
+	sink, err := mailsink.Start("127.0.0.1:0", 0)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sink.Close() })
+	mailer, err := workers.NewMailer(sink.URL())
+	require.NoError(t, err)
 	srv := workers.NewServer(ctx, conn.Opt, workers.ServerConfig{Concurrency: 10, ShutdownTimeout: 5 * time.Second}, log)
-	require.NoError(t, srv.Start(workers.NewMux(workers.Deps{Engine: eng, Log: log})))
+	require.NoError(t, srv.Start(workers.NewMux(workers.Deps{Engine: eng, Log: log, Mailer: mailer})))
 	var wg sync.WaitGroup
 	for _, run := range []func(context.Context) error{
 		(&engine.Relay{DB: db, Client: client, Log: log, PollInterval: 200 * time.Millisecond}).Run,
-		(&engine.Reconciler{DB: db, Client: client, Inspector: inspector, Log: log,
+		(&engine.Reconciler{DB: db, Client: client, Inspector: inspector, Redis: conn.Client, Log: log,
 			Grace: 3 * time.Second, Interval: 500 * time.Millisecond}).Run,
 	} {
 		wg.Go(func() { _ = run(ctx) })
@@ -140,8 +147,20 @@ func (b *backend) requireEveryWorkflowOnce(accepted []string, timeout time.Durat
 	b.t.Helper()
 	start := time.Now()
 	waitFor(b.t, timeout, "every onboarding to finish and the outbox to empty", func() bool {
-		return b.count(`SELECT count(*) FROM student_profiles WHERE status = 'pending'`) == 0 &&
+		done := b.count(`SELECT count(*) FROM student_profiles WHERE status = 'pending'`) == 0 &&
 			b.count(`SELECT count(*) FROM outbox`) == 0
+		if !done && time.Since(start) > timeout-time.Second {
+			var left []struct {
+				TaskType   string
+				Dispatched bool
+				Failed     bool
+				N          int
+			}
+			b.db.Raw(`SELECT task_type, dispatched_at IS NOT NULL AS dispatched, failed_at IS NOT NULL AS failed, count(*) AS n
+				FROM outbox GROUP BY 1, 2, 3`).Scan(&left)
+			b.t.Logf("still in the outbox: %+v", left)
+		}
+		return done
 	})
 	drained := time.Since(start)
 	profiles := b.count(`SELECT count(*) FROM student_profiles`)
@@ -150,10 +169,10 @@ func (b *backend) requireEveryWorkflowOnce(accepted []string, timeout time.Durat
 		require.Equal(b.t, 1, b.count(`SELECT count(*) FROM student_profiles WHERE id = ?`, id), "accepted profile %s lost", id)
 	}
 	require.Zero(b.t, b.count(`SELECT count(*) FROM (SELECT entity_id FROM workflow_events
-		WHERE entity_type = 'onboarding' AND to_state IN ('verified', 'rejected', 'needs_info')
-		GROUP BY entity_id HAVING count(*) <> 1) x`), "every onboarding has exactly one final event")
+		WHERE entity_type = 'onboarding' AND to_state IN ('awaiting_email', 'rejected', 'needs_info')
+		GROUP BY entity_id HAVING count(*) <> 1) x`), "every onboarding has exactly one decision")
 	require.Equal(b.t, profiles, b.count(`SELECT count(DISTINCT entity_id) FROM workflow_events
-		WHERE entity_type = 'onboarding' AND to_state IN ('verified', 'rejected', 'needs_info')`))
+		WHERE entity_type = 'onboarding' AND to_state IN ('awaiting_email', 'rejected', 'needs_info')`))
 	waitFor(b.t, timeout, "one notification per onboarding", func() bool {
 		return b.count(`SELECT count(*) FROM notifications`) >= profiles
 	})

@@ -8,7 +8,7 @@
 //
 // CREDENTIAL is a file or an http(s) URL of a credential: a certificate
 // (GET /api/v1/certificates/{serial}/credential) or a status list
-// credential (GET /api/v1/credentials/status/{list}). JSON-LD contexts are
+// credential (GET /credentials/status/{list}). JSON-LD contexts are
 // served offline from the npm packages; a did:web DID document and the
 // status list are fetched from their issuer: over https as did:web says,
 // or over http with --insecure-http (tests and local dev servers).

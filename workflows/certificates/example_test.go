@@ -24,7 +24,7 @@ func ExampleSign() {
 	if err != nil {
 		panic(err)
 	}
-	status := certificates.NewStatusEntry("https://campusbiz.example.cn/api/v1/credentials/status/0", 42)
+	status := certificates.NewStatusEntry("https://campusbiz.example.cn/credentials/status/0", 42)
 	cred := certificates.NewCredential(certificates.Input{
 		Serial:      "8F3KQ-2M7ZD-X1C9V-0TNBR-4HJW6G",
 		HolderName:  "李华",

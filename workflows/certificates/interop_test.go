@@ -40,7 +40,7 @@ func newIssuerServer(t *testing.T, kp KeyPair) *issuerServer {
 	return is
 }
 
-func (is *issuerServer) listURL() string { return is.srv.URL + "/api/v1/credentials/status/0" }
+func (is *issuerServer) listURL() string { return is.srv.URL + "/credentials/status/0" }
 
 func (is *issuerServer) serve(w http.ResponseWriter, r *http.Request) {
 	is.mu.Lock()
@@ -50,7 +50,7 @@ func (is *issuerServer) serve(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/.well-known/did.json":
 		body, err = json.Marshal(NewDIDDocument(is.did, is.keys))
-	case "/api/v1/credentials/status/0":
+	case "/credentials/status/0":
 		var slc StatusListCredential
 		slc, err = NewStatusListCredential(is.listURL(), is.did, is.revoked, time.Now())
 		if err == nil {

@@ -21,7 +21,7 @@ func signedTestCredential(t testing.TB) []byte {
 	t.Helper()
 	in := testInput()
 	in.IssuerDID, in.HolderID, in.HolderSalt = testDID, "account-1", "00ff"
-	entry := NewStatusEntry("https://campusbiz.example.cn/api/v1/credentials/status/0", 7)
+	entry := NewStatusEntry("https://campusbiz.example.cn/credentials/status/0", 7)
 	in.Status = &entry
 	raw, err := Sign(testKey(t), NewCredential(in))
 	require.NoError(t, err)
@@ -391,7 +391,7 @@ func BenchmarkStatusList(b *testing.B) {
 	revoked := []int{1, 2, 3, 4096, 131071}
 	b.ReportAllocs()
 	for b.Loop() {
-		slc, err := NewStatusListCredential("https://x.example.cn/api/v1/credentials/status/0", testDID, revoked, time.Now())
+		slc, err := NewStatusListCredential("https://x.example.cn/credentials/status/0", testDID, revoked, time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}

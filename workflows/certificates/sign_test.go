@@ -142,7 +142,7 @@ func TestNewCredentialShape(t *testing.T) {
 	in := testInput()
 	in.CourseDescription = ""
 	in.IssuerDID, in.HolderID, in.HolderSalt = "did:web:campusbiz.example.cn", "account-1", "salt"
-	entry := NewStatusEntry("https://campusbiz.example.cn/api/v1/credentials/status/0", 42)
+	entry := NewStatusEntry("https://campusbiz.example.cn/credentials/status/0", 42)
 	in.Status = &entry
 	b, err := json.Marshal(NewCredential(in))
 	require.NoError(t, err)
@@ -168,9 +168,9 @@ func TestNewCredentialShape(t *testing.T) {
 	      "criteria": {"narrative": "Completed the course \"Live-Streaming Sales Fundamentals\" of the Tomorrow's Online Merchants (明日网商) programme."}
 	    }
 	  },
-	  "credentialStatus": {"id": "https://campusbiz.example.cn/api/v1/credentials/status/0#42", "type": "BitstringStatusListEntry",
+	  "credentialStatus": {"id": "https://campusbiz.example.cn/credentials/status/0#42", "type": "BitstringStatusListEntry",
 	    "statusPurpose": "revocation", "statusListIndex": "42",
-	    "statusListCredential": "https://campusbiz.example.cn/api/v1/credentials/status/0"}
+	    "statusListCredential": "https://campusbiz.example.cn/credentials/status/0"}
 	}`, in.VerifyURL, sha256Sum("account-1salt"))
 	require.JSONEq(t, want, string(b))
 	require.NotContains(t, string(b), "account-1", "the holder's account id is only hashed")

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -27,7 +28,7 @@ type Reconciler struct {
 	// Inspector reads why an archived task failed.
 	Inspector *asynq.Inspector
 	// Redis is the client the sweep looks tasks up with, a page of rows per
-	// pipeline (Asynq's own Redis).
+	// pipeline (Asynq's own Redis; required).
 	Redis redis.UniversalClient
 	// Log receives what the sweep did (required).
 	Log *slog.Logger
@@ -58,6 +59,9 @@ type SweepReport struct {
 
 // Run sweeps every Interval until ctx ends.
 func (r *Reconciler) Run(ctx context.Context) error {
+	if r.Redis == nil {
+		return errors.New("reconciler: no Redis client to look tasks up with")
+	}
 	interval := r.Interval
 	if interval <= 0 {
 		interval = 10 * time.Second
