@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"syscall"
 	"time"
+
+	"github.com/campusbiz/campusbiz/internal/loadgen"
 )
 
 // Fault names, as the report counts them.
@@ -88,7 +90,10 @@ func (r *run) injectFaults(ctx context.Context) {
 // fault injects one fault and counts it; a fault that could not be
 // injected is an error of the run.
 func (r *run) fault(name string, inject func() error) {
-	if err := inject(); err != nil {
+	start := time.Now()
+	err := inject()
+	r.report.FaultWindows = append(r.report.FaultWindows, loadgen.Span{From: start, To: time.Now().Add(FaultAftermath)})
+	if err != nil {
 		r.errs = append(r.errs, fmt.Errorf("inject %s: %w", name, err))
 		return
 	}

@@ -1,10 +1,13 @@
 package chaos
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -48,6 +51,15 @@ type Report struct {
 	// Load is loadgen's own summary (its applicants fail when a fault hits
 	// them; that is expected).
 	Load loadgen.Summary
+	// FaultWindows is when each fault was in progress: from its injection
+	// until the service it broke was back (the API answering again after
+	// a Postgres restart), plus FaultAftermath.
+	FaultWindows []loadgen.Span
+	// RefusedOutsideFaults counts, per loadgen endpoint, the failed
+	// requests that overlapped no fault window; RefusedInFaults counts the
+	// others, all endpoints together.
+	RefusedOutsideFaults map[string]int64
+	RefusedInFaults      int64
 	// SlowestPromotion is the longest time from a Sentinel failover's kill
 	// to the replica's promotion (runs with Config.Sentinel only).
 	SlowestPromotion time.Duration
@@ -78,6 +90,26 @@ func (r *Report) tally() {
 		r.ServerErrors += e.Statuses[http.StatusInternalServerError]
 	}
 	r.Duplicated = r.Checks.Duplicated()
+	r.attributeRefusals()
+}
+
+// FaultAftermath is how long after a fault's end its failures still count
+// as the fault's: clients' pools reconnecting, a restarted worker warming up.
+const FaultAftermath = 2 * time.Second
+
+// attributeRefusals splits loadgen's failed requests into those a fault
+// window explains and the rest.
+func (r *Report) attributeRefusals() {
+	r.RefusedOutsideFaults, r.RefusedInFaults = map[string]int64{}, 0
+	for _, e := range r.Load.Endpoints {
+		for _, req := range e.Refused {
+			if slices.ContainsFunc(r.FaultWindows, req.Overlaps) {
+				r.RefusedInFaults++
+			} else {
+				r.RefusedOutsideFaults[e.Name]++
+			}
+		}
+	}
 }
 
 // Err says which guarantee the run saw broken; nil when all held.
@@ -109,6 +141,9 @@ func (r Report) Err() error {
 	}
 	if r.ServerErrors != 0 {
 		errs = append(errs, fmt.Errorf("the API answered 500 %d times under load", r.ServerErrors))
+	}
+	if n := r.RefusedOutsideFaults["register"]; n != 0 {
+		errs = append(errs, fmt.Errorf("%d registrations failed while no fault was in progress", n))
 	}
 	if r.SelfExits != 0 {
 		errs = append(errs, fmt.Errorf("%d processes exited by themselves", r.SelfExits))
@@ -164,5 +199,11 @@ func (r Report) WriteTable(w io.Writer) error {
 	row("starts that gave up (restarted)", r.StartFailures)
 	row("loadgen applicants", fmt.Sprintf("%d started, %d completed, %d failed (hit by a fault), %d requests",
 		r.Load.Started, r.Load.Completed, r.Load.Failed, r.Load.Requests()))
+	var outside []string
+	for _, name := range slices.Sorted(maps.Keys(r.RefusedOutsideFaults)) {
+		outside = append(outside, fmt.Sprintf("%s %d", name, r.RefusedOutsideFaults[name]))
+	}
+	row("failed requests in a fault", r.RefusedInFaults)
+	row("failed outside faults", cmp.Or(strings.Join(outside, ", "), "none")+" (register must be 0)")
 	return tw.Flush()
 }

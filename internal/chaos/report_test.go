@@ -102,3 +102,31 @@ func TestKindsSettleInStatesTheirMachineKnows(t *testing.T) {
 		require.NotEmpty(t, k.machine.Final, k.name)
 	}
 }
+
+func TestRefusalsAreAttributedToFaultWindows(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 12, 7, 4, 0, 0, 0, time.UTC)
+	at := func(from, to int) loadgen.Span {
+		return loadgen.Span{From: t0.Add(time.Duration(from) * time.Second), To: t0.Add(time.Duration(to) * time.Second)}
+	}
+	r := Report{
+		Settled:      true,
+		FaultWindows: []loadgen.Span{at(10, 15), at(30, 31)},
+		Load: loadgen.Summary{Endpoints: []loadgen.EndpointStats{
+			// Inside a window, straddling its start, straddling its end.
+			{Name: "register", Refused: []loadgen.Span{at(11, 12), at(9, 10), at(31, 33)}},
+			{Name: "onboard", Refused: []loadgen.Span{at(20, 21)}},
+		}},
+	}
+	r.tally()
+	require.Equal(t, int64(3), r.RefusedInFaults)
+	require.Equal(t, map[string]int64{"onboard": 1}, r.RefusedOutsideFaults)
+	require.NoError(t, r.Err(), "only registrations must fail inside faults")
+
+	r.Load.Endpoints[0].Refused = append(r.Load.Endpoints[0].Refused, at(40, 41))
+	r.tally()
+	require.ErrorContains(t, r.Err(), "1 registrations failed while no fault was in progress")
+	var table strings.Builder
+	require.NoError(t, r.WriteTable(&table))
+	require.Contains(t, table.String(), "onboard 1, register 1 (register must be 0)")
+}

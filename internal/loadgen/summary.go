@@ -37,11 +37,20 @@ type EndpointStats struct {
 	// Errors are answers with another status than expected, and transport errors.
 	Errors int64
 	// Statuses counts answers by HTTP status (0: no answer).
-	Statuses      map[int]int64
+	Statuses map[int]int64
+	// Refused is when each failed request ran (from its start to its
+	// answer), so that a chaos run can tell which of them a fault hit.
+	Refused       []Span
 	RPS           float64
 	P50, P95, P99 time.Duration
 	Max           time.Duration
 }
+
+// Span is a stretch of time, both ends included.
+type Span struct{ From, To time.Time }
+
+// Overlaps reports whether s and o share a moment.
+func (s Span) Overlaps(o Span) bool { return !s.To.Before(o.From) && !o.To.Before(s.From) }
 
 // WorkflowStats is the time from submission to the settled state of one
 // workflow: the state where the system's own work ends (verified or
@@ -145,6 +154,7 @@ type endpointRec struct {
 	lat      []time.Duration
 	errors   int64
 	statuses map[int]int64
+	refused  []Span
 }
 
 type workflowRec struct {
@@ -169,6 +179,8 @@ func (r *recorder) request(name string, status int, d time.Duration, ok bool) {
 	e.statuses[status]++
 	if !ok {
 		e.errors++
+		end := time.Now()
+		e.refused = append(e.refused, Span{From: end.Add(-d), To: end})
 	}
 }
 
@@ -220,7 +232,7 @@ func (r *recorder) summary(elapsed time.Duration) Summary {
 		e := r.endpoints[name]
 		p := Percentiles(e.lat)
 		s.Endpoints = append(s.Endpoints, EndpointStats{Name: name, Requests: int64(len(e.lat)), Errors: e.errors,
-			Statuses: maps.Clone(e.statuses), RPS: float64(len(e.lat)) / elapsed.Seconds(),
+			Statuses: maps.Clone(e.statuses), Refused: slices.Clone(e.refused), RPS: float64(len(e.lat)) / elapsed.Seconds(),
 			P50: p.P50, P95: p.P95, P99: p.P99, Max: p.Max})
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.workflows)) {
