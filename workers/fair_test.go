@@ -12,6 +12,7 @@ import (
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows/engine"
+	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
 )
 
@@ -71,13 +72,13 @@ func TestFairAdmissionGivesANewCollegeTheFreedSlots(t *testing.T) {
 	require.Equal(t, 14, info.Pending, "Redis holds every admitted task (the four run by hand too)")
 }
 
-func TestFairAdmissionAfterACrashBetweenEnqueueAndCommitRunsOnce(t *testing.T) {
+func TestFairAdmissionOfARowAlreadyInRedisRunsOnce(t *testing.T) {
 	t.Parallel()
 	e := newBackend(t)
 	ctx := context.Background()
 	subs := e.submit(3)
-	// A round enqueued the first task, then died before its commit: the row
-	// still waits in the outbox.
+	// A round's enqueue reached Redis but answered an error (a timeout), so
+	// the round released the row: it waits in the outbox again.
 	require.NoError(t, engine.EnqueueRow(ctx, e.client, outboxRowOf(t, e, subs[0].taskID)))
 	n, err := e.fairness(10).Admit(ctx)
 	require.NoError(t, err)
@@ -93,6 +94,30 @@ func TestFairAdmissionAfterACrashBetweenEnqueueAndCommitRunsOnce(t *testing.T) {
 		}
 		e.requireOneEffect(s.profile.ID)
 	}
+}
+
+func TestFairAdmissionReleasesTheRowsRedisRefused(t *testing.T) {
+	t.Parallel()
+	e := newBackend(t)
+	ctx := context.Background()
+	e.submit(3)
+	dead := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 50 * time.Millisecond})
+	t.Cleanup(func() { _ = dead.Close() })
+	f := e.fairness(10)
+	f.Client = dead
+	n, err := f.Admit(ctx)
+	require.Error(t, err, "Redis is unreachable")
+	require.Zero(t, n)
+	require.Equal(t, 3, e.count(`SELECT count(*) FROM outbox WHERE dispatched_at IS NULL AND dispatch_count = 0`),
+		"the rows wait again, their dispatch undone")
+	// Redis is back: the next round admits them.
+	f.Client = e.client
+	n, err = f.Admit(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 3, n)
+	info, err := e.inspector.GetQueueInfo(engine.QueueCritical)
+	require.NoError(t, err)
+	require.Equal(t, 3, info.Pending)
 }
 
 func TestFairDispatchWithSeveralAdmittersAndARedisLossCompletesEveryTaskOnce(t *testing.T) {

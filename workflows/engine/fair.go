@@ -30,9 +30,11 @@ import (
 //
 // One round runs at a time across every process (a transaction-scoped
 // advisory lock); the claim takes rows FOR UPDATE SKIP LOCKED and marks them
-// dispatched in the same transaction, with the row id as the Asynq task id,
-// so a row is never admitted twice, and a crash between the enqueue and the
-// commit only enqueues it again (a no-op) in a later round.
+// dispatched in one statement, and they are enqueued (the row id as the
+// Asynq task id) once the round has committed, so a row is never admitted
+// twice. Rows Asynq refuses are released (waiting again) for a later round;
+// rows left marked by a crash after the commit are the reconciler's, as
+// with any dispatched task Redis does not hold.
 type Fairness struct {
 	// DB holds the outbox.
 	DB *gorm.DB
@@ -141,9 +143,16 @@ type KeyLoad struct {
 // Admit runs one round: it admits what the keys' shares and the free
 // capacity allow, and returns how many rows it handed to Asynq. It returns
 // 0 at once when another round holds the lock.
+//
+// The round's transaction only decides and marks: the rows are enqueued
+// after it commits, as a unit of work dispatches its own rows. Enqueued
+// before the commit, a task reached a worker while the round still held its
+// row's lock, and the worker's completion waited for the round to end (half
+// the workers' time with a large backlog).
 func (f *Fairness) Admit(ctx context.Context) (int, error) {
 	f.init()
-	admitted := 0
+	var rows []models.OutboxRow
+	free := 0
 	err := f.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var locked bool
 		err := tx.Raw(`SELECT pg_try_advisory_xact_lock(hashtext('campusbiz_fair_' || current_schema()))`).Row().Scan(&locked)
@@ -160,23 +169,36 @@ func (f *Fairness) Admit(ctx context.Context) (int, error) {
 		f.mu.Lock()
 		plan := f.drr.plan(loads, f.capacity())
 		f.mu.Unlock()
-		free := f.capacity()
+		free = f.capacity()
 		for _, l := range loads {
 			free -= l.InFlight
 		}
 		if len(plan) > 0 {
-			admitted, err = f.claim(ctx, tx, plan)
+			rows, err = f.claim(tx, plan)
 		}
-		f.free.Store(int64(free - admitted))
 		return err
 	})
-	return admitted, err
+	if err != nil {
+		return 0, err
+	}
+	f.free.Store(int64(free - len(rows)))
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	// Oldest first across keys, so that the order in Redis follows the
+	// order of submission within the round.
+	slices.SortFunc(rows, func(a, b models.OutboxRow) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return enqueueOrRelease(ctx, f.DB, f.Client, rows)
 }
 
 // loads reads, for each key with due waiting rows or tasks in flight, both
 // counts; waiting is counted up to Capacity, which is all a round can admit.
-// The keys with waiting rows are found by a skip scan of
-// outbox_fair_waiting: one index probe per key, however long the backlog.
+// Every look-up of waiting rows walks outbox_fair_waiting, which holds
+// rows with a key only (migration 00018 took them out of the relay's
+// index): the keys are found by a skip scan, one probe per key, and each
+// key's count reads at most Capacity entries in index order (without the
+// ORDER BY the planner scanned the table, stepping over every row admitted
+// since the last vacuum), so a round's cost does not grow with the backlog.
 func (f *Fairness) loads(tx *gorm.DB) ([]KeyLoad, error) {
 	var rows []struct {
 		Key      string
@@ -191,7 +213,8 @@ func (f *Fairness) loads(tx *gorm.DB) ([]KeyLoad, error) {
 			FROM keys WHERE keys.fair_key IS NOT NULL),
 		waiting AS (
 			SELECT k.fair_key AS key, (SELECT count(*) FROM (SELECT 1 FROM outbox o WHERE o.fair_key = k.fair_key
-				AND o.fair_key <> '' AND o.dispatched_at IS NULL AND o.process_at <= now() LIMIT ?) s) AS n
+				AND o.fair_key <> '' AND o.dispatched_at IS NULL AND o.process_at <= now()
+				ORDER BY o.created_at LIMIT ?) s) AS n
 			FROM keys k WHERE k.fair_key IS NOT NULL),
 		flying AS (
 			SELECT fair_key AS key, count(*) AS n FROM outbox
@@ -209,9 +232,10 @@ func (f *Fairness) loads(tx *gorm.DB) ([]KeyLoad, error) {
 	return loads, nil
 }
 
-// claim takes each planned key's oldest due waiting rows, hands them to
-// Asynq and marks them dispatched, in tx.
-func (f *Fairness) claim(ctx context.Context, tx *gorm.DB, plan map[string]int) (int, error) {
+// claim marks each planned key's oldest due waiting rows dispatched, in
+// tx, and returns them (one statement: the rows are locked FOR UPDATE SKIP
+// LOCKED, so a row is never claimed twice).
+func (f *Fairness) claim(tx *gorm.DB, plan map[string]int) ([]models.OutboxRow, error) {
 	type quota struct {
 		Key string `json:"key"`
 		N   int    `json:"n"`
@@ -223,34 +247,20 @@ func (f *Fairness) claim(ctx context.Context, tx *gorm.DB, plan map[string]int) 
 	// JSON, not arrays: GORM expands a slice argument into a list.
 	quotasJSON, err := json.Marshal(quotas)
 	if err != nil {
-		return 0, fmt.Errorf("encode the round's quotas: %w", err)
+		return nil, fmt.Errorf("encode the round's quotas: %w", err)
 	}
 	var rows []models.OutboxRow
-	err = tx.Raw(`SELECT o.* FROM jsonb_to_recordset(?::jsonb) AS q(key text, n int),
-		LATERAL (SELECT * FROM outbox WHERE fair_key = q.key AND fair_key <> '' AND dispatched_at IS NULL
-			AND process_at <= now()
-			ORDER BY created_at LIMIT q.n FOR UPDATE SKIP LOCKED) o`, string(quotasJSON)).Scan(&rows).Error
+	err = tx.Raw(`UPDATE outbox SET dispatched_at = now(), dispatch_count = outbox.dispatch_count + 1
+		FROM (SELECT c.id FROM jsonb_to_recordset(?::jsonb) AS q(key text, n int),
+			LATERAL (SELECT id FROM outbox WHERE fair_key = q.key AND fair_key <> '' AND dispatched_at IS NULL
+				AND process_at <= now()
+				ORDER BY created_at LIMIT q.n FOR UPDATE SKIP LOCKED) c) picked
+		WHERE outbox.id = picked.id
+		RETURNING outbox.*`, string(quotasJSON)).Scan(&rows).Error
 	if err != nil {
-		return 0, fmt.Errorf("claim admitted rows: %w", err)
+		return nil, fmt.Errorf("claim admitted rows: %w", err)
 	}
-	// Oldest first across keys, so that the order in Redis follows the
-	// order of submission within the round.
-	slices.SortFunc(rows, func(a, b models.OutboxRow) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	ids := make([]string, 0, len(rows))
-	var enqueueErr error
-	for _, row := range rows {
-		if enqueueErr = EnqueueRow(ctx, f.Client, row); enqueueErr != nil {
-			break // Redis is failing: mark what reached it
-		}
-		ids = append(ids, row.ID)
-	}
-	if len(ids) > 0 {
-		if err := tx.Exec(`UPDATE outbox SET dispatched_at = now(), dispatch_count = dispatch_count + 1
-			WHERE id IN ?`, ids).Error; err != nil {
-			return 0, fmt.Errorf("mark admitted rows: %w", err)
-		}
-	}
-	return len(ids), enqueueErr
+	return rows, nil
 }
 
 // Loads reads every key's waiting and in-flight counts (waiting in full,

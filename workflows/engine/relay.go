@@ -84,14 +84,9 @@ func (r *Relay) DispatchDue(ctx context.Context) (int, error) {
 	dispatched := 0
 	var enqueueErr error
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var rows []models.OutboxRow
-		q := tx.Where("dispatched_at IS NULL").Order("created_at").Limit(r.batchSize()).
-			Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
-		if r.Fair {
-			q = q.Where("fair_key = ''")
-		}
-		if err := q.Find(&rows).Error; err != nil {
-			return fmt.Errorf("claim outbox rows: %w", err)
+		rows, err := r.claim(tx)
+		if err != nil {
+			return err
 		}
 		ids := make([]string, 0, len(rows))
 		for _, row := range rows {
@@ -116,6 +111,31 @@ func (r *Relay) DispatchDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return dispatched, enqueueErr
+}
+
+// claim locks up to BatchSize undispatched rows, oldest first: rows of the
+// default key through outbox_unkeyed_waiting, then (without fair dispatch)
+// rows with a key through outbox_fair_waiting, key by key. Each look-up has
+// an index of its own rows only, so a college's backlog waiting for the fair
+// admitter costs the relay's sweep nothing.
+func (r *Relay) claim(tx *gorm.DB) ([]models.OutboxRow, error) {
+	lock := clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}
+	var rows []models.OutboxRow
+	err := tx.Where("dispatched_at IS NULL AND fair_key = ''").Order("created_at").Limit(r.batchSize()).
+		Clauses(lock).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox rows: %w", err)
+	}
+	if r.Fair || len(rows) == r.batchSize() {
+		return rows, nil
+	}
+	var keyed []models.OutboxRow
+	err = tx.Where("dispatched_at IS NULL AND fair_key <> ''").Order("fair_key, created_at").
+		Limit(r.batchSize() - len(rows)).Clauses(lock).Find(&keyed).Error
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox rows with a fairness key: %w", err)
+	}
+	return append(rows, keyed...), nil
 }
 
 // EnqueueRow hands one outbox row to Asynq with the row id as task id.

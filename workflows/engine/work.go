@@ -155,10 +155,26 @@ func (w *Work) dispatch() {
 	e := w.engine
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.ctx), time.Second)
 	defer cancel()
+	sent, err := enqueueOrRelease(ctx, e.DB, e.Client, w.claimed)
+	if sent == len(w.claimed) {
+		return
+	}
+	e.dispatchFailedAt.Store(time.Now().UnixNano())
+	if e.Log != nil {
+		e.Log.WarnContext(ctx, "direct dispatch failed; the relay will retry", "tasks", len(w.claimed)-sent, "err", err)
+	}
+}
+
+// enqueueOrRelease hands rows marked dispatched by a committed transaction
+// to Asynq, and releases the rows Asynq did not take (dispatched_at
+// cleared) for the next sweep or round; it returns how many Asynq took. If
+// the process dies before the release, the reconciler finds the rows after
+// its grace period.
+func enqueueOrRelease(ctx context.Context, db *gorm.DB, client *asynq.Client, rows []models.OutboxRow) (int, error) {
 	var failed []string
 	var firstErr error
-	for _, row := range w.claimed {
-		if err := EnqueueRow(ctx, e.Client, row); err != nil {
+	for _, row := range rows {
+		if err := EnqueueRow(ctx, client, row); err != nil {
 			failed = append(failed, row.ID)
 			firstErr = cmp.Or(firstErr, err)
 			continue
@@ -166,22 +182,19 @@ func (w *Work) dispatch() {
 		observeDispatch("direct", row)
 	}
 	if len(failed) == 0 {
-		return
+		return len(rows), nil
 	}
-	e.dispatchFailedAt.Store(time.Now().UnixNano())
 	// The release has a budget of its own: a Redis that is down (the client
 	// retrying its dials) uses up the dispatch's, and rows left claimed would
-	// wait for the reconciler's grace period instead of the relay's sweep.
-	releaseCtx, cancelRelease := context.WithTimeout(context.WithoutCancel(w.ctx), time.Second)
+	// wait for the reconciler's grace period instead of the next sweep.
+	releaseCtx, cancelRelease := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancelRelease()
-	err := e.DB.WithContext(releaseCtx).Exec(`UPDATE outbox SET dispatched_at = NULL, dispatch_count = dispatch_count - 1
+	err := db.WithContext(releaseCtx).Exec(`UPDATE outbox SET dispatched_at = NULL, dispatch_count = dispatch_count - 1
 		WHERE id IN ?`, failed).Error
 	if err != nil {
 		firstErr = fmt.Errorf("release %d undispatched rows: %w (after %w)", len(failed), err, firstErr)
 	}
-	if e.Log != nil {
-		e.Log.WarnContext(ctx, "direct dispatch failed; the relay will retry", "tasks", len(failed), "err", firstErr)
-	}
+	return len(rows) - len(failed), firstErr
 }
 
 // IsUniqueViolation reports whether err, from GORM or from a deferred
