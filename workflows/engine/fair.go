@@ -188,7 +188,7 @@ func (f *Fairness) Admit(ctx context.Context) (int, error) {
 	// Oldest first across keys, so that the order in Redis follows the
 	// order of submission within the round.
 	slices.SortFunc(rows, func(a, b models.OutboxRow) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	return enqueueOrRelease(ctx, f.DB, f.Client, rows)
+	return enqueueOrRelease(ctx, f.DB, f.Client, "fair", rows)
 }
 
 // loads reads, for each key with due waiting rows or tasks in flight, both

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/campusbiz/campusbiz/models"
@@ -18,6 +19,31 @@ const redispatchWorkers = 16
 // taskKey is where Asynq keeps task id of queue (a hash whose field state is
 // the task's state), as Asynq's internal/base names it.
 func taskKey(queue, id string) string { return "asynq:{" + queue + "}:t:" + id }
+
+// stillDue keeps the rows of lost that are still in the outbox, undone.
+// A handler completes its row before Asynq deletes the task, so a task
+// that finished between the page's read and its look-up in Redis is gone
+// from the outbox by now: without this check it would be dispatched again
+// (harmlessly, but once more than needed).
+func (r *Reconciler) stillDue(ctx context.Context, lost []models.OutboxRow) ([]models.OutboxRow, error) {
+	if len(lost) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(lost))
+	for i, row := range lost {
+		ids[i] = row.ID
+	}
+	var due []string
+	err := r.DB.WithContext(ctx).Raw(`SELECT id FROM outbox WHERE id IN ? AND failed_at IS NULL`, ids).Scan(&due).Error
+	if err != nil {
+		return nil, fmt.Errorf("re-read %d rows Redis does not hold: %w", len(ids), err)
+	}
+	undone := make(map[string]bool, len(due))
+	for _, id := range due {
+		undone[id] = true
+	}
+	return slices.DeleteFunc(lost, func(row models.OutboxRow) bool { return !undone[row.ID] }), nil
+}
 
 // recoverPage checks one page of stale rows against Redis in one pipeline
 // (the state field of each task's hash), dispatches the lost ones again
@@ -47,8 +73,9 @@ func (r *Reconciler) recoverPage(ctx context.Context, rows []models.OutboxRow, r
 			rep.Archived++
 		}
 	}
-	if len(lost) == 0 {
-		return nil
+	lost, err := r.stillDue(ctx, lost)
+	if err != nil || len(lost) == 0 {
+		return err
 	}
 	if err := r.publishQueues(ctx, lost); err != nil {
 		return err

@@ -86,3 +86,29 @@ func TestReconcilerWithRedisDownFailsAndChangesNothing(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, 10, count(t, e.DB, `SELECT count(*) FROM outbox WHERE dispatch_count = 1`))
 }
+
+// TestReconcilerLeavesTasksThatFinishedDuringTheSweep: a task that finished
+// after the sweep read its row (the handler deleted the row, then Asynq its
+// task) is missing from Redis but is not lost; it is not dispatched again.
+func TestReconcilerLeavesTasksThatFinishedDuringTheSweep(t *testing.T) {
+	t.Parallel()
+	priv := testenv.StartPrivateRedis(t)
+	opt := asynq.RedisClientOpt{Addr: priv.Addr}
+	client, inspector := asynq.NewClient(opt), asynq.NewInspector(opt)
+	rc := redis.NewClient(&redis.Options{Addr: priv.Addr})
+	t.Cleanup(func() { _, _, _ = client.Close(), inspector.Close(), rc.Close() })
+	e := newTestEngine(t, client)
+	ctx := context.Background()
+	rows := seedDispatched(t, e, 3) // none in Redis
+	// The first finished meanwhile: its row is gone.
+	require.NoError(t, e.DB.Exec(`DELETE FROM outbox WHERE id = ?`, rows[0].ID).Error)
+	rec := &Reconciler{DB: e.DB, Client: client, Inspector: inspector, Redis: rc, Log: testenv.Logger(t)}
+	var rep SweepReport
+	require.NoError(t, rec.recoverPage(ctx, rows, &rep))
+	require.Equal(t, 2, rep.Redispatched, "only the two still in the outbox were lost")
+	info, err := inspector.GetQueueInfo(QueueDefault)
+	require.NoError(t, err)
+	require.Equal(t, 2, info.Pending)
+	_, err = inspector.GetTaskInfo(QueueDefault, rows[0].ID)
+	require.ErrorIs(t, err, asynq.ErrTaskNotFound, "the finished task was not dispatched again")
+}

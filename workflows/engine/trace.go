@@ -65,7 +65,7 @@ var (
 	dispatchLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "campusbiz_outbox_dispatch_latency_seconds",
 		Help: "Time from an outbox task falling due (written, or its process_at) to its hand-over to Asynq, " +
-			"by path (direct: after the unit's commit; relay: the sweep).",
+			"by path (direct: after the unit's commit; fair: a fair admission round; relay: the sweep).",
 		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 18),
 	}, []string{"path"})
 	reconcilerRows = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -93,7 +93,7 @@ func RegisterMetrics(reg prometheus.Registerer, tasks map[string]Options) error 
 			return err
 		}
 	}
-	for _, path := range []string{"direct", "relay"} {
+	for _, path := range []string{"direct", "fair", "relay"} {
 		dispatchLatency.WithLabelValues(path)
 	}
 	for _, action := range []string{"redispatched", "archived"} {

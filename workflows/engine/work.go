@@ -155,7 +155,7 @@ func (w *Work) dispatch() {
 	e := w.engine
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.ctx), time.Second)
 	defer cancel()
-	sent, err := enqueueOrRelease(ctx, e.DB, e.Client, w.claimed)
+	sent, err := enqueueOrRelease(ctx, e.DB, e.Client, "direct", w.claimed)
 	if sent == len(w.claimed) {
 		return
 	}
@@ -169,8 +169,9 @@ func (w *Work) dispatch() {
 // to Asynq, and releases the rows Asynq did not take (dispatched_at
 // cleared) for the next sweep or round; it returns how many Asynq took. If
 // the process dies before the release, the reconciler finds the rows after
-// its grace period.
-func enqueueOrRelease(ctx context.Context, db *gorm.DB, client *asynq.Client, rows []models.OutboxRow) (int, error) {
+// its grace period. path names the hand-over in the dispatch latency
+// metric.
+func enqueueOrRelease(ctx context.Context, db *gorm.DB, client *asynq.Client, path string, rows []models.OutboxRow) (int, error) {
 	var failed []string
 	var firstErr error
 	for _, row := range rows {
@@ -179,7 +180,7 @@ func enqueueOrRelease(ctx context.Context, db *gorm.DB, client *asynq.Client, ro
 			firstErr = cmp.Or(firstErr, err)
 			continue
 		}
-		observeDispatch("direct", row)
+		observeDispatch(path, row)
 	}
 	if len(failed) == 0 {
 		return len(rows), nil
