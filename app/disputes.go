@@ -366,11 +366,11 @@ func (a *App) revokeHoldings(ctx context.Context, w *engine.Work, actor Actor, d
 		Order("id").Find(&certs).Error; err != nil {
 		return fmt.Errorf("lock the certificates of %s: %w", accountID, err)
 	}
-	for i := range certs {
-		if err := a.revokeCertificate(ctx, w, actor, &certs[i], reason); err != nil {
-			return err
-		}
-		dec.RevokedCertificates = append(dec.RevokedCertificates, certs[i].Serial)
+	if err := a.revokeCertificates(ctx, w, actor, certs, reason); err != nil {
+		return err
+	}
+	for _, c := range certs {
+		dec.RevokedCertificates = append(dec.RevokedCertificates, c.Serial)
 	}
 	if err := tx.Raw(`SELECT id FROM fund_applications WHERE account_id = ? AND status = ? ORDER BY id`,
 		accountID, workflows.FundDisbursed).Scan(&dec.FlaggedDisbursed).Error; err != nil {

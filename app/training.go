@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/campusbiz/campusbiz/models"
@@ -401,7 +402,12 @@ func (a *App) RevokeCertificate(ctx context.Context, actor Actor, rawSerial stri
 		if c.Status != workflows.CertificateValid {
 			return workflows.Refuse(workflows.ErrConflict, msg.CertificateAlready, msg.Text("serial", serial), msg.Text("status", c.Status))
 		}
-		return a.revokeCertificate(ctx, w, actor, &c, strings.TrimSpace(in.Reason))
+		revoked := []models.Certificate{c}
+		if err := a.revokeCertificates(ctx, w, actor, revoked, strings.TrimSpace(in.Reason)); err != nil {
+			return err
+		}
+		c = revoked[0]
+		return nil
 	})
 	if err != nil {
 		return Certificate{}, err
@@ -429,28 +435,42 @@ func certificateView(c models.Certificate) map[string]any {
 		"revoked_by": c.RevokedBy, "revoke_reason": c.RevokeReason}
 }
 
-// revokeCertificate revokes the valid certificate c, locked in the unit w,
-// for reason: the row, the audit entry, the holder's timeline and
-// notification. RevokeCertificate and a dispute's revocation share it.
-func (a *App) revokeCertificate(ctx context.Context, w *engine.Work, actor Actor, c *models.Certificate, reason string) error {
-	before := certificateView(*c)
-	from, now := c.Status, a.now()
-	c.Status, c.RevokedAt, c.RevokedBy, c.RevokeReason = workflows.CertificateRevoked, &now, &actor.ID, reason
-	err := w.DB().Model(c).Updates(map[string]any{
-		"status": c.Status, "revoked_at": now, "revoked_by": actor.ID, "revoke_reason": reason,
-	}).Error
-	if err != nil {
-		return fmt.Errorf("revoke certificate %s: %w", c.Serial, err)
+// revokeCertificates revokes the valid certificates certs, locked in the
+// unit w, for reason: each row, audit entry, holder's timeline and
+// notification, then each status list they are in signed again once.
+// RevokeCertificate and a dispute's revocation share it.
+func (a *App) revokeCertificates(ctx context.Context, w *engine.Work, actor Actor, certs []models.Certificate, reason string) error {
+	var lists []int64
+	for i := range certs {
+		c := &certs[i]
+		before := certificateView(*c)
+		from, now := c.Status, a.now()
+		c.Status, c.RevokedAt, c.RevokedBy, c.RevokeReason = workflows.CertificateRevoked, &now, &actor.ID, reason
+		err := w.DB().Model(c).Updates(map[string]any{
+			"status": c.Status, "revoked_at": now, "revoked_by": actor.ID, "revoke_reason": reason,
+		}).Error
+		if err != nil {
+			return fmt.Errorf("revoke certificate %s: %w", c.Serial, err)
+		}
+		if err := a.audit(w, actor, AuditRevokeCertificate, "certificate", c.ID, before, certificateView(*c)); err != nil {
+			return err
+		}
+		err = w.Advance(workflows.CertificateMachine, c.AccountID, engine.Transition{
+			EntityID: c.ID, From: from, To: workflows.CertificateRevoked, Actor: engine.ActorAccount(actor.ID),
+			Reasons: []models.Reason{workflows.NewReason("", msg.CertificateRevokedBecause, msg.Text("reason", reason))},
+		})
+		if err != nil {
+			return err
+		}
+		list, _ := certificates.StatusPosition(c.StatusIndex)
+		if !slices.Contains(lists, list) {
+			lists = append(lists, list)
+		}
 	}
-	if err := a.audit(w, actor, AuditRevokeCertificate, "certificate", c.ID, before, certificateView(*c)); err != nil {
-		return err
+	for _, list := range lists {
+		if err := a.signStatusList(ctx, w.DB(), list); err != nil {
+			return err
+		}
 	}
-	list, _ := certificates.StatusPosition(c.StatusIndex)
-	if err := a.signStatusList(ctx, w.DB(), list); err != nil {
-		return err
-	}
-	return w.Advance(workflows.CertificateMachine, c.AccountID, engine.Transition{
-		EntityID: c.ID, From: from, To: workflows.CertificateRevoked, Actor: engine.ActorAccount(actor.ID),
-		Reasons: []models.Reason{workflows.NewReason("", msg.CertificateRevokedBecause, msg.Text("reason", reason))},
-	})
+	return nil
 }
