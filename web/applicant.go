@@ -105,11 +105,11 @@ func (s *site) dashboard(c echo.Context) error {
 	if acct.Role != models.RoleApplicant {
 		return c.Redirect(http.StatusSeeOther, homeOf(acct.Role))
 	}
+	v := s.newView(c, "dashboard.title") // the live version before the workflows
 	d, err := s.app.Dashboard(c.Request().Context(), actor(c))
 	if err != nil {
 		return s.failWith(c, err)
 	}
-	v := s.newView(c, "dashboard.title")
 	page := dashboardData{Workflows: make([]tracked, len(d.Workflows))}
 	states := map[string][]string{}
 	for i, w := range d.Workflows {
@@ -194,6 +194,7 @@ func (s *site) onboardingForm(c echo.Context) error {
 // onboardingFilled is the onboarding page of the signed-in applicant, its
 // form filled in from their profile with each reason beside its field.
 func (s *site) onboardingFilled(c echo.Context) (view, error) {
+	s.liveVersion(c) // before the profile
 	prof, err := s.app.OwnProfile(c.Request().Context(), actor(c))
 	if err != nil {
 		return view{}, err

@@ -15,10 +15,20 @@ import (
 // without touching forms being filled in. Without JavaScript the pages
 // work as before.
 
+// ctxLive holds the live version once a request has read it.
+const ctxLive = "web.live"
+
 // liveVersion is the version of the signed-in applicant's workflows for
 // the page's data-live attribute; "" (no live status) for anyone else or
-// when it cannot be read (logged).
+// when it cannot be read (logged). It is read once per request: a page
+// handler reads it before the workflows it shows, so that a workflow
+// moving in between leaves the page an older version than its content
+// (the next poll refreshes it) and never a page of old content pinned to
+// the new version.
 func (s *site) liveVersion(c echo.Context) string {
+	if v, ok := c.Get(ctxLive).(string); ok {
+		return v
+	}
 	acct, ok := account(c)
 	if !ok || acct.Role != "applicant" || c.Request().Method != http.MethodGet {
 		return ""
@@ -28,6 +38,7 @@ func (s *site) liveVersion(c echo.Context) string {
 		s.log.WarnContext(c.Request().Context(), "live status version", "err", err)
 		return ""
 	}
+	c.Set(ctxLive, v)
 	return v
 }
 

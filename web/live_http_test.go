@@ -2,12 +2,15 @@ package web_test
 
 import (
 	"net/http"
+	"regexp"
+	"sync/atomic"
 	"testing"
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 )
 
 // statusOf polls /status with etag: the status and the ETag answered.
@@ -51,4 +54,33 @@ func TestStatusAnswersWithETags(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, status)
 	_, body = reviewer.get("/reviews")
 	require.NotContains(t, body, "data-live")
+}
+
+// TestPageCarriesTheVersionFromBeforeItsContent: a workflow that moves
+// while the dashboard is being read leaves the page with the version from
+// before the move, so the next poll answers 200 and the page refreshes;
+// read the other way round, the page would show the old state under the
+// new version and every poll would answer 304 for good.
+func TestPageCarriesTheVersionFromBeforeItsContent(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	student, prof := fixtures.VerifiedStudent(t, s.schema.DB, "冯雪")
+	v := signIn(t, s, student)
+
+	// The worker's move lands just after the page has read the profile.
+	var armed atomic.Bool
+	require.NoError(t, s.schema.DB.Callback().Query().After("gorm:query").Register("test:move_profile",
+		func(tx *gorm.DB) {
+			if tx.Statement.Table == "student_profiles" && armed.CompareAndSwap(true, false) {
+				require.NoError(t, s.schema.DB.Exec(`UPDATE student_profiles SET status = 'revoked' WHERE id = ?`, prof.ID).Error)
+			}
+		}))
+	armed.Store(true)
+	_, body := v.get("/dashboard")
+	require.False(t, armed.Load(), "the dashboard read the profile")
+	require.Contains(t, body, `data-state="verified"`, "the page shows the state it read")
+	m := regexp.MustCompile(`data-live="([^"]+)"`).FindStringSubmatch(body)
+	require.Len(t, m, 2, "the page carries a version")
+	status, _ := v.statusOf(`"` + m[1] + `"`)
+	require.Equal(t, http.StatusOK, status, "the poll sees the move the page missed")
 }

@@ -155,13 +155,14 @@ func (s *site) newView(c echo.Context, titleKey string) view {
 }
 
 // loaded is the view of the current request, titled titleKey, with the
-// data load (a read of the application for the signed-in actor) gives.
+// data load (a read of the application for the signed-in actor) gives;
+// the view, and with it the live version, is taken before the data.
 func loaded[D any](s *site, c echo.Context, titleKey string, load func(context.Context, app.Actor) (D, error)) (view, error) {
+	v := s.newView(c, titleKey)
 	d, err := load(c.Request().Context(), actor(c))
 	if err != nil {
 		return view{}, err
 	}
-	v := s.newView(c, titleKey)
 	v.Data = d
 	return v, nil
 }

@@ -21,6 +21,7 @@ type shopItem struct {
 }
 
 func (s *site) shopsView(c echo.Context) (view, error) {
+	s.liveVersion(c) // before the shops
 	shops, err := s.app.OwnShops(c.Request().Context(), actor(c), listLimit)
 	if err != nil {
 		return view{}, err
