@@ -5,10 +5,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/internal/tracing"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // A task carries its due time, and its traceparent only when the row has
@@ -46,4 +51,64 @@ func BenchmarkTracingOffPerTask(b *testing.B) {
 			_ = newTask(row)
 		}
 	})
+}
+
+// TestEngineStatementsHaveSpans: inside a recorded trace, a step's unit of
+// work gives its lead (BEGIN and the task's completion), its raw Exec and
+// Query and its commit a client span each, children of the task's span;
+// outside one it records nothing. Not parallel: it installs the global
+// tracer provider.
+func TestEngineStatementsHaveSpans(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	restore := tracing.Install(sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp)))
+	t.Cleanup(restore)
+	e := newTestEngine(t, nil)
+	ctx := context.Background()
+	var ids []string
+	require.NoError(t, e.Do(ctx, func(w *Work) error {
+		for range 2 {
+			id, err := w.Enqueue(Task{Type: "test:effect", Payload: map[string]int{"n": 1}})
+			ids = append(ids, id)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	step := func(ctx context.Context, w *Work, run Run) error {
+		if _, err := w.Exec(`INSERT INTO effects (n) VALUES ($1)`, 1); err != nil {
+			return err
+		}
+		rows, err := w.Query(`SELECT n FROM effects`)
+		if err != nil {
+			return err
+		}
+		return rows.Close()
+	}
+	r := &Runner{Engine: e, Log: testenv.Logger(t)}
+	run := Run{TaskID: ids[0], Type: "test:effect", MaxRetry: 3}
+
+	// Outside a trace: no span at all.
+	require.NoError(t, r.Execute(ctx, run, step, nil))
+	require.Empty(t, exp.GetSpans())
+
+	traced, task := tracing.Tracer().Start(ctx, "task test:effect")
+	run.TaskID = ids[1]
+	require.NoError(t, r.Execute(traced, run, step, nil))
+	task.End()
+	children := map[string]int{}
+	for _, s := range exp.GetSpans() {
+		if s.Parent.SpanID() != task.SpanContext().SpanID() {
+			continue
+		}
+		children[s.Name]++
+		require.Equal(t, trace.SpanKindClient, s.SpanKind, s.Name)
+		if s.Name == "sql begin" {
+			require.Contains(t, s.Attributes, attribute.Bool("campusbiz.completes_task", true))
+		}
+		if s.Name == "sql exec" {
+			require.Contains(t, s.Attributes, attribute.String("db.query.text", `INSERT INTO effects (n) VALUES ($1)`))
+		}
+	}
+	require.Equal(t, map[string]int{"sql begin": 1, "sql exec": 1, "sql query": 1, "sql commit": 1}, children)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+	"go.opentelemetry.io/otel/attribute"
 	"gorm.io/gorm"
 )
 
@@ -97,6 +98,8 @@ func (t *pipeTx) begin(ctx context.Context) {
 		return
 	}
 	t.begun = true
+	end := sqlSpan(ctx, "begin", attribute.Bool("campusbiz.completes_task", t.taskID != ""))
+	defer func() { end(t.lead) }()
 	t.lead = t.conn.Raw(func(driverConn any) error {
 		batch := &pgx.Batch{}
 		n := t.queueLead(batch)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/hibiken/asynq"
+	"go.opentelemetry.io/otel/attribute"
 	"gorm.io/gorm"
 )
 
@@ -134,14 +135,20 @@ func (w *Work) Defer(sql string, args ...any) {
 // transaction now, for set-based writes GORM cannot express (unnest of
 // arrays).
 func (w *Work) Exec(sql string, args ...any) (stdsql.Result, error) {
-	return w.tx.ExecContext(w.ctx, sql, args...)
+	end := sqlSpan(w.ctx, "exec", attribute.String("db.query.text", sql))
+	res, err := w.tx.ExecContext(w.ctx, sql, args...)
+	end(err)
+	return res, err
 }
 
 // Query runs a query written for Postgres ($1, $2, …) in the unit's
 // transaction and returns its rows, for reads GORM cannot scan fast enough
 // (a round's hundred thousand candidates). Close the rows.
 func (w *Work) Query(sql string, args ...any) (*stdsql.Rows, error) {
-	return w.tx.QueryContext(w.ctx, sql, args...)
+	end := sqlSpan(w.ctx, "query", attribute.String("db.query.text", sql))
+	rows, err := w.tx.QueryContext(w.ctx, sql, args...)
+	end(err)
+	return rows, err
 }
 
 // dispatch hands the rows claimed in the unit to Asynq after its commit.
