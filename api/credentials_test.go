@@ -111,7 +111,7 @@ func TestStandardVerifierChecksCertificates(t *testing.T) {
 		{"credentialStatus", "statusListIndex"}, {"issuer", "name"},
 	} {
 		file := filepath.Join(dir, "changed"+string(rune('a'+i))+".json")
-		require.NoError(t, os.WriteFile(file, changeField(t, r.Body, path), 0o600))
+		require.NoError(t, os.WriteFile(file, testenv.ChangeCredentialField(t, r.Body, path), 0o600))
 		got := testenv.VerifyVC(t, file)
 		require.False(t, got.Verified, "%v changed: %+v", path, got)
 	}
@@ -187,31 +187,6 @@ func TestCredentialRoutes(t *testing.T) {
 	doc := ta.do(http.MethodGet, "/.well-known/did.json", "", nil)
 	require.Equal(t, http.StatusOK, doc.Status)
 	require.Contains(t, string(doc.Body), `"id":"did:web:campusbiz.example.cn"`, "the DID of PUBLIC_BASE_URL")
-}
-
-// changeField returns the JSON document raw with the string at path
-// changed.
-func changeField(t *testing.T, raw []byte, path []string) []byte {
-	t.Helper()
-	var doc map[string]any
-	require.NoError(t, json.Unmarshal(raw, &doc))
-	m := doc
-	for _, k := range path[:len(path)-1] {
-		m = m[k].(map[string]any)
-	}
-	last := path[len(path)-1]
-	s := m[last].(string)
-	switch last {
-	case "validFrom":
-		m[last] = strings.Replace(s, "20", "19", 1)
-	case "statusListIndex":
-		m[last] = s + "1"
-	default:
-		m[last] = s + "x"
-	}
-	out, err := json.Marshal(doc)
-	require.NoError(t, err)
-	return out
 }
 
 // TestUpgradeLegacyCertificates: a certificate stored in the earlier

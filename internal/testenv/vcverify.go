@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -64,4 +65,41 @@ func VerifyVC(t testing.TB, src string) VCResult {
 		t.Fatalf("the verifier's exit status (%v) disagrees with its result %+v", err, res)
 	}
 	return res
+}
+
+// ChangeCredentialField returns the JSON document raw with the string at
+// path changed as a forger would: a date a second later, a number one
+// more, anything else with an "x" added. It fails the test when path does
+// not lead to a string.
+func ChangeCredentialField(t testing.TB, raw []byte, path []string) []byte {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("credential JSON: %v", err)
+	}
+	m := doc
+	for _, k := range path[:len(path)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			t.Fatalf("no object at %q of %v", k, path)
+		}
+		m = next
+	}
+	last := path[len(path)-1]
+	s, ok := m[last].(string)
+	if !ok {
+		t.Fatalf("no string at %v", path)
+	}
+	if ts, err := time.Parse(time.RFC3339, s); err == nil {
+		m[last] = ts.Add(time.Second).Format(time.RFC3339)
+	} else if n, err := strconv.Atoi(s); err == nil {
+		m[last] = strconv.Itoa(n + 1)
+	} else {
+		m[last] = s + "x"
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatalf("encode the changed credential: %v", err)
+	}
+	return out
 }

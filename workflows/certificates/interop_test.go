@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -112,7 +111,7 @@ func TestIndependentVerifierAcceptsWhatWeSign(t *testing.T) {
 		{"credentialSubject", "name"}, {"credentialSubject", "achievement", "name"}, {"validFrom"},
 		{"credentialStatus", "statusListIndex"}, {"issuer", "name"}, {"proof", "created"},
 	} {
-		changed := tamper(t, raw, path)
+		changed := testenv.ChangeCredentialField(t, raw, path)
 		res := testenv.VerifyVC(t, writeTemp(t, "changed.json", changed))
 		require.False(t, res.Verified, "%v changed: %+v", path, res)
 		_, err := Verify(changed, is.resolve)
@@ -151,30 +150,4 @@ func (is *issuerServer) resolve(vm string) (ed25519.PublicKey, error) {
 		}
 	}
 	return nil, ErrInvalidKey
-}
-
-// tamper changes the string at path in the JSON document raw.
-func tamper(t *testing.T, raw []byte, path []string) []byte {
-	t.Helper()
-	var doc map[string]any
-	require.NoError(t, json.Unmarshal(raw, &doc))
-	m := doc
-	for _, k := range path[:len(path)-1] {
-		m = m[k].(map[string]any)
-	}
-	last := path[len(path)-1]
-	s := m[last].(string)
-	switch {
-	case strings.HasSuffix(s, "Z"): // a date: a second later
-		ts, err := time.Parse(time.RFC3339, s)
-		require.NoError(t, err)
-		m[last] = ts.Add(time.Second).Format(time.RFC3339)
-	case s == "7":
-		m[last] = "8"
-	default:
-		m[last] = s + "x"
-	}
-	out, err := json.Marshal(doc)
-	require.NoError(t, err)
-	return out
 }
