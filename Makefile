@@ -31,6 +31,8 @@ TEST_TIMEOUT     ?= 20m
 STATICCHECK      ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SERVICES_FLAGS   ?=
 CHAOS_DURATION   ?= 5m
+# make chaos runs on a Redis Sentinel set (primary kills and whole-set restarts among the faults); single: one Redis
+CHAOS_REDIS      ?= sentinel
 
 .PHONY: help build services services-browser dev test test-short vet fmt lint \
 	fuzz bench compose-check migrate seed clean chaos failover
@@ -40,7 +42,7 @@ help: ## List the targets
 	@echo
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: FUZZTIME=$(FUZZTIME) PKG=$(PKG) TEST_TIMEOUT=$(TEST_TIMEOUT) SERVICES_FLAGS=$(SERVICES_FLAGS)"
+	@echo "Variables: FUZZTIME=$(FUZZTIME) PKG=$(PKG) TEST_TIMEOUT=$(TEST_TIMEOUT) SERVICES_FLAGS=$(SERVICES_FLAGS) CHAOS_DURATION=$(CHAOS_DURATION) CHAOS_REDIS=$(CHAOS_REDIS)"
 
 build: ## Build bin/campusbiz
 	$(GO) build -o $(BIN) ./cmd/campusbiz
@@ -98,8 +100,8 @@ fuzz: services ## Run every Fuzz target for FUZZTIME each (default 60s)
 	if [ "$$found" -eq 0 ]; then echo "fuzz: no Fuzz targets found in $(PKG)"; \
 	else echo "fuzz: $$found target(s) passed"; fi
 
-chaos: services ## Faults under load for CHAOS_DURATION (default 5m), then invariants and the chaos table
-	CHAOS_DURATION=$(CHAOS_DURATION) $(GO) test -count=1 -v -run '^TestChaos$$' -timeout 60m ./internal/chaos/ \
+chaos: services ## Faults under load for CHAOS_DURATION (default 5m) on a Redis Sentinel set (CHAOS_REDIS=single: one Redis), then invariants and the chaos table
+	CHAOS_DURATION=$(CHAOS_DURATION) CHAOS_REDIS=$(CHAOS_REDIS) $(GO) test -count=1 -v -run '^TestChaos$$' -timeout 60m ./internal/chaos/ \
 		| grep --line-buffered -v 'level=DEBUG'
 
 failover: services ## Kill Redis Sentinel/Cluster and Postgres primaries under load (internal/hatest); prints the figures

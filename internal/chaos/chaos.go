@@ -2,7 +2,9 @@
 // the real campusbiz binary) against a private Postgres and Redis, drives
 // load through the HTTP API with loadgen, and breaks things on a schedule:
 // it SIGKILLs workers, deletes every Redis key, restarts Redis empty and
-// restarts Postgres, probing the API while Postgres is down. When the
+// restarts Postgres, probing the API while Postgres is down. On a Redis
+// Sentinel set (Config.Sentinel) the Redis restart kills and restarts both
+// servers of the set, and a failover (the primary SIGKILLed) joins them. When the
 // faults stop it waits for the system to settle and checks what must hold
 // whatever happened: every submitted workflow reaches a settled state, no
 // entity has two final events, no notification, ledger entry or
@@ -48,8 +50,8 @@ type Config struct {
 	// Postgres and Redis stop and start those services.
 	Postgres, Redis Restarter
 	// Sentinel, when set, replaces RedisURL and Redis: the processes run
-	// with REDIS_MODE=sentinel, and a Sentinel failover takes the place of
-	// the Redis restart among the faults (sentinel.go).
+	// with REDIS_MODE=sentinel, the Redis restart restarts the whole set,
+	// and a Sentinel failover joins the faults (sentinel.go).
 	Sentinel SentinelTopology
 	// Duration is how long load runs and faults are injected.
 	Duration time.Duration

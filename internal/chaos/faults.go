@@ -79,6 +79,8 @@ func (r *run) injectFaults(ctx context.Context) {
 				r.fault(name, r.restartRedis)
 			case FaultSentinelFailover:
 				r.fault(name, r.sentinelFailover)
+			case FaultRestartRedisSet:
+				r.fault(name, r.restartRedisSet)
 			case FaultRestartPostgres:
 				r.fault(name, func() error { return r.restartPostgres(ctx) })
 			}

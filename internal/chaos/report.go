@@ -63,6 +63,10 @@ type Report struct {
 	// SlowestPromotion is the longest time from a Sentinel failover's kill
 	// to the replica's promotion (runs with Config.Sentinel only).
 	SlowestPromotion time.Duration
+	// SlowestSetRestart is the longest time from killing both servers of
+	// the Sentinel set to the sentinels agreeing on the restarted primary
+	// with its replica in sync (runs with Config.Sentinel only).
+	SlowestSetRestart time.Duration
 }
 
 // acceptedBy maps loadgen's submission endpoints to the workflow they start.
@@ -162,9 +166,11 @@ func (r Report) WriteTable(w io.Writer) error {
 		faults += n
 	}
 	row("faults injected", faults)
-	for _, name := range []string{FaultKillWorker, FaultFlushRedis, FaultRestartRedis, FaultSentinelFailover, FaultRestartPostgres} {
-		if name == FaultSentinelFailover && r.Faults[name] == 0 {
-			continue // only runs on a Sentinel set have it
+	sentinel := r.Faults[FaultSentinelFailover] > 0 || r.Faults[FaultRestartRedisSet] > 0
+	for _, name := range []string{FaultKillWorker, FaultFlushRedis, FaultRestartRedis, FaultRestartRedisSet, FaultSentinelFailover, FaultRestartPostgres} {
+		if !sentinel && (name == FaultSentinelFailover || name == FaultRestartRedisSet) ||
+			sentinel && name == FaultRestartRedis {
+			continue // a run has either the single server's faults or the Sentinel set's
 		}
 		row("  "+name, r.Faults[name])
 	}
@@ -191,8 +197,9 @@ func (r Report) WriteTable(w io.Writer) error {
 	row("time to settle", settle)
 	row("API while Postgres down", fmt.Sprintf("%d probes, %d bad, slowest %s, back %s after Postgres",
 		r.Outage.Probes, r.Outage.BadCount, r.Outage.MaxLatency.Round(time.Millisecond), r.Outage.MaxRecovery.Round(time.Millisecond)))
-	if r.Faults[FaultSentinelFailover] > 0 {
+	if sentinel {
 		row("slowest Sentinel promotion", r.SlowestPromotion.Round(10*time.Millisecond))
+		row("slowest set restart (kill to converged)", r.SlowestSetRestart.Round(10*time.Millisecond))
 	}
 	row("API 500s under load", r.ServerErrors)
 	row("processes that died alone", r.SelfExits)

@@ -85,6 +85,31 @@ func TestSentinelFailoverLosesNoWorkflow(t *testing.T) {
 		back.Round(10*time.Millisecond), drained.Round(10*time.Millisecond))
 }
 
+// The chaos run's whole-broker restart on a Sentinel set: both servers
+// come back empty, the sentinels agree on the same primary again and
+// clients write to it.
+func TestSentinelSetRestartComesBackEmpty(t *testing.T) {
+	t.Parallel()
+	set := testenv.StartSentinelSet(t)
+	conn, err := redisconn.Open(redisconn.Sentinel, set.URL())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Client.Close() })
+	ctx := context.Background()
+	require.NoError(t, conn.Client.Set(ctx, "campusbiz:hatest:before", "1", 0).Err())
+	primary, err := set.Primary()
+	require.NoError(t, err)
+	took, err := set.Restart(2 * time.Second)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, took, 2*time.Second, "the time counts from the kill")
+	after, err := set.Primary()
+	require.NoError(t, err)
+	require.Equal(t, primary, after, "nothing to fail over to while both servers are down")
+	waitFor(t, maxWithoutService, "writes through the sentinels", func() bool { return redisWrite(conn)(ctx) == nil })
+	n, err := conn.Client.Exists(ctx, "campusbiz:hatest:before").Result()
+	require.NoError(t, err)
+	require.Zero(t, n, "the restarted set is empty")
+}
+
 func TestClusterFailoverLosesNoWorkflow(t *testing.T) {
 	t.Parallel()
 	cluster := testenv.StartRedisCluster(t)

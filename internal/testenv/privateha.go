@@ -61,6 +61,8 @@ func freeClusterPort(t testing.TB) int {
 // redisProc is one redis-server process of a private topology.
 type redisProc struct {
 	Addr string
+	// dir is the server's own directory (its --dir).
+	dir  string
 	argv []string
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -88,7 +90,7 @@ func startRedisProc(t testing.TB, port int, dir, conf string, args ...string) *r
 		argv = append(argv, path)
 	}
 	argv = append(argv, "--port", portArg, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", own)
-	p := &redisProc{Addr: "127.0.0.1:" + portArg, argv: append(argv, args...)}
+	p := &redisProc{Addr: "127.0.0.1:" + portArg, dir: own, argv: append(argv, args...)}
 	t.Cleanup(p.Kill)
 	if err := p.start(); err != nil {
 		t.Fatal(err)
@@ -130,6 +132,21 @@ func (p *redisProc) Kill() {
 	p.cmd = nil
 }
 
+// removeRDB deletes the RDB files in the server's directory (the server
+// must be stopped).
+func (p *redisProc) removeRDB() error {
+	files, err := filepath.Glob(filepath.Join(p.dir, "*.rdb"))
+	if err != nil {
+		return fmt.Errorf("list the RDB files of %s: %w", p.Addr, err)
+	}
+	for _, f := range files {
+		if err := os.Remove(f); err != nil {
+			return fmt.Errorf("remove the RDB of %s: %w", p.Addr, err)
+		}
+	}
+	return nil
+}
+
 // waitUntil polls cond every 50ms until it holds or timeout passes.
 func waitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
@@ -154,7 +171,7 @@ type SentinelSet struct {
 }
 
 // StartSentinelSet starts a primary, a replica and three sentinels (quorum
-// 2, down after 1s) and waits until the sentinels see the replica and each
+// 2, down after 1s, failover-timeout 10s) and waits until the sentinels see the replica and each
 // other. Everything is killed when t ends. It skips t when redis-server is
 // not installed.
 func StartSentinelSet(t testing.TB) *SentinelSet {
@@ -162,9 +179,11 @@ func StartSentinelSet(t testing.TB) *SentinelSet {
 	needBinaries(t, "redis-server")
 	dir := t.TempDir()
 	s := &SentinelSet{t: t, MasterName: "mymaster", servers: map[string]*redisProc{}}
-	primary := startRedisProc(t, 0, dir, "")
+	// A primary waits repl-diskless-sync-delay (5s) for more replicas
+	// before it sends a full sync; the set has one, so it need not wait.
+	primary := startRedisProc(t, 0, dir, "", "--repl-diskless-sync-delay", "0")
 	_, pport, _ := net.SplitHostPort(primary.Addr)
-	replica := startRedisProc(t, 0, dir, "", "--replicaof", "127.0.0.1", pport)
+	replica := startRedisProc(t, 0, dir, "", "--repl-diskless-sync-delay", "0", "--replicaof", "127.0.0.1", pport)
 	s.servers[primary.Addr], s.servers[replica.Addr] = primary, replica
 	conf := fmt.Sprintf("sentinel monitor %s 127.0.0.1 %s 2\nsentinel down-after-milliseconds %[1]s 1000\n"+
 		"sentinel failover-timeout %[1]s 10000\nsentinel parallel-syncs %[1]s 1\n", s.MasterName, pport)
@@ -261,6 +280,122 @@ func (s *SentinelSet) Failover() (time.Duration, error) {
 	promoted := time.Since(killed)
 	host, port, _ := net.SplitHostPort(now)
 	return promoted, p.start("--replicaof", host, port)
+}
+
+// Restart SIGKILLs both servers of the set, keeps them down for down, and
+// starts them again empty: the one the sentinels name as primary first, as
+// a primary, then the other as its replica. It then waits until the set has
+// converged again (every sentinel names one primary, which answers as a
+// primary with a replica whose link is up, and none of them flags it down
+// or is failing it over) and returns the time from the kill to that. The
+// sentinels are left running: they see the primary come back at its
+// address and go on watching it. The failover they attempt while both
+// servers are down finds no replica and is abandoned, but a sentinel that
+// was not elected shows it in progress until its election timeout
+// (min(10s, failover-timeout)), so convergence takes about that long; the
+// attempt also holds the set's next failover back until twice
+// failover-timeout after it started.
+func (s *SentinelSet) Restart(down time.Duration) (time.Duration, error) {
+	primary, err := s.Primary()
+	if err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	var p, r *redisProc
+	for addr, sp := range s.servers {
+		if addr == primary {
+			p = sp
+		} else {
+			r = sp
+		}
+	}
+	s.mu.Unlock()
+	if p == nil || r == nil {
+		return 0, fmt.Errorf("the primary %s is not one of the set's two servers", primary)
+	}
+	killed := time.Now()
+	p.Kill()
+	r.Kill()
+	// A replica keeps the RDB of its last full sync in its directory and
+	// would load it on start; a restarted broker must come back empty.
+	for _, sp := range []*redisProc{p, r} {
+		if err := sp.removeRDB(); err != nil {
+			return 0, err
+		}
+	}
+	time.Sleep(down)
+	if err := p.start("--replicaof", "no", "one"); err != nil {
+		return 0, err
+	}
+	host, port, _ := net.SplitHostPort(primary)
+	if err := r.start("--replicaof", host, port); err != nil {
+		return 0, err
+	}
+	deadline := killed.Add(60 * time.Second)
+	for {
+		err := s.converged()
+		if err == nil {
+			return time.Since(killed), nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("the sentinel set did not converge within 60s of the restart: %w", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// converged is nil when every sentinel names the same primary, sees one
+// replica and the other sentinels and flags nothing on it, the primary
+// answers with role master and one connected replica, and that replica's
+// link to it is up.
+func (s *SentinelSet) converged() error {
+	ctx := context.Background()
+	var primary string
+	for _, sp := range s.sentinels {
+		c := redis.NewSentinelClient(&redis.Options{Addr: sp.Addr})
+		m, err := c.Master(ctx, s.MasterName).Result()
+		_ = c.Close()
+		if err != nil {
+			return fmt.Errorf("sentinel %s: %w", sp.Addr, err)
+		}
+		addr := net.JoinHostPort(m["ip"], m["port"])
+		if primary == "" {
+			primary = addr
+		} else if addr != primary {
+			return fmt.Errorf("sentinels disagree on the primary: %s and %s", primary, addr)
+		}
+		if m["flags"] != "master" || m["num-slaves"] != "1" || m["num-other-sentinels"] != "2" {
+			return fmt.Errorf("sentinel %s: flags %q, %s replicas, %s other sentinels",
+				sp.Addr, m["flags"], m["num-slaves"], m["num-other-sentinels"])
+		}
+	}
+	pc := redis.NewClient(&redis.Options{Addr: primary})
+	defer pc.Close()
+	info, err := pc.Info(ctx, "replication").Result()
+	if err != nil {
+		return fmt.Errorf("primary %s: %w", primary, err)
+	}
+	if !strings.Contains(info, "role:master") || !strings.Contains(info, "connected_slaves:1") {
+		return fmt.Errorf("primary %s is not a primary with one replica yet", primary)
+	}
+	s.mu.Lock()
+	var replica string
+	for addr := range s.servers {
+		if addr != primary {
+			replica = addr
+		}
+	}
+	s.mu.Unlock()
+	rc := redis.NewClient(&redis.Options{Addr: replica})
+	defer rc.Close()
+	info, err = rc.Info(ctx, "replication").Result()
+	if err != nil {
+		return fmt.Errorf("replica %s: %w", replica, err)
+	}
+	if !strings.Contains(info, "master_link_status:up") {
+		return fmt.Errorf("replica %s: link to the primary not up yet", replica)
+	}
+	return nil
 }
 
 // RedisCluster is a private Redis Cluster of three primaries, each with one
