@@ -34,14 +34,27 @@ const (
 	sysReviewerPass  = "hatest-reviewer-1"
 )
 
+// binDir holds the campusbiz binary the package's tests share; TestMain
+// removes it.
+var binDir string
+
 // campusbizBinary builds cmd/campusbiz once for the package's tests.
 var campusbizBinary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "hatest-bin-")
 	if err != nil {
 		return "", fmt.Errorf("binary dir: %w", err)
 	}
+	binDir = dir
 	return chaos.Build(context.Background(), dir)
 })
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 // process is one campusbiz process a system test runs, its output in a log
 // file of the test's.

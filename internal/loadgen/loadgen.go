@@ -404,23 +404,36 @@ type entity struct {
 
 // confirmEmail reads the code mailed to email and confirms it for the
 // profile profileID; the time from submission is not in it (the mail's
-// delivery is the server's SMTP's).
+// delivery is the server's SMTP's). A code answered "wrong" may have been
+// replaced: a worker that mailed it and failed to commit (a database
+// failover) mails a new one on its retry, and only that one works
+// (docs/EMAIL_CODES.md). The applicant then waits for the newer mail and
+// types its code, as a person does.
 func (r *runner) confirmEmail(ctx context.Context, profileID, token, email string) error {
 	wait, cancel := context.WithTimeout(ctx, r.cfg.Settle)
 	defer cancel()
-	code, _, err := r.cfg.Mailbox.WaitCode(wait, email, 0)
+	code, seen, err := r.cfg.Mailbox.WaitCode(wait, email, 0)
 	if err != nil {
 		return fmt.Errorf("e-mail code: %w", err)
 	}
-	var prof entity
-	if _, err := r.call(ctx, "email code", http.MethodPost, "/api/v1/onboarding/"+profileID+"/email-code", token,
-		map[string]string{"code": code}, &prof, http.StatusOK); err != nil {
-		return err
+	for {
+		var prof entity
+		status, err := r.call(ctx, "email code", http.MethodPost, "/api/v1/onboarding/"+profileID+"/email-code", token,
+			map[string]string{"code": code}, &prof, http.StatusOK)
+		if err == nil {
+			if prof.Status != "verified" {
+				return fmt.Errorf("e-mail code: the profile is %s, not verified", prof.Status)
+			}
+			return nil
+		}
+		var se *statusError
+		if status != http.StatusUnprocessableEntity || !errors.As(err, &se) || !bytes.Contains(se.body, []byte(`"onboarding.email_code_wrong"`)) {
+			return err
+		}
+		if code, seen, err = r.cfg.Mailbox.WaitCode(wait, email, seen); err != nil {
+			return fmt.Errorf("e-mail code: wrong, and no newer code mailed: %w", err)
+		}
 	}
-	if prof.Status != "verified" {
-		return fmt.Errorf("e-mail code: the profile is %s, not verified", prof.Status)
-	}
-	return nil
 }
 
 // settle polls path until its status leaves the given in-between states,
@@ -532,7 +545,7 @@ func (r *runner) attempt(ctx context.Context, name, method, path, token string, 
 		return resp.StatusCode, fmt.Errorf("%s: read answer: %w", name, err)
 	}
 	if !ok {
-		return resp.StatusCode, fmt.Errorf("%s: status %d, want %d: %.200s", name, resp.StatusCode, want, raw)
+		return resp.StatusCode, &statusError{name: name, status: resp.StatusCode, want: want, body: raw}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -540,6 +553,17 @@ func (r *runner) attempt(ctx context.Context, name, method, path, token string, 
 		}
 	}
 	return resp.StatusCode, nil
+}
+
+// statusError is an answer with another status than expected.
+type statusError struct {
+	name         string
+	status, want int
+	body         []byte
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%s: status %d, want %d: %.200s", e.name, e.status, e.want, e.body)
 }
 
 // Route is path with its query dropped and every segment that looks like an
