@@ -198,7 +198,8 @@ func (s *system) requireMonitoring() {
 	}
 }
 
-// failures is sum's stopping errors as text, for a failure message.
+// failures is sum's table (endpoints, workflows, the errors that stopped
+// applicants), for a failure message or the log.
 func failures(sum loadgen.Summary) string {
 	var b strings.Builder
 	_ = sum.WriteTable(&b)
