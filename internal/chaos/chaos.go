@@ -177,7 +177,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err := r.settle(ctx); err != nil {
 		return r.report, err
 	}
-	if r.report.Checks, err = check(ctx, r.db); err != nil {
+	if r.report.Checks, err = Check(ctx, r.db); err != nil {
 		return r.report, err
 	}
 	if r.report.Fund, err = checkFund(ctx, r.db); err != nil {
@@ -316,8 +316,8 @@ func (r *run) settle(ctx context.Context) error {
 		if err := r.people.step(ctx, r.internshipsWaiting(ctx)); err != nil {
 			r.log.Debug("chaos: people step", "err", err)
 		}
-		counts, cerr := countWorkflows(ctx, r.db)
-		backlog, berr := outboxBacklog(ctx, r.db)
+		counts, cerr := CountWorkflows(ctx, r.db)
+		backlog, berr := OutboxBacklog(ctx, r.db)
 		if cerr == nil && berr == nil {
 			r.report.Workflows = counts
 			if allSettled(counts) && backlog == 0 {

@@ -56,8 +56,8 @@ func quoted(states []string) string {
 	return strings.Join(q, ", ")
 }
 
-// countWorkflows counts every workflow's entities and the settled ones.
-func countWorkflows(ctx context.Context, db *gorm.DB) ([]WorkflowCount, error) {
+// CountWorkflows counts every workflow's entities and the settled ones.
+func CountWorkflows(ctx context.Context, db *gorm.DB) ([]WorkflowCount, error) {
 	out := make([]WorkflowCount, 0, len(kinds))
 	for _, k := range kinds {
 		var c WorkflowCount
@@ -72,10 +72,10 @@ func countWorkflows(ctx context.Context, db *gorm.DB) ([]WorkflowCount, error) {
 	return out, nil
 }
 
-// outboxBacklog counts due outbox rows that have not failed (completing a
+// OutboxBacklog counts due outbox rows that have not failed (completing a
 // task deletes its row): work the system still owes. Rows scheduled for later (review deadlines,
 // offer expiries) are not due.
-func outboxBacklog(ctx context.Context, db *gorm.DB) (int64, error) {
+func OutboxBacklog(ctx context.Context, db *gorm.DB) (int64, error) {
 	var n int64
 	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM outbox WHERE failed_at IS NULL AND process_at <= now()`).
 		Scan(&n).Error
@@ -111,8 +111,8 @@ func (c Checks) Duplicated() int64 {
 	return c.DoubleFinal + c.DoubleNotified + c.DoubleLedger + c.DoubleCertificates
 }
 
-// check runs the invariant queries.
-func check(ctx context.Context, db *gorm.DB) (Checks, error) {
+// Check runs the invariant queries on a settled system's database.
+func Check(ctx context.Context, db *gorm.DB) (Checks, error) {
 	var c Checks
 	var finals []string
 	for _, k := range kinds {

@@ -13,7 +13,10 @@
 // application as each of them (approve, score 8) and waits for the decision
 // and the payout (disbursed, or waitlisted once the budget is spent); the
 // reviewers must be the ones screening assigns, such as dev's two demo
-// reviewers. Internship applications wait for a matching round.
+// reviewers. Given a course (Config.CourseID) and admin credentials, each
+// verified applicant also enrolls, the admin posts a passing score and
+// loadgen waits for the certificate. Internship applications wait for a
+// matching round.
 // The server's LOGIN_RATE and SUBMIT_RATE must allow the load: every
 // applicant signs in from the same address.
 package loadgen
@@ -67,6 +70,18 @@ type Config struct {
 	Progress io.Writer
 	// Tick is the progress interval. Defaults to 500ms.
 	Tick time.Duration
+	// CourseID, when set with admin credentials, adds the training step:
+	// each applicant whose e-mail is verified enrolls in the course through
+	// the API, the admin posts a passing score and loadgen waits for the
+	// certificate (certified). Off by default: a chaos run enrolls its
+	// students itself.
+	CourseID string
+	// Retry is how long a request answered 503 (try later) or not at all
+	// is tried again, every 100ms, as a client riding out a failover does;
+	// each failed try still counts as a failed request. A submission whose
+	// first try committed (its answer lost) then answers 409 and stops the
+	// applicant. Zero: never tried again.
+	Retry time.Duration
 	// Mailbox reads the onboarding codes the server mails to the
 	// applicants' college addresses (the server's SMTP_URL must deliver to
 	// it); nil: applicants stop once their profile awaits its code.
@@ -289,6 +304,11 @@ func (r *runner) steps(ctx context.Context, i int64) error {
 	if err := r.confirmEmail(ctx, profile.ID, token, email); err != nil {
 		return err
 	}
+	if r.cfg.CourseID != "" && r.adminToken != "" {
+		if err := r.train(ctx, token); err != nil {
+			return err
+		}
+	}
 	if len(r.places) > 0 {
 		if _, err := r.call(ctx, "internship apply", http.MethodPost, "/api/v1/internship-applications", token,
 			map[string]any{"preferences": r.places, "skills": []string{"live-streaming", "customer service"}}, nil, http.StatusAccepted); err != nil {
@@ -352,6 +372,30 @@ func (r *runner) review(ctx context.Context, path, ownerToken string) error {
 	return err
 }
 
+// train enrolls the applicant in cfg.CourseID, posts a passing score as the
+// admin and waits for the certificate, timed from the result.
+func (r *runner) train(ctx context.Context, token string) error {
+	var enrollment entity
+	if _, err := r.call(ctx, "enroll", http.MethodPost, "/api/v1/courses/"+r.cfg.CourseID+"/enrollments", token,
+		nil, &enrollment, http.StatusCreated); err != nil {
+		return err
+	}
+	path := "/api/v1/enrollments/" + enrollment.ID
+	start := time.Now()
+	if _, err := r.call(ctx, "course result", http.MethodPost, "/api/v1/admin/enrollments/"+enrollment.ID+"/result", r.adminToken,
+		map[string]any{"score": 90}, nil, http.StatusAccepted); err != nil {
+		return err
+	}
+	status, err := r.settleSince(ctx, start, "training", path, token, "enrolled", "passed")
+	if err != nil {
+		return err
+	}
+	if status != "certified" {
+		return fmt.Errorf("training: the enrollment is %s, not certified", status)
+	}
+	return nil
+}
+
 // entity is the part of a workflow resource loadgen reads.
 type entity struct {
 	ID     string `json:"id"`
@@ -360,23 +404,36 @@ type entity struct {
 
 // confirmEmail reads the code mailed to email and confirms it for the
 // profile profileID; the time from submission is not in it (the mail's
-// delivery is the server's SMTP's).
+// delivery is the server's SMTP's). A code answered "wrong" may have been
+// replaced: a worker that mailed it and failed to commit (a database
+// failover) mails a new one on its retry, and only that one works
+// (docs/EMAIL_CODES.md). The applicant then waits for the newer mail and
+// types its code, as a person does.
 func (r *runner) confirmEmail(ctx context.Context, profileID, token, email string) error {
 	wait, cancel := context.WithTimeout(ctx, r.cfg.Settle)
 	defer cancel()
-	code, _, err := r.cfg.Mailbox.WaitCode(wait, email, 0)
+	code, seen, err := r.cfg.Mailbox.WaitCode(wait, email, 0)
 	if err != nil {
 		return fmt.Errorf("e-mail code: %w", err)
 	}
-	var prof entity
-	if _, err := r.call(ctx, "email code", http.MethodPost, "/api/v1/onboarding/"+profileID+"/email-code", token,
-		map[string]string{"code": code}, &prof, http.StatusOK); err != nil {
-		return err
+	for {
+		var prof entity
+		status, err := r.call(ctx, "email code", http.MethodPost, "/api/v1/onboarding/"+profileID+"/email-code", token,
+			map[string]string{"code": code}, &prof, http.StatusOK)
+		if err == nil {
+			if prof.Status != "verified" {
+				return fmt.Errorf("e-mail code: the profile is %s, not verified", prof.Status)
+			}
+			return nil
+		}
+		var se *statusError
+		if status != http.StatusUnprocessableEntity || !errors.As(err, &se) || !bytes.Contains(se.body, []byte(`"onboarding.email_code_wrong"`)) {
+			return err
+		}
+		if code, seen, err = r.cfg.Mailbox.WaitCode(wait, email, seen); err != nil {
+			return fmt.Errorf("e-mail code: wrong, and no newer code mailed: %w", err)
+		}
 	}
-	if prof.Status != "verified" {
-		return fmt.Errorf("e-mail code: the profile is %s, not verified", prof.Status)
-	}
-	return nil
 }
 
 // settle polls path until its status leaves the given in-between states,
@@ -429,19 +486,45 @@ func (r *runner) call(ctx context.Context, name, method, path, token string, bod
 	if name == "" {
 		name = method + " " + Route(path)
 	}
-	var rd io.Reader
+	var payload []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
 			return 0, fmt.Errorf("%s: %w", name, err)
 		}
-		rd = bytes.NewReader(b)
+	}
+	start := time.Now()
+	for {
+		status, err := r.attempt(ctx, name, method, path, token, payload, out, want)
+		// Only "try later" and no answer are tried again; each failed
+		// attempt is recorded as a refused request.
+		again := err != nil && (status == 0 || status == http.StatusServiceUnavailable) && ctx.Err() == nil
+		if !again || time.Since(start) >= r.cfg.Retry {
+			return status, err
+		}
+		select {
+		case <-ctx.Done():
+			return status, err
+		case <-time.After(retryPause):
+		}
+	}
+}
+
+// retryPause is the wait before a request is tried again (Config.Retry).
+const retryPause = 100 * time.Millisecond
+
+// attempt makes one try of call's request, with payload as the JSON body
+// (nil: none).
+func (r *runner) attempt(ctx context.Context, name, method, path, token string, payload []byte, out any, want int) (int, error) {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, r.cfg.BaseURL+path, rd)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
-	if body != nil {
+	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if token != "" {
@@ -462,7 +545,7 @@ func (r *runner) call(ctx context.Context, name, method, path, token string, bod
 		return resp.StatusCode, fmt.Errorf("%s: read answer: %w", name, err)
 	}
 	if !ok {
-		return resp.StatusCode, fmt.Errorf("%s: status %d, want %d: %.200s", name, resp.StatusCode, want, raw)
+		return resp.StatusCode, &statusError{name: name, status: resp.StatusCode, want: want, body: raw}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -470,6 +553,17 @@ func (r *runner) call(ctx context.Context, name, method, path, token string, bod
 		}
 	}
 	return resp.StatusCode, nil
+}
+
+// statusError is an answer with another status than expected.
+type statusError struct {
+	name         string
+	status, want int
+	body         []byte
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%s: status %d, want %d: %.200s", e.name, e.status, e.want, e.body)
 }
 
 // Route is path with its query dropped and every segment that looks like an
