@@ -1,13 +1,17 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/tracing"
 	"github.com/campusbiz/campusbiz/models"
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/labstack/echo/otelecho"
+	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -51,6 +55,9 @@ func TestOneTraceFromRequestToNotification(t *testing.T) {
 	require.Len(t, posts, 1)
 	req := posts[0]
 	require.Equal(t, trace.SpanKindServer, req.SpanKind)
+	require.Equal(t, otelecho.ScopeName, req.InstrumentationScope.Name, "OpenTelemetry's own Echo instrumentation")
+	require.Contains(t, req.Attributes, attribute.String("campusbiz.request_id", r.Header.Get(echo.HeaderXRequestID)))
+	require.Contains(t, req.Attributes, attribute.String("http.route", "/api/v1/onboarding"))
 	verify := byName("task onboarding:verify")
 	require.Len(t, verify, 1)
 	notify := byName("task notify:send")[0]
@@ -76,4 +83,13 @@ func TestOneTraceFromRequestToNotification(t *testing.T) {
 	}
 	require.Positive(t, sql, "the step's SQL has spans")
 	require.Equal(t, 1, commits, "the step commits once")
+
+	// A refused request is answered once, with its status on its span.
+	bad := a.do(http.MethodPost, "/api/v1/onboarding", token, map[string]any{"college_id": 7})
+	require.Equal(t, http.StatusUnprocessableEntity, bad.Status, string(bad.Body))
+	var p map[string]any
+	require.NoError(t, json.Unmarshal(bad.Body, &p), "one problem document, not two: %s", bad.Body)
+	refused := byName("POST /api/v1/onboarding")
+	require.Len(t, refused, 2)
+	require.Contains(t, refused[1].Attributes, attribute.Int("http.status_code", http.StatusUnprocessableEntity))
 }

@@ -1,49 +1,44 @@
 package tracing
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/labstack/echo/otelecho"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Echo is middleware giving each request a server span named by its method
-// and route, child of the caller's traceparent if it sent one. Register it
+// Service is the service name the API's server spans carry.
+const Service = "campusbiz"
+
+// Echo is middleware giving each request a server span, through
+// OpenTelemetry's own Echo instrumentation (otelecho): named by its method
+// and route ("POST /api/v1/onboarding"), child of the caller's traceparent
+// if it sent one, with the request id as campusbiz.request_id. Register it
 // with Use (after routing, so the route is known) and only when Enabled.
+//
+// otelecho renders a handler's error itself (c.Error, so that the span
+// sees the status) and then returns it too; the error is not passed on,
+// so that the middleware outside (the request log) sees one answered
+// request, as without tracing.
 func Echo() echo.MiddlewareFunc {
-	tracer := Tracer()
+	spans := otelecho.Middleware(Service)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := spans(withRequestID(next))
 		return func(c echo.Context) error {
-			req := c.Request()
-			ctx := propagator.Extract(req.Context(), propagation.HeaderCarrier(req.Header))
-			route := c.Path()
-			if route == "" {
-				route = "unmatched"
-			}
-			ctx, span := tracer.Start(ctx, req.Method+" "+route, trace.WithSpanKind(trace.SpanKindServer),
-				trace.WithAttributes(
-					attribute.String("http.request.method", req.Method),
-					attribute.String("http.route", route),
-					attribute.String("url.scheme", c.Scheme()),
-				))
-			defer span.End()
-			c.SetRequest(req.WithContext(ctx))
-			err := next(c)
-			if err != nil {
-				c.Error(err) // the response's status is known only once the error is rendered
-			}
-			status := c.Response().Status
-			span.SetAttributes(attribute.Int("http.response.status_code", status))
-			if id := c.Response().Header().Get(echo.HeaderXRequestID); id != "" {
-				span.SetAttributes(attribute.String("campusbiz.request_id", id))
-			}
-			if status >= http.StatusInternalServerError {
-				span.SetStatus(codes.Error, http.StatusText(status))
+			if err := h(c); err != nil && !c.Response().Committed {
+				return err // not rendered: let the central handler answer
 			}
 			return nil
 		}
+	}
+}
+
+// withRequestID names the request's id on its span (inside otelecho's).
+func withRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if id := c.Response().Header().Get(echo.HeaderXRequestID); id != "" {
+			trace.SpanFromContext(c.Request().Context()).SetAttributes(attribute.String("campusbiz.request_id", id))
+		}
+		return next(c)
 	}
 }
