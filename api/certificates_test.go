@@ -277,7 +277,7 @@ func TestRevocationUnknownSerialsAndEnumeration(t *testing.T) {
 		"message": "The certificate was revoked: plagiarised final project"}}, revoked["reasons"])
 	require.Equal(t, "The certificate was revoked: plagiarised final project", revoked["reason"])
 	require.Equal(t, http.StatusNotFound, ta.do(http.MethodGet, path+"/events", applicant, nil).Status, "not the holder")
-	eventually(t, 20*time.Second, "the holder is told", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "the holder is told", func() bool {
 		return ta.count(`SELECT count(*) FROM notifications WHERE entity_type = 'certificate'`) == 1
 	})
 	require.Greater(t, ta.count(`SELECT count(*) FROM notifications`), notified)

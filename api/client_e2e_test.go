@@ -13,6 +13,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/api/client"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/google/uuid"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/stretchr/testify/require"
@@ -57,7 +58,7 @@ func TestGeneratedClientDrivesOnboarding(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, sub.JSON202, "%d %s", sub.StatusCode(), sub.Body)
 
-	eventually(t, 30*time.Second, "the profile to await its e-mail code", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "the profile to await its e-mail code", func() bool {
 		got, err := c.GetOnboardingWithResponse(ctx, uuid.MustParse(*sub.JSON202.Id), bearer)
 		require.NoError(t, err)
 		require.NotNil(t, got.JSON200, string(got.Body))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/mailsink"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows/msg"
@@ -245,7 +246,7 @@ func TestConfirmationRechecksTheStudentNumber(t *testing.T) {
 	// Both passed the checks (nobody was verified yet) and got a code each,
 	// to the same address.
 	email := body["college_email"].(string)
-	eventually(t, 20*time.Second, "two codes", func() bool { return len(a.mail.To(email)) == 2 })
+	testenv.WaitFor(t, 20*time.Second, "two codes", func() bool { return len(a.mail.To(email)) == 2 })
 	// Which mail belongs to which profile is not in the mail: each applicant
 	// tries both (a wrong try costs one attempt of five).
 	var codes []string

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
@@ -48,7 +49,7 @@ func (a *app) reviewer() (models.Account, string) {
 func (a *app) waitStatus(path, token, want string) map[string]any {
 	a.t.Helper()
 	var last map[string]any
-	eventually(a.t, 30*time.Second, path+" to be "+want, func() bool {
+	testenv.WaitFor(a.t, 30*time.Second, path+" to be "+want, func() bool {
 		r := a.do(http.MethodGet, path, token, nil)
 		require.Equal(a.t, http.StatusOK, r.Status, string(r.Body))
 		last = r.JSON(a.t)
@@ -506,7 +507,7 @@ func TestApplicationsWaitingForReviewersAreScreenedWhenReviewersJoin(t *testing.
 	waiting := func() int {
 		return a.count(`SELECT count(*) FROM fund_applications WHERE status = 'screening' AND reasons @> '[{"code": "fund.awaiting_reviewers"}]'`)
 	}
-	eventually(t, 30*time.Second, "both applications to wait for reviewers", func() bool { return waiting() == 2 })
+	testenv.WaitFor(t, 30*time.Second, "both applications to wait for reviewers", func() bool { return waiting() == 2 })
 	got := a.waitStatus(paths[1], ownerTok, "screening")
 	require.Contains(t, fmt.Sprint(got["reasons"]), "screened again as soon as the programme office adds reviewers")
 
@@ -537,7 +538,7 @@ func TestApplicationsWaitingForReviewersAreScreenedWhenReviewersJoin(t *testing.
 
 	staff("reviewer", 1) // one is not enough: they wait on
 	require.Equal(t, before+2, tasks(), "both waiting applications are screened again")
-	eventually(t, 30*time.Second, "the second screenings to run", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "the second screenings to run", func() bool {
 		return a.count(`SELECT count(*) FROM outbox WHERE task_type = 'fund:screen' AND failed_at IS NULL`) == 0
 	})
 	require.Equal(t, 2, waiting())

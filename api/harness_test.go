@@ -121,7 +121,7 @@ func (a *app) emailCode(addr string, seen int) (string, int) {
 	code, n, err := a.mail.WaitCode(ctx, addr, seen)
 	require.NoError(a.t, err)
 	// The mail goes out just before its code's hash commits.
-	eventually(a.t, 10*time.Second, "the code's hash to be stored", func() bool {
+	testenv.WaitFor(a.t, 10*time.Second, "the code's hash to be stored", func() bool {
 		var stored int
 		require.NoError(a.t, a.schema.DB.Raw(`SELECT count(*) FROM email_codes WHERE email = ? AND sent_at IS NOT NULL`,
 			addr).Row().Scan(&stored))
@@ -254,16 +254,4 @@ func (a *app) count(query string, args ...any) int {
 	var n int
 	require.NoError(a.t, a.schema.DB.Raw(query, args...).Row().Scan(&n))
 	return n
-}
-
-// eventually polls cond until it holds or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
 	"github.com/campusbiz/campusbiz/internal/logging"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
@@ -134,7 +135,7 @@ func TestLogsAndTaskPayloadsCarryNoPersonalData(t *testing.T) {
 	r = a.do(http.MethodPost, "/api/v1/admin/enrollments/"+enrollment+"/result", adminTok, map[string]any{"score": 90})
 	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
 	a.waitStatus("/api/v1/enrollments/"+enrollment, token, workflows.EnrollmentCertified)
-	eventually(t, 10*time.Second, "every task due done", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "every task due done", func() bool {
 		return a.count(`SELECT count(*) FROM outbox WHERE process_at <= now()`) == 0
 	})
 	require.Equal(t, http.StatusNoContent, a.do(http.MethodPost, "/api/v1/auth/logout", token, nil).Status)

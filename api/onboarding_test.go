@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows/msg"
 	"github.com/stretchr/testify/require"
@@ -43,7 +44,7 @@ func TestOnboardingThroughTheAPI(t *testing.T) {
 
 	waitStatus := func(want string) map[string]any {
 		var got map[string]any
-		eventually(t, 20*time.Second, "status "+want, func() bool {
+		testenv.WaitFor(t, 20*time.Second, "status "+want, func() bool {
 			got = a.do(http.MethodGet, "/api/v1/onboarding/"+id, token, nil).JSON(t)
 			return got["status"] == want
 		})
@@ -86,7 +87,7 @@ func TestOnboardingThroughTheAPI(t *testing.T) {
 	require.Equal(t, []string{">pending", "pending>needs_info", "needs_info>pending", "pending>awaiting_email",
 		"awaiting_email>verified"}, path)
 
-	eventually(t, 20*time.Second, "three notifications", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "three notifications", func() bool {
 		n := a.do(http.MethodGet, "/api/v1/me/notifications", token, nil).JSON(t)["items"].([]any)
 		return len(n) == 3
 	})

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/internal/tracing"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/labstack/echo/v4"
@@ -49,7 +50,7 @@ func TestOneTraceFromRequestToNotification(t *testing.T) {
 		}
 		return out
 	}
-	eventually(t, 20*time.Second, "the notify:send task's span", func() bool { return len(byName("task notify:send")) > 0 })
+	testenv.WaitFor(t, 20*time.Second, "the notify:send task's span", func() bool { return len(byName("task notify:send")) > 0 })
 
 	posts := byName("POST /api/v1/onboarding")
 	require.Len(t, posts, 1)

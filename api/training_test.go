@@ -8,6 +8,7 @@ import (
 
 	application "github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
@@ -53,7 +54,7 @@ func (ta *trainingApp) student(fullName string) (models.Account, string) {
 func (ta *trainingApp) waitEnrollment(id, token, want string) map[string]any {
 	ta.t.Helper()
 	var got map[string]any
-	eventually(ta.t, 20*time.Second, "enrollment "+want, func() bool {
+	testenv.WaitFor(ta.t, 20*time.Second, "enrollment "+want, func() bool {
 		got = ta.do(http.MethodGet, "/api/v1/enrollments/"+id, token, nil).JSON(ta.t)
 		return got["status"] == want
 	})
@@ -180,7 +181,7 @@ func TestTrainingThroughTheAPI(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, ta.do(http.MethodGet, "/api/v1/enrollments?status=done", token, nil).Status)
 	require.Equal(t, http.StatusUnprocessableEntity, ta.do(http.MethodGet, "/api/v1/enrollments?course_id=x", token, nil).Status)
 
-	eventually(t, 20*time.Second, "notifications of failed, passed and certified", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "notifications of failed, passed and certified", func() bool {
 		return ta.count(`SELECT count(*) FROM notifications WHERE account_id = ?`, student.ID) == 3
 	})
 	r = ta.do(http.MethodGet, "/api/v1/admin/stats", ta.admin, nil)

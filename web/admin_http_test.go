@@ -10,6 +10,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/stretchr/testify/require"
@@ -122,7 +123,7 @@ func TestAdminTrainingForms(t *testing.T) {
 	status, _ = admin.post("/admin/enrollments/"+enr.ID+"/result", url.Values{"score": {"80"}})
 	require.Equal(t, http.StatusSeeOther, status)
 	var serial string
-	eventually(t, 20*time.Second, "the certificate to be issued", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "the certificate to be issued", func() bool {
 		return db.Raw("SELECT serial FROM certificates WHERE enrollment_id = ?", enr.ID).Row().Scan(&serial) == nil
 	})
 	// The certificate's QR code names /verify/{serial}: the page for a
@@ -291,7 +292,7 @@ func TestAdminSeesApplicationsWaitingForReviewers(t *testing.T) {
 			ProgramID: prog.ID, ShopID: shop.ID, AmountFen: 50_000, BusinessPlan: "开一家网店"})
 		require.NoError(t, err)
 	}
-	eventually(t, 30*time.Second, "both applications to wait for reviewers", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "both applications to wait for reviewers", func() bool {
 		n, err := workflows.CountAwaitingReviewers(context.Background(), db)
 		require.NoError(t, err)
 		return n == 2
@@ -311,7 +312,7 @@ func TestAdminSeesApplicationsWaitingForReviewers(t *testing.T) {
 			"password": {"a-long-password"}, "name": {"评审"}, "role": {"reviewer"}})
 		require.Equal(t, http.StatusSeeOther, status, body)
 	}
-	eventually(t, 30*time.Second, "both applications to go to review", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "both applications to go to review", func() bool {
 		return count(t, s, `SELECT count(*) FROM fund_applications WHERE status = 'in_review'`) == 2
 	})
 	_, body = admin.get("/admin/fund?lang=en")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/stretchr/testify/require"
 )
@@ -109,7 +110,7 @@ func TestImportPage(t *testing.T) {
 		page := resp.Header.Get("Location")
 		require.Regexp(t, `^/admin/import/[0-9a-f-]{36}$`, page)
 		var body string
-		eventually(t, 10*time.Second, "the import finishes", func() bool {
+		testenv.WaitFor(t, 10*time.Second, "the import finishes", func() bool {
 			var status int
 			status, body = admin.get(page + "?lang=en")
 			require.Equal(t, http.StatusOK, status)

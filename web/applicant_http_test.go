@@ -11,6 +11,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/campusbiz/campusbiz/workflows/engine"
@@ -34,7 +35,7 @@ func TestApplicantFormsKeepToTheirOwner(t *testing.T) {
 	me, other := signIn(t, s, students[0]), students[1]
 	othersApp, err := s.app.SubmitFund(ctx, app.ActorOf(other), app.FundInput{ProgramID: prog.ID, ShopID: shops[1].ID, AmountFen: 100, BusinessPlan: "p"})
 	require.NoError(t, err)
-	eventually(t, 20*time.Second, "screening", func() bool { return status(t, s, othersApp.ID) == workflows.FundInReview })
+	testenv.WaitFor(t, 20*time.Second, "screening", func() bool { return status(t, s, othersApp.ID) == workflows.FundInReview })
 	// What the refused forms below could write: the other student's
 	// application and shop, and any new record (the workers may still be
 	// busy elsewhere, so this is narrower than writes).
@@ -78,7 +79,7 @@ func TestApplicantFormsKeepToTheirOwner(t *testing.T) {
 	require.Equal(t, int64(83_456), mine.AmountFen, "yuan to fen exactly")
 	code, _ = me.post("/fund/"+mine.ID+"/withdraw", url.Values{})
 	require.Equal(t, http.StatusSeeOther, code)
-	eventually(t, 10*time.Second, "the withdrawal", func() bool { return status(t, s, mine.ID) == workflows.FundWithdrawn })
+	testenv.WaitFor(t, 10*time.Second, "the withdrawal", func() bool { return status(t, s, mine.ID) == workflows.FundWithdrawn })
 	code, body = me.post("/fund/"+mine.ID+"/withdraw?lang=en", url.Values{})
 	require.Equal(t, http.StatusConflict, code, "withdrawn once")
 	require.Contains(t, body, "cannot be withdrawn")

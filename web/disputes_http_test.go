@@ -9,6 +9,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/stretchr/testify/require"
@@ -27,7 +28,7 @@ func TestAdminDecidesADisputeOnItsPage(t *testing.T) {
 	f := app.OnboardingInput{CollegeID: otherProf.CollegeID, StudentNumber: otherProf.StudentNumber, FullName: "王五",
 		EnrollmentYear: otherProf.EnrollmentYear, Major: "电子商务", CollegeEmail: "real." + otherProf.CollegeEmail, Phone: "13900000002"}
 	prof, _ := fixtures.SubmitOnboarding(t, db, claimant, f)
-	eventually(t, 20*time.Second, "the claim to be rejected", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "the claim to be rejected", func() bool {
 		return count(t, s, "SELECT count(*) FROM student_profiles WHERE id = '"+prof.ID+"' AND status = 'rejected'") == 1
 	})
 	// The claimant files the dispute on the onboarding page.

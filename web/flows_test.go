@@ -9,6 +9,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/chromedp/chromedp"
@@ -65,7 +66,7 @@ func TestApplicantOnboardsInBrowser(t *testing.T) {
 
 	fill(form.Phone)
 	run(t, ctx, chromedp.WaitVisible(`.state[data-kind=onboarding]`, chromedp.ByQuery))
-	eventually(t, 20*time.Second, "the dashboard to ask for the e-mail code", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "the dashboard to ask for the e-mail code", func() bool {
 		run(t, ctx, chromedp.Reload(), chromedp.WaitVisible(`.state[data-kind=onboarding]`, chromedp.ByQuery))
 		return stateOf(t, ctx, "onboarding") == workflows.OnboardingAwaitingEmail
 	})
@@ -117,7 +118,7 @@ func TestReviewerApprovesInBrowser(t *testing.T) {
 	})
 	require.NoError(t, err)
 	appID := sub.ID
-	eventually(t, 20*time.Second, "screening to assign the reviewer", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "screening to assign the reviewer", func() bool {
 		return status(t, s, appID) == workflows.FundInReview
 	})
 	var score int
@@ -144,7 +145,7 @@ func TestReviewerApprovesInBrowser(t *testing.T) {
 		chromedp.WaitVisible(".notice", chromedp.ByQuery),
 	)
 	require.Contains(t, textOf(t, ctx, "main"), "Nothing waiting for you")
-	eventually(t, 20*time.Second, "the application to be approved", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "the application to be approved", func() bool {
 		st := status(t, s, appID)
 		return st == workflows.FundApproved || st == workflows.FundDisbursed
 	})
@@ -160,7 +161,7 @@ func TestVerifyPageShowsRevocation(t *testing.T) {
 	holder, _ := fixtures.VerifiedStudent(t, db, "王小明")
 	fixtures.PassedEnrollment(t, db, holder, fixtures.Course(t, db, 60))
 	var serial string
-	eventually(t, 20*time.Second, "the certificate to be issued", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "the certificate to be issued", func() bool {
 		return db.Raw("SELECT serial FROM certificates WHERE account_id = ?", holder.ID).Row().Scan(&serial) == nil
 	})
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/chromedp/chromedp"
@@ -89,7 +90,7 @@ func TestFundApplicationFromThePageReachesTheDashboard(t *testing.T) {
 	require.NoError(t, db.Take(&filed, "account_id = ?", students[0].ID).Error)
 	require.Equal(t, int64(85_030), filed.AmountFen)
 	require.Contains(t, textOf(t, ctx, "#wf-fund-"+filed.ID+" h2"), "850.30")
-	eventually(t, 20*time.Second, "screening to reach the reviewers", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "screening to reach the reviewers", func() bool {
 		run(t, ctx, chromedp.Reload(), chromedp.WaitVisible(`.state[data-kind=fund]`, chromedp.ByQuery))
 		return stateOf(t, ctx, "fund") == workflows.FundInReview
 	})

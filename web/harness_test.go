@@ -94,7 +94,7 @@ func (s *site) emailCode(addr string, seen int) string {
 	defer cancel()
 	code, n, err := s.mail.WaitCode(ctx, addr, seen)
 	require.NoError(s.t, err)
-	eventually(s.t, 10*time.Second, "the code's hash to be stored", func() bool {
+	testenv.WaitFor(s.t, 10*time.Second, "the code's hash to be stored", func() bool {
 		return count(s.t, s, "SELECT count(*) FROM email_codes WHERE sent_at IS NOT NULL AND email = '"+addr+"'") >= n
 	})
 	return code
@@ -119,16 +119,4 @@ func (s *site) createPlace(company, title, city string, capacity int, skills ...
 		Company: company, Title: title, City: city, Capacity: &capacity, Skills: skills})
 	require.NoError(s.t, err)
 	return place
-}
-
-// eventually polls cond until it holds or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/stretchr/testify/require"
@@ -26,7 +27,7 @@ func TestNeedsInfoReasonSitsBesideItsField(t *testing.T) {
 	form.CollegeEmail = "me@gmail.com" // not the college's domain: needs_info on college_email
 	prof, err := s.app.SubmitOnboarding(context.Background(), app.ActorOf(acct), form)
 	require.NoError(t, err)
-	eventually(t, 20*time.Second, "needs_info", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "needs_info", func() bool {
 		return count(t, s, "SELECT count(*) FROM student_profiles WHERE id = '"+prof.ID+"' AND status = '"+workflows.OnboardingNeedsInfo+"'") == 1
 	})
 

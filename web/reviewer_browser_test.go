@@ -7,6 +7,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/chromedp/cdproto/network"
@@ -51,7 +52,7 @@ func TestReviewerWorkbenchInBrowser(t *testing.T) {
 		ids[i] = sub.ID
 	}
 	for _, id := range ids {
-		eventually(t, 20*time.Second, "screening to assign reviewers", func() bool { return status(t, s, id) == workflows.FundInReview })
+		testenv.WaitFor(t, 20*time.Second, "screening to assign reviewers", func() bool { return status(t, s, id) == workflows.FundInReview })
 	}
 	// The reviewer is on every application (the panel is three, two per
 	// application: make sure of it), and the first is two days overdue.

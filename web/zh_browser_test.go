@@ -12,6 +12,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/chromedp/cdproto/network"
@@ -228,11 +229,11 @@ func TestApplicantJourneyInChinese(t *testing.T) {
 	_, err = s.app.RecordResult(bg, admin, enrollmentID, app.ResultInput{Score: &pass})
 	require.NoError(t, err)
 	var serial string
-	eventually(t, 30*time.Second, "the certificate", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "the certificate", func() bool {
 		return db.Raw(`SELECT serial FROM certificates`).Row().Scan(&serial) == nil
 	})
 	typed += " " + serial + " " + s.url + "/verify/" + serial
-	eventually(t, 30*time.Second, "the enrollment certified", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "the enrollment certified", func() bool {
 		return count(t, s, "SELECT count(*) FROM enrollments WHERE status = '"+workflows.EnrollmentCertified+"'") == 1
 	})
 	run(t, ctx, chromedp.Navigate(s.url+"/dashboard"), chromedp.WaitVisible(".next", chromedp.ByQuery))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows"
@@ -60,7 +61,7 @@ func BenchmarkOnboardingEngine(b *testing.B) {
 	start := time.Now()
 	e.background(relay.Run)
 	require.NoError(b, srv.Start(mux))
-	waitFor(b, 10*time.Minute, "all profiles final", func() bool {
+	testenv.WaitFor(b, 10*time.Minute, "all profiles final", func() bool {
 		return e.count(`SELECT count(*) FROM student_profiles WHERE status = 'pending'`) == 0
 	})
 	elapsed := time.Since(start)
@@ -121,7 +122,7 @@ func bareRate(b *testing.B, n int, insert func(ctx context.Context, db *gorm.DB,
 		enqueued <- nil
 	}()
 	require.NoError(b, <-enqueued)
-	waitFor(b, 10*time.Minute, "all inserts", func() bool {
+	testenv.WaitFor(b, 10*time.Minute, "all inserts", func() bool {
 		return e.count(`SELECT count(*) FROM bare_results`) == n
 	})
 	elapsed := time.Since(start)
@@ -159,7 +160,7 @@ func BenchmarkOnboardingBareAsynqSameWork(b *testing.B) {
 		_, err := e.client.Enqueue(asynq.NewTask(workflows.TypeOnboardingVerify, p), asynq.Queue(engine.QueueCritical))
 		require.NoError(b, err)
 	}
-	waitFor(b, 10*time.Minute, "all profiles final", func() bool {
+	testenv.WaitFor(b, 10*time.Minute, "all profiles final", func() bool {
 		return e.count(`SELECT count(*) FROM student_profiles WHERE status = 'pending'`) == 0
 	})
 	elapsed := time.Since(start)
@@ -271,7 +272,7 @@ func engineInsertRate(b *testing.B, n int, step engine.Step) float64 {
 		dispatched <- nil
 	}()
 	require.NoError(b, <-dispatched)
-	waitFor(b, 10*time.Minute, "all inserts", func() bool {
+	testenv.WaitFor(b, 10*time.Minute, "all inserts", func() bool {
 		return e.count(`SELECT count(*) FROM bare_results`) == n
 	})
 	elapsed := time.Since(start)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/stretchr/testify/require"
 )
 
@@ -75,7 +76,7 @@ func TestWorkerKilledMidwayLosesNothing(t *testing.T) {
 	const n = 500
 	subs := e.submit(n)
 	first := e.startWorkerProcess("worker-1")
-	waitFor(t, 60*time.Second, "the first worker to make progress", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "the first worker to make progress", func() bool {
 		return e.count(`SELECT count(*) FROM student_profiles WHERE status <> 'pending'`) >= 20
 	})
 	require.NoError(t, first.Process.Signal(syscall.SIGKILL))
@@ -84,14 +85,14 @@ func TestWorkerKilledMidwayLosesNothing(t *testing.T) {
 	require.Less(t, doneAtKill, n, "the kill must land while work is in flight")
 
 	e.startWorkerProcess("worker-2")
-	waitFor(t, 200*time.Second, "all profiles to reach a final state", func() bool {
+	testenv.WaitFor(t, 200*time.Second, "all profiles to reach a final state", func() bool {
 		return e.count(`SELECT count(*) FROM student_profiles WHERE status <> 'pending'`) == n
 	})
 	final := e.finalEvents()
 	for _, s := range subs {
 		require.Equal(t, 1, final[s.profile.ID], "profile %s", s.profile.ID)
 	}
-	waitFor(t, 200*time.Second, "every notification", func() bool {
+	testenv.WaitFor(t, 200*time.Second, "every notification", func() bool {
 		return e.count(`SELECT count(*) FROM notifications`) == n
 	})
 	t.Logf("killed with %d of %d done; all %d finished once", doneAtKill, n, n)

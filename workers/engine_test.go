@@ -245,18 +245,6 @@ func (e *backend) count(query string, args ...any) int {
 	return n
 }
 
-// waitFor polls cond until it holds or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // requireOneEffect checks a profile passed its checks exactly once (it
 // awaits its e-mail code, never verified by the task), with one event, one
 // notification and one code to mail.
@@ -393,7 +381,7 @@ func TestTwoRelaysAndTwoReconcilersCompleteEveryWorkflowOnce(t *testing.T) {
 	}
 	const n = 300
 	subs := e.submit(n)
-	waitFor(t, 90*time.Second, "every outbox row to complete", func() bool {
+	testenv.WaitFor(t, 90*time.Second, "every outbox row to complete", func() bool {
 		return e.count(`SELECT count(*) FROM outbox`) == 0
 	})
 	final := e.finalEvents()
@@ -434,23 +422,23 @@ func TestRedisLosingEveryKeyLosesNoWork(t *testing.T) {
 	e.startServer(slow)
 	e.background(e.relay().Run)
 	e.background(e.reconciler(time.Second).Run)
-	waitFor(t, 60*time.Second, "some progress", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "some progress", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return processed >= 50
 	})
 	require.NoError(t, e.redis.Client.FlushDB(context.Background()).Err())
-	waitFor(t, 120*time.Second, "all profiles to reach a final state", func() bool {
+	testenv.WaitFor(t, 120*time.Second, "all profiles to reach a final state", func() bool {
 		return e.count(`SELECT count(*) FROM student_profiles WHERE status <> 'pending'`) == n
 	})
 	final := e.finalEvents()
 	for _, s := range subs {
 		require.Equal(t, 1, final[s.profile.ID], "profile %s", s.profile.ID)
 	}
-	waitFor(t, 60*time.Second, "every notification", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "every notification", func() bool {
 		return e.count(`SELECT count(*) FROM notifications`) == n
 	})
-	waitFor(t, 60*time.Second, "every code mailed", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "every code mailed", func() bool {
 		return e.count(`SELECT count(*) FROM email_codes WHERE sent_at IS NOT NULL`) == n
 	})
 	require.Len(t, e.mail.Messages(), n, "each code mailed once, though Redis lost its tasks")

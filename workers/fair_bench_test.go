@@ -10,6 +10,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows/engine"
@@ -127,7 +128,7 @@ func (s *fairSetup) submitCollege(b *testing.B, n int) string {
 
 // waitCollege waits until every profile of college is decided.
 func (s *fairSetup) waitCollege(b *testing.B, college string) {
-	waitFor(b, 30*time.Minute, "college "+college+" decided", func() bool {
+	testenv.WaitFor(b, 30*time.Minute, "college "+college+" decided", func() bool {
 		return s.e.count(`SELECT count(*) FROM student_profiles WHERE college_id = ? AND status = 'pending'`, college) == 0
 	})
 }
@@ -179,7 +180,7 @@ func backlogRun(b *testing.B, mode dispatchMode, backlog, nB int) (time.Duration
 	if mode == directMode {
 		enqueueAll(b, s.e.client, direct)
 	}
-	waitFor(b, 10*time.Minute, "A under way", func() bool {
+	testenv.WaitFor(b, 10*time.Minute, "A under way", func() bool {
 		return s.e.count(`SELECT count(*) FROM student_profiles WHERE status <> 'pending'`) >= min(2000, backlog/10)
 	})
 	bCollege := s.submitCollege(b, nB)
@@ -191,7 +192,7 @@ func backlogRun(b *testing.B, mode dispatchMode, backlog, nB int) (time.Duration
 	// the whole backlog in Redis and run after A's last decision; with it
 	// they run among A's tasks. Waiting until every task has finished (or
 	// given up) compares the same work on both sides.
-	waitFor(b, 10*time.Minute, "every task finished", func() bool {
+	testenv.WaitFor(b, 10*time.Minute, "every task finished", func() bool {
 		return s.e.count(`SELECT count(*) FROM outbox WHERE failed_at IS NULL`) == 0
 	})
 	drained := float64(backlog) / time.Since(start).Seconds()

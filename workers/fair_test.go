@@ -152,11 +152,11 @@ func TestFairDispatchWithSeveralAdmittersAndARedisLossCompletesEveryTaskOnce(t *
 		e.background(relay.Run)
 	}
 	e.background(e.reconciler(time.Second).Run)
-	waitFor(t, 60*time.Second, "some progress", func() bool {
+	testenv.WaitFor(t, 60*time.Second, "some progress", func() bool {
 		return e.count(`SELECT count(*) FROM student_profiles WHERE status <> 'pending'`) >= 60
 	})
 	require.NoError(t, e.redis.Client.FlushDB(context.Background()).Err())
-	waitFor(t, 120*time.Second, "every profile final", func() bool {
+	testenv.WaitFor(t, 120*time.Second, "every profile final", func() bool {
 		return e.count(`SELECT count(*) FROM student_profiles WHERE status = 'pending'`) == 0
 	})
 	final := e.finalEvents()

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/workflows"
 	"github.com/stretchr/testify/require"
 )
@@ -23,7 +24,7 @@ func TestRoundSurvivesWorkerKill(t *testing.T) {
 	status := func() string { return matchRound(t, db, round.ID).Status }
 
 	first := e.startWorkerProcess("match-1")
-	waitFor(t, 60*time.Second, "the first worker to start the round", func() bool { return status() == workflows.RoundRunning })
+	testenv.WaitFor(t, 60*time.Second, "the first worker to start the round", func() bool { return status() == workflows.RoundRunning })
 	require.NoError(t, first.Process.Signal(syscall.SIGKILL))
 	_ = first.Wait()
 	require.Equal(t, workflows.RoundRunning, status(), "the kill must land while the round runs; make the round bigger")
@@ -33,7 +34,7 @@ func TestRoundSurvivesWorkerKill(t *testing.T) {
 	require.ErrorIs(t, err, workflows.ErrConflict, "the interrupted round still holds its place: no second round meanwhile")
 
 	e.startWorkerProcess("match-2")
-	waitFor(t, 200*time.Second, "the retried round to finish", func() bool { return status() == workflows.RoundDone })
+	testenv.WaitFor(t, 200*time.Second, "the retried round to finish", func() bool { return status() == workflows.RoundDone })
 	e.requireOneRound(round, roundOffers(t, db, round.ID))
 	require.Positive(t, e.count(`SELECT attempt FROM workflow_events WHERE entity_id = ? AND to_state = 'done'`, round.ID),
 		"the round was finished by a retry")

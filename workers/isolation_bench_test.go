@@ -10,6 +10,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/app"
 	"github.com/campusbiz/campusbiz/internal/fixtures"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/campusbiz/campusbiz/workflows/shopcheck"
@@ -54,7 +55,7 @@ func BenchmarkSlowShopPages(b *testing.B) {
 				ShopName: "慢店", Category: "tea"})
 			require.NoError(b, err)
 		}
-		waitFor(b, time.Minute, "the shop checks running", func() bool {
+		testenv.WaitFor(b, time.Minute, "the shop checks running", func() bool {
 			info, err := s.e.inspector.GetQueueInfo(engine.QueueShops)
 			return err == nil && info.Active > 0
 		})

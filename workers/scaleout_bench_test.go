@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campusbiz/campusbiz/internal/benchplot"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/stretchr/testify/require"
 )
 
@@ -32,7 +33,7 @@ func BenchmarkEngineWorkers(b *testing.B) {
 			for p := range n {
 				e.startWorkerProcess(fmt.Sprintf("worker-%d", p), "WORKER_CONCURRENCY=20", "DB_MAX_OPEN_CONNS=20")
 			}
-			waitFor(b, 10*time.Minute, "all profiles final", func() bool {
+			testenv.WaitFor(b, 10*time.Minute, "all profiles final", func() bool {
 				return e.count(`SELECT count(*) FROM student_profiles WHERE status = 'pending'`) == 0
 			})
 			elapsed := time.Since(start)

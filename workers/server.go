@@ -149,8 +149,23 @@ type ServerConfig struct {
 // NewServer returns an Asynq server on the weighted queues (critical 6,
 // default 3, low 1) whose handlers get ctx as their base context.
 func NewServer(ctx context.Context, redis asynq.RedisConnOpt, cfg ServerConfig, log *slog.Logger) *asynq.Server {
+	return newServer(ctx, redis, cfg, serverSpec{concurrency: 20, queues: engine.QueueWeights,
+		retryDelay: retryDelay, logger: AsynqLogger(log)})
+}
+
+// serverSpec is what sets one of our Asynq servers apart from the other.
+type serverSpec struct {
+	concurrency int // when cfg sets none
+	queues      map[string]int
+	retryDelay  asynq.RetryDelayFunc
+	logger      asynq.Logger
+}
+
+// newServer builds an Asynq server of spec, with cfg's settings and the
+// polling intervals every server of ours shares.
+func newServer(ctx context.Context, redis asynq.RedisConnOpt, cfg ServerConfig, spec serverSpec) *asynq.Server {
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 20
+		cfg.Concurrency = spec.concurrency
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 20 * time.Second
@@ -158,10 +173,10 @@ func NewServer(ctx context.Context, redis asynq.RedisConnOpt, cfg ServerConfig, 
 	return asynq.NewServer(redis, asynq.Config{
 		Concurrency:              cfg.Concurrency,
 		BaseContext:              func() context.Context { return ctx },
-		Queues:                   engine.QueueWeights,
-		RetryDelayFunc:           retryDelay,
+		Queues:                   spec.queues,
+		RetryDelayFunc:           spec.retryDelay,
 		ShutdownTimeout:          cfg.ShutdownTimeout,
-		Logger:                   AsynqLogger(log),
+		Logger:                   spec.logger,
 		LogLevel:                 asynq.WarnLevel,
 		TaskCheckInterval:        100 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,

@@ -19,23 +19,8 @@ import (
 // could not be reached is fetched again only after a jittered exponential
 // back-off (shopRetryDelay). Start it with the same mux as NewServer.
 func NewShopServer(ctx context.Context, redis asynq.RedisConnOpt, cfg ServerConfig, log *slog.Logger) *asynq.Server {
-	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 4
-	}
-	if cfg.ShutdownTimeout <= 0 {
-		cfg.ShutdownTimeout = 20 * time.Second
-	}
-	return asynq.NewServer(redis, asynq.Config{
-		Concurrency:              cfg.Concurrency,
-		BaseContext:              func() context.Context { return ctx },
-		Queues:                   map[string]int{engine.QueueShops: 1},
-		RetryDelayFunc:           shopRetryDelay,
-		ShutdownTimeout:          cfg.ShutdownTimeout,
-		Logger:                   slogAdapter{log.With("component", "asynq-shops")},
-		LogLevel:                 asynq.WarnLevel,
-		TaskCheckInterval:        100 * time.Millisecond,
-		DelayedTaskCheckInterval: time.Second,
-	})
+	return newServer(ctx, redis, cfg, serverSpec{concurrency: 4, queues: map[string]int{engine.QueueShops: 1},
+		retryDelay: shopRetryDelay, logger: slogAdapter{log.With("component", "asynq-shops")}})
 }
 
 // shopRetryBase is the first back-off of a page that could not be fetched.

@@ -44,7 +44,7 @@ func (b *backend) runUnderLoad(t *testing.T, db *gorm.DB) *load {
 	college, domain := fixtures.College(t, db)
 	accts := fixtures.Accounts(t, db, runs)
 	l := b.startLoad(accts, college, domain, 5*time.Millisecond)
-	waitFor(t, 60*time.Second, "the first workflows to finish", func() bool { return b.finished() >= runs/5 })
+	testenv.WaitFor(t, 60*time.Second, "the first workflows to finish", func() bool { return b.finished() >= runs/5 })
 	return l
 }
 
@@ -66,7 +66,7 @@ func TestSentinelFailoverLosesNoWorkflow(t *testing.T) {
 	before := b.finished()
 	killed := set.KillPrimary()
 	killedAt := time.Now()
-	waitFor(t, 30*time.Second, "a sentinel to promote the replica", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "a sentinel to promote the replica", func() bool {
 		p, err := set.Primary()
 		return err == nil && p != killed
 	})
@@ -104,7 +104,7 @@ func TestSentinelSetRestartComesBackEmpty(t *testing.T) {
 	after, err := set.Primary()
 	require.NoError(t, err)
 	require.Equal(t, primary, after, "nothing to fail over to while both servers are down")
-	waitFor(t, maxWithoutService, "writes through the sentinels", func() bool { return redisWrite(conn)(ctx) == nil })
+	testenv.WaitFor(t, maxWithoutService, "writes through the sentinels", func() bool { return redisWrite(conn)(ctx) == nil })
 	n, err := conn.Client.Exists(ctx, "campusbiz:hatest:before").Result()
 	require.NoError(t, err)
 	require.Zero(t, n, "the restarted set is empty")
@@ -201,7 +201,7 @@ func TestPostgresFailoverLosesNoCommittedWorkflow(t *testing.T) {
 	time.Sleep(time.Second)
 	pair.Promote()
 	promoted := time.Since(stoppedAt)
-	waitFor(t, 30*time.Second, "writes through the pool again", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "writes through the pool again", func() bool {
 		return db.Exec(`SELECT txid_current()`).Error == nil
 	})
 	resumed := time.Since(stoppedAt)

@@ -146,7 +146,7 @@ func (b *backend) count(query string, args ...any) int {
 func (b *backend) requireEveryWorkflowOnce(accepted []string, timeout time.Duration) time.Duration {
 	b.t.Helper()
 	start := time.Now()
-	waitFor(b.t, timeout, "every onboarding to finish and the outbox to empty", func() bool {
+	testenv.WaitFor(b.t, timeout, "every onboarding to finish and the outbox to empty", func() bool {
 		done := b.count(`SELECT count(*) FROM student_profiles WHERE status = 'pending'`) == 0 &&
 			b.count(`SELECT count(*) FROM outbox`) == 0
 		if !done && time.Since(start) > timeout-time.Second {
@@ -173,7 +173,7 @@ func (b *backend) requireEveryWorkflowOnce(accepted []string, timeout time.Durat
 		GROUP BY entity_id HAVING count(*) <> 1) x`), "every onboarding has exactly one decision")
 	require.Equal(b.t, profiles, b.count(`SELECT count(DISTINCT entity_id) FROM workflow_events
 		WHERE entity_type = 'onboarding' AND to_state IN ('awaiting_email', 'rejected', 'needs_info')`))
-	waitFor(b.t, timeout, "one notification per onboarding", func() bool {
+	testenv.WaitFor(b.t, timeout, "one notification per onboarding", func() bool {
 		return b.count(`SELECT count(*) FROM notifications`) >= profiles
 	})
 	require.Equal(b.t, profiles, b.count(`SELECT count(*) FROM notifications`), "one notification each, none twice")
@@ -232,16 +232,4 @@ func (o *outage) end(t0 time.Time) (longest, backAfter time.Duration) {
 		return 0, 0
 	}
 	return o.longest, o.backAt.Sub(t0)
-}
-
-// waitFor polls cond until it holds or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

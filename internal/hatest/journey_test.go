@@ -271,7 +271,7 @@ func TestJourneyFailoverOnClusterAndPostgresPair(t *testing.T) {
 	before = sys.rows()
 	waveDone := make(chan loadgen.Summary, 1)
 	go func() { waveDone <- sys.wave(ctx, faultApplicants, 30*time.Second) }()
-	waitFor(t, 30*time.Second, "the second wave to be under way", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "the second wave to be under way", func() bool {
 		var n int
 		err := sys.db.Raw(`SELECT count(*) FROM enrollments`).Row().Scan(&n)
 		return err == nil && n >= before["enrollments"]+journeyConcurrency
@@ -288,7 +288,7 @@ func TestJourneyFailoverOnClusterAndPostgresPair(t *testing.T) {
 	killed := cluster.KillPrimaryOf(critical)
 	cluster.WaitPromoted(critical, killed, 30*time.Second)
 	tookOver := time.Since(killedAt)
-	waitFor(t, 30*time.Second, "the API to be ready after the cluster failover", sys.ready)
+	testenv.WaitFor(t, 30*time.Second, "the API to be ready after the cluster failover", sys.ready)
 	redisReady := time.Since(killedAt)
 	windows = append(windows, loadgen.Span{From: killedAt, To: time.Now().Add(faultSlack)})
 
@@ -303,7 +303,7 @@ func TestJourneyFailoverOnClusterAndPostgresPair(t *testing.T) {
 	time.Sleep(time.Second)
 	pair.Promote()
 	promoted := time.Since(stoppedAt)
-	waitFor(t, 30*time.Second, "the API to be ready after the promotion", sys.ready)
+	testenv.WaitFor(t, 30*time.Second, "the API to be ready after the promotion", sys.ready)
 	pgReady := time.Since(stoppedAt)
 	windows = append(windows, loadgen.Span{From: stoppedAt, To: time.Now().Add(faultSlack)})
 

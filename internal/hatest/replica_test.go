@@ -47,7 +47,7 @@ func TestReplicaServesAdminListsAndExports(t *testing.T) {
 	}
 	// A synchronous commit is flushed on the replica, not yet applied:
 	// the list may lag by a moment.
-	waitFor(t, 10*time.Second, "the replica to show the three students", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "the replica to show the three students", func() bool {
 		list, err := a.AdminStudents(ctx, admin, app.ListFilter{}, app.Page{Limit: 10})
 		return err == nil && list.Total == 3
 	})

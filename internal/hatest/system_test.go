@@ -22,6 +22,7 @@ import (
 
 	"github.com/campusbiz/campusbiz/internal/chaos"
 	"github.com/campusbiz/campusbiz/internal/mailsink"
+	"github.com/campusbiz/campusbiz/internal/testenv"
 	"github.com/campusbiz/campusbiz/models"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
@@ -139,7 +140,7 @@ func startSystem(t *testing.T, redisMode, redisURL, databaseURL string) *system 
 	s.db, err = models.Open(context.Background(), databaseURL, models.PoolConfig{MaxOpenConns: 4})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = models.Close(s.db) })
-	waitFor(t, 30*time.Second, "the API to be ready", s.ready)
+	testenv.WaitFor(t, 30*time.Second, "the API to be ready", s.ready)
 	return s
 }
 

@@ -147,8 +147,9 @@ func (p *redisProc) removeRDB() error {
 	return nil
 }
 
-// waitUntil polls cond every 50ms until it holds or timeout passes.
-func waitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+// WaitFor polls cond every 50ms until it holds, and fails the test,
+// naming what it waited for, once timeout has passed.
+func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -191,7 +192,7 @@ func StartSentinelSet(t testing.TB) *SentinelSet {
 		s.sentinels = append(s.sentinels, startRedisProc(t, 0, dir, conf, "--sentinel"))
 	}
 	ctx := context.Background()
-	waitUntil(t, 30*time.Second, "the sentinels to see the replica and each other", func() bool {
+	WaitFor(t, 30*time.Second, "the sentinels to see the replica and each other", func() bool {
 		for _, sp := range s.sentinels {
 			c := redis.NewSentinelClient(&redis.Options{Addr: sp.Addr})
 			m, err := c.Master(ctx, s.MasterName).Result()
@@ -433,7 +434,7 @@ func StartRedisCluster(t testing.TB) *RedisCluster {
 // waitOK waits until every live node reports cluster_state:ok.
 func (c *RedisCluster) waitOK(timeout time.Duration) {
 	c.t.Helper()
-	waitUntil(c.t, timeout, "cluster_state:ok on every node", func() bool {
+	WaitFor(c.t, timeout, "cluster_state:ok on every node", func() bool {
 		for addr, p := range c.nodes {
 			p.mu.Lock()
 			dead := p.cmd == nil
@@ -491,7 +492,7 @@ func (c *RedisCluster) WaitPromoted(key, killed string, timeout time.Duration) {
 			live = append(live, a)
 		}
 	}
-	waitUntil(c.t, timeout, "a replica to take over "+killed, func() bool {
+	WaitFor(c.t, timeout, "a replica to take over "+killed, func() bool {
 		cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: live})
 		defer cc.Close()
 		m, err := cc.MasterForKey(context.Background(), key)

@@ -44,7 +44,7 @@ func StartPostgresPair(t testing.TB) *PostgresPair {
 	}
 	replica.startAndStopAtCleanup(t)
 	pp := &PostgresPair{t: t, Primary: primary, Replica: replica}
-	waitUntil(t, 30*time.Second, "the replica to stream", func() bool {
+	WaitFor(t, 30*time.Second, "the replica to stream", func() bool {
 		return pp.queryPrimary(`SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'`) == "1"
 	})
 	if err := primary.appendConf("synchronous_standby_names = '*'\nsynchronous_commit = on\n"); err != nil {
@@ -53,7 +53,7 @@ func StartPostgresPair(t testing.TB) *PostgresPair {
 	if out, err := pgCommand("pg_ctl", "reload", "-D", primary.dataDir()).CombinedOutput(); err != nil {
 		t.Fatalf("pg_ctl reload: %v: %s", err, out)
 	}
-	waitUntil(t, 30*time.Second, "the replica to be synchronous", func() bool {
+	WaitFor(t, 30*time.Second, "the replica to be synchronous", func() bool {
 		return pp.queryPrimary(`SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'`) == "1"
 	})
 	return pp

@@ -26,13 +26,21 @@ func seedDispatched(t *testing.T, e *Engine, n int) []models.OutboxRow {
 	return rows
 }
 
-func TestReconcilerRecoversEverythingARestartedRedisLostInOneSweep(t *testing.T) {
-	t.Parallel()
+// privateBroker starts a Redis of the test's own, with an Asynq client and
+// inspector and a go-redis client on it.
+func privateBroker(t *testing.T) (*testenv.PrivateRedis, *asynq.Client, *asynq.Inspector, *redis.Client) {
+	t.Helper()
 	priv := testenv.StartPrivateRedis(t)
 	opt := asynq.RedisClientOpt{Addr: priv.Addr}
 	client, inspector := asynq.NewClient(opt), asynq.NewInspector(opt)
 	rc := redis.NewClient(&redis.Options{Addr: priv.Addr})
 	t.Cleanup(func() { _, _, _ = client.Close(), inspector.Close(), rc.Close() })
+	return priv, client, inspector, rc
+}
+
+func TestReconcilerRecoversEverythingARestartedRedisLostInOneSweep(t *testing.T) {
+	t.Parallel()
+	priv, client, inspector, rc := privateBroker(t)
 	e := newTestEngine(t, client)
 	ctx := context.Background()
 	const n = 2500
@@ -92,11 +100,7 @@ func TestReconcilerWithRedisDownFailsAndChangesNothing(t *testing.T) {
 // task) is missing from Redis but is not lost; it is not dispatched again.
 func TestReconcilerLeavesTasksThatFinishedDuringTheSweep(t *testing.T) {
 	t.Parallel()
-	priv := testenv.StartPrivateRedis(t)
-	opt := asynq.RedisClientOpt{Addr: priv.Addr}
-	client, inspector := asynq.NewClient(opt), asynq.NewInspector(opt)
-	rc := redis.NewClient(&redis.Options{Addr: priv.Addr})
-	t.Cleanup(func() { _, _, _ = client.Close(), inspector.Close(), rc.Close() })
+	_, client, inspector, rc := privateBroker(t)
 	e := newTestEngine(t, client)
 	ctx := context.Background()
 	rows := seedDispatched(t, e, 3) // none in Redis
