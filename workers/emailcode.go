@@ -12,7 +12,21 @@ import (
 	"github.com/campusbiz/campusbiz/workflows/engine"
 )
 
-// SendEmailCode is the onboarding:email_code step: it draws the code of one
+// PrepareEmailCode loads the key codes are hashed with before the step's
+// unit of work holds a connection, and returns the onboarding:email_code
+// step (sendEmailCode). The key's first load in a process takes a pool
+// connection of its own: loaded inside the step, a burst of code tasks on
+// a fresh worker had every handler hold a connection while waiting for the
+// one loading the key, which waited for a connection, and the worker
+// stalled (found by the fairness benchmark once it mailed its codes).
+func (h *Handlers) PrepareEmailCode(ctx context.Context, _ *engine.Engine, _ engine.Run) engine.Step {
+	key, keyErr := h.CodeKey(ctx)
+	return func(ctx context.Context, w *engine.Work, run engine.Run) error {
+		return h.sendEmailCode(ctx, w, run, key, keyErr)
+	}
+}
+
+// sendEmailCode is the onboarding:email_code step: it draws the code of one
 // code row (crypto/rand), mails it to the row's college address in the
 // applicant's language, and stores only its keyed hash, with the time it
 // lapses, all while holding the row's lock. A row already mailed, used or
@@ -20,7 +34,7 @@ import (
 // twice mails once. When the commit fails after the mail went out, the
 // retry draws and mails a new code: the first one never matched a stored
 // hash, so it cannot be confirmed (docs/EMAIL_CODES.md).
-func (h *Handlers) SendEmailCode(ctx context.Context, w *engine.Work, run engine.Run) error {
+func (h *Handlers) sendEmailCode(ctx context.Context, w *engine.Work, run engine.Run, key []byte, keyErr error) error {
 	var p workflows.OnboardingEmailCodePayload
 	if err := engine.DecodePayload(run.Payload, &p); err != nil {
 		return err
@@ -52,9 +66,8 @@ func (h *Handlers) SendEmailCode(ctx context.Context, w *engine.Work, run engine
 	if h.Mailer == nil {
 		return engine.Permanentf("e-mail code %s: no SMTP_URL, so no code can be mailed", row.ID)
 	}
-	key, err := h.CodeKey(ctx)
-	if err != nil {
-		return fmt.Errorf("e-mail code key: %w", err)
+	if keyErr != nil {
+		return fmt.Errorf("e-mail code key: %w", keyErr)
 	}
 	code, err := workflows.NewEmailCode()
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/campusbiz/campusbiz/internal/mailsink"
 	"github.com/campusbiz/campusbiz/internal/testenv"
@@ -38,7 +39,7 @@ func TestEmailCodeTaskDeliveredTwiceMailsOnce(t *testing.T) {
 	// outbox lock) mails nothing more: the row is sent.
 	again := run
 	again.TaskID = models.NewID()
-	require.NoError(t, e.eng.Do(ctx, func(w *engine.Work) error { return e.h.SendEmailCode(ctx, w, again) }))
+	require.NoError(t, e.eng.Do(ctx, func(w *engine.Work) error { return e.h.PrepareEmailCode(ctx, e.eng, again)(ctx, w, again) }))
 
 	msgs := e.mail.To(sub.profile.CollegeEmail)
 	require.Len(t, msgs, 1)
@@ -65,7 +66,7 @@ func TestEmailCodeTaskCrashingAfterTheMailSendsAWorkingSecondCode(t *testing.T) 
 	errCrash := errors.New("simulated crash before commit")
 	run := e.runOf(codeTask, 0)
 	err := e.runner.Execute(ctx, run, func(ctx context.Context, w *engine.Work, r engine.Run) error {
-		if err := e.h.SendEmailCode(ctx, w, r); err != nil {
+		if err := e.h.PrepareEmailCode(ctx, e.eng, r)(ctx, w, r); err != nil {
 			return err
 		}
 		return errCrash
@@ -115,4 +116,28 @@ func (e *backend) statusOf(profileID string) string {
 	var status string
 	require.NoError(e.t, e.schema.DB.Raw(`SELECT status FROM student_profiles WHERE id = ?`, profileID).Row().Scan(&status))
 	return status
+}
+
+// A fresh worker (its code key not loaded yet) whose handlers outnumber its
+// connections gets a burst of code tasks: each mails its code. Loaded inside
+// the step, the key waited for a connection that every handler held while
+// waiting for the key, and no code went out until the tasks timed out.
+func TestEmailCodeBurstOnAFreshWorkerWithFewConnections(t *testing.T) {
+	t.Parallel()
+	e := newBackend(t)
+	ctx := context.Background()
+	const n = 8
+	for _, sub := range e.submit(n) {
+		require.NoError(t, e.deliver(ctx, e.h, e.runOf(sub.taskID, 0)))
+	}
+	few, err := models.Open(ctx, e.schema.DSN, models.PoolConfig{MaxOpenConns: 2})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = models.Close(few) })
+	log := testenv.Logger(t)
+	eng := &engine.Engine{DB: few, Client: e.client, Tasks: workers.Registry.Options(), Log: log}
+	e.startServer(workers.NewMux(workers.Deps{Engine: eng, Log: log, Mailer: e.mailer}))
+	dispatched, err := e.relay().DispatchDue(ctx)
+	require.NoError(t, err)
+	require.Equal(t, n, dispatched, "the code tasks")
+	testenv.WaitFor(t, 20*time.Second, "every code mailed", func() bool { return len(e.mail.Messages()) == n })
 }

@@ -24,7 +24,7 @@ var Registry = engine.Registry[*Handlers]{
 		Type: workflows.TypeOnboardingEmailCode, Queue: engine.QueueCritical, MaxRetry: 10, Timeout: time.Minute,
 		Does: "draws a six-digit code, mails it to the college address and keeps only its keyed hash; once per code " +
 			"(a newer code or a resubmission burns it)",
-		Step: (*Handlers).SendEmailCode,
+		Prepare: (*Handlers).PrepareEmailCode,
 	},
 	{
 		Type: workflows.TypeShopVerify, Queue: engine.QueueShops, MaxRetry: 8, Timeout: time.Minute,
