@@ -14,7 +14,8 @@ import (
 )
 
 // engineSeries reads the engine's metrics from a registry of their own:
-// histogram counts and counter values, keyed "name{label}".
+// histogram counts and counter values, keyed "name{label}" ("name{}"
+// without one).
 func engineSeries(t *testing.T) map[string]float64 {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
@@ -24,7 +25,11 @@ func engineSeries(t *testing.T) map[string]float64 {
 	out := map[string]float64{}
 	for _, f := range families {
 		for _, m := range f.GetMetric() {
-			key := f.GetName() + "{" + m.GetLabel()[0].GetValue() + "}"
+			label := ""
+			if l := m.GetLabel(); len(l) > 0 {
+				label = l[0].GetValue()
+			}
+			key := f.GetName() + "{" + label + "}"
 			if h := m.GetHistogram(); h != nil {
 				out[key] = float64(h.GetSampleCount())
 			} else {
@@ -35,8 +40,9 @@ func engineSeries(t *testing.T) map[string]float64 {
 	return out
 }
 
-// The engine counts what it hands over directly and through the relay,
-// what the reconciler finds lost, and the tasks that give up. The metrics
+// The engine counts what it hands over directly, through the relay and
+// the fair admitter (and times the admitter's rounds), what the reconciler
+// finds lost, and the tasks that give up. The metrics
 // are process-wide and other tests run alongside: the test reads growth.
 func TestEngineMetricsCountDispatchReconcilerAndGiveUps(t *testing.T) {
 	t.Parallel()
@@ -57,6 +63,14 @@ func TestEngineMetricsCountDispatchReconcilerAndGiveUps(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "the directly dispatched row is not the relay's")
 	require.GreaterOrEqual(t, grown(`campusbiz_outbox_dispatch_latency_seconds{relay}`), 1.0)
+
+	// A college's submission waits for the fair admitter's round.
+	e.submit(1)
+	n, err = e.fairness(10).Admit(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.GreaterOrEqual(t, grown(`campusbiz_outbox_dispatch_latency_seconds{fair}`), 1.0)
+	require.GreaterOrEqual(t, grown(`campusbiz_fair_round_seconds{}`), 1.0)
 
 	// Redis loses the relay's task; the reconciler finds and re-dispatches it.
 	require.NoError(t, e.inspector.DeleteTask(engine.QueueCritical, lost))

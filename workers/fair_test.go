@@ -168,3 +168,18 @@ func TestFairDispatchWithSeveralAdmittersAndARedisLossCompletesEveryTaskOnce(t *
 	require.Greater(t, e.count(`SELECT count(*) FROM tasks_ever WHERE dispatch_count > 1`), 0,
 		"the flush should have forced the reconciler to dispatch some rows again")
 }
+
+func TestFairAdmitterVacuumsTheOutboxAsItAdmits(t *testing.T) {
+	t.Parallel()
+	e := newBackend(t)
+	e.submit(30)
+	vacuums := func() int {
+		return e.count(`SELECT pg_stat_get_vacuum_count('outbox'::regclass)`)
+	}
+	require.Zero(t, vacuums())
+	f := e.fairness(100)
+	f.VacuumEvery = 25
+	e.background(f.Run)
+	testenv.WaitFor(t, 10*time.Second, "the outbox vacuumed after 30 admissions", func() bool { return vacuums() == 1 })
+	require.Zero(t, e.count(`SELECT count(*) FROM outbox WHERE dispatched_at IS NULL`))
+}

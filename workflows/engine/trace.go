@@ -90,19 +90,25 @@ var (
 		Name: "campusbiz_reconciler_sweeps_total",
 		Help: "Reconciler sweeps, by result (ok, skipped: another process held the lock, error).",
 	}, []string{"result"})
+	fairRounds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "campusbiz_fair_round_seconds",
+		Help: "Duration of a fair admission round's transaction (read the keys' loads, plan, mark the admitted rows), " +
+			"before its enqueues; rounds another process held the lock for are not counted.",
+		Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
+	})
 	tasksGaveUp = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "campusbiz_task_gave_up_total",
 		Help: "Tasks that failed for good (a permanent error or the last retry), by type.",
 	}, []string{"type"})
 )
 
-// RegisterMetrics registers the engine's metrics (dispatch latency,
-// reconciler actions and sweeps, tasks given up) with reg, every series at
+// RegisterMetrics registers the engine's metrics (dispatch latency, fair
+// admission rounds, reconciler actions and sweeps, tasks given up) with reg, every series at
 // zero from the start (one per path, action, result and task type of
 // tasks), so that rates and alerts see the first event. They are
 // process-wide: register them once per registry.
 func RegisterMetrics(reg prometheus.Registerer, tasks map[string]Options) error {
-	for _, c := range []prometheus.Collector{dispatchLatency, reconcilerRows, reconcilerSweeps, tasksGaveUp} {
+	for _, c := range []prometheus.Collector{dispatchLatency, fairRounds, reconcilerRows, reconcilerSweeps, tasksGaveUp} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}
