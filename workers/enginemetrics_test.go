@@ -10,20 +10,27 @@ import (
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 )
 
-// engineSeries reads the engine's metrics from a registry of their own:
-// histogram counts and counter values, keyed "name{label}" ("name{}"
-// without one).
+// gatherEngineMetrics reads the engine's process-wide metrics through a
+// registry of their own.
+func gatherEngineMetrics(tb testing.TB) []*dto.MetricFamily {
+	tb.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	require.NoError(tb, engine.RegisterMetrics(reg, workers.Registry.Options()))
+	families, err := reg.Gather()
+	require.NoError(tb, err)
+	return families
+}
+
+// engineSeries reads the engine's metrics: histogram counts and counter
+// values, keyed "name{label}" ("name{}" without one).
 func engineSeries(t *testing.T) map[string]float64 {
 	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	require.NoError(t, engine.RegisterMetrics(reg, workers.Registry.Options()))
-	families, err := reg.Gather()
-	require.NoError(t, err)
 	out := map[string]float64{}
-	for _, f := range families {
+	for _, f := range gatherEngineMetrics(t) {
 		for _, m := range f.GetMetric() {
 			label := ""
 			if l := m.GetLabel(); len(l) > 0 {

@@ -17,7 +17,6 @@ import (
 	"github.com/campusbiz/campusbiz/workers"
 	"github.com/campusbiz/campusbiz/workflows/engine"
 	"github.com/hibiken/asynq"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 )
 
@@ -254,11 +253,7 @@ type fairRoundTimes struct {
 }
 
 func readFairRounds(b *testing.B) fairRoundTimes {
-	reg := prometheus.NewRegistry()
-	require.NoError(b, engine.RegisterMetrics(reg, workers.Registry.Options()))
-	families, err := reg.Gather()
-	require.NoError(b, err)
-	for _, f := range families {
+	for _, f := range gatherEngineMetrics(b) {
 		if f.GetName() == "campusbiz_fair_round_seconds" {
 			h := f.GetMetric()[0].GetHistogram()
 			return fairRoundTimes{count: h.GetSampleCount(), seconds: h.GetSampleSum()}

@@ -75,10 +75,8 @@ type Fairness struct {
 	// slots (a quarter of Capacity) is free, so that a busy admitter runs a
 	// few rounds of many rows rather than a round per completed task.
 	free atomic.Int64
-	// admitted counts rows Run admitted since its last vacuum.
-	admitted int
-	mu       sync.Mutex
-	drr      drr
+	mu   sync.Mutex
+	drr  drr
 }
 
 func (f *Fairness) init() {
@@ -129,6 +127,7 @@ func (f *Fairness) Run(ctx context.Context) error {
 	var vacuuming sync.WaitGroup
 	defer vacuuming.Wait()
 	var busy atomic.Bool
+	admitted := 0 // rows admitted since the last vacuum
 	for {
 		select {
 		case <-ctx.Done():
@@ -140,9 +139,9 @@ func (f *Fairness) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			f.Log.WarnContext(ctx, "fair admitter: round failed; will retry", "err", err)
 		}
-		f.admitted += n
-		if f.VacuumEvery >= 0 && f.admitted >= cmp.Or(f.VacuumEvery, 5000) && busy.CompareAndSwap(false, true) {
-			f.admitted = 0
+		admitted += n
+		if f.VacuumEvery >= 0 && admitted >= cmp.Or(f.VacuumEvery, 5000) && busy.CompareAndSwap(false, true) {
+			admitted = 0
 			vacuuming.Go(func() {
 				defer busy.Store(false)
 				f.vacuum(ctx)

@@ -103,9 +103,9 @@ var (
 )
 
 // RegisterMetrics registers the engine's metrics (dispatch latency, fair
-// admission rounds, reconciler actions and sweeps, tasks given up) with reg, every series at
-// zero from the start (one per path, action, result and task type of
-// tasks), so that rates and alerts see the first event. They are
+// admission rounds, reconciler actions and sweeps, tasks given up) with
+// reg, every series at zero from the start (one per path, action, result
+// and task type of tasks), so that rates and alerts see the first event. They are
 // process-wide: register them once per registry.
 func RegisterMetrics(reg prometheus.Registerer, tasks map[string]Options) error {
 	for _, c := range []prometheus.Collector{dispatchLatency, fairRounds, reconcilerRows, reconcilerSweeps, tasksGaveUp} {
